@@ -1,0 +1,3 @@
+#!/usr/bin/env node
+import { launch } from '../dist/cli/main.js';
+launch('chroot');

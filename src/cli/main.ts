@@ -1,0 +1,152 @@
+// The one entry point: `xdeb <cmd> …` and every `xdeb-<cmd>` launcher come here. This is the
+// only place that reads argv, catches errors and chooses the exit code (docs/exit-status.md).
+
+import { readFileSync } from 'node:fs';
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { EXIT, XdebError } from '../lib/errors.js';
+import { Output } from './output.js';
+import { commands, findCommand } from './registry.js';
+import type { CommandSpec, OptionSpec } from './spec.js';
+
+const COMMON_OPTIONS: OptionSpec[] = [
+  { flags: '-q, --quiet', description: 'print nothing but data and errors' },
+  { flags: '-v, --verbose', description: 'say what is being done, also when not on a terminal' },
+];
+
+function collect(value: string, previous: string[] | undefined): string[] {
+  return [...(previous ?? []), value];
+}
+
+function wholeNumber(value: string): number {
+  if (!/^\d+$/.test(value)) throw new InvalidArgumentError('not a whole number.');
+  return Number(value);
+}
+
+export function helpFooter(spec: CommandSpec, prog: string): string {
+  let s = '';
+  if (spec.examples?.length) {
+    s += '\nExamples:\n';
+    for (const ex of spec.examples) s += `  $ ${ex.command}\n      ${ex.description}\n`;
+  }
+  s += `\nExit status: 0 ok, 1 the answer is no, 2 usage or bad input, 3 environment, 70 internal error`;
+  for (const e of spec.exitStatus ?? []) s += `\n  ${e.code}: ${e.meaning}`;
+  s += `\nSee: man ${prog.replace(' ', '-')}\n`;
+  return s;
+}
+
+export function allOptions(spec: CommandSpec): OptionSpec[] {
+  const opts = [...(spec.options ?? [])];
+  if (spec.json) opts.push({ flags: '--json', description: 'print the result as JSON on stdout' });
+  if (spec.run) opts.push(...COMMON_OPTIONS);
+  return opts;
+}
+
+function build(spec: CommandSpec, cmd: Command, prog: string, run: (spec: CommandSpec, prog: string, args: unknown[]) => Promise<void>): Command {
+  cmd.exitOverride();
+  cmd.configureOutput({
+    writeErr: (s) => process.stderr.write(s),
+    outputError: (s, write) => write(`${prog}: error: ${s.replace(/^error: /, '')}`),
+  });
+  cmd.allowExcessArguments(false);
+  cmd.description(spec.description ? `${spec.summary}\n\n${spec.description}` : spec.summary);
+  cmd.summary(spec.summary);
+  cmd.helpOption('-h, --help', 'show this help');
+  for (const a of spec.args ?? []) {
+    const name = a.variadic ? `${a.name}...` : a.name;
+    cmd.argument(a.required ? `<${name}>` : `[${name}]`, a.description);
+  }
+  for (const o of allOptions(spec)) {
+    const opt = new Option(o.flags, o.description);
+    if (o.choices) opt.choices(o.choices);
+    if (o.repeatable) opt.argParser(collect);
+    else if (o.integer) opt.argParser(wholeNumber);
+    if (o.default !== undefined) opt.default(o.default);
+    cmd.addOption(opt);
+  }
+  cmd.addHelpText('after', helpFooter(spec, prog));
+  cmd.showHelpAfterError(false);
+  for (const sub of spec.subcommands ?? []) {
+    build(sub, cmd.command(sub.name), `${prog} ${sub.name}`, run);
+  }
+  if (spec.run) cmd.action((...args: unknown[]) => run(spec, prog, args));
+  return cmd;
+}
+
+function report(err: unknown, prog: string): number {
+  if (err instanceof XdebError) {
+    process.stderr.write(`${prog}: error: ${err.message}\n`);
+    for (const d of err.details) process.stderr.write(`  ${d}\n`);
+    return err.exitCode;
+  }
+  if (err instanceof CommanderError) {
+    if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') return EXIT.ok;
+    // Commander has printed its own message already.
+    return EXIT.usage;
+  }
+  if (err && typeof err === 'object' && (err as NodeJS.ErrnoException).code === 'EPIPE') return EXIT.ok;
+  process.stderr.write(`${prog}: internal error (this is a bug in xdeb, please report it):\n`);
+  process.stderr.write(`${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+  return EXIT.internal;
+}
+
+/** Run a command; `standalone` is the command of an `xdeb-<name>` launcher, else the umbrella. */
+export async function main(argv: string[] = process.argv.slice(2), standalone?: string): Promise<number> {
+  let exitCode: number = EXIT.ok;
+  const run = async (spec: CommandSpec, prog: string, args: unknown[]): Promise<void> => {
+    const cmd = args[args.length - 1] as Command;
+    const opts = cmd.opts();
+    const positional = (args.slice(0, -2) as (string | string[] | undefined)[]).flatMap((a) => (a === undefined ? [] : a));
+    const out = new Output({ prog, json: opts.json, quiet: opts.quiet, verbose: opts.verbose });
+    const code = await spec.run!({ args: positional, opts, out, prog });
+    exitCode = code ?? EXIT.ok;
+  };
+
+  let program: Command;
+  let prog: string;
+  if (standalone) {
+    const spec = findCommand(standalone);
+    if (!spec) throw new Error(`no command ${standalone}`);
+    prog = `xdeb-${standalone}`;
+    program = build(spec, new Command(prog), prog, run);
+  } else {
+    prog = 'xdeb';
+    program = new Command('xdeb');
+    program.exitOverride();
+    program.configureOutput({
+      writeErr: (s) => process.stderr.write(s),
+      outputError: (s, write) => write(`xdeb: error: ${s.replace(/^error: /, '')}`),
+    });
+    program.description('Cross-build Debian packages: xdeb <command> is the same as xdeb-<command>.');
+    program.helpOption('-h, --help', 'show this help');
+    program.version(packageVersion(), '--version', 'print the version');
+    program.helpCommand('help [command]', 'show help for a command');
+    for (const spec of commands) build(spec, program.command(spec.name), `xdeb ${spec.name}`, run);
+    program.addHelpText('after', `\nEvery command also exists as xdeb-<command> where installed (xdeb-build, …).\nSee: man xdeb\n`);
+  }
+
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+  } catch (err) {
+    exitCode = report(err, prog);
+  }
+  return exitCode;
+}
+
+function packageVersion(): string {
+  return (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+}
+
+/** For the bin/ launchers: run and exit with the code. */
+export function launch(standalone?: string): void {
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code === 'EPIPE') process.exit(EXIT.ok);
+  });
+  main(process.argv.slice(2), standalone).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (err) => {
+      process.exitCode = report(err, standalone ? `xdeb-${standalone}` : 'xdeb');
+    },
+  );
+}

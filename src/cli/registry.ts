@@ -1,0 +1,24 @@
+// Every command, in the order `xdeb --help` lists them. Command modules are light: they
+// declare options and import the library only when they run, so --help stays instant.
+
+import type { CommandSpec } from './spec.js';
+import compareVersions from '../commands/compare-versions.js';
+import control from '../commands/control.js';
+import deps from '../commands/deps.js';
+import { pending } from '../commands/pending.js';
+
+export const commands: CommandSpec[] = [
+  pending('satisfydepends', 'decide which build-dependencies are native and which cross, check and install them', 3),
+  pending('runbuild', 'run dpkg-buildpackage for the host architecture and check what it built', 4),
+  pending('build', 'satisfydepends, runbuild and putresult for one package at a time', 4),
+  pending('sequence', 'order the builds of many packages, breaking loops with staged builds', 5),
+  pending('putresult', 'publish build results into the local apt repository', 4),
+  pending('chroot', 'create and use build environments (cross and emulated chroots)', 6),
+  compareVersions,
+  deps,
+  control,
+];
+
+export function findCommand(name: string): CommandSpec | undefined {
+  return commands.find((c) => c.name === name);
+}

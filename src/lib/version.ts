@@ -1,0 +1,284 @@
+// Debian version strings: [epoch:]upstream[-revision], compared exactly as dpkg does
+// (lib/dpkg/version.c). Digit runs are compared as strings so that any length works.
+
+import { InputError, type InputLocation } from './errors.js';
+
+export interface DebVersion {
+  epoch: number;
+  upstream: string;
+  /** '' when the version has no revision. */
+  revision: string;
+}
+
+export type RelationOp = '<<' | '<=' | '=' | '>=' | '>>';
+
+export interface VersionProblem {
+  /** dpkg refuses an 'error'; it compares anyway after a 'warning'. */
+  severity: 'error' | 'warning';
+  reason: string;
+}
+
+export interface VersionAnalysis {
+  version?: DebVersion;
+  problem?: VersionProblem;
+}
+
+const INT_MAX = 2147483647;
+
+function isBlank(c: number): boolean {
+  return c === 32 || c === 9;
+}
+function isDigit(c: number): boolean {
+  return c >= 48 && c <= 57;
+}
+function isAlpha(c: number): boolean {
+  return (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
+}
+
+/** Parse as dpkg's parseversion() does: the same checks, in the same order, with its reasons. */
+export function analyseVersion(input: string): VersionAnalysis {
+  let start = 0;
+  while (start < input.length && isBlank(input.charCodeAt(start))) start++;
+  if (start === input.length) return { problem: { severity: 'error', reason: 'version string is empty' } };
+  let end = start;
+  while (end < input.length && !isBlank(input.charCodeAt(end))) end++;
+  let after = end;
+  while (after < input.length && isBlank(input.charCodeAt(after))) after++;
+  if (after < input.length) return { problem: { severity: 'error', reason: 'version string has embedded spaces' } };
+
+  let s = input.slice(start, end);
+  let epoch = 0;
+  const colon = s.indexOf(':');
+  if (colon >= 0) {
+    // strtol(): optional sign, then digits; the digits must end exactly at the colon.
+    let i = 0;
+    let negative = false;
+    if (s[i] === '+' || s[i] === '-') {
+      negative = s[i] === '-';
+      i++;
+    }
+    const digitsStart = i;
+    while (i < s.length && isDigit(s.charCodeAt(i))) i++;
+    if (i === digitsStart) return { problem: { severity: 'error', reason: 'epoch in version is empty' } };
+    if (i !== colon) return { problem: { severity: 'error', reason: 'epoch in version is not number' } };
+    const digits = s.slice(digitsStart, i).replace(/^0+(?=\d)/, '');
+    if (negative && digits !== '0') return { problem: { severity: 'error', reason: 'epoch in version is negative' } };
+    if (digits.length > 10 || Number(digits) > INT_MAX) {
+      return { problem: { severity: 'error', reason: 'epoch in version is too big' } };
+    }
+    if (colon + 1 === s.length) return { problem: { severity: 'error', reason: 'nothing after colon in version number' } };
+    epoch = Number(digits);
+    s = s.slice(colon + 1);
+  }
+  let upstream = s;
+  let revision = '';
+  const hyphen = s.lastIndexOf('-');
+  if (hyphen >= 0) {
+    upstream = s.slice(0, hyphen);
+    revision = s.slice(hyphen + 1);
+    if (revision === '') return { problem: { severity: 'error', reason: 'revision number is empty' } };
+  }
+  if (upstream === '') return { problem: { severity: 'error', reason: 'version number is empty' } };
+  const version: DebVersion = { epoch, upstream, revision };
+  if (!isDigit(upstream.charCodeAt(0))) {
+    return { version, problem: { severity: 'warning', reason: 'version number does not start with digit' } };
+  }
+  for (let i = 1; i < upstream.length; i++) {
+    const c = upstream.charCodeAt(i);
+    if (!isDigit(c) && !isAlpha(c) && '.-+~:'.indexOf(upstream[i]!) < 0) {
+      return { version, problem: { severity: 'warning', reason: 'invalid character in version number' } };
+    }
+  }
+  for (let i = 0; i < revision.length; i++) {
+    const c = revision.charCodeAt(i);
+    if (!isDigit(c) && !isAlpha(c) && '.+~'.indexOf(revision[i]!) < 0) {
+      return { version, problem: { severity: 'warning', reason: 'invalid character in revision number' } };
+    }
+  }
+  return { version };
+}
+
+/** A valid version or an InputError naming the reason; dpkg's warnings are errors here unless allowed. */
+export function parseVersion(input: string, opts: { allowWarnings?: boolean; loc?: InputLocation } = {}): DebVersion {
+  const { version, problem } = analyseVersion(input);
+  if (problem && (problem.severity === 'error' || !opts.allowWarnings)) {
+    throw new InputError(`invalid version '${input}': ${problem.reason}`, opts.loc);
+  }
+  return version!;
+}
+
+export function formatVersion(v: DebVersion): string {
+  return (v.epoch ? `${v.epoch}:` : '') + v.upstream + (v.revision ? `-${v.revision}` : '');
+}
+
+// dpkg's order(): '~' before everything (even the end), then the end and digits, then letters,
+// then everything else. Bytes >= 0x80 are negative signed chars in C: c - 256 + 256 = c.
+function order(c: number): number {
+  if (isDigit(c)) return 0;
+  if (isAlpha(c)) return c;
+  if (c === 126) return -1;
+  if (c >= 128) return c;
+  if (c) return c + 256;
+  return 0;
+}
+
+/** dpkg's verrevcmp() on a[ai..ae) and b[bi..be). */
+function verrevcmp(a: string, ai: number, ae: number, b: string, bi: number, be: number): number {
+  while (ai < ae || bi < be) {
+    while ((ai < ae && !isDigit(a.charCodeAt(ai))) || (bi < be && !isDigit(b.charCodeAt(bi)))) {
+      const ac = ai < ae ? order(a.charCodeAt(ai)) : 0;
+      const bc = bi < be ? order(b.charCodeAt(bi)) : 0;
+      if (ac !== bc) return ac - bc;
+      ai++;
+      bi++;
+    }
+    while (ai < ae && a.charCodeAt(ai) === 48) ai++;
+    while (bi < be && b.charCodeAt(bi) === 48) bi++;
+    let firstDiff = 0;
+    while (ai < ae && bi < be && isDigit(a.charCodeAt(ai)) && isDigit(b.charCodeAt(bi))) {
+      if (!firstDiff) firstDiff = a.charCodeAt(ai) - b.charCodeAt(bi);
+      ai++;
+      bi++;
+    }
+    if (ai < ae && isDigit(a.charCodeAt(ai))) return 1;
+    if (bi < be && isDigit(b.charCodeAt(bi))) return -1;
+    if (firstDiff) return firstDiff;
+  }
+  return 0;
+}
+
+// Non-ASCII text is compared byte by byte, as dpkg sees its UTF-8.
+const utf8 = new TextEncoder();
+function asBytes(s: string): string {
+  for (let i = 0; i < s.length; i++) {
+    if (s.charCodeAt(i) >= 128) return String.fromCharCode(...utf8.encode(s));
+  }
+  return s;
+}
+
+function trimBlank(s: string): string {
+  if (s.length === 0) return s;
+  if (!isBlank(s.charCodeAt(0)) && !isBlank(s.charCodeAt(s.length - 1))) return s;
+  let i = 0;
+  while (i < s.length && isBlank(s.charCodeAt(i))) i++;
+  let j = i;
+  while (j < s.length && !isBlank(s.charCodeAt(j))) j++;
+  return s.slice(i, j);
+}
+
+/** The epoch before index `colon`, read without allocating; 0 when there is none. */
+function epochOf(s: string, colon: number): number {
+  let n = 0;
+  for (let i = 0; i < colon; i++) {
+    const c = s.charCodeAt(i);
+    if (!isDigit(c)) return i === 0 && c === 43 ? epochOf(s.slice(1), colon - 1) : 0;
+    n = n * 10 + (c - 48);
+  }
+  return n;
+}
+
+/**
+ * Compare two version strings as `dpkg --compare-versions` does; returns -1, 0 or 1.
+ * Versions dpkg would refuse are compared by their parts all the same; validate with
+ * analyseVersion() where that matters. An empty string is dpkg's blank version.
+ */
+export function compareVersions(a: string, b: string): -1 | 0 | 1 {
+  a = asBytes(trimBlank(a));
+  b = asBytes(trimBlank(b));
+  const ac = a.indexOf(':');
+  const bc = b.indexOf(':');
+  const ae = ac > 0 ? epochOf(a, ac) : 0;
+  const be = bc > 0 ? epochOf(b, bc) : 0;
+  if (ae !== be) return ae < be ? -1 : 1;
+  const as = ac + 1;
+  const bs = bc + 1;
+  // The revision starts after the last hyphen; without one, the revision is empty.
+  let ah = a.lastIndexOf('-');
+  let bh = b.lastIndexOf('-');
+  if (ah < as) ah = -1;
+  if (bh < bs) bh = -1;
+  const aUpEnd = ah < 0 ? a.length : ah;
+  const bUpEnd = bh < 0 ? b.length : bh;
+  let r = verrevcmp(a, as, aUpEnd, b, bs, bUpEnd);
+  if (r === 0) {
+    r = verrevcmp(a, ah < 0 ? a.length : ah + 1, a.length, b, bh < 0 ? b.length : bh + 1, b.length);
+  }
+  return r < 0 ? -1 : r > 0 ? 1 : 0;
+}
+
+export function compareParsedVersions(a: DebVersion, b: DebVersion): -1 | 0 | 1 {
+  return compareVersions(formatVersion(a), formatVersion(b));
+}
+
+/** Does `version` satisfy `op reference`? */
+export function versionSatisfies(version: string, op: RelationOp, reference: string): boolean {
+  const c = compareVersions(version, reference);
+  switch (op) {
+    case '<<':
+      return c < 0;
+    case '<=':
+      return c <= 0;
+    case '=':
+      return c === 0;
+    case '>=':
+      return c >= 0;
+    case '>>':
+      return c > 0;
+  }
+}
+
+/** The operators `dpkg --compare-versions` takes, with their truth for each ordering. */
+const COMPARE_OPS: Record<string, { lt: boolean; eq: boolean; gt: boolean; emptyIsGreater?: boolean }> = {
+  lt: { lt: true, eq: false, gt: false },
+  le: { lt: true, eq: true, gt: false },
+  eq: { lt: false, eq: true, gt: false },
+  ne: { lt: true, eq: false, gt: true },
+  ge: { lt: false, eq: true, gt: true },
+  gt: { lt: false, eq: false, gt: true },
+  '<<': { lt: true, eq: false, gt: false },
+  '<=': { lt: true, eq: true, gt: false },
+  '=': { lt: false, eq: true, gt: false },
+  '>=': { lt: false, eq: true, gt: true },
+  '>>': { lt: false, eq: false, gt: true },
+  // Deprecated forms: '<' is '<=', '>' is '>='.
+  '<': { lt: true, eq: true, gt: false },
+  '>': { lt: false, eq: true, gt: true },
+  // "Not-less": an empty version counts as later than any other.
+  'lt-nl': { lt: true, eq: false, gt: false, emptyIsGreater: true },
+  'le-nl': { lt: true, eq: true, gt: false, emptyIsGreater: true },
+  'ge-nl': { lt: false, eq: true, gt: true, emptyIsGreater: true },
+  'gt-nl': { lt: false, eq: false, gt: true, emptyIsGreater: true },
+};
+
+export function isCompareOperator(op: string): boolean {
+  return Object.hasOwn(COMPARE_OPS, op);
+}
+
+/**
+ * Evaluate `a op b` with dpkg --compare-versions semantics. The caller has already refused
+ * versions dpkg calls errors; '' and '<unknown>' are dpkg's blank (empty) version.
+ */
+export function compareWithOperator(a: string, op: string, b: string): boolean {
+  const info = COMPARE_OPS[op];
+  if (!info) throw new InputError(`unknown operator '${op}'`);
+  const c = compareVersionsOrBlank(a, b, info.emptyIsGreater);
+  return c < 0 ? info.lt : c > 0 ? info.gt : info.eq;
+}
+
+export function isBlankVersion(v: string): boolean {
+  return v === '' || v === '<unknown>';
+}
+
+/**
+ * compareVersions() where '' and '<unknown>' are dpkg's blank version: earlier than any
+ * other (or later, for the -nl operators), equal only to another blank.
+ */
+export function compareVersionsOrBlank(a: string, b: string, blankIsGreater = false): -1 | 0 | 1 {
+  const aBlank = isBlankVersion(a);
+  const bBlank = isBlankVersion(b);
+  if (aBlank || bBlank) {
+    if (aBlank && bBlank) return 0;
+    return aBlank !== blankIsGreater ? -1 : 1;
+  }
+  return compareVersions(a, b);
+}

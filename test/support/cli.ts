@@ -1,0 +1,31 @@
+// Run the real launchers (bin/ → dist/) as a user would, and capture what they print.
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+
+export interface CliResult {
+  status: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** `xdeb ARGS` (or `xdeb-<cmd> ARGS` when `bin` is given), with optional stdin. */
+export function runCli(args: string[], opts: { input?: string; bin?: string; env?: NodeJS.ProcessEnv; cwd?: string; timeout?: number } = {}): CliResult {
+  const bin = `${ROOT}/bin/${opts.bin ?? 'xdeb'}.js`;
+  const r = spawnSync(process.execPath, [bin, ...args], {
+    input: opts.input,
+    encoding: 'utf8',
+    env: { ...process.env, ...opts.env },
+    cwd: opts.cwd ?? ROOT,
+    timeout: opts.timeout ?? 60_000,
+    maxBuffer: 1 << 30,
+  });
+  if (r.error) throw r.error;
+  return { status: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** Is a command on PATH? */
+export function have(cmd: string): boolean {
+  return spawnSync('sh', ['-c', `command -v ${cmd}`], { encoding: 'utf8' }).status === 0;
+}
