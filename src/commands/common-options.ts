@@ -1,0 +1,27 @@
+// Options that several commands share, declared once.
+import type { OptionSpec } from '../cli/spec.js';
+
+export const HOST_ARCH: OptionSpec = {
+  flags: '-a, --host-arch <arch>',
+  description: 'the architecture to build for (default: configuration, else the build architecture)',
+  complete: 'arch',
+};
+export const PROFILES: OptionSpec = {
+  flags: '-P, --profiles <list>',
+  description: 'build profiles, comma-separated (default for a cross build: cross,nocheck)',
+  complete: 'profile',
+};
+export const LOCAL_REPO: OptionSpec = { flags: '--local-repo <dir>', description: 'the local repository (default: configuration, else ~/.local/share/xdeb/repo)', complete: 'dir' };
+export const USE_LOCAL_REPO: OptionSpec = { flags: '--use-local-repo', description: "use the local repository's packages (the default)" };
+export const DISABLE_LOCAL_REPO: OptionSpec = { flags: '--disable-local-repo', description: "do not use the local repository's packages" };
+export const USE_REMOTE_REPO: OptionSpec = { flags: '--use-remote-repo', description: "use apt's configured repositories (the default)" };
+export const DISABLE_REMOTE_REPO: OptionSpec = { flags: '--disable-remote-repo', description: "do not use apt's configured repositories" };
+export const LOCAL_CONFIG: OptionSpec = {
+  flags: '--local-config <file>',
+  description: "read only this configuration file (not /etc/xdeb/xdeb.cfg nor ~/.config/xdeb/xdeb.cfg), and its repositories instead of apt's",
+  complete: 'file',
+};
+export const ROOT_CMD: OptionSpec = { flags: '--root-cmd <cmd>', description: 'gain root with this command (e.g. sudo) for apt and dpkg' };
+export const CHROOT: OptionSpec = { flags: '--chroot <name>', description: 'work inside this xdeb chroot (see xdeb-chroot list)', complete: 'chroot' };
+
+export const REPO_SELECTION: OptionSpec[] = [LOCAL_REPO, USE_LOCAL_REPO, DISABLE_LOCAL_REPO, USE_REMOTE_REPO, DISABLE_REMOTE_REPO, LOCAL_CONFIG];
