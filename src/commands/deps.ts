@@ -6,12 +6,15 @@ const reduce: CommandSpec = {
   summary: 'reduce dependency fields for a build: arch lists and profiles evaluated, as Dpkg::Deps does',
   description:
     'Reads one dependency field per line on standard input and prints each reduced field on one line,\n' +
-    'formatted as Dpkg::Deps output() formats it; a field that reduces to nothing prints an empty line.',
+    'formatted as Dpkg::Deps output() formats it; a field that reduces to nothing prints an empty line.\n' +
+    'Alternatives whose architecture list or build-profile formula is false are dropped, the others lose\n' +
+    'their list and formula; a relation left without alternatives is dropped. A malformed field stops\n' +
+    'the run with <stdin>:LINE and exit status 2, after the fields before it were printed.',
   options: [
-    { flags: '--build-arch <arch>', description: 'the build architecture (default: this machine\'s)', complete: 'arch' },
+    { flags: '--build-arch <arch>', description: "the build architecture (default: this machine's)", complete: 'arch' },
     { flags: '-a, --host-arch <arch>', description: 'the host architecture (default: the build architecture)', complete: 'arch' },
     { flags: '-P, --profiles <list>', description: 'active build profiles, comma-separated', complete: 'profile' },
-    { flags: '--field <name>', description: 'the field the lines come from (Build-Conflicts refuses |)', default: 'Build-Depends' },
+    { flags: '--field <name>', description: 'the field the lines come from (Build-Conflicts* refuse |, only build-dependency fields take :native)', default: 'Build-Depends' },
   ],
   examples: [
     {
@@ -20,24 +23,34 @@ const reduce: CommandSpec = {
     },
   ],
   async run({ opts, out }) {
-    const [{ archTable }, { parseRelationField, reduceRelationField, formatRelationField }, { readLineBatches }, { buildArch }] = await Promise.all([
-      import('../lib/arch.js'),
+    const [{ useSystemArchTable }, { InputError }, { parseRelationField, reduceRelationField, formatRelationField }, { readLineBatches }, { buildArch }] = await Promise.all([
+      import('../adapters/dpkg-tables.js'),
+      import('../lib/errors.js'),
       import('../lib/relation.js'),
       import('../adapters/text-stream.js'),
       import('../adapters/dpkg.js'),
     ]);
-    const table = archTable();
-    const build = table.checkArch(opts.buildArch ?? buildArch());
-    const host = table.checkArch(opts.hostArch ?? build);
+    const table = useSystemArchTable();
+    const checked = (option: string, arch: string): string => {
+      try {
+        return table.checkArch(arch);
+      } catch (e) {
+        throw e instanceof InputError ? new UsageError(`${option}: ${e.reason}`) : e;
+      }
+    };
+    const build = checked('--build-arch', opts.buildArch ?? buildArch());
+    const host = checked('--host-arch', opts.hostArch ?? build);
     const profiles = new Set<string>(String(opts.profiles ?? '').split(/[,\s]+/).filter(Boolean));
+    const ctx = { hostArch: host, profiles, table };
+    const warn = (m: string) => out.warn(m);
     let lineNo = 0;
     for await (const lines of readLineBatches('-')) {
       let buf = '';
       for (const line of lines) {
         lineNo++;
         try {
-          const field = parseRelationField(line, { field: opts.field, loc: { file: '<stdin>', line: lineNo }, warn: (m) => out.warn(`<stdin>:${lineNo}: ${m}`) });
-          buf += formatRelationField(reduceRelationField(field, { hostArch: host, profiles })) + '\n';
+          const field = parseRelationField(line, { field: opts.field, loc: { file: '<stdin>', line: lineNo }, warn });
+          buf += formatRelationField(reduceRelationField(field, ctx)) + '\n';
         } catch (e) {
           out.data(buf);
           throw e;

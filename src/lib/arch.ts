@@ -26,14 +26,25 @@ interface CpuInfo {
 
 const ARCH_NAME = /^[a-zA-Z0-9][a-zA-Z0-9-]*$/;
 
-function tableRows(text: string): string[][] {
+/**
+ * The rows of one of dpkg's tables, read as Dpkg::Arch reads them: a row starts at the first
+ * column with `columns` fields separated by white space; '#' lines and anything else are skipped.
+ */
+function tableRows(text: string, columns: number): string[][] {
   const rows: string[][] = [];
   for (const line of text.split('\n')) {
-    if (line.startsWith('#')) continue;
-    const cols = line.trim().split(/\s+/);
-    if (cols.length >= 2) rows.push(cols);
+    if (line === '' || line.startsWith('#') || /^\s/.test(line)) continue;
+    const cols = line.split(/\s+/);
+    if (cols.length > 0 && cols[cols.length - 1] === '') cols.pop();
+    if (cols.length >= columns) rows.push(cols);
   }
   return rows;
+}
+
+/** Perl's split(/-/, s, 4): at most four parts, the last keeps any further hyphens. */
+function splitTuple(s: string): string[] {
+  const parts = s.split('-');
+  return parts.length > 4 ? [parts[0]!, parts[1]!, parts[2]!, parts.slice(3).join('-')] : parts;
 }
 
 export class ArchTable {
@@ -41,25 +52,26 @@ export class ArchTable {
   private readonly oses = new Map<string, string>(); // abi-libc-os → GNU system
   private readonly archToTuple = new Map<string, ArchTuple>();
   private readonly abiBits = new Map<string, number>();
-  private readonly matchCache = new Map<string, boolean>();
+  /** arch → list item as written ('linux-any', '!Armel') → does the arch match its arch part? */
+  private readonly matchCache = new Map<string, Map<string, boolean>>();
 
   constructor(texts: DpkgTableTexts) {
     const cpuOrder: string[] = [];
-    for (const [name, gnu, , bits, endian] of tableRows(texts.cputable)) {
+    for (const [name, gnu, , bits, endian] of tableRows(texts.cputable, 5)) {
       cpuOrder.push(name!);
       this.cpus.set(name!, { gnu: gnu!, bits: Number(bits), endian: endian === 'big' ? 'big' : 'little' });
     }
-    for (const [name, gnu] of tableRows(texts.ostable)) this.oses.set(name!, gnu!);
-    for (const [name, bits] of tableRows(texts.abitable)) this.abiBits.set(name!, Number(bits));
+    for (const [name, gnu] of tableRows(texts.ostable, 3)) this.oses.set(name!, gnu!);
+    for (const [name, bits] of tableRows(texts.abitable, 2)) this.abiBits.set(name!, Number(bits));
     const seenTuples = new Set<string>();
-    for (const [tuple, arch] of tableRows(texts.tupletable)) {
+    for (const [tuple, arch] of tableRows(texts.tupletable, 2)) {
       // '<cpu>' rows expand to every cpu; an earlier, explicit row wins (as in Dpkg::Arch).
       const expansions = tuple!.includes('<cpu>')
         ? cpuOrder.map((cpu) => [tuple!.replace('<cpu>', cpu), arch!.replace('<cpu>', cpu)] as const)
         : [[tuple!, arch!] as const];
       for (const [t, a] of expansions) {
         if (tuple!.includes('<cpu>') && (this.archToTuple.has(a) || seenTuples.has(t))) continue;
-        const [abi, libc, os, cpu] = t.split('-', 4) as [string, string, string, string];
+        const [abi = '', libc = '', os = '', cpu = ''] = splitTuple(t);
         this.archToTuple.set(a, { abi, libc, os, cpu });
         seenTuples.add(t);
       }
@@ -94,11 +106,10 @@ export class ArchTable {
     return arch;
   }
 
+  /** Dpkg::Arch::debwildcard_to_debtuple: the tuple of a wildcard or real architecture. */
   private wildcardTuple(alias: string): ArchTuple | undefined {
-    const parts = alias.split('-');
-    if (parts.includes('any')) {
-      // Dpkg's split(/-/, $s, 4): at most four parts, the last keeps any further hyphens.
-      const p = parts.length > 4 ? [...parts.slice(0, 3), parts.slice(3).join('-')] : parts;
+    const p = splitTuple(alias);
+    if (p.includes('any')) {
       const full = p.length === 4 ? p : p.length === 3 ? ['any', ...p] : p.length === 2 ? ['any', 'any', ...p] : ['any', 'any', 'any', 'any'];
       return { abi: full[0]!, libc: full[1]!, os: full[2]!, cpu: full[3]! };
     }
@@ -108,46 +119,55 @@ export class ArchTable {
   /** Dpkg::Arch::debarch_is: is the real `arch` the architecture or wildcard `alias`? */
   matches(arch: string, alias: string): boolean {
     if (alias === arch || alias === 'any') return true;
-    const key = `${arch}\0${alias}`;
-    let r = this.matchCache.get(key);
-    if (r === undefined) {
-      const real = this.tuple(arch);
-      const wild = this.wildcardTuple(alias);
-      r =
-        real !== undefined &&
-        wild !== undefined &&
-        (wild.abi === real.abi || wild.abi === 'any') &&
-        (wild.libc === real.libc || wild.libc === 'any') &&
-        (wild.os === real.os || wild.os === 'any') &&
-        (wild.cpu === real.cpu || wild.cpu === 'any');
-      this.matchCache.set(key, r);
-    }
-    return r;
+    const real = this.tuple(arch);
+    const wild = this.wildcardTuple(alias);
+    return (
+      real !== undefined &&
+      wild !== undefined &&
+      (wild.abi === real.abi || wild.abi === 'any') &&
+      (wild.libc === real.libc || wild.libc === 'any') &&
+      (wild.os === real.os || wild.os === 'any') &&
+      (wild.cpu === real.cpu || wild.cpu === 'any')
+    );
   }
 
+  /** Dpkg::Arch::debarch_is_wildcard. */
   isWildcard(alias: string): boolean {
     if (alias === 'all') return false;
     const t = this.wildcardTuple(alias);
     return t !== undefined && (t.abi === 'any' || t.libc === 'any' || t.os === 'any' || t.cpu === 'any');
   }
 
+  /** Does `arch` match the arch part of a list item (lower-cased, without its '!')? Cached: lists repeat. */
+  private itemMatches(arch: string, item: string): boolean {
+    let byItem = this.matchCache.get(arch);
+    if (byItem === undefined) this.matchCache.set(arch, (byItem = new Map()));
+    let r = byItem.get(item);
+    if (r === undefined) {
+      const alias = (item.charCodeAt(0) === 33 /* ! */ ? item.slice(1) : item).toLowerCase();
+      r = this.matches(arch, alias);
+      byItem.set(item, r);
+    }
+    return r;
+  }
+
   /**
    * Dpkg::Arch::debarch_is_concerned: does an arch list such as `[linux-any !armel]` include
-   * `arch`? Evaluated left to right: a positive match includes, a negated match excludes, and
-   * a list of only negations includes everything it does not name.
+   * `arch`? Evaluated left to right, as dpkg does (policy forbids mixing, dpkg accepts it): a
+   * negated match excludes and stops, a positive match includes and stops; when nothing matched,
+   * the list includes `arch` if it held a negation (`[!a !b]` means all but a and b).
    */
   isConcerned(arch: string, list: readonly string[]): boolean {
-    let seen = false;
-    for (const raw of list) {
-      const item = raw.toLowerCase();
-      if (item.startsWith('!')) {
-        if (this.matches(arch, item.slice(1))) return false;
-        seen = true;
-      } else if (this.matches(arch, item)) {
+    let seenNegation = false;
+    for (const item of list) {
+      if (item.charCodeAt(0) === 33 /* ! */) {
+        if (this.itemMatches(arch, item)) return false;
+        seenNegation = true;
+      } else if (this.itemMatches(arch, item)) {
         return true;
       }
     }
-    return seen;
+    return seenNegation;
   }
 
   /** Is a package of `Architecture: field` (a list such as `any`, `all`, `linux-any armel`) built for `arch`? */

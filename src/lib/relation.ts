@@ -2,9 +2,11 @@
 //   field       := relation (',' relation)*        AND
 //   relation    := alternative ('|' alternative)*  OR
 //   alternative := name[:qual] [(op version)] [[arch list]] [<profiles>]...
+// What Dpkg::Deps accepts, xdeb accepts with the same meaning; where it reads malformed text
+// in a surprising way, xdeb refuses it or warns (docs/relations.md lists each case).
 
-import { archTable, isLegalArchName } from './arch.js';
-import { InputError, type InputLocation } from './errors.js';
+import { archTable, isLegalArchName, type ArchTable } from './arch.js';
+import { formatLocation, InputError, type InputLocation } from './errors.js';
 import type { RelationOp } from './version.js';
 
 export interface Alternative {
@@ -31,14 +33,29 @@ export interface ParseRelationOptions {
   buildDep?: boolean;
   /** Where the value starts, for error messages. */
   loc?: InputLocation;
-  /** Called for what dpkg warns about but accepts (legacy '<' and '>'). */
+  /**
+   * Called for what dpkg accepts but is probably a mistake (legacy '<' and '>', empty items),
+   * with a message that starts with the file and line as errors do.
+   */
   warn?: (message: string) => void;
 }
 
-const C_SPACE = 32;
 const C_TAB = 9;
 const C_NL = 10;
 const C_CR = 13;
+const C_SPACE = 32;
+const C_BANG = 33;
+const C_OPEN = 40; // (
+const C_CLOSE = 41; // )
+const C_COMMA = 44;
+const C_COLON = 58;
+const C_LT = 60;
+const C_EQ = 61;
+const C_GT = 62;
+const C_LBRACKET = 91;
+const C_RBRACKET = 93;
+const C_BAR = 124;
+const END = -1;
 
 function isSpace(c: number): boolean {
   return c === C_SPACE || c === C_TAB || c === C_NL || c === C_CR || c === 11 || c === 12;
@@ -49,6 +66,10 @@ function isAlnum(c: number): boolean {
 function isNameChar(c: number): boolean {
   return isAlnum(c) || c === 43 /* + */ || c === 46 /* . */ || c === 45 /* - */;
 }
+/** The end of an item: what Dpkg::Deps splits the field on before parsing an alternative. */
+function isItemEnd(c: number): boolean {
+  return c === END || c === C_COMMA || c === C_BAR;
+}
 
 export function isConflictsField(field: string | undefined): boolean {
   return field !== undefined && /^build-conflicts/i.test(field);
@@ -56,170 +77,261 @@ export function isConflictsField(field: string | undefined): boolean {
 
 class RelationScanner {
   pos = 0;
+  private readonly len: number;
+  private readonly noOr: boolean;
+  private readonly buildDep: boolean;
+
   constructor(
     readonly text: string,
     readonly opts: ParseRelationOptions,
-  ) {}
+  ) {
+    this.len = text.length;
+    this.noOr = isConflictsField(opts.field);
+    this.buildDep = opts.buildDep ?? /^build-/i.test(opts.field ?? 'Build-Depends');
+  }
+
+  /** The line of offset `at`: the value's first line plus the line breaks before it. */
+  private lineAt(at: number): number | undefined {
+    let line = this.opts.loc?.line;
+    if (line === undefined) return undefined;
+    const t = this.text;
+    for (let i = 0; i < at && i < t.length; i++) if (t.charCodeAt(i) === C_NL) line++;
+    return line;
+  }
+
+  private prefix(): string {
+    return this.opts.field ? `${this.opts.field}: ` : '';
+  }
 
   fail(reason: string, at = this.pos): never {
-    const loc = this.opts.loc ?? {};
-    let line = loc.line;
-    if (line !== undefined) {
-      for (let i = 0; i < at && i < this.text.length; i++) if (this.text.charCodeAt(i) === C_NL) line++;
-    }
-    const what = this.opts.field ? `${this.opts.field}: ` : '';
-    throw new InputError(`${what}${reason}`, { file: loc.file, line });
+    throw new InputError(this.prefix() + reason, { file: this.opts.loc?.file, line: this.lineAt(at) });
+  }
+
+  warn(reason: string, at = this.pos): void {
+    if (!this.opts.warn) return;
+    const where = formatLocation({ file: this.opts.loc?.file, line: this.lineAt(at) });
+    this.opts.warn((where ? where + ': ' : '') + this.prefix() + reason);
   }
 
   skipSpace(): void {
     const t = this.text;
-    while (this.pos < t.length && isSpace(t.charCodeAt(this.pos))) this.pos++;
+    while (this.pos < this.len && isSpace(t.charCodeAt(this.pos))) this.pos++;
   }
 
   peek(): number {
-    return this.pos < this.text.length ? this.text.charCodeAt(this.pos) : -1;
+    return this.pos < this.len ? this.text.charCodeAt(this.pos) : END;
   }
 
-  describeHere(): string {
-    if (this.pos >= this.text.length) return 'end of field';
-    return `'${this.text[this.pos]}'`;
+  /** The token at `at` for messages: up to the next space or delimiter. */
+  private tokenAt(at: number): string {
+    const t = this.text;
+    let end = at + 1;
+    while (end < this.len && !isSpace(t.charCodeAt(end)) && !isItemEnd(t.charCodeAt(end))) end++;
+    return t.slice(at, end);
   }
 
-  /** Scan until `close`; the text between, or a failure naming the unterminated `open`. */
-  until(open: string, close: number, what: string): string {
-    const start = this.pos - 1;
-    const end = this.text.indexOf(String.fromCharCode(close), this.pos);
-    const stop = Math.min(...[',', '|'].map((s) => {
-      const i = this.text.indexOf(s, this.pos);
-      return i < 0 ? Infinity : i;
-    }));
-    if (end < 0 || end > stop) this.fail(`unterminated '${open}' in ${what}`, start);
-    const inner = this.text.slice(this.pos, end);
-    this.pos = end + 1;
-    return inner;
+  /** Is there a `close` before the end of the item? (Tells "unterminated" from "unexpected".) */
+  private closesInItem(close: number): boolean {
+    const t = this.text;
+    for (let i = this.pos; i < this.len; i++) {
+      const c = t.charCodeAt(i);
+      if (c === close) return true;
+      if (c === C_COMMA || c === C_BAR) return false;
+    }
+    return false;
+  }
+
+  /** Only white space and '|' up to the next ',' or the end? Dpkg drops such trailing empty alternatives. */
+  private onlyBarsLeftInItem(): boolean {
+    const t = this.text;
+    for (let i = this.pos; i < this.len; i++) {
+      const c = t.charCodeAt(i);
+      if (c === C_COMMA) return true;
+      if (c !== C_BAR && !isSpace(c)) return false;
+    }
+    return true;
   }
 
   alternative(): Alternative {
     const t = this.text;
-    this.skipSpace();
     const nameStart = this.pos;
-    if (!isAlnum(this.peek())) {
-      if (this.pos >= t.length || this.peek() === 44 || this.peek() === 124) this.fail('empty dependency (a stray , or |)');
-      this.fail(`expected a package name, found ${this.describeHere()}`);
-    }
     this.pos++;
-    while (this.pos < t.length && isNameChar(t.charCodeAt(this.pos))) this.pos++;
+    while (this.pos < this.len && isNameChar(t.charCodeAt(this.pos))) this.pos++;
     const name = t.slice(nameStart, this.pos);
 
     let archQualifier: string | undefined;
-    if (this.peek() === 58 /* : */) {
-      this.pos++;
+    if (this.peek() === C_COLON) {
+      const colon = this.pos++;
       const qStart = this.pos;
       if (isAlnum(this.peek())) {
         this.pos++;
-        while (this.pos < t.length && (isAlnum(t.charCodeAt(this.pos)) || t.charCodeAt(this.pos) === 45)) this.pos++;
+        for (let c = this.peek(); isAlnum(c) || c === 45; c = this.peek()) this.pos++;
       }
+      if (qStart === this.pos) this.fail(`missing architecture qualifier after '${name}:'`, colon);
       archQualifier = t.slice(qStart, this.pos);
-      if (!archQualifier) this.fail(`missing architecture qualifier after '${name}:'`);
-      if (archQualifier === 'native' && !this.buildDep()) this.fail(`':native' is only allowed in build dependencies (${name}:native)`);
+      if (!this.buildDep && archQualifier === 'native') this.fail(`':native' is only allowed in build dependencies (${name}:native)`, colon);
     }
     this.skipSpace();
 
     let op: RelationOp | undefined;
     let version: string | undefined;
-    if (this.peek() === 40 /* ( */) {
-      const open = this.pos;
-      const inner = this.until('(', 41, `version constraint of '${name}'`);
-      const m = /^\s*([<>=!]*)\s*([^\s)]*)\s*$/.exec(inner);
-      if (!m) {
-        this.pos = open;
-        this.fail(`bad version constraint '(${inner.trim()})' of '${name}'`);
+    if (this.peek() === C_OPEN) {
+      const open = this.pos++;
+      const unterminated = (): never => this.fail(`unterminated '(' in version constraint of '${name}'`, open);
+      this.skipSpace();
+      const opStart = this.pos;
+      for (let c = this.peek(); c === C_LT || c === C_EQ || c === C_GT; c = this.peek()) this.pos++;
+      const rawOp = t.slice(opStart, this.pos);
+      switch (rawOp) {
+        case '<<':
+        case '<=':
+        case '=':
+        case '>=':
+        case '>>':
+          op = rawOp;
+          break;
+        case '<':
+        case '>':
+          // Dpkg reads them as '<=' and '>=' and warns.
+          op = rawOp === '<' ? '<=' : '>=';
+          this.warn(`relation '${rawOp}' of '${name}' is deprecated: use '${rawOp}${rawOp}' or '${rawOp}='`, opStart);
+          break;
+        case '':
+          if (isItemEnd(this.peek()) && !this.closesInItem(C_CLOSE)) unterminated();
+          this.fail(`missing operator in version constraint of '${name}' (one of << <= = >= >>)`, opStart);
+        default:
+          this.fail(`unknown operator '${rawOp}' in version constraint of '${name}' (one of << <= = >= >>)`, opStart);
       }
-      const rawOp = m[1]!;
-      if (rawOp === '') this.fail(`missing operator in '(${inner.trim()})' of '${name}'`, open);
-      if (rawOp === '<' || rawOp === '>') {
-        op = rawOp === '<' ? '<=' : '>=';
-        this.opts.warn?.(`${this.opts.field ? this.opts.field + ': ' : ''}relation '${rawOp}' of '${name}' is deprecated: use '${rawOp}${rawOp}' or '${rawOp}='`);
-      } else if (rawOp === '<<' || rawOp === '<=' || rawOp === '=' || rawOp === '>=' || rawOp === '>>') {
-        op = rawOp;
-      } else {
-        this.fail(`unknown operator '${rawOp}' in version constraint of '${name}'`, open);
+      this.skipSpace();
+      const vStart = this.pos;
+      for (let c = this.peek(); c !== C_CLOSE && !isItemEnd(c) && !isSpace(c); c = this.peek()) this.pos++;
+      if (vStart === this.pos) {
+        if (this.peek() === C_CLOSE) this.fail(`missing version after '${rawOp}' in version constraint of '${name}'`, vStart);
+        unterminated();
       }
-      version = m[2]!;
-      if (version === '') this.fail(`missing version after '${rawOp}' for '${name}'`, open);
+      version = t.slice(vStart, this.pos);
+      this.skipSpace();
+      if (this.peek() !== C_CLOSE) {
+        if (!this.closesInItem(C_CLOSE)) unterminated();
+        this.fail(`unexpected '${this.tokenAt(this.pos)}' in version constraint of '${name}' (a version has no spaces)`);
+      }
+      this.pos++;
       this.skipSpace();
     }
 
     let archList: string[] | undefined;
-    if (this.peek() === 91 /* [ */) {
-      const open = this.pos;
-      this.pos++;
-      const inner = this.until('[', 93, `architecture list of '${name}'`);
-      archList = inner.split(/\s+/).filter((a) => a !== '');
-      if (archList.length === 0) this.fail(`empty architecture list for '${name}'`, open);
-      for (const a of archList) {
-        if (!isLegalArchName(a, { allowNegation: true })) this.fail(`'${a}' is not a legal architecture in list '[${inner.trim()}]'`, open);
+    if (this.peek() === C_LBRACKET) {
+      const open = this.pos++;
+      archList = [];
+      let bad: string | undefined;
+      for (;;) {
+        this.skipSpace();
+        const c = this.peek();
+        if (c === C_RBRACKET) break;
+        if (isItemEnd(c)) this.fail(`unterminated '[' in architecture list of '${name}'`, open);
+        const aStart = this.pos;
+        for (let d = c; d !== C_RBRACKET && !isItemEnd(d) && !isSpace(d); d = this.peek()) this.pos++;
+        const arch = t.slice(aStart, this.pos);
+        if (bad === undefined && !isLegalArchName(arch, { allowNegation: true })) bad = arch;
+        archList.push(arch);
       }
+      if (bad !== undefined) this.fail(`'${bad}' is not a legal architecture in list '${t.slice(open + 1, this.pos).trim()}' of '${name}'`, open);
+      if (archList.length === 0) this.fail(`empty architecture list '[]' for '${name}'`, open);
+      this.pos++;
       this.skipSpace();
     }
 
     let profiles: string[][] | undefined;
-    while (this.peek() === 60 /* < */) {
-      const open = this.pos;
+    while (this.peek() === C_LT) {
+      const open = this.pos++;
+      const group: string[] = [];
+      for (;;) {
+        this.skipSpace();
+        const c = this.peek();
+        if (c === C_GT) break;
+        if (isItemEnd(c) || c === C_LT) this.fail(`unterminated '<' in build profiles of '${name}'`, open);
+        const pStart = this.pos;
+        for (let d = c; d !== C_GT && d !== C_LT && !isItemEnd(d) && !isSpace(d); d = this.peek()) this.pos++;
+        const term = t.slice(pStart, this.pos);
+        const first = term.charCodeAt(0) === C_BANG ? 1 : 0;
+        if (term.length === first || term.indexOf('!', first) >= 0) this.fail(`'${term}' is not a legal build profile term (in the build profiles of '${name}')`, pStart);
+        group.push(term);
+      }
+      if (group.length === 0) this.fail(`empty build profile restriction '<>' for '${name}'`, open);
+      (profiles ??= []).push(group);
       this.pos++;
-      const inner = this.until('<', 62, `build profiles of '${name}'`);
-      const terms = inner.split(/\s+/).filter((p) => p !== '');
-      if (terms.length === 0) this.fail(`empty build profile restriction '<>' for '${name}'`, open);
-      (profiles ??= []).push(terms);
+      const close = this.pos;
       this.skipSpace();
+      if (this.pos === close && this.peek() === C_LT) {
+        // Dpkg::BuildProfiles reads '<a><b>' as one odd term 'a><b'; apt and the author mean two lists.
+        this.warn(`build profile lists of '${name}' should be separated by white space ('><')`, close);
+      }
     }
 
     const c = this.peek();
-    if (c !== -1 && c !== 44 && c !== 124) {
-      if (c === 41 || c === 93 || c === 62) this.fail(`unbalanced '${t[this.pos]}' after '${name}'`);
-      this.fail(`unexpected ${this.describeHere()} after '${t.slice(nameStart, this.pos).trim()}'`);
+    if (!isItemEnd(c)) {
+      const what = t.slice(nameStart, this.pos).trim();
+      switch (c) {
+        case C_OPEN:
+          this.fail(`the version constraint of '${name}' must come right after the name (before [arch] and <profile>)`);
+        case C_LBRACKET:
+          this.fail(archList ? `a second architecture list for '${name}'` : `the architecture list of '${name}' must come before its build profiles`);
+        case C_CLOSE:
+        case C_RBRACKET:
+        case C_GT:
+          this.fail(`unbalanced '${t[this.pos]}' after '${what}'`);
+        case C_COLON:
+          this.fail(`unexpected ':' after '${what}' (the architecture qualifier goes right after the name)`);
+        default:
+          this.fail(`unexpected '${this.tokenAt(this.pos)}' after '${what}' (a missing ','?)`);
+      }
     }
     return { name, archQualifier, op, version, archList, profiles };
   }
 
-  private buildDep(): boolean {
-    return this.opts.buildDep ?? /^build-/i.test(this.opts.field ?? 'Build-Depends');
-  }
-
-  /** Is only white space, ',' and '|' left? Dpkg drops trailing empty items. */
-  onlySeparatorsLeft(from: number, seps: RegExp): boolean {
-    return seps.test(this.text.slice(from));
+  /** One ','-separated item: alternatives separated by '|'. Empty when the item is empty. */
+  relation(): Relation {
+    const rel: Relation = [];
+    let bar = -1;
+    for (;;) {
+      this.skipSpace();
+      const c = this.peek();
+      if (isAlnum(c)) {
+        if (rel.length === 1 && this.noOr) this.fail(`alternatives ('|') are not allowed in ${this.opts.field}`, bar);
+        rel.push(this.alternative());
+      } else if (isItemEnd(c)) {
+        // An empty alternative. Dpkg drops trailing ones ('a |', 'a | |'); a leading or middle
+        // one ('| a', 'a || b') makes it reject the field.
+        // Only a '|' can be followed by more text in the item.
+        if (!this.onlyBarsLeftInItem()) this.fail(rel.length ? `empty alternative between '|' and '|'` : `empty alternative before '|'`);
+        if (rel.length > 0 && bar >= 0) this.warn(`empty alternative after '|' ignored`, bar);
+        while (this.peek() === C_BAR || isSpace(this.peek())) this.pos++;
+        return rel;
+      } else {
+        this.fail(`expected a package name, found '${this.tokenAt(this.pos)}'`);
+      }
+      // alternative() stops at ',', '|' or the end.
+      if (this.peek() !== C_BAR) return rel;
+      bar = this.pos++;
+    }
   }
 
   field(): RelationField {
-    const t = this.text;
     const out: RelationField = [];
-    const noOr = isConflictsField(this.opts.field);
-    this.skipSpace();
-    while (this.pos < t.length) {
-      if (this.peek() === 44 && this.onlySeparatorsLeft(this.pos, /^[\s,]*$/)) break;
-      const rel: Relation = [];
-      for (;;) {
-        rel.push(this.alternative());
-        const c = this.peek();
-        if (c !== 124) break;
-        if (noOr) this.fail(`alternatives ('|') are not allowed in ${this.opts.field}`);
-        this.pos++;
-        // 'a |' and 'a |, b': trailing empty alternatives are dropped, as Dpkg::Deps does.
-        const rest = t.slice(this.pos);
-        const m = /^\s*(,|$)/.exec(rest);
-        if (m) {
-          this.pos += m[0].length - m[1]!.length;
-          break;
-        }
-      }
-      out.push(rel);
-      if (this.peek() === 44) {
-        this.pos++;
+    for (;;) {
+      this.skipSpace();
+      if (this.pos >= this.len) return out;
+      const start = this.pos;
+      const rel = this.relation();
+      if (rel.length > 0) out.push(rel);
+      if (this.pos >= this.len) return out;
+      // At a ','. Empty items are ignored as Dpkg::Deps does; say so unless it is a trailing comma.
+      this.pos++;
+      if (rel.length === 0) {
         this.skipSpace();
+        if (this.pos < this.len) this.warn(`empty dependency (a stray ',' or '|') ignored`, start);
       }
     }
-    return out;
   }
 }
 
@@ -238,27 +350,43 @@ export function formatAlternative(a: Alternative): string {
 }
 
 export function formatRelation(r: Relation): string {
-  return r.map(formatAlternative).join(' | ');
+  if (r.length === 1) return formatAlternative(r[0]!);
+  let s = '';
+  for (let i = 0; i < r.length; i++) s += (i ? ' | ' : '') + formatAlternative(r[i]!);
+  return s;
 }
 
 /** Formatted as Dpkg::Deps' output(): 'a (>= 1) | b:native, c'. */
 export function formatRelationField(f: RelationField): string {
-  return f.map(formatRelation).join(', ');
+  let s = '';
+  for (let i = 0; i < f.length; i++) s += (i ? ', ' : '') + formatRelation(f[i]!);
+  return s;
 }
 
-/** Is a restriction formula true for the active profiles (Dpkg::BuildProfiles)? */
+// '!p' for each active p, so that a negated term is looked up without slicing it.
+const negatedSets = new WeakMap<ReadonlySet<string>, Set<string>>();
+function negatedSet(active: ReadonlySet<string>): Set<string> {
+  let s = negatedSets.get(active);
+  if (s === undefined) {
+    s = new Set<string>();
+    for (const p of active) s.add('!' + p);
+    negatedSets.set(active, s);
+  }
+  return s;
+}
+
+/**
+ * Is a restriction formula true for the active profiles (Dpkg::BuildProfiles)? True when any
+ * group is; a group is true when each term is: `p` when p is active, `!p` when it is not.
+ * (The sets of active profiles are expected not to change once used.)
+ */
 export function profilesSatisfied(formula: readonly (readonly string[])[], active: ReadonlySet<string>): boolean {
-  for (const group of formula) {
-    let ok = true;
+  const negated = negatedSet(active);
+  groups: for (const group of formula) {
     for (const term of group) {
-      const negated = term.length > 1 && term.charCodeAt(0) === 33; /* ! */
-      const name = negated ? term.slice(1) : term;
-      if (active.has(name) === negated) {
-        ok = false;
-        break;
-      }
+      if (term.charCodeAt(0) === C_BANG ? negated.has(term) : !active.has(term)) continue groups;
     }
-    if (ok) return true;
+    return true;
   }
   return false;
 }
@@ -267,29 +395,43 @@ export interface ReduceContext {
   hostArch: string;
   /** Active build profiles. */
   profiles: ReadonlySet<string>;
+  /** The architecture table for wildcards; the one in use (archTable()) by default. */
+  table?: ArchTable;
 }
 
 /** Does this alternative apply to the host architecture and the active profiles? */
 export function alternativeApplies(a: Alternative, ctx: ReduceContext): boolean {
-  if (a.archList !== undefined && !archTable().isConcerned(ctx.hostArch, a.archList)) return false;
+  if (a.archList !== undefined && !(ctx.table ?? archTable()).isConcerned(ctx.hostArch, a.archList)) return false;
   if (a.profiles !== undefined && !profilesSatisfied(a.profiles, ctx.profiles)) return false;
   return true;
 }
 
 /**
- * Reduce a field for one build: alternatives whose arch list or profile formula is false are
- * dropped, the others lose their arch list and profiles; a relation left empty is dropped.
- * The build architecture does not enter: ':native' stays for the resolver to place.
+ * Reduce a field for one build, as Dpkg::Deps' deps_parse does with reduce_arch and
+ * reduce_profiles: alternatives whose arch list or profile formula is false are dropped, the
+ * others lose their arch list and profiles; a relation left empty is dropped (ignored, not
+ * satisfied). The build architecture does not enter: ':native' stays for the resolver to place.
  */
 export function reduceRelationField(field: RelationField, ctx: ReduceContext): RelationField {
+  const table = ctx.table ?? archTable();
   const out: RelationField = [];
   for (const rel of field) {
-    const kept: Relation = [];
-    for (const a of rel) {
-      if (!alternativeApplies(a, ctx)) continue;
-      kept.push(a.archList === undefined && a.profiles === undefined ? a : { ...a, archList: undefined, profiles: undefined });
+    let kept: Relation | undefined;
+    for (let i = 0; i < rel.length; i++) {
+      const a = rel[i]!;
+      if (a.archList === undefined && a.profiles === undefined) {
+        if (kept) kept.push(a);
+        continue;
+      }
+      const applies =
+        (a.archList === undefined || table.isConcerned(ctx.hostArch, a.archList)) &&
+        (a.profiles === undefined || profilesSatisfied(a.profiles, ctx.profiles));
+      // Copy on the first change only: most relations have no restriction and are kept as they are.
+      kept ??= rel.slice(0, i);
+      if (applies) kept.push({ ...a, archList: undefined, profiles: undefined });
     }
-    if (kept.length) out.push(kept);
+    const r = kept ?? rel;
+    if (r.length) out.push(r);
   }
   return out;
 }
