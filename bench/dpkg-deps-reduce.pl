@@ -4,15 +4,16 @@
 # output(); a field Dpkg::Deps rejects prints "#ERROR <why>" instead.
 #
 # usage: dpkg-deps-reduce.pl --host-arch H [--build-arch B] [--profiles p1,p2] [--field NAME]
+#        dpkg-deps-reduce.pl --no-reduce [--field NAME]      (parse and output() only)
 # Build-Conflicts* fields are parsed with union => 1, as dpkg-checkbuilddeps does.
 use strict;
 use warnings;
 use Getopt::Long;
 use Dpkg::Deps;
 
-my ($host, $build, $profiles, $field) = (undef, 'amd64', '', 'Build-Depends');
+my ($host, $build, $profiles, $field, $no_reduce) = (undef, 'amd64', '', 'Build-Depends', 0);
 GetOptions('host-arch=s' => \$host, 'build-arch=s' => \$build,
-           'profiles=s' => \$profiles, 'field=s' => \$field)
+           'profiles=s' => \$profiles, 'field=s' => \$field, 'no-reduce' => \$no_reduce)
     or die "usage: $0 --host-arch H [--build-arch B] [--profiles p1,p2] [--field NAME]\n";
 $host //= $build;
 my @profiles = grep { length } split /[,\s]+/, $profiles;
@@ -29,9 +30,11 @@ while (my $line = <STDIN>) {
     $line =~ s/\r$//;
     $last_warning = '';
     my $dep = eval {
-        deps_parse($line, reduce_arch => 1, host_arch => $host, build_arch => $build,
-                   build_dep => 1, reduce_profiles => 1, build_profiles => \@profiles,
-                   union => $union);
+        $no_reduce
+            ? deps_parse($line, build_dep => 1, union => $union)
+            : deps_parse($line, reduce_arch => 1, host_arch => $host, build_arch => $build,
+                         build_dep => 1, reduce_profiles => 1, build_profiles => \@profiles,
+                         union => $union);
     };
     if ($@) {
         (my $why = $@) =~ s/\s+$//;
