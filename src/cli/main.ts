@@ -6,12 +6,10 @@ import { Command, CommanderError, InvalidArgumentError, Option } from 'commander
 import { EXIT, XdebError } from '../lib/errors.js';
 import { Output } from './output.js';
 import { commands, findCommand } from './registry.js';
-import type { CommandSpec, OptionSpec } from './spec.js';
+import { allOptions } from './options.js';
+import type { CommandSpec } from './spec.js';
 
-const COMMON_OPTIONS: OptionSpec[] = [
-  { flags: '-q, --quiet', description: 'print nothing but data and errors' },
-  { flags: '-v, --verbose', description: 'say what is being done, also when not on a terminal' },
-];
+export { allOptions };
 
 function collect(value: string, previous: string[] | undefined): string[] {
   return [...(previous ?? []), value];
@@ -28,17 +26,10 @@ export function helpFooter(spec: CommandSpec, prog: string): string {
     s += '\nExamples:\n';
     for (const ex of spec.examples) s += `  $ ${ex.command}\n      ${ex.description}\n`;
   }
-  s += `\nExit status: 0 ok, 1 the answer is no, 2 usage or bad input, 3 environment, 70 internal error`;
+  s += `\nExit status: 0 ok, 1 the answer is no, 2 usage or bad input, 3 environment, 70 internal error, 130 interrupted`;
   for (const e of spec.exitStatus ?? []) s += `\n  ${e.code}: ${e.meaning}`;
-  s += `\nSee: man ${prog.replace(' ', '-')}\n`;
+  s += `\nSee: man ${prog.split(' ').slice(0, 2).join('-')}\n`;
   return s;
-}
-
-export function allOptions(spec: CommandSpec): OptionSpec[] {
-  const opts = [...(spec.options ?? [])];
-  if (spec.json) opts.push({ flags: '--json', description: 'print the result as JSON on stdout' });
-  if (spec.run) opts.push(...COMMON_OPTIONS);
-  return opts;
 }
 
 function build(spec: CommandSpec, cmd: Command, prog: string, run: (spec: CommandSpec, prog: string, args: unknown[]) => Promise<void>): Command {

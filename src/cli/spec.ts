@@ -59,4 +59,14 @@ export interface CommandSpec {
   json?: boolean;
   /** Returns the exit code (0 when undefined). */
   run?: (ctx: RunContext) => Promise<number | void>;
+  /** The shape of the --json output, for the man page and docs/scripting.md. */
+  jsonOutput?: string;
+  /** Files the command reads or writes (man page FILES), beyond the configuration files. */
+  files?: { path: string; description: string }[];
+  /** Environment variables the command reads (man page ENVIRONMENT), beyond XDEB_*. */
+  environment?: { name: string; description: string }[];
+  /** Related man pages: 'xdeb-build', 'dpkg-buildpackage(1)'. */
+  seeAlso?: string[];
+  /** A stand-in for a command that has not landed yet (its man page and help say so). */
+  placeholder?: boolean;
 }
