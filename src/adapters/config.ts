@@ -46,6 +46,8 @@ export interface LoadConfigOptions {
 export function loadConfig(opts: LoadConfigOptions = {}): Config {
   const env = opts.env ?? process.env;
   const cfg = new Config();
+  cfg.applyDefault('local-repo', defaultLocalRepo(env));
+  cfg.applyDefault('chroot-dir', defaultChrootDir(env));
   const files = opts.localConfig ? [opts.localConfig] : configFiles(env);
   for (const file of files) {
     const text = readIfPresent(file, !!opts.localConfig);
@@ -68,8 +70,16 @@ export function configFromOptions(opts: Record<string, unknown>, env: NodeJS.Pro
 
 /** Where the local repository lives when nothing says otherwise. */
 export function defaultLocalRepo(env: NodeJS.ProcessEnv = process.env): string {
-  const data = env.XDG_DATA_HOME || join(env.HOME || homedir(), '.local', 'share');
-  return join(data, 'xdeb', 'repo');
+  return join(dataHome(env), 'xdeb', 'repo');
+}
+
+/** Where xdeb-chroot keeps its chroots when nothing says otherwise: one entry per chroot name. */
+export function defaultChrootDir(env: NodeJS.ProcessEnv = process.env): string {
+  return join(dataHome(env), 'xdeb', 'chroots');
+}
+
+function dataHome(env: NodeJS.ProcessEnv): string {
+  return env.XDG_DATA_HOME || join(env.HOME || homedir(), '.local', 'share');
 }
 
 export function localRepoDir(cfg: Config, env: NodeJS.ProcessEnv = process.env): string {

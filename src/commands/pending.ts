@@ -7,6 +7,7 @@ export function pending(name: string, summary: string, issue: number): CommandSp
     name,
     summary,
     standalone: true,
+    placeholder: true,
     args: [{ name: 'args', description: 'arguments', variadic: true }],
     async run({ out, prog }) {
       out.error(`this command is not available in this version yet (tracked as issue #${issue})`);

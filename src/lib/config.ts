@@ -9,34 +9,10 @@
 //   url = http://…
 
 import { archTable } from './arch.js';
+import { CONFIG_KEYS, envName, type ConfigKey } from './config-keys.js';
 import { InputError, type InputLocation } from './errors.js';
 
-export type ConfigKind = 'string' | 'bool' | 'list' | 'arch' | 'path' | 'int';
-
-export interface ConfigKey {
-  key: string;
-  kind: ConfigKind;
-  description: string;
-  /** The default, as text in the file syntax; absent when there is none. */
-  default?: string;
-}
-
-export const CONFIG_KEYS: readonly ConfigKey[] = [
-  { key: 'host-arch', kind: 'arch', description: 'the architecture to build for (DEB_HOST_ARCH); default: the build architecture' },
-  { key: 'profiles', kind: 'list', description: 'build profiles for cross builds', default: 'cross, nocheck' },
-  { key: 'local-repo', kind: 'path', description: 'the local apt repository where results land and later builds find them' },
-  { key: 'use-local-repo', kind: 'bool', description: 'use the local repository to satisfy build-dependencies', default: 'yes' },
-  { key: 'use-remote-repo', kind: 'bool', description: "use apt's configured repositories to satisfy build-dependencies", default: 'yes' },
-  { key: 'chroot', kind: 'string', description: 'build inside this xdeb chroot (xdeb-chroot list)' },
-  { key: 'chroot-dir', kind: 'path', description: 'where xdeb-chroot keeps its chroots' },
-  { key: 'suite', kind: 'string', description: 'the Debian suite for new chroots', default: 'bookworm' },
-  { key: 'mirror', kind: 'string', description: 'the Debian mirror for new chroots', default: 'http://deb.debian.org/debian' },
-  { key: 'root-cmd', kind: 'string', description: 'command that gains root for apt and dpkg (e.g. sudo) when not root' },
-  { key: 'sign-key', kind: 'string', description: 'gpg key (id or fingerprint) that signs the local repository' },
-  { key: 'jobs', kind: 'int', description: 'builds run in parallel by xdeb-sequence', default: '1' },
-  { key: 'toolchain', kind: 'string', description: 'compiler for builds: gcc-N or clang, with flavour flags (issue #8)' },
-  { key: 'build-log-dir', kind: 'path', description: 'where build logs are kept' },
-];
+export { CONFIG_KEYS, envName, type ConfigKey, type ConfigKind } from './config-keys.js';
 
 const KEY_BY_NAME = new Map(CONFIG_KEYS.map((k) => [k.key, k]));
 
@@ -44,10 +20,6 @@ export function configKey(name: string): ConfigKey | undefined {
   return KEY_BY_NAME.get(name);
 }
 
-/** XDEB_HOST_ARCH for host-arch. */
-export function envName(key: string): string {
-  return 'XDEB_' + key.toUpperCase().replace(/-/g, '_');
-}
 
 export type ConfigValue = string | boolean | number | string[];
 
@@ -172,7 +144,8 @@ export const SECTION_KINDS = new Map<string, string[]>([
   ['toolchain', ['compiler', 'cflags', 'flavour', 'isa']],
 ]);
 
-function suggest(name: string): string {
+/** The known key nearest to a misspelt one, when one is close enough. */
+export function suggestKey(name: string): string | undefined {
   let best: string | undefined;
   let bestD = 3;
   for (const k of KEY_BY_NAME.keys()) {
@@ -182,6 +155,11 @@ function suggest(name: string): string {
       best = k;
     }
   }
+  return best;
+}
+
+function suggest(name: string): string {
+  const best = suggestKey(name);
   return best ? ` (did you mean '${best}'?)` : '';
 }
 
@@ -210,6 +188,13 @@ export class Config {
     for (const k of CONFIG_KEYS) {
       if (k.default !== undefined) this.values.set(k.key, { key: k.key, value: parseConfigValue(k, k.default), text: k.default, source: { kind: 'default' } });
     }
+  }
+
+  /** A default that depends on the machine (a path under $HOME): shown as 'default', like the built-in ones. */
+  applyDefault(key: string, text: string): void {
+    const k = KEY_BY_NAME.get(key);
+    if (!k) throw new Error(`no configuration key ${key}`);
+    this.values.set(key, { key, value: parseConfigValue(k, text), text, source: { kind: 'default' } });
   }
 
   applyFile(parsed: ParsedConfigFile, file: string): void {
