@@ -3,6 +3,8 @@
 
 import type { CommandSpec } from './spec.js';
 import compareVersions from '../commands/compare-versions.js';
+import completion from '../commands/completion.js';
+import config from '../commands/config.js';
 import control from '../commands/control.js';
 import deps from '../commands/deps.js';
 import { pending } from '../commands/pending.js';
@@ -17,6 +19,8 @@ export const commands: CommandSpec[] = [
   compareVersions,
   deps,
   control,
+  config,
+  completion,
 ];
 
 export function findCommand(name: string): CommandSpec | undefined {
