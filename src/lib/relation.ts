@@ -122,11 +122,11 @@ class RelationScanner {
     return this.pos < this.len ? this.text.charCodeAt(this.pos) : END;
   }
 
-  /** The token at `at` for messages: up to the next space or delimiter. */
+  /** The token at `at` for messages: up to the next space, separator, `)` or `]`. */
   private tokenAt(at: number): string {
     const t = this.text;
     let end = at + 1;
-    while (end < this.len && !isSpace(t.charCodeAt(end)) && !isItemEnd(t.charCodeAt(end))) end++;
+    for (let c = t.charCodeAt(end); end < this.len && !isSpace(c) && !isItemEnd(c) && c !== C_CLOSE && c !== C_RBRACKET; c = t.charCodeAt(++end));
     return t.slice(at, end);
   }
 
