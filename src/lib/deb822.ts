@@ -1,17 +1,119 @@
 // deb822 control data (deb822(5)): debian/control, .dsc, .changes, Release, Packages, Sources.
 // A push parser: feed it text in chunks of any size and it hands back whole paragraphs, so an
 // adapter can stream a 50 MB index without holding it as one string. Errors name file and line.
+//
+// Values: the first line without its surrounding blanks; each continuation line follows after
+// '\n' as written, less its trailing blanks. A field that was not written the canonical way
+// ('Name: value', continuation lines without trailing blanks) keeps its text as read, so that
+// the writer gives back what it read, byte for byte, until the field is changed.
 
 import { InputError } from './errors.js';
 
+const TAB = 9;
+const LF = 10;
+const CR = 13;
+const SPACE = 32;
+const HASH = 35;
+const DASH = 45;
+const COLON = 58;
+
+/**
+ * The one internalised copy of `s`: V8 compares two internalised strings by address, so keys
+ * compare in one step (a property name comes back from Object.keys internalised).
+ */
+function intern(s: string): string {
+  return Object.keys({ [s]: 0 })[0] ?? s;
+}
+
 const lowerCache = new Map<string, string>();
+/** The lookup key of a field name. */
 function lower(name: string): string {
   let l = lowerCache.get(name);
   if (l === undefined) {
-    l = name.toLowerCase();
+    l = intern(name.toLowerCase());
     if (lowerCache.size < 10_000) lowerCache.set(name, l);
   }
   return l;
+}
+
+/**
+ * Field names met so far, each one shared string with its lower-case key, found straight from
+ * the text by a hash of its characters: no slice and no lower-casing per line, and paragraphs
+ * share their name strings. Bounded, so that random input cannot grow it without end.
+ */
+const NAME_SLOTS = 8192; // a power of two, at most half full
+const NAME_MAX = NAME_SLOTS / 2;
+const nameSlots = new Int32Array(NAME_SLOTS).fill(-1);
+const knownNames: string[] = [];
+const knownKeys: string[] = [];
+// The characters of the known names, one after the other: compared from a typed array.
+let nameChars = new Uint16Array(1 << 14);
+const nameStarts: number[] = [];
+let nameCharsUsed = 0;
+
+/** The index of text[s..e) in knownNames (adding it when there is room), or -1. */
+function findName(text: string, s: number, e: number, hash: number): number {
+  const len = e - s;
+  let slot = hash & (NAME_SLOTS - 1);
+  for (;;) {
+    const i = nameSlots[slot]!;
+    if (i < 0) break;
+    if (knownNames[i]!.length === len) {
+      const start = nameStarts[i]!;
+      let j = 0;
+      while (j < len && nameChars[start + j] === text.charCodeAt(s + j)) j++;
+      if (j === len) return i;
+    }
+    slot = (slot + 1) & (NAME_SLOTS - 1);
+  }
+  if (knownNames.length >= NAME_MAX) return -1;
+  const name = intern(text.slice(s, e));
+  if (nameCharsUsed + len > nameChars.length) {
+    const bigger = new Uint16Array(Math.max(nameChars.length * 2, nameCharsUsed + len));
+    bigger.set(nameChars);
+    nameChars = bigger;
+  }
+  for (let j = 0; j < len; j++) nameChars[nameCharsUsed + j] = name.charCodeAt(j);
+  nameStarts.push(nameCharsUsed);
+  nameCharsUsed += len;
+  nameSlots[slot] = knownNames.length;
+  knownNames.push(name);
+  knownKeys.push(lower(name));
+  return knownNames.length - 1;
+}
+
+function isBlank(c: number): boolean {
+  return c === SPACE || c === TAB;
+}
+
+/** Why `name` cannot be a field name (deb822(5)), or undefined when it can. */
+function badFieldName(name: string): string | undefined {
+  if (name === '') return 'field name is empty';
+  const c = name.charCodeAt(0);
+  if (c === HASH || c === DASH) return `field name '${name}' starts with '${name[0]}'`;
+  for (let i = 0; i < name.length; i++) {
+    const d = name.charCodeAt(i);
+    if (d <= SPACE || d === COLON || d === 127) return `field name '${name}' contains ${d === COLON ? "':'" : 'white space or a control character'}`;
+  }
+  return undefined;
+}
+
+/** Why `value` cannot be written as a field value that reads back the same, or undefined. */
+function badFieldValue(value: string): string | undefined {
+  const lines = value.split('\n');
+  const first = lines[0]!;
+  if (first !== '' && (isBlank(first.charCodeAt(0)) || isBlank(first.charCodeAt(first.length - 1)))) return 'the first line of the value has blanks around it';
+  for (let i = 0; i < lines.length; i++) {
+    const l = lines[i]!;
+    if (i > 0 && (!isBlank(l.charCodeAt(0)) || l.trim() === '')) return `line ${i + 1} of the value does not start with a blank or has nothing else`;
+    if (l !== '' && (isBlank(l.charCodeAt(l.length - 1)) || l.charCodeAt(l.length - 1) === CR)) return `line ${i + 1} of the value ends with a blank`;
+  }
+  return undefined;
+}
+
+/** 'Name: value', or 'Name:' + value when the value is empty or starts on the next line. */
+function canonicalField(name: string, value: string): string {
+  return name + (value === '' || value.charCodeAt(0) === LF ? ':' : ': ') + value;
 }
 
 /** One paragraph: fields in order, names compared without case but kept as written. */
@@ -23,6 +125,8 @@ export class Paragraph {
   /** Line of each field in its file (1-based); 0 when built in memory. */
   readonly lines: number[] = [];
   private readonly keys: string[] = [];
+  /** The text of fields that were not written canonically, as read (sparse, usually absent). */
+  private raws: (string | undefined)[] | undefined;
 
   constructor(
     /** Line where the paragraph starts. */
@@ -61,28 +165,32 @@ export class Paragraph {
     return i < 0 ? this.line : this.lines[i]!;
   }
 
-  /** Set a field; an existing field keeps its place and spelling. */
+  /**
+   * Set a field; an existing field keeps its place and spelling. Throws InputError for a name
+   * or a value that deb822 cannot carry (the writer could not give it back).
+   */
   set(name: string, value: string, line = 0): void {
+    const why = badFieldName(name) ?? badFieldValue(value);
+    if (why) throw new InputError(`cannot set field '${name}': ${why}`);
     const i = this.indexOf(name);
     if (i >= 0) {
       this.values[i] = value;
+      if (this.raws) this.raws[i] = undefined;
       return;
     }
-    this.names.push(name);
-    this.keys.push(lower(name));
-    this.values.push(value);
-    this.lines.push(line);
+    this.push(name, lower(name), value, line, undefined);
   }
 
   delete(name: string): boolean {
     const i = this.indexOf(name);
     if (i < 0) return false;
-    for (const a of [this.names, this.keys, this.values, this.lines] as unknown[][]) a.splice(i, 1);
+    for (const a of [this.names, this.keys, this.values, this.lines, this.raws] as unknown[][]) a?.splice(i, 1);
     return true;
   }
 
-  /** @internal parser fast path: the caller checked for duplicates. */
-  push(name: string, key: string, value: string, line: number): void {
+  /** @internal parser fast path: the caller checked the name and for duplicates. */
+  push(name: string, key: string, value: string, line: number, raw: string | undefined): void {
+    if (raw !== undefined) (this.raws ??= [])[this.names.length] = raw;
     this.names.push(name);
     this.keys.push(key);
     this.values.push(value);
@@ -91,13 +199,14 @@ export class Paragraph {
 
   /** @internal */
   keyIndex(key: string): number {
-    return this.keys.indexOf(key);
+    const keys = this.keys;
+    for (let i = 0; i < keys.length; i++) if (keys[i] === key) return i;
+    return -1;
   }
 
-  /** @internal */
-  appendToLast(text: string): void {
-    const i = this.values.length - 1;
-    this.values[i] = this.values[i] + text;
+  /** Field `i` as deb822 text without its final newline: as read when it was not canonical. */
+  fieldText(i: number): string {
+    return this.raws?.[i] ?? canonicalField(this.names[i]!, this.values[i]!);
   }
 
   *[Symbol.iterator](): IterableIterator<[string, string]> {
@@ -131,21 +240,44 @@ const enum Pgp {
   Done,
 }
 
+const BEGIN_SIGNED = '-----BEGIN PGP SIGNED MESSAGE-----';
+const BEGIN_SIGNATURE = '-----BEGIN PGP SIGNATURE-----';
+const END_SIGNATURE = '-----END PGP SIGNATURE-----';
+
+/** Is text[s..e) `marker`, perhaps followed by blanks (RFC 4880 allows them on armor lines)? */
+function isArmorLine(text: string, s: number, e: number, marker: string): boolean {
+  if (e - s < marker.length || !text.startsWith(marker, s)) return false;
+  for (let i = s + marker.length; i < e; i++) if (!isBlank(text.charCodeAt(i))) return false;
+  return true;
+}
+
 /**
  * Incremental deb822 parser. feed() returns the paragraphs completed by that chunk,
  * end() the last one; both throw InputError naming the file and line.
  */
 export class Deb822Parser {
+  /** The last, incomplete line of the text fed so far. */
   private rest = '';
   private lineNo = 0;
   private current: Paragraph | undefined;
   private pgp = Pgp.Start;
-  private signatureLine = 0;
+  private pgpLineNo = 0;
   private readonly file: string | undefined;
   private readonly comments: boolean;
   private readonly signed: boolean;
   /** True when the input was clearsigned. */
   wasSigned = false;
+
+  // The open field. Its value is valuePrefix + text[valueStart..valueEnd) of the text being
+  // scanned: most values are one slice of it, whatever their number of lines.
+  private fieldName = '';
+  private fieldKey = '';
+  private fieldLine = 0;
+  private valuePrefix = '';
+  private valueStart = -1;
+  private valueEnd = -1;
+  /** The field's text as read, once it is known not to be canonical. */
+  private fieldRaw: string | undefined;
 
   constructor(opts: Deb822Options = {}) {
     this.file = opts.file;
@@ -159,7 +291,9 @@ export class Deb822Parser {
 
   feed(chunk: string): Paragraph[] {
     const out: Paragraph[] = [];
-    const text = this.rest ? this.rest + chunk : chunk;
+    let text = this.rest === '' ? chunk : this.rest + chunk;
+    // A UTF-8 byte order mark is not part of the first field name.
+    if (this.lineNo === 0 && this.rest === '' && text.charCodeAt(0) === 0xfeff) text = text.slice(1);
     let pos = 0;
     for (;;) {
       const nl = text.indexOf('\n', pos);
@@ -167,82 +301,156 @@ export class Deb822Parser {
       this.line(text, pos, nl, out);
       pos = nl + 1;
     }
-    this.rest = pos < text.length ? text.slice(pos) : '';
+    this.keepValue(text);
+    this.rest = pos === 0 ? text : pos < text.length ? text.slice(pos) : '';
     return out;
   }
 
   end(): Paragraph[] {
     const out: Paragraph[] = [];
-    if (this.rest) {
-      const text = this.rest;
-      this.rest = '';
-      this.line(text, 0, text.length, out);
+    const text = this.rest;
+    this.rest = '';
+    if (text !== '') this.line(text, 0, text.length, out);
+    if (this.pgp === Pgp.Header || this.pgp === Pgp.Body) {
+      this.fail(`truncated clearsigned data: no OpenPGP signature (the signed message starts on line ${this.pgpLineNo})`);
     }
-    if (this.pgp === Pgp.Header || this.pgp === Pgp.Body) this.fail('truncated clearsigned data: no OpenPGP signature');
-    if (this.pgp === Pgp.Signature) this.fail('truncated OpenPGP signature: no END PGP SIGNATURE line', this.signatureLine);
-    this.finish(out);
+    if (this.pgp === Pgp.Signature) this.fail('truncated OpenPGP signature: no END PGP SIGNATURE line', this.pgpLineNo);
+    this.finish(text, out);
     return out;
   }
 
-  private finish(out: Paragraph[]): void {
+  /** Close the open field into the current paragraph. */
+  private closeField(text: string): void {
+    if (this.fieldLine === 0) return;
+    let value = this.valuePrefix;
+    if (this.valueStart >= 0) value = value === '' ? text.slice(this.valueStart, this.valueEnd) : value + text.slice(this.valueStart, this.valueEnd);
+    this.current!.push(this.fieldName, this.fieldKey, value, this.fieldLine, this.fieldRaw);
+    this.fieldLine = 0;
+    this.valuePrefix = '';
+    this.valueStart = -1;
+    this.fieldRaw = undefined;
+  }
+
+  /** Copy the open field's value out of `text` before it is let go. */
+  private keepValue(text: string): void {
+    if (this.valueStart >= 0) {
+      this.valuePrefix += text.slice(this.valueStart, this.valueEnd);
+      this.valueStart = -1;
+    }
+  }
+
+  private finish(text: string, out: Paragraph[]): void {
+    this.closeField(text);
     if (this.current) {
       out.push(this.current);
       this.current = undefined;
     }
   }
 
+  /** One line, text[s..e) without its '\n'. */
   private line(text: string, s: number, e: number, out: Paragraph[]): void {
     this.lineNo++;
-    if (e > s && text.charCodeAt(e - 1) === 13) e--; // CRLF
-    let c = s < e ? text.charCodeAt(s) : -1;
-
+    if (e > s && text.charCodeAt(e - 1) === CR) e--;
     if (this.pgp !== Pgp.Plain) {
-      const start = this.pgpLine(text, s, e, c, out);
-      if (start < 0) return;
-      if (start !== s) {
-        s = start;
-        c = s < e ? text.charCodeAt(s) : -1;
-      }
+      s = this.pgpLine(text, s, e, out);
+      if (s < 0) return;
     }
+    if (s === e) {
+      this.finish(text, out);
+      return;
+    }
+    const c = text.charCodeAt(s);
+    if (c === SPACE || c === TAB) {
+      this.continuation(text, s, e, out);
+      return;
+    }
+    if (c === HASH && this.comments) return;
 
-    if (c === -1) {
-      this.finish(out);
-      return;
+    // The name runs to the colon; its hash finds the shared string.
+    let hash = 0;
+    let colon = s;
+    for (; colon < e; colon++) {
+      const d = text.charCodeAt(colon);
+      if (d === COLON || d === SPACE || d === TAB) break;
+      hash = (Math.imul(hash, 31) + d) | 0;
     }
-    if (c === 32 || c === 9) {
-      // Continuation, or a separator made only of blanks.
-      let i = s + 1;
-      while (i < e && (text.charCodeAt(i) === 32 || text.charCodeAt(i) === 9)) i++;
-      if (i === e) {
-        this.finish(out);
-        return;
-      }
-      if (!this.current) this.fail('continuation line before any field');
-      this.current.appendToLast('\n' + text.slice(s, e).trimEnd());
-      return;
+    if (colon === e || text.charCodeAt(colon) !== COLON) {
+      const at = text.indexOf(':', s);
+      if (at < 0 || at >= e) this.fail(`line is not a field (no ':'): '${text.slice(s, Math.min(e, s + 60))}'`);
+      this.fail(`field name '${text.slice(s, at)}' contains white space`);
     }
-    if (c === 35 /* # */ && this.comments) return;
-    const colon = text.indexOf(':', s);
-    if (colon < 0 || colon >= e) this.fail(`line is not a field (no ':'): '${text.slice(s, Math.min(e, s + 60))}'`);
     if (colon === s) this.fail('field name is empty');
-    const name = text.slice(s, colon);
-    if (name.includes(' ') || name.includes('\t')) this.fail(`field name '${name}' contains white space`);
-    const key = lower(name);
+    if (c === DASH || c === HASH) this.fail(`field name '${text.slice(s, colon)}' starts with '${text[s]}'`);
+    this.closeField(text);
+    const known = findName(text, s, colon, hash);
+    const name = known >= 0 ? knownNames[known]! : text.slice(s, colon);
+    const key = known >= 0 ? knownKeys[known]! : lower(name);
     let p = this.current;
     if (!p) p = this.current = new Paragraph(this.lineNo);
     else if (p.keyIndex(key) >= 0) this.fail(`duplicate field '${name}' (first on line ${p.lineOf(name)})`);
-    p.push(name, key, text.slice(colon + 1, e).trim(), this.lineNo);
+    this.fieldName = name;
+    this.fieldKey = key;
+    this.fieldLine = this.lineNo;
+
+    // The value: 'Name:' alone, or 'Name: value' with no blanks around the value, is canonical.
+    const v = colon + 1;
+    if (v === e) {
+      this.valueStart = this.valueEnd = e;
+    } else if (text.charCodeAt(v) === SPACE && v + 1 < e && !isBlank(text.charCodeAt(v + 1)) && !isBlank(text.charCodeAt(e - 1))) {
+      this.valueStart = v + 1;
+      this.valueEnd = e;
+    } else {
+      let a = v;
+      while (a < e && isBlank(text.charCodeAt(a))) a++;
+      let b = e;
+      while (b > a && isBlank(text.charCodeAt(b - 1))) b--;
+      this.valueStart = a;
+      this.valueEnd = b;
+      this.fieldRaw = text.slice(s, e);
+    }
+  }
+
+  /** A line starting with a blank: the next line of the open field, or a blank separator line. */
+  private continuation(text: string, s: number, e: number, out: Paragraph[]): void {
+    let t = e;
+    while (t > s && isBlank(text.charCodeAt(t - 1))) t--;
+    if (t === s) {
+      this.finish(text, out);
+      return;
+    }
+    if (this.fieldLine === 0) this.fail('continuation line before any field');
+    if (this.fieldRaw === undefined && t !== e) {
+      // Trailing blanks: from here on, keep the field's text as read.
+      this.keepValue(text);
+      this.fieldRaw = canonicalField(this.fieldName, this.valuePrefix);
+    }
+    if (this.fieldRaw !== undefined) this.fieldRaw += '\n' + text.slice(s, e);
+    if (s > 0 && text.charCodeAt(s - 1) === LF) {
+      // '\n' + the line is text[s-1..t): extend the value's slice when it ends right there.
+      if (this.valueStart >= 0 && this.valueEnd === s - 1) {
+        this.valueEnd = t;
+        return;
+      }
+      this.keepValue(text);
+      this.valueStart = s - 1;
+      this.valueEnd = t;
+      return;
+    }
+    // The line does not follow a '\n' of this text (a new chunk, a dash-escaped line).
+    this.keepValue(text);
+    this.valuePrefix += '\n' + text.slice(s, t);
   }
 
   /** OpenPGP clearsign framing: -1 when the line belongs to the framing, else where its data starts. */
-  private pgpLine(text: string, s: number, e: number, c: number, out: Paragraph[]): number {
-    const isDash = c === 45 && text.startsWith('-----', s);
+  private pgpLine(text: string, s: number, e: number, out: Paragraph[]): number {
+    const c = s < e ? text.charCodeAt(s) : -1;
     switch (this.pgp) {
       case Pgp.Start:
         if (c === -1) return -1;
-        if (isDash && text.startsWith('-----BEGIN PGP SIGNED MESSAGE-----', s)) {
+        if (c === DASH && isArmorLine(text, s, e, BEGIN_SIGNED)) {
           if (!this.signed) this.fail('unexpected OpenPGP signed data');
           this.pgp = Pgp.Header;
+          this.pgpLineNo = this.lineNo;
           this.wasSigned = true;
           return -1;
         }
@@ -253,23 +461,23 @@ export class Deb822Parser {
         else if (!/^[A-Za-z]+: /.test(text.slice(s, e))) this.fail('malformed OpenPGP armor header');
         return -1;
       case Pgp.Body:
-        if (isDash && text.startsWith('-----BEGIN PGP SIGNATURE-----', s)) {
-          this.finish(out);
-          this.pgp = Pgp.Signature;
-          this.signatureLine = this.lineNo;
-          return -1;
-        }
-        if (c === 45 /* - */) {
+        if (c === DASH) {
+          if (isArmorLine(text, s, e, BEGIN_SIGNATURE)) {
+            this.finish(text, out);
+            this.pgp = Pgp.Signature;
+            this.pgpLineNo = this.lineNo;
+            return -1;
+          }
           // Dash-escaped line: '- ' + the real line.
-          if (text.charCodeAt(s + 1) !== 32) this.fail('malformed dash-escaped line in clearsigned data');
+          if (s + 1 >= e || text.charCodeAt(s + 1) !== SPACE) this.fail('malformed dash-escaped line in clearsigned data');
           return s + 2;
         }
         return s;
       case Pgp.Signature:
-        if (isDash && text.startsWith('-----END PGP SIGNATURE-----', s)) this.pgp = Pgp.Done;
+        if (c === DASH && isArmorLine(text, s, e, END_SIGNATURE)) this.pgp = Pgp.Done;
         return -1;
       case Pgp.Done:
-        if (c !== -1) this.fail('data after the OpenPGP signature');
+        if (c !== -1 && text.slice(s, e).trim() !== '') this.fail('data after the OpenPGP signature');
         return -1;
       default:
         return s;
@@ -293,16 +501,18 @@ export function parseSingleParagraph(text: string, opts: Deb822Options = {}): Pa
   return paras[0]!;
 }
 
-/** Format a paragraph as deb822 text; parse → format gives back a canonical file byte for byte. */
+/**
+ * Format a paragraph as deb822 text, each field ending in '\n'. What the parser read comes back
+ * byte for byte (less comments, CRs and OpenPGP framing); changed fields are written canonically.
+ */
 export function formatParagraph(p: Paragraph): string {
   let s = '';
-  for (let i = 0; i < p.names.length; i++) {
-    const v = p.values[i]!;
-    s += p.names[i] + (v === '' || v.charCodeAt(0) === 10 ? ':' : ': ') + v + '\n';
-  }
+  const n = p.size;
+  for (let i = 0; i < n; i++) s += p.fieldText(i) + '\n';
   return s;
 }
 
+/** Paragraphs separated by one empty line. */
 export function formatDeb822(paras: Iterable<Paragraph>): string {
   const parts: string[] = [];
   for (const p of paras) parts.push(formatParagraph(p));
