@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { Config, parseConfigFile, type ConfigValue } from '../lib/config.js';
+import { Config, configKey, parseConfigFile, type ConfigValue, type ParsedConfigFile } from '../lib/config.js';
 import { InputError } from '../lib/errors.js';
 
 /** The configuration files read, lowest precedence first. $XDEB_SYSTEM_CONFIG replaces /etc/xdeb/xdeb.cfg. */
@@ -21,6 +21,15 @@ function readIfPresent(file: string, required: boolean): string | undefined {
     if (!required && (code === 'ENOENT' || code === 'ENOTDIR')) return undefined;
     throw new InputError(code === 'ENOENT' ? 'no such configuration file' : `cannot read: ${(e as Error).message}`, { file });
   }
+}
+
+/** A path written '~/…' in a file is under $HOME (the shell does this for XDEB_* and flags). */
+function expandHome(parsed: ParsedConfigFile, env: NodeJS.ProcessEnv): ParsedConfigFile {
+  const home = env.HOME || homedir();
+  for (const e of parsed.entries) {
+    if (configKey(e.key)?.kind === 'path' && typeof e.value === 'string' && e.value.startsWith('~/')) e.value = join(home, e.value.slice(2));
+  }
+  return parsed;
 }
 
 /** Command-line flags (commander's camelCase names) and the keys they set. */
@@ -51,7 +60,7 @@ export function loadConfig(opts: LoadConfigOptions = {}): Config {
   const files = opts.localConfig ? [opts.localConfig] : configFiles(env);
   for (const file of files) {
     const text = readIfPresent(file, !!opts.localConfig);
-    if (text !== undefined) cfg.applyFile(parseConfigFile(text, file), file);
+    if (text !== undefined) cfg.applyFile(expandHome(parseConfigFile(text, file), env), file);
   }
   cfg.applyEnvironment(env);
   return cfg;
