@@ -82,8 +82,13 @@ function findName(text: string, s: number, e: number, hash: number): number {
   return knownNames.length - 1;
 }
 
+/** Starts a continuation line. */
 function isBlank(c: number): boolean {
   return c === SPACE || c === TAB;
+}
+/** Trimmed around values: blanks, and a CR left over from a CRLF line end. */
+function isPad(c: number): boolean {
+  return c === SPACE || c === TAB || c === CR;
 }
 
 /** Why `name` cannot be a field name (deb822(5)), or undefined when it can. */
@@ -93,20 +98,26 @@ function badFieldName(name: string): string | undefined {
   if (c === HASH || c === DASH) return `field name '${name}' starts with '${name[0]}'`;
   for (let i = 0; i < name.length; i++) {
     const d = name.charCodeAt(i);
-    if (d <= SPACE || d === COLON || d === 127) return `field name '${name}' contains ${d === COLON ? "':'" : 'white space or a control character'}`;
+    if (d === COLON) return `field name '${name}' contains ':'`;
+    if (d === SPACE || d === TAB) return `field name '${name}' contains white space`;
+    if (d < 33 || d > 126) return `field name '${name}' contains ${notPrintable(d)}`;
   }
   return undefined;
+}
+
+function notPrintable(c: number): string {
+  return `a character that is not printable ASCII (U+${c.toString(16).toUpperCase().padStart(4, '0')})`;
 }
 
 /** Why `value` cannot be written as a field value that reads back the same, or undefined. */
 function badFieldValue(value: string): string | undefined {
   const lines = value.split('\n');
   const first = lines[0]!;
-  if (first !== '' && (isBlank(first.charCodeAt(0)) || isBlank(first.charCodeAt(first.length - 1)))) return 'the first line of the value has blanks around it';
+  if (first !== '' && (isPad(first.charCodeAt(0)) || isPad(first.charCodeAt(first.length - 1)))) return 'the first line of the value has blanks around it';
   for (let i = 0; i < lines.length; i++) {
     const l = lines[i]!;
-    if (i > 0 && (!isBlank(l.charCodeAt(0)) || l.trim() === '')) return `line ${i + 1} of the value does not start with a blank or has nothing else`;
-    if (l !== '' && (isBlank(l.charCodeAt(l.length - 1)) || l.charCodeAt(l.length - 1) === CR)) return `line ${i + 1} of the value ends with a blank`;
+    if (i > 0 && (!isBlank(l.charCodeAt(0)) || !/[^ \t\r]/.test(l))) return `line ${i + 1} of the value does not start with a blank or has nothing else`;
+    if (l !== '' && isPad(l.charCodeAt(l.length - 1))) return `line ${i + 1} of the value ends with a blank`;
   }
   return undefined;
 }
@@ -259,6 +270,8 @@ export class Deb822Parser {
   /** The last, incomplete line of the text fed so far. */
   private rest = '';
   private lineNo = 0;
+  /** Text has been fed (a byte order mark is skipped only at the very start). */
+  private started = false;
   private current: Paragraph | undefined;
   private pgp = Pgp.Start;
   private pgpLineNo = 0;
@@ -293,7 +306,10 @@ export class Deb822Parser {
     const out: Paragraph[] = [];
     let text = this.rest === '' ? chunk : this.rest + chunk;
     // A UTF-8 byte order mark is not part of the first field name.
-    if (this.lineNo === 0 && this.rest === '' && text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+    if (!this.started && text !== '') {
+      this.started = true;
+      if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+    }
     let pos = 0;
     for (;;) {
       const nl = text.indexOf('\n', pos);
@@ -366,18 +382,18 @@ export class Deb822Parser {
     }
     if (c === HASH && this.comments) return;
 
-    // The name runs to the colon; its hash finds the shared string.
+    // The name (printable ASCII, deb822(5)) runs to the colon; its hash finds the shared string.
     let hash = 0;
     let colon = s;
     for (; colon < e; colon++) {
       const d = text.charCodeAt(colon);
-      if (d === COLON || d === SPACE || d === TAB) break;
+      if (d === COLON || d < 33 || d > 126) break;
       hash = (Math.imul(hash, 31) + d) | 0;
     }
     if (colon === e || text.charCodeAt(colon) !== COLON) {
       const at = text.indexOf(':', s);
       if (at < 0 || at >= e) this.fail(`line is not a field (no ':'): '${text.slice(s, Math.min(e, s + 60))}'`);
-      this.fail(`field name '${text.slice(s, at)}' contains white space`);
+      this.fail(badFieldName(text.slice(s, at))!);
     }
     if (colon === s) this.fail('field name is empty');
     if (c === DASH || c === HASH) this.fail(`field name '${text.slice(s, colon)}' starts with '${text[s]}'`);
@@ -396,14 +412,14 @@ export class Deb822Parser {
     const v = colon + 1;
     if (v === e) {
       this.valueStart = this.valueEnd = e;
-    } else if (text.charCodeAt(v) === SPACE && v + 1 < e && !isBlank(text.charCodeAt(v + 1)) && !isBlank(text.charCodeAt(e - 1))) {
+    } else if (text.charCodeAt(v) === SPACE && v + 1 < e && !isPad(text.charCodeAt(v + 1)) && !isPad(text.charCodeAt(e - 1))) {
       this.valueStart = v + 1;
       this.valueEnd = e;
     } else {
       let a = v;
-      while (a < e && isBlank(text.charCodeAt(a))) a++;
+      while (a < e && isPad(text.charCodeAt(a))) a++;
       let b = e;
-      while (b > a && isBlank(text.charCodeAt(b - 1))) b--;
+      while (b > a && isPad(text.charCodeAt(b - 1))) b--;
       this.valueStart = a;
       this.valueEnd = b;
       this.fieldRaw = text.slice(s, e);
@@ -413,7 +429,7 @@ export class Deb822Parser {
   /** A line starting with a blank: the next line of the open field, or a blank separator line. */
   private continuation(text: string, s: number, e: number, out: Paragraph[]): void {
     let t = e;
-    while (t > s && isBlank(text.charCodeAt(t - 1))) t--;
+    while (t > s && isPad(text.charCodeAt(t - 1))) t--;
     if (t === s) {
       this.finish(text, out);
       return;

@@ -175,7 +175,7 @@ describe('comments', () => {
 
   it('are an error where they are not allowed', () => {
     expect(inputError(() => parseDeb822(CONTROL, { file: 'debian/control', comments: false })).message).toBe(
-      "debian/control:1: field name '# debian/control of a small package' contains white space",
+      "debian/control:1: field name '# debian/control of a small package' starts with '#'",
     );
     expect(inputError(() => parseDeb822('#A: 1\n', { file: 'f', comments: false })).message).toBe("f:1: field name '#A' starts with '#'");
   });
@@ -302,8 +302,19 @@ describe('line ends and separators', () => {
     expect(parseDeb822('\n\n# only a comment\n')).toEqual([]);
   });
 
-  it('skips a UTF-8 byte order mark', () => {
+  it('skips a UTF-8 byte order mark, only at the very start', () => {
     expect(parseDeb822('\ufeffPackage: a\n')[0]!.names).toEqual(['Package']);
+    expect(parseChunked('\ufeffPackage: a\n', 1, 1)[0]!.names).toEqual(['Package']);
+    const parser = new Deb822Parser({ file: 'f' });
+    parser.feed('\ufeff');
+    expect(inputError(() => parser.feed('\ufeffA: 1\n')).message).toBe("f:1: field name '\ufeffA' contains a character that is not printable ASCII (U+FEFF)");
+  });
+
+  it('trims a CR left at the end of a line, as a blank', () => {
+    const [p] = parseDeb822('A: x\r\r\nB:\r\n y\r\r\n z \r\n');
+    expect(p!.toObject()).toEqual({ A: 'x', B: '\n y\n z' });
+    expect(parseDeb822(formatParagraph(p!)).map((q) => q.toObject())).toEqual([p!.toObject()]);
+    expect(parseDeb822('A: 1\n \r\nB: 2\n').length).toBe(2);
   });
 });
 
@@ -317,6 +328,9 @@ describe('malformed input names the file and line', () => {
     ['empty field name', 'A: 1\n: 2\n', 'f:2: field name is empty'],
     ['field name starting with a hyphen', 'A: 1\n-B: 2\n', "f:2: field name '-B' starts with '-'"],
     ['field name with a blank', 'Build Depends: a\n', "f:1: field name 'Build Depends' contains white space"],
+    ['field name with a tab', 'A: 1\nB\t: a\n', "f:2: field name 'B\t' contains white space"],
+    ['field name with non-ASCII', 'A: 1\nPaquet\u00e9: a\n', "f:2: field name 'Paquet\u00e9' contains a character that is not printable ASCII (U+00E9)"],
+    ['field name with a control character', 'A\u0000B: 1\n', "f:1: field name 'A\u0000B' contains a character that is not printable ASCII (U+0000)"],
     ['duplicate field, other case', 'Package: a\nVersion: 1\npackage: b\n', "f:3: duplicate field 'package' (first on line 1)"],
     ['duplicate field in the second paragraph', 'A: 1\n\nB: 1\nB: 2\n', "f:4: duplicate field 'B' (first on line 3)"],
     [
@@ -471,7 +485,9 @@ describe('writer', () => {
     const p = new Paragraph();
     const bad: [string, string, string][] = [
       ['', 'x', "cannot set field '': field name is empty"],
-      ['A B', 'x', "cannot set field 'A B': field name 'A B' contains white space or a control character"],
+      ['A B', 'x', "cannot set field 'A B': field name 'A B' contains white space"],
+      ['A\u0001', 'x', "cannot set field 'A\u0001': field name 'A\u0001' contains a character that is not printable ASCII (U+0001)"],
+      ['\ufeffA', 'x', "cannot set field '\ufeffA': field name '\ufeffA' contains a character that is not printable ASCII (U+FEFF)"],
       ['A:B', 'x', "cannot set field 'A:B': field name 'A:B' contains ':'"],
       ['-A', 'x', "cannot set field '-A': field name '-A' starts with '-'"],
       ['#A', 'x', "cannot set field '#A': field name '#A' starts with '#'"],
@@ -481,7 +497,9 @@ describe('writer', () => {
       ['A', 'x\n  ', "cannot set field 'A': line 2 of the value does not start with a blank or has nothing else"],
       ['A', 'x\n\n y', "cannot set field 'A': line 2 of the value does not start with a blank or has nothing else"],
       ['A', 'x\n y ', "cannot set field 'A': line 2 of the value ends with a blank"],
-      ['A', 'x\r', "cannot set field 'A': line 1 of the value ends with a blank"],
+      ['A', 'x\r', "cannot set field 'A': the first line of the value has blanks around it"],
+      ['A', 'x\n y\r', "cannot set field 'A': line 2 of the value ends with a blank"],
+      ['A', 'x\n \r', "cannot set field 'A': line 2 of the value does not start with a blank or has nothing else"],
     ];
     for (const [name, value, message] of bad) expect(inputError(() => p.set(name, value)).message).toBe(message);
     expect(p.size).toBe(0);
