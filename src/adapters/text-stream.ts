@@ -1,4 +1,4 @@
-// Reading text files as streams, decompressed by their magic bytes (gzip, xz, zstd, bzip2),
+// Reading text files as streams, decompressed by their magic bytes (gzip, xz, zstd, bzip2, lz4),
 // so that index files of any size are read in chunks. '-' is standard input.
 
 import { isAscii } from 'node:buffer';
@@ -10,13 +10,15 @@ import { createGunzip } from 'node:zlib';
 import * as zlib from 'node:zlib';
 import { EnvironmentError, InputError } from '../lib/errors.js';
 
-export type Compression = 'none' | 'gzip' | 'xz' | 'zstd' | 'bzip2';
+export type Compression = 'none' | 'gzip' | 'xz' | 'zstd' | 'bzip2' | 'lz4';
 
 export function detectCompression(head: Uint8Array): Compression {
   if (head[0] === 0x1f && head[1] === 0x8b) return 'gzip';
   if (head[0] === 0xfd && head[1] === 0x37 && head[2] === 0x7a && head[3] === 0x58 && head[4] === 0x5a) return 'xz';
   if (head[0] === 0x28 && head[1] === 0xb5 && head[2] === 0x2f && head[3] === 0xfd) return 'zstd';
   if (head[0] === 0x42 && head[1] === 0x5a && head[2] === 0x68) return 'bzip2';
+  // apt keeps its lists lz4-compressed (Acquire::GzipIndexes, KeepCompressedAs).
+  if (head[0] === 0x04 && head[1] === 0x22 && head[2] === 0x4d && head[3] === 0x18) return 'lz4';
   return 'none';
 }
 
@@ -83,6 +85,8 @@ export function openDecompressed(path: string): Readable {
       return decompressor('xz', path);
     case 'bzip2':
       return decompressor('bzip2', path);
+    case 'lz4':
+      return decompressor('lz4', path);
   }
 }
 
