@@ -10,23 +10,58 @@ const spec: CommandSpec = {
     'The script is static: a TAB runs no node process. Source names come from the local\n' +
     "repository's Sources index and chroot names from the chroot directory, read by the shell.",
   args: [{ name: 'shell', description: 'bash or zsh', required: true, complete: ['bash', 'zsh'] }],
+  options: [
+    {
+      flags: '--install',
+      description:
+        'write the script instead of printing it: for bash one file per command name into ~/.local/share/bash-completion/completions ' +
+        '(where bash-completion looks), for zsh _xdeb into ~/.local/share/zsh/site-functions; prints the files written',
+    },
+    { flags: '--dir <dir>', description: 'with --install: write into this directory instead', complete: 'dir' },
+  ],
   examples: [
     { command: 'source <(xdeb completion bash)', description: 'completion in the current bash' },
-    { command: 'xdeb completion bash > ~/.local/share/bash-completion/completions/xdeb', description: 'for xdeb in every new bash (repeat for xdeb-build and the other xdeb-* names, or symlink them)' },
-    { command: 'xdeb completion zsh > ~/.zfunc/_xdeb', description: 'for zsh, with ~/.zfunc in $fpath before compinit' },
+    { command: 'xdeb completion bash --install', description: 'completion for xdeb and every xdeb-* command in every new bash (after npm install -g)' },
+    { command: 'xdeb completion zsh --install --dir ~/.zfunc', description: 'for zsh, with ~/.zfunc in $fpath before compinit' },
+  ],
+  files: [
+    { path: '/usr/share/bash-completion/completions/xdeb*', description: 'the installed bash completion, one file per command name' },
+    { path: '/usr/share/zsh/vendor-completions/_xdeb', description: 'the installed zsh completion' },
+    { path: '~/.local/share/bash-completion/completions/xdeb*', description: 'where --install puts the bash completion ($BASH_COMPLETION_USER_DIR/completions when set)' },
+  ],
+  environment: [
+    { name: 'BASH_COMPLETION_USER_DIR', description: 'bash-completion\'s per-user directory, used by --install' },
+    { name: 'XDEB_LOCAL_REPO', description: 'read at TAB time for source names, like the configuration files\' local-repo' },
+    { name: 'XDEB_CHROOT_DIR', description: 'read at TAB time for chroot names, like chroot-dir' },
   ],
   seeAlso: ['xdeb'],
-  async run({ args, out }) {
-    const [{ UsageError }, { bashCompletion, zshCompletion }, { commands }, { archTable }] = await Promise.all([
+  async run({ args, opts, out }) {
+    const [{ UsageError }, { bashCompletion, completionNames, zshCompletion }, { commands }, { archTable }] = await Promise.all([
       import('../lib/errors.js'),
       import('../cli/completion.js'),
       import('../cli/registry.js'),
       import('../lib/arch.js'),
     ]);
+    const shell = args[0];
+    if (shell !== 'bash' && shell !== 'zsh') throw new UsageError(`unknown shell '${shell}' (bash or zsh)`);
+    if (opts.dir && !opts.install) throw new UsageError('--dir goes with --install');
     const input = { commands, archs: archTable().names() };
-    if (args[0] === 'bash') out.data(bashCompletion(input));
-    else if (args[0] === 'zsh') out.data(zshCompletion(input));
-    else throw new UsageError(`unknown shell '${args[0]}' (bash or zsh)`);
+    const script = shell === 'bash' ? bashCompletion(input) : zshCompletion(input);
+    if (!opts.install) {
+      out.data(script);
+      return 0;
+    }
+    const [{ mkdirSync, writeFileSync }, { homedir }, { join }] = await Promise.all([import('node:fs'), import('node:os'), import('node:path')]);
+    const env = process.env;
+    const data = env.XDG_DATA_HOME || join(env.HOME || homedir(), '.local', 'share');
+    const dir: string =
+      opts.dir ?? (shell === 'bash' ? join(env.BASH_COMPLETION_USER_DIR || join(data, 'bash-completion'), 'completions') : join(data, 'zsh', 'site-functions'));
+    mkdirSync(dir, { recursive: true });
+    const names = shell === 'bash' ? completionNames(commands) : ['_xdeb'];
+    const written = names.map((n) => join(dir, n));
+    for (const f of written) writeFileSync(f, script);
+    out.data(written.join('\n'));
+    if (shell === 'zsh') out.info(`add ${dir} to $fpath before compinit in ~/.zshrc`);
     return 0;
   },
 };

@@ -97,6 +97,18 @@ describe('bash completion, installed the Debian way', () => {
     for (const n of names) expect(readFileSync(join(tmp, 'completions', 'bash', n), 'utf8')).toBe(printed.stdout);
   });
 
+  it('xdeb completion bash --install writes the files where bash-completion finds them', () => {
+    const home = join(tmp, 'install-home');
+    const r = spawnSync(process.execPath, [`${ROOT}/bin/xdeb.js`, 'completion', 'bash', '--install'], { encoding: 'utf8', env: { ...process.env, HOME: home, XDG_DATA_HOME: '', BASH_COMPLETION_USER_DIR: '' } });
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    const names = completion.completionNames(registry.commands as never);
+    const dir = join(home, '.local', 'share', 'bash-completion', 'completions');
+    expect(r.stdout).toBe(names.map((n) => join(dir, n) + '\n').join(''));
+    const [got] = complete(['xdeb config -a armh'], { env: { HOME: home, XDG_DATA_DIRS: '/usr/share' } });
+    expect(got).toEqual(['armhf']);
+  });
+
   it('xdeb-<TAB> lists the commands (command-name completion with the binaries on PATH)', () => {
     const r = spawnSync('bash', ['--norc', '--noprofile', '-c', 'compgen -c xdeb-'], { encoding: 'utf8', env: { PATH: `${binDir}:/usr/bin:/bin` } });
     const found = new Set(r.stdout.split('\n').filter(Boolean));
@@ -304,6 +316,37 @@ describe('bash completion in an interactive bash (tmux)', () => {
 });
 
 describe('zsh completion', () => {
+  it.skipIf(!have('zsh') || !have('tmux'))('xdeb <TAB> and xdeb config -a arm<TAB> in an interactive zsh (tmux)', async () => {
+    const session = `xdeb-zsh-${process.pid}`;
+    const zdot = join(tmp, 'zdot');
+    const fn = join(tmp, 'completions', 'zsh');
+    mkdirSync(zdot, { recursive: true });
+    writeFileSync(join(zdot, '.zshrc'), `PS1='%% '\nfpath=(${fn} $fpath)\nexport PATH=${binDir}:$PATH\nautoload -Uz compinit && compinit -u -d ${zdot}/.zcompdump\n`);
+    const tmux = (...a: string[]) => spawnSync('tmux', a, { encoding: 'utf8' });
+    tmux('new-session', '-d', '-s', session, '-x', '200', '-y', '50', `env -i HOME=${zdot} ZDOTDIR=${zdot} TERM=xterm PATH=/usr/bin:/bin zsh -i`);
+    try {
+      const screen = async (want: RegExp) => {
+        for (let i = 0; i < 50; i++) {
+          const s = tmux('capture-pane', '-p', '-t', session).stdout;
+          if (want.test(s)) return s;
+          await new Promise((r) => setTimeout(r, 100));
+        }
+        return tmux('capture-pane', '-p', '-t', session).stdout;
+      };
+      await screen(/^% ?$/m);
+      tmux('send-keys', '-t', session, 'xdeb ', 'Tab');
+      const s1 = await screen(/completion/);
+      for (const c of registry.commands) expect(s1).toContain(c.name);
+      tmux('send-keys', '-t', session, 'C-u', 'clear', 'Enter');
+      await screen(/^% ?$/m);
+      tmux('send-keys', '-t', session, 'xdeb config -a arm', 'Tab');
+      const s2 = await screen(/armhf/);
+      expect(s2).toMatch(/arm64\s.*armel\s.*armhf/s);
+    } finally {
+      tmux('kill-session', '-t', session);
+    }
+  });
+
   it.skipIf(!have('zsh'))('parses', () => {
     const r = spawnSync('zsh', ['-n', join(tmp, 'completions', 'zsh', '_xdeb')], { encoding: 'utf8' });
     expect(r.stderr).toBe('');
