@@ -5,7 +5,7 @@ import { isAscii } from 'node:buffer';
 import { spawn } from 'node:child_process';
 import { closeSync, openSync, readSync } from 'node:fs';
 import { createReadStream } from 'node:fs';
-import { Readable } from 'node:stream';
+import { PassThrough, type Readable, type Transform } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import * as zlib from 'node:zlib';
 import { EnvironmentError, InputError } from '../lib/errors.js';
@@ -45,17 +45,42 @@ function readHead(path: string): Uint8Array {
   }
 }
 
+/**
+ * The output of `tool -dc path`. It ends only once the tool has exited 0, so that a truncated
+ * or corrupt file is an error rather than silently shorter text.
+ */
 function decompressor(tool: string, path: string): Readable {
   const child = spawn(tool, ['-dc', path], { stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
   child.stderr.on('data', (d) => (stderr += d));
-  const out = child.stdout;
+  const out = new PassThrough({ highWaterMark: BLOCK });
+  child.stdout.pipe(out, { end: false });
   child.on('error', (e: NodeJS.ErrnoException) => {
     out.destroy(e.code === 'ENOENT' ? new EnvironmentError(`${tool} is needed to read ${path} (apt-get install ${tool === 'xz' ? 'xz-utils' : tool})`) : e);
   });
-  child.on('close', (code) => {
-    if (code) out.destroy(new InputError(`cannot decompress: ${stderr.trim() || `${tool} exited with ${code}`}`, { file: path }));
+  child.on('close', (code, signal) => {
+    if (code === 0) out.end();
+    else out.destroy(new InputError(`cannot decompress: ${stderr.trim() || `${tool} ${signal ? `killed by ${signal}` : `exited with ${code}`}`}`, { file: path }));
   });
+  // The reader stopped early (an error, or it had what it wanted): stop the tool too.
+  out.on('close', () => {
+    if (child.exitCode === null && child.signalCode === null) child.kill();
+  });
+  return out;
+}
+
+/** `source` through a zlib decompressor, its errors as InputErrors naming the file. */
+function inflate(source: Readable, inflater: Transform, path: string): Readable {
+  const out = new PassThrough({ highWaterMark: BLOCK });
+  source.on('error', (e) => out.destroy(e));
+  inflater.on('error', (e: NodeJS.ErrnoException) => {
+    out.destroy(e.code?.startsWith('Z_') ? new InputError(`cannot decompress: ${e.message}`, { file: path }) : e);
+  });
+  out.on('close', () => {
+    source.destroy();
+    inflater.destroy();
+  });
+  source.pipe(inflater).pipe(out);
   return out;
 }
 
@@ -75,11 +100,11 @@ export function openDecompressed(path: string): Readable {
     case 'none':
       return raw();
     case 'gzip':
-      return raw().pipe(createGunzip({ chunkSize: BLOCK }));
+      return inflate(raw(), createGunzip({ chunkSize: BLOCK }), path);
     case 'zstd': {
       // Node >= 22.15 has zstd built in; older ones use the zstd tool.
-      const make = (zlib as unknown as { createZstdDecompress?: () => NodeJS.ReadWriteStream }).createZstdDecompress;
-      return make ? (raw().pipe(make()) as unknown as Readable) : decompressor('zstd', path);
+      const make = (zlib as unknown as { createZstdDecompress?: () => Transform }).createZstdDecompress;
+      return make ? inflate(raw(), make(), path) : decompressor('zstd', path);
     }
     case 'xz':
       return decompressor('xz', path);

@@ -224,8 +224,9 @@ export class Paragraph {
     for (let i = 0; i < this.names.length; i++) yield [this.names[i]!, this.values[i]!];
   }
 
+  /** The fields as an object (without prototype, so that any name is an own property). */
   toObject(): Record<string, string> {
-    const o: Record<string, string> = {};
+    const o: Record<string, string> = Object.create(null);
     for (let i = 0; i < this.names.length; i++) o[this.names[i]!] = this.values[i]!;
     return o;
   }

@@ -151,6 +151,12 @@ describe('field names', () => {
     ]);
   });
 
+  it('can be any printable ASCII, also in toObject()', () => {
+    const [p] = parseDeb822('__proto__: a\nconstructor: b\n');
+    expect(Object.keys(p!.toObject())).toEqual(['__proto__', 'constructor']);
+    expect(p!.toObject()['__proto__']).toBe('a');
+  });
+
   it('keep their spelling when set with another case', () => {
     const p = Paragraph.from({ Package: 'a', Version: '1' });
     p.set('VERSION', '2');
