@@ -53,6 +53,7 @@ const rows = [
   ['xdeb config -a arm64 host-arch', [node, 'bin/xdeb.js', 'config', '-a', 'arm64', 'host-arch'], 'node'],
   ['bash -c : (floor)', ['bash', '--norc', '-c', ':'], 'bash'],
   ['TAB: xdeb-build -a arm', ['bash', '--norc', '-c', `source ${script}; ${tab('xdeb-build -a arm')}`], 'bash'],
+  ['TAB: xdeb-satisfydepends -a arm', ['bash', '--norc', '-c', `source ${script}; ${tab('xdeb-satisfydepends -a arm')}`], 'bash'],
   ['TAB: xdeb config -a arm', ['bash', '--norc', '-c', `source ${script}; ${tab('xdeb config -a arm')}`], 'bash'],
   ['TAB: the same, with bash-completion', ['bash', '--norc', '-c', `source /usr/share/bash-completion/bash_completion; source ${script}; ${tab('xdeb config -a arm')}`], 'bash'],
   ['bash-completion alone (its floor)', ['bash', '--norc', '-c', 'source /usr/share/bash-completion/bash_completion'], 'bash'],
