@@ -1,0 +1,213 @@
+// xdeb-satisfydepends from end to end: configuration → universe → check → report → install.
+
+import { archTable } from '../lib/arch.js';
+import { BuildChecker, type SourceVerdict } from '../lib/build-check.js';
+import { defaultProfiles, type ImplicitMode } from '../lib/build-deps.js';
+import type { Config } from '../lib/config.js';
+import { EnvironmentError, EXIT, InputError, UsageError } from '../lib/errors.js';
+import { DependencyIndex } from '../lib/installability.js';
+import type { ResolverMode } from '../lib/multiarch.js';
+import { formatRepositories, formatSourceText, formatSummary, sourceReport, summarize, type SatisfyReport } from '../lib/satisfy-report.js';
+import type { Universe } from '../lib/universe.js';
+import type { Output } from '../cli/output.js';
+import { aptInstall, localDeb, type InstallTarget } from './apt-install.js';
+import { configFromOptions, localRepoDir } from './config.js';
+import { buildArch as machineBuildArch } from './dpkg.js';
+import { readSourceArg, type SourceInput } from './source-input.js';
+import { loadUniverse, type RepositoryUse } from './universe-loader.js';
+
+export interface SatisfyOptions {
+  list?: boolean;
+  explain?: boolean;
+  json?: boolean;
+  all?: boolean;
+  archOnly?: boolean;
+  indep?: boolean;
+  repo?: string[];
+  localSuite?: string[];
+  mode?: ResolverMode;
+  implicit?: ImplicitMode;
+  status?: boolean;
+  simulate?: boolean;
+  [k: string]: unknown;
+}
+
+export interface SatisfyContext {
+  cfg: Config;
+  buildArch: string;
+  hostArch: string;
+  profiles: string[];
+  mode: ResolverMode;
+}
+
+/** Host arch, build arch and profiles from flags and configuration. */
+export function buildContext(opts: Record<string, unknown>): SatisfyContext {
+  const cfg = configFromOptions(opts);
+  const table = archTable();
+  const buildArch = machineBuildArch();
+  const hostArch = table.checkArch(cfg.string('host-arch') ?? buildArch);
+  const entry = cfg.entry('profiles');
+  // The configured default profiles ('cross nocheck') are for cross builds only.
+  const profiles = entry && entry.source.kind !== 'default' ? cfg.list('profiles') : defaultProfiles(buildArch, hostArch);
+  const mode = (opts.mode as ResolverMode | undefined) ?? 'apt';
+  return { cfg, buildArch, hostArch, profiles, mode };
+}
+
+export interface LoadedUniverse {
+  universe: Universe;
+  used: RepositoryUse[];
+  checker: BuildChecker;
+}
+
+export async function loadForChecks(ctx: SatisfyContext, opts: SatisfyOptions, out: Output): Promise<LoadedUniverse> {
+  const { cfg } = ctx;
+  const remote = cfg.bool('use-remote-repo');
+  const local = cfg.bool('use-local-repo') ? localRepoDir(cfg) : undefined;
+  const t0 = Date.now();
+  const { universe, used } = await loadUniverse({
+    buildArch: ctx.buildArch,
+    hostArch: ctx.hostArch,
+    remote,
+    localRepo: local,
+    localSuites: opts.localSuite,
+    repos: opts.repo,
+    status: opts.status !== false && !opts.all,
+    info: (m) => out.info(m),
+  });
+  out.info(`read ${universe.size} packages and ${universe.sources.length} sources in ${Date.now() - t0} ms`);
+  if (ctx.hostArch !== ctx.buildArch && !universe.architectures.has(ctx.hostArch)) {
+    const hint = remote ? ` (dpkg --add-architecture ${ctx.hostArch} && apt-get update)` : '';
+    throw new EnvironmentError(`no ${ctx.hostArch} packages in the repositories in use${hint}`);
+  }
+  const index = new DependencyIndex(universe, { buildArch: ctx.buildArch, hostArch: ctx.hostArch, mode: ctx.mode });
+  return { universe, used, checker: new BuildChecker(index) };
+}
+
+function checkOne(checker: BuildChecker, src: SourceInput, ctx: SatisfyContext, opts: SatisfyOptions, explain: boolean): SourceVerdict {
+  const cross = ctx.buildArch !== ctx.hostArch;
+  // -B (arch-only, the default for a cross build), -A (--indep), else both (a native build).
+  const arch = !opts.indep;
+  const indep = opts.indep ? true : opts.archOnly ? false : !cross;
+  const v = checker.check(src.paragraph, {
+    buildArch: ctx.buildArch,
+    hostArch: ctx.hostArch,
+    profiles: new Set(ctx.profiles),
+    arch,
+    indep,
+    implicit: opts.implicit ?? 'sbuild',
+    explain,
+    file: src.file,
+  });
+  if (!v.version) v.version = src.version;
+  return v;
+}
+
+function repositoriesReport(used: RepositoryUse[]): SatisfyReport['repositories'] {
+  return used.map((u) => ({ label: u.label, kind: u.kind, files: u.files, packages: u.packages, sources: u.sources }));
+}
+
+/** What to give apt: everything the solution adds or changes, local packages by path. */
+export function installTargets(universe: Universe, v: SourceVerdict): InstallTarget[] {
+  const direct = new Set(v.placements.filter((p) => p.package).map((p) => `${p.package!.name}:${p.package!.arch}`));
+  const out: InstallTarget[] = [];
+  for (const p of v.install) {
+    if (p.installed) continue;
+    const origin = universe.origins[p.origin]!;
+    const deb = origin.kind === 'local' && origin.base && p.filename ? localDeb(origin.base, p.filename) : undefined;
+    out.push({ name: p.name, arch: p.arch, version: p.version, deb, direct: direct.has(`${p.name}:${p.arch}`) });
+  }
+  return out;
+}
+
+export async function runSatisfy(args: string[], opts: SatisfyOptions, out: Output): Promise<number> {
+  if (opts.all && args.length) throw new UsageError('give SOURCE arguments or --all, not both');
+  if (!opts.all && args.length === 0) throw new UsageError('no SOURCE given (a source tree, a .dsc, a source package name, or --all)');
+  if (opts.archOnly && opts.indep) throw new UsageError('--arch-only and --indep exclude each other');
+  const ctx = buildContext(opts);
+  // Files and trees are read before the (slower) universe, so that bad input fails at once.
+  const early = new Map<string, SourceInput>();
+  for (const a of args) {
+    try {
+      early.set(a, readSourceArg(a));
+    } catch (e) {
+      if (!(e instanceof InputError) || !/unknown source package/.test(e.message)) throw e;
+    }
+  }
+  const loaded = await loadForChecks(ctx, opts, out);
+  const report: SatisfyReport = {
+    buildArch: ctx.buildArch,
+    hostArch: ctx.hostArch,
+    profiles: ctx.profiles,
+    mode: ctx.mode,
+    repositories: repositoriesReport(loaded.used),
+    sources: [],
+    summary: { ok: 0, broken: 0, unknown: 0, topReasons: [] },
+  };
+  const textCtx = { buildArch: ctx.buildArch, hostArch: ctx.hostArch, profiles: ctx.profiles, explain: !!opts.explain };
+  if (opts.all) return runAll(loaded, ctx, opts, out, report);
+
+  const verdicts: [SourceInput, SourceVerdict][] = [];
+  for (const a of args) {
+    const src = early.get(a) ?? readSourceArg(a, loaded.universe);
+    const v = checkOne(loaded.checker, src, ctx, opts, true);
+    verdicts.push([src, v]);
+    report.sources.push(sourceReport(v, src.file));
+  }
+  report.summary = summarize(report.sources);
+  if (!opts.json) {
+    if (opts.list || opts.explain || out.verbose) out.data(formatRepositories(report.repositories));
+    for (const s of report.sources) {
+      const text = formatSourceText(s, textCtx);
+      if (opts.list || opts.explain || s.status !== 'ok') out.data(text);
+      else out.info(text);
+    }
+    for (const s of report.sources) for (const w of s.warnings) if (!opts.list && !opts.explain) out.warn(`${s.source}: ${w}`);
+  }
+  const allOk = report.sources.every((s) => s.status === 'ok');
+  if (!opts.list && allOk) {
+    for (const [, v] of verdicts) {
+      const targets = installTargets(loaded.universe, v);
+      if (targets.length === 0) {
+        out.info(`${v.source}: build-dependencies already installed`);
+        continue;
+      }
+      const changed = v.install.filter((p) => !p.installed && loaded.universe.named(p.name).some((q) => loaded.universe.get(q).installed && loaded.universe.get(q).arch === p.arch));
+      for (const p of changed) out.warn(`${v.source}: ${p.name}:${p.arch} changes version to ${p.version} (Multi-Arch: same copies must match)`);
+      out.info(`${v.source}: installing ${targets.length} packages`);
+      await aptInstall(targets, { rootCmd: ctx.cfg.string('root-cmd'), simulate: opts.simulate, out });
+    }
+  }
+  if (opts.json) out.jsonData(report);
+  return allOk ? EXIT.ok : EXIT.no;
+}
+
+async function runAll(loaded: LoadedUniverse, ctx: SatisfyContext, opts: SatisfyOptions, out: Output, report: SatisfyReport): Promise<number> {
+  const table = archTable();
+  const sources = loaded.universe.sources.filter((s) => s.architectures.some((a) => a === 'all' || table.matches(ctx.hostArch, a)));
+  let bar: { update(n: number): void; stop(): void } | undefined;
+  if (out.tty && !opts.json) {
+    const { SingleBar, Presets } = (await import('cli-progress')).default;
+    const b = new SingleBar({ format: 'checking {bar} {value}/{total} sources', stream: process.stderr, hideCursor: true }, Presets.shades_classic);
+    b.start(sources.length, 0);
+    bar = b;
+  }
+  const explain = opts.explain !== false;
+  let n = 0;
+  for (const src of sources) {
+    const input: SourceInput = { name: src.name, version: src.version, paragraph: src.paragraph, file: src.file, kind: 'index' };
+    const v = checkOne(loaded.checker, input, ctx, opts, explain);
+    const r = sourceReport(v, src.file);
+    r.install = [];
+    report.sources.push(r);
+    if (!opts.json) {
+      const reason = r.failures.flatMap((f) => f.reasons.map((x) => `${f.requirement}: ${x.text}`))[0];
+      out.data(`${r.status === 'ok' ? 'ok    ' : r.status === 'broken' ? 'broken' : 'undecided'} ${r.source} ${r.version}${reason ? `  ${reason}` : ''}`);
+    }
+    if (bar && ++n % 50 === 0) bar.update(n);
+  }
+  bar?.stop();
+  report.summary = summarize(report.sources);
+  if (opts.json) out.jsonData(report);
+  else out.data(formatSummary(report.summary));
+  return report.summary.broken || report.summary.unknown ? EXIT.no : EXIT.ok;
+}

@@ -1,0 +1,294 @@
+// The package universe: every binary and source package the repositories in use offer (and
+// what is installed), indexed by name and by what they provide. Relation fields are parsed on
+// first use, so that loading a whole archive stays fast.
+
+import { Paragraph } from './deb822.js';
+import { InputError } from './errors.js';
+import { parseRelationField, type Alternative, type RelationField } from './relation.js';
+
+export type MultiArch = 'no' | 'same' | 'foreign' | 'allowed';
+
+/** Where packages came from: an index file of a repository, the local repository, dpkg's status. */
+export interface Origin {
+  /** What a person reads: 'http://deb.debian.org/debian bookworm/main amd64', 'local repository (main)'. */
+  label: string;
+  file: string;
+  kind: 'remote' | 'local' | 'file' | 'status';
+  /** apt-style priority: higher wins between versions that both satisfy (local builds win by default). */
+  priority: number;
+  /** The repository root that Filename fields are relative to, when it is on this machine. */
+  base?: string;
+}
+
+const EMPTY: RelationField = [];
+
+/**
+ * A copy of a string that does not keep the text it was cut from alive: V8 substrings point
+ * into their parent, and an index's values would otherwise hold every 1 MB chunk of the file.
+ */
+export function detach(s: string): string;
+export function detach(s: string | undefined): string | undefined;
+export function detach(s: string | undefined): string | undefined {
+  return s === undefined || s.length < 13 ? s : (' ' + s).slice(1);
+}
+
+/** The source fields xdeb uses; the rest of a Sources stanza (checksums, files) is dropped. */
+const SOURCE_FIELDS = [
+  'Package',
+  'Source',
+  'Version',
+  'Architecture',
+  'Binary',
+  'Package-List',
+  'Build-Depends',
+  'Build-Depends-Arch',
+  'Build-Depends-Indep',
+  'Build-Conflicts',
+  'Build-Conflicts-Arch',
+  'Build-Conflicts-Indep',
+  'Directory',
+  'Format',
+];
+
+export class BinaryPackage {
+  /** Further origins that offer the same name, version and architecture. */
+  alsoFrom: number[] | undefined;
+  installed = false;
+  private depends_: RelationField | undefined;
+  private conflicts_: RelationField | undefined;
+  private breaks_: RelationField | undefined;
+  private provides_: Alternative[] | undefined;
+
+  constructor(
+    readonly id: number,
+    readonly name: string,
+    readonly version: string,
+    /** 'all' or a real architecture. */
+    readonly arch: string,
+    readonly multiArch: MultiArch,
+    readonly essential: boolean,
+    readonly source: string,
+    readonly sourceVersion: string,
+    readonly origin: number,
+    readonly line: number,
+    private readonly raw: { depends?: string; preDepends?: string; conflicts?: string; breaks?: string; provides?: string },
+    private readonly file: string,
+    /** The .deb's path in its repository (Filename), when the index says. */
+    readonly filename: string | undefined,
+  ) {}
+
+  private parse(text: string | undefined, field: string): RelationField {
+    if (!text) return EMPTY;
+    try {
+      return parseRelationField(text, { field, buildDep: false });
+    } catch (e) {
+      if (e instanceof InputError) throw e.at({ file: this.file, line: this.line });
+      throw e;
+    }
+  }
+
+  /** Pre-Depends and Depends: both must hold before the package can be used in a build. */
+  get depends(): RelationField {
+    if (this.depends_ === undefined) {
+      const pre = this.parse(this.raw.preDepends, 'Pre-Depends');
+      const dep = this.parse(this.raw.depends, 'Depends');
+      this.depends_ = pre.length ? [...pre, ...dep] : dep;
+    }
+    return this.depends_;
+  }
+
+  get conflicts(): RelationField {
+    return (this.conflicts_ ??= this.parse(this.raw.conflicts, 'Conflicts'));
+  }
+
+  get breaks(): RelationField {
+    return (this.breaks_ ??= this.parse(this.raw.breaks, 'Breaks'));
+  }
+
+  get provides(): Alternative[] {
+    return (this.provides_ ??= this.parse(this.raw.provides, 'Provides').flat());
+  }
+
+  /** Raw field text, for conflict pre-indexing without parsing everything. */
+  rawField(name: 'conflicts' | 'breaks' | 'provides' | 'depends'): string | undefined {
+    return this.raw[name];
+  }
+
+  toString(): string {
+    return `${this.name}:${this.arch} ${this.version}`;
+  }
+}
+
+export class SourcePackage {
+  constructor(
+    readonly name: string,
+    readonly version: string,
+    /** The Architecture field, split: 'any', 'all', 'linux-any', real arches. */
+    readonly architectures: string[],
+    readonly paragraph: Paragraph,
+    readonly file: string,
+    readonly origin: number,
+  ) {}
+
+  field(name: string): string | undefined {
+    return this.paragraph.get(name);
+  }
+
+  lineOf(name: string): number {
+    return this.paragraph.lineOf(name);
+  }
+
+  /** Binary package names the source builds (Binary field). */
+  get binaries(): string[] {
+    return (this.paragraph.get('Binary') ?? '').split(/[,\s]+/).filter(Boolean);
+  }
+}
+
+function multiArchOf(v: string | undefined, file: string, line: number): MultiArch {
+  if (v === undefined || v === 'no') return 'no';
+  if (v === 'same' || v === 'foreign' || v === 'allowed') return v;
+  throw new InputError(`unknown Multi-Arch value '${v}'`, { file, line });
+}
+
+/** Split 'name (version)' from a Source field. */
+function sourceOf(p: Paragraph, name: string, version: string): [string, string] {
+  const s = p.get('Source');
+  if (!s) return [name, version];
+  const m = /^(\S+)\s*(?:\((\S+)\))?$/.exec(s);
+  return m ? [m[1]!, m[2] ?? version] : [s, version];
+}
+
+export class Universe {
+  readonly packages: BinaryPackage[] = [];
+  readonly origins: Origin[] = [];
+  readonly sources: SourcePackage[] = [];
+  /** Real packages by name. */
+  private readonly byName = new Map<string, number[]>();
+  /** Packages providing a name: [package id, provided version or undefined]. */
+  private providersIndex: Map<string, [number, string | undefined][]> | undefined;
+  private readonly byKey = new Map<string, number>();
+  private readonly sourcesByName = new Map<string, SourcePackage[]>();
+  /** Architectures that have packages (besides 'all'). */
+  readonly architectures = new Set<string>();
+
+  addOrigin(origin: Origin): number {
+    this.origins.push(origin);
+    return this.origins.length - 1;
+  }
+
+  /** Add a binary package paragraph from a Packages file or dpkg status. */
+  addBinary(p: Paragraph, origin: number, opts: { installed?: boolean; defaultArch?: string } = {}): BinaryPackage | undefined {
+    const file = this.origins[origin]!.file;
+    const name = p.get('Package');
+    const version = p.get('Version');
+    const arch = p.get('Architecture') ?? opts.defaultArch;
+    if (!name || !version || !arch) {
+      throw new InputError(`package stanza without ${!name ? 'Package' : !version ? 'Version' : 'Architecture'}`, { file, line: p.line });
+    }
+    if (opts.installed) {
+      const status = p.get('Status') ?? '';
+      if (!/ installed$/.test(status)) return undefined;
+    }
+    const key = `${name}\0${version}\0${arch}`;
+    const existing = this.byKey.get(key);
+    if (existing !== undefined) {
+      const e = this.packages[existing]!;
+      if (opts.installed) e.installed = true;
+      else if (e.origin !== origin) (e.alsoFrom ??= []).push(origin);
+      return e;
+    }
+    const [source, sourceVersion] = sourceOf(p, name, version);
+    const raw: { depends?: string; preDepends?: string; conflicts?: string; breaks?: string; provides?: string } = {};
+    const d = p.get('Depends');
+    if (d) raw.depends = detach(d);
+    const pd = p.get('Pre-Depends');
+    if (pd) raw.preDepends = detach(pd);
+    const c = p.get('Conflicts');
+    if (c) raw.conflicts = detach(c);
+    const b = p.get('Breaks');
+    if (b) raw.breaks = detach(b);
+    const pr = p.get('Provides');
+    if (pr) raw.provides = detach(pr);
+    const dname = detach(name);
+    const dversion = detach(version);
+    const pkg = new BinaryPackage(
+      this.packages.length,
+      dname,
+      dversion,
+      arch,
+      multiArchOf(p.get('Multi-Arch'), file, p.line),
+      p.get('Essential') === 'yes',
+      source === name ? dname : detach(source),
+      sourceVersion === version ? dversion : detach(sourceVersion),
+      origin,
+      p.line,
+      raw,
+      file,
+      detach(p.get('Filename')),
+    );
+    pkg.installed = !!opts.installed;
+    this.packages.push(pkg);
+    this.byKey.set(key, pkg.id);
+    let list = this.byName.get(name);
+    if (!list) this.byName.set(name, (list = []));
+    list.push(pkg.id);
+    if (arch !== 'all') this.architectures.add(arch);
+    this.providersIndex = undefined;
+    return pkg;
+  }
+
+  /** Add a source package paragraph from a Sources file, a .dsc or a debian/control. */
+  addSource(p: Paragraph, origin: number): SourcePackage | undefined {
+    const file = this.origins[origin]!.file;
+    const name = p.get('Package') ?? p.get('Source');
+    const version = p.get('Version');
+    if (!name || !version) throw new InputError(`source stanza without ${!name ? 'Package' : 'Version'}`, { file, line: p.line });
+    // Extra-Source-Only stanzas are kept in the archive for licence reasons; nothing builds from them.
+    if (p.get('Extra-Source-Only') === 'yes') return undefined;
+    const kept = new Paragraph(p.line);
+    for (const f of SOURCE_FIELDS) {
+      const i = p.indexOf(f);
+      if (i >= 0) kept.set(p.names[i]!, detach(p.values[i]!), p.lines[i]!);
+    }
+    const src = new SourcePackage(detach(name), detach(version), (p.get('Architecture') ?? 'any').split(/\s+/).filter(Boolean), kept, file, origin);
+    this.sources.push(src);
+    let list = this.sourcesByName.get(name);
+    if (!list) this.sourcesByName.set(name, (list = []));
+    list.push(src);
+    return src;
+  }
+
+  named(name: string): readonly number[] {
+    return this.byName.get(name) ?? [];
+  }
+
+  get(id: number): BinaryPackage {
+    return this.packages[id]!;
+  }
+
+  /** Packages that provide `name`, each with the version it provides (if any). */
+  providers(name: string): readonly [number, string | undefined][] {
+    if (!this.providersIndex) {
+      const idx = new Map<string, [number, string | undefined][]>();
+      for (const pkg of this.packages) {
+        if (!pkg.rawField('provides')) continue;
+        for (const a of pkg.provides) {
+          let l = idx.get(a.name);
+          if (!l) idx.set(a.name, (l = []));
+          l.push([pkg.id, a.op === '=' ? a.version : undefined]);
+        }
+      }
+      this.providersIndex = idx;
+    }
+    return this.providersIndex.get(name) ?? [];
+  }
+
+  /** Source packages of that name, highest version first. */
+  sourcesNamed(name: string): SourcePackage[] {
+    return this.sourcesByName.get(name) ?? [];
+  }
+
+  get size(): number {
+    return this.packages.length;
+  }
+}
