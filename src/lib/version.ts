@@ -113,30 +113,40 @@ export function formatVersion(v: DebVersion): string {
 
 // dpkg's order(): '~' before everything (even the end), then the end and digits, then letters,
 // then everything else. Bytes >= 0x80 are negative signed chars in C: c - 256 + 256 = c.
-function order(c: number): number {
-  if (isDigit(c)) return 0;
-  if (isAlpha(c)) return c;
-  if (c === 126) return -1;
-  if (c >= 128) return c;
-  if (c) return c + 256;
-  return 0;
-}
+// A table of the 256 byte values: one load per character in the loop below.
+const ORDER = new Int32Array(256);
+for (let c = 0; c < 256; c++) ORDER[c] = isDigit(c) ? 0 : isAlpha(c) ? c : c === 126 ? -1 : c >= 128 ? c : c ? c + 256 : 0;
 
-/** dpkg's verrevcmp() on a[ai..ae) and b[bi..be). */
-function verrevcmp(a: string, ai: number, ae: number, b: string, bi: number, be: number): number {
+/** verrevcmp()'s answer when it meets a non-ASCII character outside byte mode. */
+const NON_ASCII = 0x40000000;
+
+/**
+ * dpkg's verrevcmp() on a[ai..ae) and b[bi..be). With `bytes`, the strings hold bytes (char
+ * codes < 256); else, meeting a non-ASCII character gives NON_ASCII, to compare again as bytes.
+ * (Until then all characters seen were ASCII, the same as bytes, so what was decided stands.)
+ */
+function verrevcmp(a: string, ai: number, ae: number, b: string, bi: number, be: number, bytes: boolean): number {
   while (ai < ae || bi < be) {
-    while ((ai < ae && !isDigit(a.charCodeAt(ai))) || (bi < be && !isDigit(b.charCodeAt(bi)))) {
-      const ac = ai < ae ? order(a.charCodeAt(ai)) : 0;
-      const bc = bi < be ? order(b.charCodeAt(bi)) : 0;
-      if (ac !== bc) return ac - bc;
+    for (;;) {
+      const ca = ai < ae ? a.charCodeAt(ai) : -1;
+      const cb = bi < be ? b.charCodeAt(bi) : -1;
+      // Stop at a digit or the end on both sides.
+      if ((ca < 0 || (ca >= 48 && ca <= 57)) && (cb < 0 || (cb >= 48 && cb <= 57))) break;
+      if (!bytes && (ca >= 128 || cb >= 128)) return NON_ASCII;
+      const oa = ca < 0 ? 0 : ORDER[ca]!;
+      const ob = cb < 0 ? 0 : ORDER[cb]!;
+      if (oa !== ob) return oa - ob;
       ai++;
       bi++;
     }
     while (ai < ae && a.charCodeAt(ai) === 48) ai++;
     while (bi < be && b.charCodeAt(bi) === 48) bi++;
     let firstDiff = 0;
-    while (ai < ae && bi < be && isDigit(a.charCodeAt(ai)) && isDigit(b.charCodeAt(bi))) {
-      if (!firstDiff) firstDiff = a.charCodeAt(ai) - b.charCodeAt(bi);
+    while (ai < ae && bi < be) {
+      const ca = a.charCodeAt(ai);
+      const cb = b.charCodeAt(bi);
+      if (!isDigit(ca) || !isDigit(cb)) break;
+      if (!firstDiff) firstDiff = ca - cb;
       ai++;
       bi++;
     }
@@ -150,10 +160,7 @@ function verrevcmp(a: string, ai: number, ae: number, b: string, bi: number, be:
 // Non-ASCII text is compared byte by byte, as dpkg sees its UTF-8.
 const utf8 = new TextEncoder();
 function asBytes(s: string): string {
-  for (let i = 0; i < s.length; i++) {
-    if (s.charCodeAt(i) >= 128) return String.fromCharCode(...utf8.encode(s));
-  }
-  return s;
+  return String.fromCharCode(...utf8.encode(s));
 }
 
 function trimBlank(s: string): string {
@@ -177,14 +184,14 @@ function epochOf(s: string, colon: number): number {
   return n;
 }
 
-/**
- * Compare two version strings as `dpkg --compare-versions` does; returns -1, 0 or 1.
- * Versions dpkg would refuse are compared by their parts all the same; validate with
- * analyseVersion() where that matters. An empty string is dpkg's blank version.
- */
-export function compareVersions(a: string, b: string): -1 | 0 | 1 {
-  a = asBytes(trimBlank(a));
-  b = asBytes(trimBlank(b));
+/** The index of the last '-' in s[from..), or -1. */
+function lastHyphen(s: string, from: number): number {
+  for (let i = s.length - 1; i >= from; i--) if (s.charCodeAt(i) === 45) return i;
+  return -1;
+}
+
+/** compareVersions() of trimmed versions; NON_ASCII when it must be done again as bytes. */
+function compareTrimmed(a: string, b: string, bytes: boolean): number {
   const ac = a.indexOf(':');
   const bc = b.indexOf(':');
   const ae = ac > 0 ? epochOf(a, ac) : 0;
@@ -193,16 +200,37 @@ export function compareVersions(a: string, b: string): -1 | 0 | 1 {
   const as = ac + 1;
   const bs = bc + 1;
   // The revision starts after the last hyphen; without one, the revision is empty.
-  let ah = a.lastIndexOf('-');
-  let bh = b.lastIndexOf('-');
-  if (ah < as) ah = -1;
-  if (bh < bs) bh = -1;
-  const aUpEnd = ah < 0 ? a.length : ah;
-  const bUpEnd = bh < 0 ? b.length : bh;
-  let r = verrevcmp(a, as, aUpEnd, b, bs, bUpEnd);
-  if (r === 0) {
-    r = verrevcmp(a, ah < 0 ? a.length : ah + 1, a.length, b, bh < 0 ? b.length : bh + 1, b.length);
+  const ah = lastHyphen(a, as);
+  const bh = lastHyphen(b, bs);
+  const aEnd = ah < 0 ? a.length : ah;
+  const bEnd = bh < 0 ? b.length : bh;
+  let r: number;
+  if (as === bs) {
+    // Skip the common start of the upstream versions: verrevcmp() would find it equal. Restart
+    // where it would be in the same state, at the start of the digit run the common part ends in.
+    const end = aEnd < bEnd ? aEnd : bEnd;
+    let p = as;
+    while (p < end && a.charCodeAt(p) === b.charCodeAt(p)) p++;
+    while (p > as && isDigit(a.charCodeAt(p - 1))) p--;
+    r = verrevcmp(a, p, aEnd, b, p, bEnd, bytes);
+  } else {
+    r = verrevcmp(a, as, aEnd, b, bs, bEnd, bytes);
   }
+  if (r !== 0) return r;
+  return verrevcmp(a, ah < 0 ? a.length : ah + 1, a.length, b, bh < 0 ? b.length : bh + 1, b.length, bytes);
+}
+
+/**
+ * Compare two version strings as `dpkg --compare-versions` does; returns -1, 0 or 1.
+ * Versions dpkg would refuse are compared by their parts all the same; validate with
+ * analyseVersion() where that matters. An empty string is dpkg's blank version.
+ */
+export function compareVersions(a: string, b: string): -1 | 0 | 1 {
+  if (a === b) return 0;
+  a = trimBlank(a);
+  b = trimBlank(b);
+  let r = compareTrimmed(a, b, false);
+  if (r === NON_ASCII) r = compareTrimmed(asBytes(a), asBytes(b), true);
   return r < 0 ? -1 : r > 0 ? 1 : 0;
 }
 

@@ -1,5 +1,6 @@
 // Property tests: whatever text comes in, the parsers either give a result or throw the typed
 // InputError (which the CLI turns into exit 2 with file:line), never anything else.
+import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
@@ -7,6 +8,7 @@ import { Deb822Parser, formatDeb822, parseDeb822, type Paragraph } from '../../s
 import { InputError } from '../../src/lib/errors.js';
 import { parseRelationField, type ParseRelationOptions } from '../../src/lib/relation.js';
 import { analyseVersion, compareVersions, formatVersion, parseVersion } from '../../src/lib/version.js';
+import { have } from '../support/cli.js';
 
 /** XDEB_FUZZ_SCALE=20 runs every property twenty times as long (to hunt, not for every run). */
 const SCALE = Math.max(1, Number(process.env.XDEB_FUZZ_SCALE ?? 1));
@@ -25,6 +27,21 @@ const REAL_RELATIONS = REAL.flatMap((p) =>
   }),
 );
 const REAL_VERSIONS = REAL.flatMap((p) => p.get('Version') ?? []);
+
+/** dpkg's verdict (-1, 0, 1) for each pair, 'E' where it refuses a version: one shell for all. */
+function dpkgVerdicts(pairs: [string, string][]): (number | 'E')[] {
+  const script = `while IFS='\t' read -r a b; do
+    dpkg --compare-versions "$a" lt "$b" 2>/dev/null; rc=$?
+    if [ $rc = 2 ]; then echo E
+    elif [ $rc = 0 ]; then echo -1
+    elif dpkg --compare-versions "$a" eq "$b" 2>/dev/null; then echo 0
+    else echo 1; fi
+  done`;
+  const r = spawnSync('sh', ['-c', script], { input: pairs.map(([a, b]) => `${a}\t${b}\n`).join(''), encoding: 'utf8' });
+  const out = r.stdout.trim().split('\n');
+  expect(out.length).toBe(pairs.length);
+  return out.map((x) => (x === 'E' ? 'E' : Number(x)));
+}
 
 /** Run `f`: its result, or the InputError it threw. Anything else thrown fails the property. */
 function outcome<T>(f: () => T): { ok: T } | { error: InputError } {
@@ -213,6 +230,25 @@ describe('version parser on random input', () => {
     const v = parseVersion('0:1:2');
     expect(v).toEqual({ epoch: 0, upstream: '1:2', revision: '' });
     expect(parseVersion(formatVersion(v))).toEqual(v);
+  });
+
+  it.runIf(have('dpkg'))('compareVersions agrees with dpkg on random pairs that share a start, non-ASCII included', () => {
+    // Pairs made by editing one version into the other, so that they share long starts (the
+    // comparison skips a common start) and meet non-ASCII characters (compared as UTF-8 bytes).
+    const pieces = [...VERSION_PIECES.filter((p) => !/[\t\n]/.test(p)), '\u2019', '\ud83d\ude00', '\ud83d\ude01', 'é1', 'ü', '~~', '-0', '.0', '9999999999999999999'];
+    const pair = fc
+      .oneof(fc.constantFrom(...REAL_VERSIONS), piecesOf(pieces, 12).filter((v) => v.trim() !== ''))
+      .chain((a) => fc.tuple(fc.constant(a), edits(pieces).map((e) => mutate(a, e))))
+      .filter(([a, b]) => b.trim() !== '' && !/[\t\n\r]/.test(a + b));
+    const pairs = fc.sample(pair, { numRuns: Math.round(600 * SCALE), seed: 2024 });
+    const verdicts = dpkgVerdicts(pairs);
+    let compared = 0;
+    pairs.forEach(([a, b], i) => {
+      if (verdicts[i] === 'E') return;
+      compared++;
+      expect([a, b, compareVersions(a, b)]).toEqual([a, b, verdicts[i]]);
+    });
+    expect(compared).toBeGreaterThan(pairs.length / 3);
   });
 
   it('compareVersions is a consistent order on any strings', () => {
