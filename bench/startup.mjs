@@ -3,14 +3,19 @@
 // Whole processes, median of N runs, against `node -e 0` (and `bash -c :`) as the floor.
 // Usage: node bench/startup.mjs [runs]   (needs dist/: npm run build)
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-const root = fileURLToPath(new URL('..', import.meta.url));
+const checkout = fileURLToPath(new URL('..', import.meta.url));
 const runs = Number(process.argv[2] ?? 30);
 const tmp = mkdtempSync(join(tmpdir(), 'xdeb-bench-'));
+// A snapshot of the build, so that a concurrent `tsc` rewriting dist/ cannot disturb the runs.
+const root = join(tmp, 'pkg');
+for (const f of ['package.json', 'bin', 'dist', 'scripts/gen-assets.mjs']) cpSync(join(checkout, f), join(root, f), { recursive: true });
+symlinkSync(join(checkout, 'node_modules'), join(root, 'node_modules'));
 const gen = spawnSync(process.execPath, [join(root, 'scripts', 'gen-assets.mjs'), '--out', tmp], { encoding: 'utf8' });
 if (gen.status !== 0) {
   process.stderr.write(gen.stderr);
@@ -32,17 +37,12 @@ function median(xs) {
   return s[Math.floor(s.length / 2)];
 }
 
-function time(argv, env) {
-  const ms = [];
-  let out = '';
-  for (let i = 0; i < runs; i++) {
-    const t0 = process.hrtime.bigint();
-    const r = spawnSync(argv[0], argv.slice(1), { encoding: 'utf8', cwd: root, env: { ...process.env, ...env } });
-    ms.push(Number(process.hrtime.bigint() - t0) / 1e6);
-    if (r.status !== 0) throw new Error(`${argv.join(' ')}: exit ${r.status}\n${r.stderr}`);
-    out = r.stdout;
-  }
-  return { ms: median(ms), out };
+function once(argv) {
+  const t0 = process.hrtime.bigint();
+  const r = spawnSync(argv[0], argv.slice(1), { encoding: 'utf8', cwd: root });
+  const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+  if (r.status !== 0) throw new Error(`${argv.join(' ')}: exit ${r.status}\n${r.stderr}`);
+  return { ms, out: r.stdout };
 }
 
 const node = process.execPath;
@@ -59,13 +59,22 @@ const rows = [
   ['bash-completion alone (its floor)', ['bash', '--norc', '-c', 'source /usr/share/bash-completion/bash_completion'], 'bash'],
 ];
 
-const floors = {};
-const results = [];
-for (const [label, argv, kind] of rows) {
-  const { ms, out } = time(argv);
-  if (label.includes('(floor)')) floors[kind] = ms;
-  results.push({ label, ms, kind, out: out.trim().split('\n').pop() });
+// Round-robin: each round runs every row once, so that a busy machine weighs on all rows alike.
+const samples = rows.map(() => []);
+const outs = [];
+for (let i = 0; i < runs; i++) {
+  rows.forEach(([, argv], j) => {
+    const { ms, out } = once(argv);
+    samples[j].push(ms);
+    outs[j] = out;
+  });
 }
+const floors = {};
+const results = rows.map(([label, , kind], j) => {
+  const ms = median(samples[j]);
+  if (label.includes('(floor)')) floors[kind] = ms;
+  return { label, ms, kind, out: outs[j].trim().split('\n').pop() };
+});
 
 // Inside an interactive shell a TAB costs only the function call: measure 200 of them in one bash.
 const inShell = spawnSync(
@@ -76,7 +85,7 @@ const inShell = spawnSync(
 const [s, e] = inShell.stdout.trim().split(' ').map(Number);
 
 const pad = Math.max(...results.map((r) => r.label.length));
-process.stdout.write(`whole process, median of ${runs} runs (ms); overhead = above the floor of the same kind\n`);
+process.stdout.write(`whole process, median of ${runs} round-robin runs (ms), load average ${loadavg()[0].toFixed(1)}; overhead = above the floor of the same kind\n`);
 for (const r of results) {
   const floor = floors[r.kind];
   const over = r.label.includes('floor') ? '' : `  +${(r.ms - floor).toFixed(1)} over ${r.kind === 'node' ? 'node -e 0' : 'bash -c :'}`;
