@@ -4,7 +4,6 @@
 // Usage: node bench/startup.mjs [runs]   (needs dist/: npm run build)
 import { spawnSync } from 'node:child_process';
 import { cpSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
-
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
