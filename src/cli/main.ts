@@ -88,7 +88,13 @@ export async function main(argv: string[] = process.argv.slice(2), standalone?: 
     const opts = cmd.opts();
     const positional = (args.slice(0, -2) as (string | string[] | undefined)[]).flatMap((a) => (a === undefined ? [] : a));
     const out = new Output({ prog, json: opts.json, quiet: opts.quiet, verbose: opts.verbose });
-    const code = await spec.run!({ args: positional, opts, out, prog });
+    let code: number | void;
+    try {
+      code = await spec.run!({ args: positional, opts, out, prog });
+    } catch (err) {
+      // Reported here so that the message names the command: 'xdeb deps reduce: error: …'.
+      code = report(err, prog);
+    }
     exitCode = code ?? EXIT.ok;
   };
 

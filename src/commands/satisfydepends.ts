@@ -28,6 +28,23 @@ const spec: CommandSpec = {
     ROOT_CMD,
   ],
   json: true,
+  jsonOutput:
+    '{"buildArch": "amd64", "hostArch": "arm64", "profiles": ["cross", "nocheck"], "mode": "apt",\n' +
+    ' "repositories": [{"label": "apt: http://deb.debian.org/debian bookworm/main arm64", "kind": "remote", "files": ["…"], "packages": 62666, "sources": 0}],\n' +
+    ' "sources": [{"source": "hello", "version": "2.10-3", "file": "…", "status": "ok",\n' +
+    '   "dependencies": [{"requirement": "Build-Depends: help2man", "kind": "build-depends", "line": 5,\n' +
+    '                     "package": "help2man", "version": "1.49.3", "arch": "amd64", "side": "build", "reason": "Multi-Arch: foreign: …"}],\n' +
+    '   "dropped": [{"field": "Build-Depends", "text": "libfoo-dev <!cross>", "line": 5}],\n' +
+    '   "install": [{"name": "libc6-dev", "version": "2.36-9", "arch": "arm64"}], "alreadyInstalled": 208,\n' +
+    '   "failures": [{"requirement": "Build-Depends: r-base-dev", "line": 7,\n' +
+    '                 "reasons": [{"kind": "missing", "text": "…", "chain": ["Build-Depends: r-base-dev", "…"], "chain2": ["…"]}]}],\n' +
+    '   "warnings": ["…"], "dpkgCross": [{"name": "libold-dev", "version": "1.0-1", "arch": "arm64"}]}],\n' +
+    ' "summary": {"ok": 1, "broken": 0, "unknown": 0, "topReasons": [{"reason": "…", "count": 12}]}}\n\n' +
+    'status is ok, broken or unknown (too complex to decide); side is build, host, or another architecture;\n' +
+    'kind of a dependency is build-depends, implicit (build-essential, the cross toolchain) or essential;\n' +
+    'kind of a reason is missing, conflict, skew (Multi-Arch: same versions differ), unsatisfiable or too-complex;\n' +
+    'chain goes from the build-dependency to the package that fails; chain2 is the other side of a conflict.\n' +
+    'With --all, install lists are left empty.',
   standalone: true,
   examples: [
     { command: 'xdeb-satisfydepends -a arm64 .', description: 'install the cross build-dependencies of the source tree here' },

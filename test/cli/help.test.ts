@@ -90,7 +90,7 @@ describe('usage errors', () => {
     expect(missing.stderr).toMatch(/missing required argument/);
     const shell = runCli(['completion', 'fish']);
     expect(shell.status).toBe(2);
-    expect(shell.stderr).toBe("xdeb: error: unknown shell 'fish' (bash or zsh)\n");
+    expect(shell.stderr).toBe("xdeb completion: error: unknown shell 'fish' (bash or zsh)\n");
     for (const r of [unknown, missing, shell]) expect(r.stderr).not.toMatch(STACK);
   });
 

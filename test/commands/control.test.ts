@@ -145,7 +145,7 @@ describe('xdeb control on bad input', () => {
   /** Exit 2, exactly `message` on stderr, no stack trace. */
   function fails(args: string[], message: string, input?: string): void {
     const r = runCli(['control', ...args], { input });
-    expect(r.stderr).toBe(`xdeb: error: ${message}\n`);
+    expect(r.stderr).toBe(`xdeb control: error: ${message}\n`);
     expect(r.stderr).not.toMatch(/^\s+at /m);
     expect(r.status).toBe(2);
   }

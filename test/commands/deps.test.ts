@@ -55,7 +55,7 @@ describe('xdeb deps reduce', () => {
   ])('a bad %s %s exits 2 with a message', (option, value, message) => {
     const r = runCli(['deps', 'reduce', ...(option === '--build-arch' ? [] : ['--build-arch', 'amd64']), option, value], { input: 'a\n' });
     expect(r.status).toBe(2);
-    expect(r.stderr).toBe(`xdeb: error: ${message}\n`);
+    expect(r.stderr).toBe(`xdeb deps reduce: error: ${message}\n`);
     expect(r.stdout).toBe('');
   });
 
@@ -63,7 +63,7 @@ describe('xdeb deps reduce', () => {
     const r = reduce(['-a', 'arm64'], 'a [arm64]\nb\nc (>= 1, d\ne\n');
     expect(r.status).toBe(2);
     expect(r.stdout).toBe('a\nb\n');
-    expect(r.stderr).toBe("xdeb: error: <stdin>:3: Build-Depends: unterminated '(' in version constraint of 'c'\n");
+    expect(r.stderr).toBe("xdeb deps reduce: error: <stdin>:3: Build-Depends: unterminated '(' in version constraint of 'c'\n");
     expect(r.stderr).not.toMatch(NO_STACK);
   });
 
@@ -74,14 +74,14 @@ describe('xdeb deps reduce', () => {
     ['a [amd_64]', "'amd_64' is not a legal architecture in list 'amd_64' of 'a'"],
   ])('malformed %j → exit 2: %s', (field, reason) => {
     const r = reduce(['-a', 'arm64'], `ok\n${field}\n`);
-    expect([r.status, r.stdout, r.stderr]).toEqual([2, 'ok\n', `xdeb: error: <stdin>:2: Build-Depends: ${reason}\n`]);
+    expect([r.status, r.stdout, r.stderr]).toEqual([2, 'ok\n', `xdeb deps reduce: error: <stdin>:2: Build-Depends: ${reason}\n`]);
   });
 
   it('--field Build-Conflicts refuses | with exit 2; --field Depends refuses :native', () => {
     const bc = reduce(['-a', 'arm64', '--field', 'Build-Conflicts'], 'a [arm64], b\nc | d\n');
-    expect([bc.status, bc.stdout, bc.stderr]).toEqual([2, 'a, b\n', "xdeb: error: <stdin>:2: Build-Conflicts: alternatives ('|') are not allowed in Build-Conflicts\n"]);
+    expect([bc.status, bc.stdout, bc.stderr]).toEqual([2, 'a, b\n', "xdeb deps reduce: error: <stdin>:2: Build-Conflicts: alternatives ('|') are not allowed in Build-Conflicts\n"]);
     const dep = reduce(['-a', 'arm64', '--field', 'Depends'], 'perl:native\n');
-    expect([dep.status, dep.stderr]).toEqual([2, "xdeb: error: <stdin>:1: Depends: ':native' is only allowed in build dependencies (perl:native)\n"]);
+    expect([dep.status, dep.stderr]).toEqual([2, "xdeb deps reduce: error: <stdin>:1: Depends: ':native' is only allowed in build dependencies (perl:native)\n"]);
   });
 
   it('xdeb deps without a subcommand is a usage error', () => {
