@@ -8,13 +8,15 @@ import config from '../commands/config.js';
 import control from '../commands/control.js';
 import deps from '../commands/deps.js';
 import { pending } from '../commands/pending.js';
+import putresult from '../commands/putresult.js';
+import runbuild from '../commands/runbuild.js';
 
 export const commands: CommandSpec[] = [
   pending('satisfydepends', 'decide which build-dependencies are native and which cross, check and install them', 3),
-  pending('runbuild', 'run dpkg-buildpackage for the host architecture and check what it built', 4),
+  runbuild,
   pending('build', 'satisfydepends, runbuild and putresult for one package at a time', 4),
   pending('sequence', 'order the builds of many packages, breaking loops with staged builds', 5),
-  pending('putresult', 'publish build results into the local apt repository', 4),
+  putresult,
   pending('chroot', 'create and use build environments (cross and emulated chroots)', 6),
   compareVersions,
   deps,

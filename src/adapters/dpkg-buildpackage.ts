@@ -1,0 +1,103 @@
+// Running a build: dpkg-parsechangelog for what is built, dpkg-source -x for a .dsc,
+// dpkg-checkbuilddeps before the build, and dpkg-buildpackage with its output streamed both to
+// a log file and to the terminal.
+
+import { spawn } from 'node:child_process';
+import { createWriteStream, type WriteStream } from 'node:fs';
+import { parseSingleParagraph } from '../lib/deb822.js';
+import { EnvironmentError, InputError } from '../lib/errors.js';
+import { missingTool, runTool } from './run-tool.js';
+
+export interface ChangelogInfo {
+  source: string;
+  version: string;
+  distribution: string;
+}
+
+/** Source name and version from debian/changelog. */
+export async function readChangelog(dir: string): Promise<ChangelogInfo> {
+  const file = `${dir}/debian/changelog`;
+  const r = await runTool('dpkg-parsechangelog', ['--file', file], { cwd: dir });
+  if (r.code !== 0) throw new InputError(`dpkg-parsechangelog cannot read it: ${r.stderr.trim().split('\n').pop() ?? ''}`, { file });
+  const p = parseSingleParagraph(r.stdout, { file });
+  const source = p.get('Source');
+  const version = p.get('Version');
+  if (!source || !version) throw new InputError('no Source or Version in the last entry', { file });
+  return { source, version, distribution: p.get('Distribution') ?? '' };
+}
+
+/** Unpack a .dsc into `target` (which must not exist) with dpkg-source -x. */
+export async function unpackDsc(dsc: string, target: string): Promise<void> {
+  const r = await runTool('dpkg-source', ['-x', dsc, target]);
+  if (r.code !== 0) {
+    const lines = r.stderr.trim().split('\n').filter((l) => /error/.test(l));
+    throw new InputError(`dpkg-source -x failed: ${(lines.pop() ?? r.stderr.trim().split('\n').pop() ?? '').replace(/^dpkg-source: error: /, '')}`, { file: dsc });
+  }
+}
+
+/** dpkg-checkbuilddeps for the build: undefined when satisfied, else its complaint. */
+export async function unmetBuildDeps(dir: string, args: readonly string[]): Promise<string | undefined> {
+  const r = await runTool('dpkg-checkbuilddeps', [...args], { cwd: dir });
+  if (r.code === 0) return undefined;
+  const msg = r.stderr
+    .trim()
+    .split('\n')
+    .map((l) => l.replace(/^dpkg-checkbuilddeps: error: /, ''))
+    .filter(Boolean)
+    .join('; ');
+  if (r.code !== 1) throw new EnvironmentError(`dpkg-checkbuilddeps failed: ${msg || `exit status ${r.code}`}`);
+  return msg;
+}
+
+export interface StreamedRun {
+  code: number;
+  signal: NodeJS.Signals | null;
+}
+
+/** Append text to the log. */
+export function logWrite(log: WriteStream, text: string): Promise<void> {
+  return new Promise((resolve, reject) => log.write(text, (e) => (e ? reject(e) : resolve())));
+}
+
+export function openLog(path: string): Promise<WriteStream> {
+  return new Promise((resolve, reject) => {
+    const s = createWriteStream(path, { flags: 'w' });
+    s.once('open', () => resolve(s));
+    s.once('error', (e) => reject(new EnvironmentError(`cannot write the build log ${path}: ${e.message}`)));
+  });
+}
+
+export function closeLog(log: WriteStream): Promise<void> {
+  return new Promise((resolve) => log.end(() => resolve()));
+}
+
+/**
+ * Run a command with its stdout and stderr going, in order of arrival, to the log and (when
+ * `echo`) to our stderr. SIGINT and SIGTERM we receive are passed on, and we wait for it to end.
+ */
+export function runStreamed(cmd: string, args: readonly string[], opts: { cwd: string; env: NodeJS.ProcessEnv; log: WriteStream; echo: boolean }): Promise<StreamedRun> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(cmd, args, { cwd: opts.cwd, env: opts.env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const forward = (sig: NodeJS.Signals) => () => child.kill(sig);
+    const onInt = forward('SIGINT');
+    const onTerm = forward('SIGTERM');
+    process.on('SIGINT', onInt);
+    process.on('SIGTERM', onTerm);
+    const sink = (b: Buffer) => {
+      opts.log.write(b);
+      if (opts.echo) process.stderr.write(b);
+    };
+    child.stdout.on('data', sink);
+    child.stderr.on('data', sink);
+    child.on('error', (e: NodeJS.ErrnoException) => {
+      process.off('SIGINT', onInt);
+      process.off('SIGTERM', onTerm);
+      reject(e.code === 'ENOENT' ? missingTool(cmd) : new EnvironmentError(`cannot run ${cmd}: ${e.message}`));
+    });
+    child.on('close', (code, signal) => {
+      process.off('SIGINT', onInt);
+      process.off('SIGTERM', onTerm);
+      resolve({ code: code ?? -1, signal });
+    });
+  });
+}

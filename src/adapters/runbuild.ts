@@ -1,0 +1,225 @@
+// One build, start to end: find the source (a tree, or a .dsc to unpack), check its
+// build-dependencies, run dpkg-buildpackage with a log, move the results, and check that every
+// ELF file of the built .debs is for the host architecture. xdeb-runbuild and xdeb-build call
+// runBuild(); it throws the typed errors (NegativeAnswer for a failed build or a wrong binary,
+// InputError for a bad source, EnvironmentError for missing build-dependencies or tools).
+
+import { mkdtemp, readFile, rename, rm, stat } from 'node:fs/promises';
+import { basename, dirname, join, resolve } from 'node:path';
+import { parseChanges, parseDsc } from '../lib/changes.js';
+import { parseSingleParagraph } from '../lib/deb822.js';
+import { EnvironmentError, InputError, NegativeAnswer } from '../lib/errors.js';
+import { buildsBinaries, changesFileName, formatLogHead, formatLogTail, logFileName, planBuild } from '../lib/runbuild-plan.js';
+import { checkElfArch } from './deb-contents.js';
+import { closeLog, logWrite, openLog, readChangelog, runStreamed, unmetBuildDeps, unpackDsc } from './dpkg-buildpackage.js';
+
+export interface RunBuildOptions {
+  /** A source tree or a .dsc. */
+  source: string;
+  hostArch: string;
+  buildArch: string;
+  /** Profiles; undefined: cross,nocheck for a cross build, none for a native one. */
+  profiles?: readonly string[];
+  /** dpkg-buildpackage --build; undefined: any (cross) or binary (native). */
+  buildType?: string;
+  outputDir?: string;
+  /** The log file; default: <outputDir or logDir>/<source>_<version>_<host>.build. */
+  log?: string;
+  logDir?: string;
+  rootCommand?: string;
+  checkBuilddeps?: boolean;
+  elfCheck?: boolean;
+  elfAllow?: readonly string[];
+  keepTree?: boolean;
+  /** Copy the build's output to stderr as it comes. */
+  echo?: boolean;
+  info?: (m: string) => void;
+  warn?: (m: string) => void;
+  /** The program name for the log head. */
+  program?: string;
+}
+
+export interface RunBuildResult {
+  source: string;
+  version: string;
+  buildArch: string;
+  hostArch: string;
+  profiles: string[];
+  buildType: string;
+  /** Absolute path of the .changes. */
+  changes: string;
+  log: string;
+  seconds: number;
+  elfFilesChecked: number;
+}
+
+async function isDir(path: string): Promise<boolean> {
+  try {
+    return (await stat(path)).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+/** Check a .dsc before dpkg-source sees it: plain names, files present. */
+async function checkDsc(dsc: string): Promise<{ source: string; version: string }> {
+  let text: string;
+  try {
+    text = await readFile(dsc, 'utf8');
+  } catch (e) {
+    throw new InputError((e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message, { file: dsc });
+  }
+  const up = parseDsc(parseSingleParagraph(text, { file: dsc }), dsc);
+  for (const f of up.files) {
+    try {
+      await stat(join(dirname(dsc), f.name));
+    } catch {
+      throw new InputError(`'${f.name}' is listed but not found beside the .dsc`, { file: dsc, line: f.line });
+    }
+  }
+  return { source: up.source, version: up.version };
+}
+
+/** The last lines of a text, for a failure message. */
+async function tail(file: string, lines: number): Promise<string[]> {
+  try {
+    return (await readFile(file, 'utf8')).trimEnd().split('\n').slice(-lines);
+  } catch {
+    return [];
+  }
+}
+
+export async function runBuild(o: RunBuildOptions): Promise<RunBuildResult> {
+  const info = o.info ?? (() => {});
+  const started = Date.now();
+  const src = resolve(o.source);
+  let tree: string;
+  let workDir: string | undefined;
+  let outputDir: string;
+
+  const plan = planBuild({
+    buildArch: o.buildArch,
+    hostArch: o.hostArch,
+    profiles: o.profiles,
+    buildType: o.buildType,
+    rootCommand: o.rootCommand,
+    noCheckBuilddeps: o.checkBuilddeps === false,
+    buildOptions: process.env.DEB_BUILD_OPTIONS,
+  });
+
+  if (src.endsWith('.dsc')) {
+    const { source, version } = await checkDsc(src);
+    outputDir = resolve(o.outputDir ?? '.');
+    if (!(await isDir(outputDir))) throw new InputError('the output directory does not exist', { file: outputDir });
+    workDir = await mkdtemp(join(outputDir, `.xdeb-runbuild-${source}-`));
+    tree = join(workDir, `${source}-${version.replace(/^\d+:/, '').replace(/-[^-]*$/, '')}`);
+    info(`unpacking ${basename(src)} in ${workDir}`);
+    await unpackDsc(src, tree);
+  } else {
+    if (!(await isDir(src))) throw new InputError('not a source tree nor a .dsc', { file: o.source });
+    if (!(await isDir(join(src, 'debian')))) throw new InputError('not a source tree: it has no debian/ directory', { file: o.source });
+    tree = src;
+    outputDir = resolve(o.outputDir ?? dirname(src));
+    if (!(await isDir(outputDir))) throw new InputError('the output directory does not exist', { file: outputDir });
+  }
+
+  const { source, version } = await readChangelog(tree);
+  const resultDir = dirname(tree);
+  const logPath = resolve(o.log ?? join(o.logDir ?? outputDir, logFileName(source, version, o.hostArch)));
+
+  if (o.checkBuilddeps !== false) {
+    const unmet = await unmetBuildDeps(tree, plan.checkArgs);
+    if (unmet !== undefined) {
+      if (workDir && !o.keepTree) await rm(workDir, { recursive: true, force: true });
+      throw new EnvironmentError(`${source} ${version}: build-dependencies are not installed for ${o.hostArch}: ${unmet}`, [
+        `install them first: xdeb-satisfydepends -a ${o.hostArch}${plan.profiles.length ? ` -P ${plan.profiles.join(',')}` : ''} ${o.source}`,
+      ]);
+    }
+  }
+
+  const command = ['dpkg-buildpackage', ...plan.args];
+  const log = await openLog(logPath);
+  const env = { ...process.env, ...plan.env };
+  await logWrite(
+    log,
+    formatLogHead({
+      program: o.program ?? 'xdeb-runbuild',
+      source,
+      version,
+      buildArch: o.buildArch,
+      hostArch: o.hostArch,
+      profiles: plan.profiles,
+      buildType: plan.buildType,
+      buildOptions: plan.env.DEB_BUILD_OPTIONS,
+      command,
+      directory: tree,
+      time: new Date(started),
+    }),
+  );
+  info(`building ${source} ${version} for ${o.hostArch}${plan.profiles.length ? ` with profiles ${plan.profiles.join(',')}` : ''}; log: ${logPath}`);
+
+  let run;
+  try {
+    run = await runStreamed(command[0]!, command.slice(1), { cwd: tree, env, log, echo: !!o.echo });
+  } catch (e) {
+    await closeLog(log);
+    throw e;
+  }
+  const seconds = (Date.now() - started) / 1000;
+  const fail = async (reason: string, details: string[]): Promise<never> => {
+    await logWrite(log, formatLogTail('failed', seconds, new Date(), reason));
+    await closeLog(log);
+    throw new NegativeAnswer(`${source} ${version} (${o.hostArch}): ${reason}; log: ${logPath}`, details);
+  };
+  if (run.code !== 0) {
+    await logWrite(log, formatLogTail('failed', seconds, new Date(), `dpkg-buildpackage ${run.signal ? `killed by ${run.signal}` : `exit status ${run.code}`}`));
+    await closeLog(log);
+    const last = o.echo ? [] : (await tail(logPath, 25)).slice(0, -4);
+    throw new NegativeAnswer(`${source} ${version} (${o.hostArch}): the build failed (dpkg-buildpackage ${run.signal ? `killed by ${run.signal}` : `exit status ${run.code}`}); log: ${logPath}`, last.length ? ['last lines of the log:', ...last] : []);
+  }
+
+  // The results: the .changes dpkg-genchanges wrote beside the tree, and what it lists.
+  const changesName = changesFileName(source, version, plan.buildType, o.hostArch);
+  const changesAt = join(resultDir, changesName);
+  let changesText: string;
+  try {
+    changesText = await readFile(changesAt, 'utf8');
+  } catch {
+    return fail(`dpkg-buildpackage did not write ${changesAt}`, []);
+  }
+  const up = parseChanges(parseSingleParagraph(changesText, { file: changesAt }), changesAt);
+  if (resultDir !== outputDir) {
+    for (const f of up.files) await rename(join(resultDir, f.name), join(outputDir, f.name));
+    await rename(changesAt, join(outputDir, changesName));
+  }
+  const changes = join(outputDir, changesName);
+
+  let elfFilesChecked = 0;
+  if (o.elfCheck !== false && buildsBinaries(plan.buildType)) {
+    const debs = up.files.filter((f) => /\.u?deb$/.test(f.name) && !/_all\.u?deb$/.test(f.name)).map((f) => join(outputDir, f.name));
+    const { checked, mismatches } = await checkElfArch(debs, o.hostArch, o.elfAllow ?? []);
+    elfFilesChecked = checked;
+    await logWrite(log, `\nELF check: ${checked} ELF file(s) in ${debs.length} package(s), ${mismatches.length} not for ${o.hostArch}\n`);
+    if (mismatches.length) {
+      const lines = mismatches.map((m) => `${m.deb}: ${m.path} is ${m.found}${m.archs.length ? ` (for ${m.archs.join(', ')})` : ''}, not ${o.hostArch}`);
+      await logWrite(log, lines.map((l) => `  ${l}\n`).join(''));
+      return fail(`${mismatches.length} ELF file(s) in the built packages are not for ${o.hostArch}`, [...lines, `the results are left in ${outputDir}; do not publish them`]);
+    }
+  }
+  await logWrite(log, formatLogTail('successful', (Date.now() - started) / 1000, new Date()));
+  await closeLog(log);
+  if (workDir && !o.keepTree) await rm(workDir, { recursive: true, force: true });
+  else if (workDir) info(`the source tree is kept in ${tree}`);
+  return {
+    source,
+    version,
+    buildArch: o.buildArch,
+    hostArch: o.hostArch,
+    profiles: plan.profiles,
+    buildType: plan.buildType,
+    changes,
+    log: logPath,
+    seconds: Math.round((Date.now() - started) / 100) / 10,
+    elfFilesChecked,
+  };
+}
