@@ -52,6 +52,8 @@ export async function unmetBuildDeps(dir: string, args: readonly string[]): Prom
 export interface StreamedRun {
   code: number;
   signal: NodeJS.Signals | null;
+  /** We got SIGINT or SIGTERM while it ran (and passed it on). */
+  interrupted: NodeJS.Signals | undefined;
 }
 
 /** Append text to the log. */
@@ -73,12 +75,23 @@ export function closeLog(log: WriteStream): Promise<void> {
 
 /**
  * Run a command with its stdout and stderr going, in order of arrival, to the log and (when
- * `echo`) to our stderr. SIGINT and SIGTERM we receive are passed on, and we wait for it to end.
+ * `echo`) to our stderr. SIGINT and SIGTERM we receive are passed on to its process group, and
+ * we wait for it to end.
  */
 export function runStreamed(cmd: string, args: readonly string[], opts: { cwd: string; env: NodeJS.ProcessEnv; log: WriteStream; echo: boolean }): Promise<StreamedRun> {
   return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { cwd: opts.cwd, env: opts.env, stdio: ['ignore', 'pipe', 'pipe'] });
-    const forward = (sig: NodeJS.Signals) => () => child.kill(sig);
+    // Its own process group, so that a signal reaches the whole build (make, the compilers) and
+    // not only dpkg-buildpackage; a Ctrl-C on the terminal comes to us and is passed on.
+    const child = spawn(cmd, args, { cwd: opts.cwd, env: opts.env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    let interrupted: NodeJS.Signals | undefined;
+    const forward = (sig: NodeJS.Signals) => () => {
+      interrupted = sig;
+      try {
+        process.kill(-child.pid!, sig);
+      } catch {
+        child.kill(sig);
+      }
+    };
     const onInt = forward('SIGINT');
     const onTerm = forward('SIGTERM');
     process.on('SIGINT', onInt);
@@ -97,7 +110,7 @@ export function runStreamed(cmd: string, args: readonly string[], opts: { cwd: s
     child.on('close', (code, signal) => {
       process.off('SIGINT', onInt);
       process.off('SIGTERM', onTerm);
-      resolve({ code: code ?? -1, signal });
+      resolve({ code: code ?? -1, signal, interrupted });
     });
   });
 }

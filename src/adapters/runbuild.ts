@@ -8,7 +8,7 @@ import { mkdtemp, readFile, rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { parseChanges, parseDsc } from '../lib/changes.js';
 import { parseSingleParagraph } from '../lib/deb822.js';
-import { EnvironmentError, InputError, NegativeAnswer } from '../lib/errors.js';
+import { EnvironmentError, InputError, Interrupted, NegativeAnswer } from '../lib/errors.js';
 import { buildsBinaries, changesFileName, formatLogHead, formatLogTail, logFileName, planBuild } from '../lib/runbuild-plan.js';
 import { checkElfArch } from './deb-contents.js';
 import { closeLog, logWrite, openLog, readChangelog, runStreamed, unmetBuildDeps, unpackDsc } from './dpkg-buildpackage.js';
@@ -171,6 +171,11 @@ export async function runBuild(o: RunBuildOptions): Promise<RunBuildResult> {
     await closeLog(log);
     throw new NegativeAnswer(`${source} ${version} (${o.hostArch}): ${reason}; log: ${logPath}`, details);
   };
+  if (run.interrupted) {
+    await logWrite(log, formatLogTail('attempted', seconds, new Date(), `interrupted by ${run.interrupted}`));
+    await closeLog(log);
+    throw new Interrupted(`${source} ${version} (${o.hostArch}): the build was interrupted (${run.interrupted}); log: ${logPath}`);
+  }
   if (run.code !== 0) {
     await logWrite(log, formatLogTail('failed', seconds, new Date(), `dpkg-buildpackage ${run.signal ? `killed by ${run.signal}` : `exit status ${run.code}`}`));
     await closeLog(log);

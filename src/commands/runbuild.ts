@@ -14,8 +14,9 @@ const spec: CommandSpec = {
     'those profiles are active. A native build has no profiles and builds all binary packages\n' +
     '(--build=binary, like dpkg-buildpackage -b). Build-dependencies are checked first with\n' +
     'dpkg-checkbuilddeps (install them with xdeb-satisfydepends).\n\n' +
-    'The output goes to the terminal (standard error) and to a log whose head names the build\n' +
-    'architecture, host architecture and profiles, as sbuild does. After the build every ELF file in\n' +
+    'The output goes to the log, whose head names the build architecture, host architecture and\n' +
+    'profiles as sbuild does, and to standard error when it is a terminal (or with --verbose); when a\n' +
+    'build fails off a terminal, the last lines of the log are shown. After the build every ELF file in\n' +
     'the built .debs (Architecture other than all) must be for the host architecture: a build-arch\n' +
     'binary that slipped into a host package fails the build, naming the package and the file.\n' +
     'On success the path of the .changes is printed on standard output, ready for xdeb-putresult.',
@@ -26,7 +27,7 @@ const spec: CommandSpec = {
     { flags: '--build <type>', description: 'what to build, as dpkg-buildpackage --build (default: any for a cross build, binary for a native one)', choices: ['any', 'all', 'binary', 'source', 'full', 'source,any', 'source,all', 'any,all'] },
     { flags: '-o, --output-dir <dir>', description: 'put the results (.changes, .debs, .buildinfo, log) here (default: the source tree\'s parent; the current directory for a .dsc)', complete: 'dir' },
     { flags: '--log <file>', description: 'write the build log here (default: OUTPUT/SOURCE_VERSION_HOSTARCH.build, or in the configured build-log-dir)', complete: 'file' },
-    ROOT_CMD,
+    { ...ROOT_CMD, description: 'gain root for debian/rules binary with this command (dpkg-buildpackage --root-command; default: fakeroot where the package needs root)' },
     { flags: '--no-check-builddeps', description: 'do not check build-dependencies before building (dpkg-buildpackage -d)' },
     { flags: '--no-elf-check', description: 'do not check the architecture of ELF files in the built packages' },
     { flags: '--elf-allow <pattern>', description: 'an ELF file path that may be for another architecture (* matches anything; repeatable)', repeatable: true },

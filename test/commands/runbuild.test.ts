@@ -1,6 +1,6 @@
 // xdeb-runbuild end to end: real cross builds of the fixtures in fixtures/debian/ (in temporary
 // copies), published with xdeb-putresult and read by a private apt.
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -156,6 +156,28 @@ describe.skipIf(!canCross)('cross builds of the fixtures', () => {
     const deb = join(tree, '..', 'xdebdemo-smuggle_1.0_arm64.deb');
     expect((await checkElfArch([deb], 'arm64', ['/usr/bin/xdebdemo-helper'])).mismatches).toEqual([]);
     expect((await checkElfArch([deb], 'amd64')).mismatches).toEqual([]);
+  });
+
+  it('SIGTERM is passed on to the build, and the exit status is 130', async () => {
+    const tree = fixture('libxdebdemo');
+    const child = spawn(process.execPath, [`${ROOT}/bin/xdeb-runbuild.js`, '--verbose', '-a', 'arm64', tree], {
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stderr = '';
+    const started = new Promise<void>((resolve) =>
+      child.stderr.on('data', (b: Buffer) => {
+        stderr += b.toString();
+        if (stderr.includes('dpkg-buildpackage: info: source package')) resolve();
+      }),
+    );
+    const done = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+    await started;
+    child.kill('SIGTERM');
+    expect(await done).toBe(130);
+    expect(stderr).toMatch(/the build was interrupted \(SIGTERM\)/);
+    expect(readFileSync(join(tree, '..', 'libxdebdemo_1.0_arm64.build'), 'utf8')).toMatch(/Fail-Reason: interrupted by SIGTERM\nStatus: attempted\n$/);
+    expect(existsSync(join(tree, '..', 'libxdebdemo_1.0_arm64.changes'))).toBe(false);
   });
 
   it('missing build-dependencies exit 3 before building', () => {
