@@ -148,21 +148,25 @@ export async function* readTextBlocks(path: string): AsyncGenerator<string[]> {
   let pending: Buffer[] = [];
   for await (const data of stream as AsyncIterable<Buffer | string>) {
     const block = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
-    const nl = block.lastIndexOf(10);
-    if (nl < 0) {
-      pending.push(block);
-      continue;
-    }
-    let whole = block.subarray(0, nl + 1);
-    if (pending.length) {
-      pending.push(whole);
-      whole = Buffer.concat(pending);
-      pending = [];
-    }
     const texts: string[] = [];
-    decodeLines(whole, texts);
-    yield texts;
-    if (nl + 1 < block.length) pending.push(block.subarray(nl + 1));
+    let from = 0;
+    if (pending.length) {
+      // Finish the pending line with the start of this block (copying that line only).
+      const first = block.indexOf(10);
+      if (first < 0) {
+        pending.push(block);
+        continue;
+      }
+      pending.push(block.subarray(0, first + 1));
+      decodeLines(Buffer.concat(pending), texts);
+      pending = [];
+      from = first + 1;
+    }
+    const last = block.lastIndexOf(10);
+    if (last >= from) decodeLines(block.subarray(from, last + 1), texts);
+    const rest = Math.max(from, last + 1);
+    if (rest < block.length) pending.push(block.subarray(rest));
+    if (texts.length) yield texts;
   }
   if (pending.length) {
     const texts: string[] = [];

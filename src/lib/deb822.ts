@@ -38,36 +38,61 @@ function lower(name: string): string {
 
 /**
  * Field names met so far, each one shared string with its lower-case key, found straight from
- * the text by a hash of its characters: no slice and no lower-casing per line, and paragraphs
- * share their name strings. Bounded, so that random input cannot grow it without end.
+ * the text: no slice and no lower-casing per line, and paragraphs share their name strings.
+ * Bounded, so that random input cannot grow it without end. Only valid names get in.
  */
 const NAME_SLOTS = 8192; // a power of two, at most half full
 const NAME_MAX = NAME_SLOTS / 2;
 const nameSlots = new Int32Array(NAME_SLOTS).fill(-1);
 const knownNames: string[] = [];
 const knownKeys: string[] = [];
+/** The number of each known name's key: names that differ only in case share it. */
+const knownKeyIds: number[] = [];
+const keyIds = new Map<string, number>();
 // The characters of the known names, one after the other: compared from a typed array.
 let nameChars = new Uint16Array(1 << 14);
 const nameStarts: number[] = [];
 let nameCharsUsed = 0;
+/**
+ * The name that followed each known name last time (at NAME_MAX: the first of a paragraph).
+ * Indexes list their fields in a steady order, so the guess is usually right and a field
+ * line is then read with one comparison.
+ */
+const nextName = new Int32Array(NAME_MAX + 1).fill(-1);
 
-/** The index of text[s..e) in knownNames (adding it when there is room), or -1. */
-function findName(text: string, s: number, e: number, hash: number): number {
+/** A slot for text[s..e): the length and three characters are enough to spread the names. */
+function nameSlot(text: string, s: number, e: number): number {
   const len = e - s;
-  let slot = hash & (NAME_SLOTS - 1);
-  for (;;) {
+  const h = Math.imul(Math.imul(Math.imul(len, 31) + text.charCodeAt(s), 31) + text.charCodeAt(e - 1), 31) + text.charCodeAt(s + (len >> 1));
+  return h & (NAME_SLOTS - 1);
+}
+
+/** Is text[s..) known name `i`, up to its length? */
+function isName(i: number, text: string, s: number): boolean {
+  const start = nameStarts[i]!;
+  const len = knownNames[i]!.length;
+  let j = 0;
+  while (j < len && nameChars[start + j] === text.charCodeAt(s + j)) j++;
+  return j === len;
+}
+
+/** The index of text[s..e) in knownNames, or -1. */
+function findName(text: string, s: number, e: number): number {
+  const len = e - s;
+  for (let slot = nameSlot(text, s, e); ; slot = (slot + 1) & (NAME_SLOTS - 1)) {
     const i = nameSlots[slot]!;
-    if (i < 0) break;
-    if (knownNames[i]!.length === len) {
-      const start = nameStarts[i]!;
-      let j = 0;
-      while (j < len && nameChars[start + j] === text.charCodeAt(s + j)) j++;
-      if (j === len) return i;
-    }
-    slot = (slot + 1) & (NAME_SLOTS - 1);
+    if (i < 0) return -1;
+    if (knownNames[i]!.length === len && isName(i, text, s)) return i;
   }
+}
+
+/** Add a valid name that findName() did not find; its index, or -1 when the table is full. */
+function addName(name: string): number {
   if (knownNames.length >= NAME_MAX) return -1;
-  const name = intern(text.slice(s, e));
+  let slot = nameSlot(name, 0, name.length);
+  while (nameSlots[slot]! >= 0) slot = (slot + 1) & (NAME_SLOTS - 1);
+  name = intern(name);
+  const len = name.length;
   if (nameCharsUsed + len > nameChars.length) {
     const bigger = new Uint16Array(Math.max(nameChars.length * 2, nameCharsUsed + len));
     bigger.set(nameChars);
@@ -77,8 +102,12 @@ function findName(text: string, s: number, e: number, hash: number): number {
   nameStarts.push(nameCharsUsed);
   nameCharsUsed += len;
   nameSlots[slot] = knownNames.length;
+  const key = lower(name);
+  let keyId = keyIds.get(key);
+  if (keyId === undefined) keyIds.set(key, (keyId = keyIds.size));
   knownNames.push(name);
-  knownKeys.push(lower(name));
+  knownKeys.push(key);
+  knownKeyIds.push(keyId);
   return knownNames.length - 1;
 }
 
@@ -155,6 +184,9 @@ export class Paragraph {
   }
 
   indexOf(name: string): number {
+    // Names as written are mostly the shared strings that string literals also are.
+    const names = this.names;
+    for (let i = 0; i < names.length; i++) if (names[i] === name) return i;
     const key = lower(name);
     const keys = this.keys;
     for (let i = 0; i < keys.length; i++) if (keys[i] === key) return i;
@@ -292,6 +324,14 @@ export class Deb822Parser {
   private valueEnd = -1;
   /** The field's text as read, once it is known not to be canonical. */
   private fieldRaw: string | undefined;
+  /** Known name of the previous field of the paragraph, -1 at its start or when unknown. */
+  private prevName = -1;
+  /** Paragraphs completed so far: the stamp of the current one in `seen`. */
+  private paragraphs = 1;
+  /** seen[k] === paragraphs when a field with key number k is in the current paragraph. */
+  private seen = new Int32Array(64);
+  /** The current paragraph has a field whose name is not in the (full) table of names. */
+  private unlisted = false;
 
   constructor(opts: Deb822Options = {}) {
     this.file = opts.file;
@@ -361,6 +401,9 @@ export class Deb822Parser {
     if (this.current) {
       out.push(this.current);
       this.current = undefined;
+      this.paragraphs++;
+      this.prevName = -1;
+      this.unlisted = false;
     }
   }
 
@@ -383,28 +426,50 @@ export class Deb822Parser {
     }
     if (c === HASH && this.comments) return;
 
-    // The name (printable ASCII, deb822(5)) runs to the colon; its hash finds the shared string.
-    let hash = 0;
-    let colon = s;
-    for (; colon < e; colon++) {
-      const d = text.charCodeAt(colon);
-      if (d === COLON || d < 33 || d > 126) break;
-      hash = (Math.imul(hash, 31) + d) | 0;
+    // The name: first the one that followed the previous name last time, else the table; a
+    // name not met before is checked (printable ASCII, deb822(5)) and added.
+    let known = nextName[this.prevName < 0 ? NAME_MAX : this.prevName]!;
+    let colon = known < 0 ? -1 : s + knownNames[known]!.length;
+    if (known < 0 || colon >= e || text.charCodeAt(colon) !== COLON || !isName(known, text, s)) {
+      colon = text.indexOf(':', s);
+      if (colon < 0 || colon >= e) this.fail(`line is not a field (no ':'): '${text.slice(s, Math.min(e, s + 60))}'`);
+      if (colon === s) this.fail('field name is empty');
+      known = findName(text, s, colon);
+      if (known < 0) {
+        const name = text.slice(s, colon);
+        const why = badFieldName(name);
+        if (why) this.fail(why);
+        known = addName(name);
+      }
+      if (known >= 0) nextName[this.prevName < 0 ? NAME_MAX : this.prevName] = known;
     }
-    if (colon === e || text.charCodeAt(colon) !== COLON) {
-      const at = text.indexOf(':', s);
-      if (at < 0 || at >= e) this.fail(`line is not a field (no ':'): '${text.slice(s, Math.min(e, s + 60))}'`);
-      this.fail(badFieldName(text.slice(s, at))!);
-    }
-    if (colon === s) this.fail('field name is empty');
-    if (c === DASH || c === HASH) this.fail(`field name '${text.slice(s, colon)}' starts with '${text[s]}'`);
     this.closeField(text);
-    const known = findName(text, s, colon, hash);
-    const name = known >= 0 ? knownNames[known]! : text.slice(s, colon);
-    const key = known >= 0 ? knownKeys[known]! : lower(name);
+    let name: string;
+    let key: string;
     let p = this.current;
     if (!p) p = this.current = new Paragraph(this.lineNo);
-    else if (p.keyIndex(key) >= 0) this.fail(`duplicate field '${name}' (first on line ${p.lineOf(name)})`);
+    if (known >= 0) {
+      name = knownNames[known]!;
+      key = knownKeys[known]!;
+      // Seen in this paragraph? A stamp per key, not a scan of the fields.
+      const keyId = knownKeyIds[known]!;
+      if (keyId >= this.seen.length) {
+        const bigger = new Int32Array(Math.max(2 * this.seen.length, keyId + 1));
+        bigger.set(this.seen);
+        this.seen = bigger;
+      }
+      if (this.seen[keyId] === this.paragraphs || (this.unlisted && p.keyIndex(key) >= 0)) {
+        this.fail(`duplicate field '${name}' (first on line ${p.lineOf(name)})`);
+      }
+      this.seen[keyId] = this.paragraphs;
+    } else {
+      // The table is full: a name outside it is looked for among the fields.
+      name = text.slice(s, colon);
+      key = lower(name);
+      if (p.keyIndex(key) >= 0) this.fail(`duplicate field '${name}' (first on line ${p.lineOf(name)})`);
+      this.unlisted = true;
+    }
+    this.prevName = known;
     this.fieldName = name;
     this.fieldKey = key;
     this.fieldLine = this.lineNo;

@@ -553,3 +553,20 @@ print(json.dumps([[k, d[k]] for k in d.keys()]))`;
     expect([...parseSingleParagraph(DSC)].map(([k, v]) => [k, normal(v)])).toEqual(theirs.map(([k, v]) => [k, normal(v)]));
   });
 });
+
+// Last in this file: it fills the parser's table of field names (4096) for the rest of the process.
+describe('more field names than the table holds', () => {
+  it('still reads, finds and refuses duplicates of names outside it', () => {
+    const many = Array.from({ length: 5000 }, (_, i) => `X-Name-${i}: ${i}`).join('\n') + '\n';
+    const [p] = parseDeb822(many);
+    expect(p!.size).toBe(5000);
+    expect(p!.get('x-name-4999')).toBe('4999');
+    expect(p!.lineOf('X-NAME-4500')).toBe(4501);
+    // Duplicates, either name in the table or not.
+    expect(inputError(() => parseDeb822('X-Outside-1: a\nx-outside-1: b\n', { file: 'f' })).message).toBe("f:2: duplicate field 'x-outside-1' (first on line 1)");
+    expect(inputError(() => parseDeb822('X-Outside-2: a\nPackage: p\npackage: b\n', { file: 'f' })).message).toBe("f:3: duplicate field 'package' (first on line 2)");
+    expect(inputError(() => parseDeb822('Package: p\nX-Outside-3: a\nPACKAGE: b\n', { file: 'f' })).message).toBe("f:3: duplicate field 'PACKAGE' (first on line 1)");
+    expect(inputError(() => parseDeb822('X-Outside-4: a\nX-Name-1: p\nx-outside-4: b\n', { file: 'f' })).message).toBe("f:3: duplicate field 'x-outside-4' (first on line 1)");
+    expect(formatDeb822(parseDeb822(CONTROL))).toBe(formatDeb822(parseDeb822(crlf(CONTROL))));
+  });
+});
