@@ -1,7 +1,8 @@
 // xdeb-satisfydepends from end to end: configuration → universe → check → report → install.
 
 import { archTable } from '../lib/arch.js';
-import { BuildChecker, type SourceVerdict } from '../lib/build-check.js';
+import { BuildChecker, type CheckSourceOptions, type SourceVerdict } from '../lib/build-check.js';
+import { checkWithCrossFallback, type FallbackVerdict } from '../lib/cross-fallback.js';
 import { defaultProfiles, type ImplicitMode } from '../lib/build-deps.js';
 import type { Config } from '../lib/config.js';
 import { EnvironmentError, EXIT, InputError, UsageError } from '../lib/errors.js';
@@ -12,6 +13,7 @@ import type { Universe } from '../lib/universe.js';
 import type { Output } from '../cli/output.js';
 import { aptInstall, localDeb, type InstallTarget } from './apt-install.js';
 import { configFromOptions, localRepoDir } from './config.js';
+import { convertWithDpkgCross, leftoverCrossPackages } from './dpkg-cross.js';
 import { buildArch as machineBuildArch } from './dpkg.js';
 import { readSourceArg, type SourceInput } from './source-input.js';
 import { loadUniverse, type RepositoryUse } from './universe-loader.js';
@@ -83,12 +85,12 @@ export async function loadForChecks(ctx: SatisfyContext, opts: SatisfyOptions, o
   return { universe, used, checker: new BuildChecker(index) };
 }
 
-function checkOne(checker: BuildChecker, src: SourceInput, ctx: SatisfyContext, opts: SatisfyOptions, explain: boolean): SourceVerdict {
+function checkOptions(src: SourceInput, ctx: SatisfyContext, opts: SatisfyOptions, explain: boolean): CheckSourceOptions {
   const cross = ctx.buildArch !== ctx.hostArch;
   // -B (arch-only, the default for a cross build), -A (--indep), else both (a native build).
   const arch = !opts.indep;
   const indep = opts.indep ? true : opts.archOnly ? false : !cross;
-  const v = checker.check(src.paragraph, {
+  return {
     buildArch: ctx.buildArch,
     hostArch: ctx.hostArch,
     profiles: new Set(ctx.profiles),
@@ -97,7 +99,11 @@ function checkOne(checker: BuildChecker, src: SourceInput, ctx: SatisfyContext, 
     implicit: opts.implicit ?? 'sbuild',
     explain,
     file: src.file,
-  });
+  };
+}
+
+function checkOne(checker: BuildChecker, src: SourceInput, ctx: SatisfyContext, opts: SatisfyOptions, explain: boolean): SourceVerdict {
+  const v = checker.check(src.paragraph, checkOptions(src, ctx, opts, explain));
   if (!v.version) v.version = src.version;
   return v;
 }
@@ -111,7 +117,7 @@ export function installTargets(universe: Universe, v: SourceVerdict): InstallTar
   const direct = new Set(v.placements.filter((p) => p.package).map((p) => `${p.package!.name}:${p.package!.arch}`));
   const out: InstallTarget[] = [];
   for (const p of v.install) {
-    if (p.installed) continue;
+    if (p.installed || p.crossConverted) continue;
     const origin = universe.origins[p.origin]!;
     const deb = origin.kind === 'local' && origin.base && p.filename ? localDeb(origin.base, p.filename) : undefined;
     out.push({ name: p.name, arch: p.arch, version: p.version, deb, direct: direct.has(`${p.name}:${p.arch}`) });
@@ -146,12 +152,15 @@ export async function runSatisfy(args: string[], opts: SatisfyOptions, out: Outp
   const textCtx = { buildArch: ctx.buildArch, hostArch: ctx.hostArch, profiles: ctx.profiles, explain: !!opts.explain };
   if (opts.all) return runAll(loaded, ctx, opts, out, report);
 
-  const verdicts: [SourceInput, SourceVerdict][] = [];
+  const verdicts: [SourceInput, FallbackVerdict][] = [];
+  const leftovers = leftoverCrossPackages(loaded.universe, ctx.hostArch);
   for (const a of args) {
     const src = early.get(a) ?? readSourceArg(a, loaded.universe);
-    const v = checkOne(loaded.checker, src, ctx, opts, true);
-    verdicts.push([src, v]);
-    report.sources.push(sourceReport(v, src.file));
+    const fv = checkWithCrossFallback(loaded.checker, src.paragraph, checkOptions(src, ctx, opts, true));
+    if (!fv.verdict.version) fv.verdict.version = src.version;
+    fv.verdict.warnings.push(...leftovers);
+    verdicts.push([src, fv]);
+    report.sources.push(sourceReport(fv.verdict, src.file, fv.converted.map((p) => ({ name: p.name, version: p.version, arch: p.arch }))));
   }
   report.summary = summarize(report.sources);
   if (!opts.json) {
@@ -165,8 +174,14 @@ export async function runSatisfy(args: string[], opts: SatisfyOptions, out: Outp
   }
   const allOk = report.sources.every((s) => s.status === 'ok');
   if (!opts.list && allOk) {
-    for (const [, v] of verdicts) {
+    for (const [, { verdict: v, converted, exclude }] of verdicts) {
       const targets = installTargets(loaded.universe, v);
+      if (converted.length) {
+        out.warn(`${v.source}: not Multi-Arch ready, installed through dpkg-cross: ${converted.map((p) => `${p.name}:${p.arch} → ${p.crossName()}`).join(', ')}`);
+        for (const { pkg, deb } of await convertWithDpkgCross(loaded.universe, converted, exclude, ctx.hostArch)) {
+          targets.push({ name: pkg.crossName(), arch: 'all', version: pkg.version, deb, direct: false });
+        }
+      }
       if (targets.length === 0) {
         out.info(`${v.source}: build-dependencies already installed`);
         continue;

@@ -53,6 +53,8 @@ export class DependencyIndex {
     const pa = u.get(a);
     const pb = u.get(b);
     if (pa.name === pb.name) {
+      // A dpkg-cross conversion only when the real package cannot be had.
+      if (pa.crossConverted !== pb.crossConverted) return pa.crossConverted ? 1 : -1;
       if (pa.installed !== pb.installed) return pa.installed ? -1 : 1;
       const oa = u.origins[pa.origin]!.priority;
       const ob = u.origins[pb.origin]!.priority;

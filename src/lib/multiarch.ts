@@ -63,6 +63,8 @@ export function sameNameCoinstallable(a: BinaryPackage, b: BinaryPackage, ctx: A
   const ea = effectiveArch(a.arch, ctx);
   const eb = effectiveArch(b.arch, ctx);
   if (ea === eb) return false; // one version per name and architecture
+  // A dpkg-cross conversion is renamed (NAME-ARCH-cross): dpkg sees no clash with the other arch.
+  if (a.crossConverted || b.crossConverted) return true;
   return a.multiArch === 'same' && b.multiArch === 'same' && a.version === b.version;
 }
 
@@ -82,7 +84,7 @@ export function placementReason(pkg: BinaryPackage, alt: Alternative, fromArch: 
   }
   if (pkg.multiArch === 'foreign') return `Multi-Arch: foreign: any architecture satisfies it${eff === ctx.buildArch ? ', the build one preferred' : ''}`;
   if (!cross) return 'native build';
-  if (pkg.multiArch === 'same') return 'Multi-Arch: same library, unqualified dependency: the host architecture';
+  if (pkg.multiArch === 'same') return 'Multi-Arch: same, unqualified dependency: the host architecture';
   if (pkg.multiArch === 'allowed') return `Multi-Arch: allowed, unqualified: the ${eff === fromArch ? 'host' : eff} architecture (add ':native' or ':any' for the build one)`;
   return `${maWords(pkg.multiArch)}, unqualified dependency: the host architecture`;
 }

@@ -54,6 +54,11 @@ export class BinaryPackage {
   /** Further origins that offer the same name, version and architecture. */
   alsoFrom: number[] | undefined;
   installed = false;
+  /**
+   * A host-arch package to be installed converted by dpkg-cross (as NAME-ARCH-cross, files under
+   * /usr/<triplet>): it then co-installs with the build-arch copy of the same name.
+   */
+  crossConverted = false;
   private depends_: RelationField | undefined;
   private conflicts_: RelationField | undefined;
   private breaks_: RelationField | undefined;
@@ -107,6 +112,18 @@ export class BinaryPackage {
 
   get provides(): Alternative[] {
     return (this.provides_ ??= this.parse(this.raw.provides, 'Provides').flat());
+  }
+
+  /** A copy of this package as dpkg-cross would install it (see crossConverted). */
+  crossClone(id: number): BinaryPackage {
+    const c = new BinaryPackage(id, this.name, this.version, this.arch, this.multiArch, false, this.source, this.sourceVersion, this.origin, this.line, this.raw, this.file, this.filename);
+    c.crossConverted = true;
+    return c;
+  }
+
+  /** The name dpkg-cross gives the converted package. */
+  crossName(): string {
+    return `${this.name}-${this.arch}-cross`;
   }
 
   /** Raw field text, for conflict pre-indexing without parsing everything. */
@@ -235,6 +252,15 @@ export class Universe {
     if (arch !== 'all') this.architectures.add(arch);
     this.providersIndex = undefined;
     return pkg;
+  }
+
+  /** Offer a dpkg-cross conversion of a host-arch package (the fallback for libraries not Multi-Arch ready). */
+  addCrossClone(id: number): BinaryPackage {
+    const clone = this.get(id).crossClone(this.packages.length);
+    this.packages.push(clone);
+    this.byName.get(clone.name)!.push(clone.id);
+    this.providersIndex = undefined;
+    return clone;
   }
 
   /** Add a source package paragraph from a Sources file, a .dsc or a debian/control. */
