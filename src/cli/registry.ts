@@ -10,9 +10,10 @@ import deps from '../commands/deps.js';
 import { pending } from '../commands/pending.js';
 import putresult from '../commands/putresult.js';
 import runbuild from '../commands/runbuild.js';
+import satisfydepends from '../commands/satisfydepends.js';
 
 export const commands: CommandSpec[] = [
-  pending('satisfydepends', 'decide which build-dependencies are native and which cross, check and install them', 3),
+  satisfydepends,
   runbuild,
   pending('build', 'satisfydepends, runbuild and putresult for one package at a time', 4),
   pending('sequence', 'order the builds of many packages, breaking loops with staged builds', 5),
