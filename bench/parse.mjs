@@ -1,0 +1,143 @@
+#!/usr/bin/env node
+// Parse speed of xdeb's deb822 reader against apt's (python3-apt: apt_pkg.TagFile) and
+// python-debian's (debian.deb822), on bookworm's Sources and Packages_amd64, uncompressed.
+// Every tool reads every field of every paragraph; the counts must agree. Best of N runs, each
+// tool in its own process. Prints times, counts, peak memory and the ratios.
+//
+//   node bench/parse.mjs [--runs 3] [--deb822-runs 3] [--data ../shared/data/bookworm]
+//
+// Needs dist/ (npm run build), xz, and /usr/bin/python3 with python3-apt and python3-debian.
+
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, openSync, closeSync, renameSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const PYTHON = '/usr/bin/python3';
+const REFERENCE = join(ROOT, 'bench', 'reference.py');
+const FILES = ['Sources', 'Packages_amd64'];
+
+// --worker FILE RUNS MODE: xdeb's side, in a process of its own (like the python ones).
+if (process.argv[2] === '--worker') {
+  const [file, runs, mode] = [process.argv[3], Number(process.argv[4]), process.argv[5]];
+  const { readParagraphs, readParagraphBatches } = await import(pathToFileURL(join(ROOT, 'dist/adapters/deb822-files.js')).href);
+  const times = [];
+  let counts;
+  for (let r = 0; r < runs; r++) {
+    const t0 = performance.now();
+    let paragraphs = 0;
+    let fields = 0;
+    let valueChars = 0;
+    // Every value is looked up by its name, as `section[key]` does in the python readers.
+    const touch = (p) => {
+      paragraphs++;
+      for (const name of p.names) {
+        valueChars += p.get(name).length;
+        fields++;
+      }
+    };
+    if (mode === 'batches') {
+      for await (const batch of readParagraphBatches(file)) for (const p of batch) touch(p);
+    } else {
+      for await (const p of readParagraphs(file)) touch(p);
+    }
+    times.push((performance.now() - t0) / 1000);
+    counts = { paragraphs, fields, valueChars };
+  }
+  process.stdout.write(JSON.stringify({ ...counts, times, maxRssKiB: process.resourceUsage().maxRSS }) + '\n');
+  process.exit(0);
+}
+
+function option(name, fallback) {
+  const i = process.argv.indexOf(name);
+  return i >= 0 && i + 1 < process.argv.length ? process.argv[i + 1] : fallback;
+}
+const RUNS = Number(option('--runs', '3'));
+const DEB822_RUNS = Number(option('--deb822-runs', String(RUNS)));
+const DATA = resolve(ROOT, option('--data', '../shared/data/bookworm'));
+
+function die(message, code = 3) {
+  process.stderr.write(`bench/parse: ${message}\n`);
+  process.exit(code);
+}
+
+if (!existsSync(join(ROOT, 'dist/adapters/deb822-files.js'))) die('dist/ is missing: run npm run build first');
+if (spawnSync(PYTHON, ['-c', 'import apt_pkg, debian.deb822']).status !== 0) {
+  die(`${PYTHON} lacks apt_pkg or debian.deb822: apt-get install -y python3-apt python3-debian`);
+}
+
+/** The uncompressed index, made once in a temporary directory and reused while it is current. */
+function uncompressed(name) {
+  const xz = join(DATA, `${name}.xz`);
+  if (!existsSync(xz)) die(`no ${xz}`);
+  const dir = join(tmpdir(), 'xdeb-bench-data');
+  mkdirSync(dir, { recursive: true });
+  const out = join(dir, name);
+  if (existsSync(out) && statSync(out).mtimeMs >= statSync(xz).mtimeMs && statSync(out).size > 0) return out;
+  process.stderr.write(`decompressing ${xz} → ${out}\n`);
+  const fd = openSync(`${out}.tmp`, 'w');
+  const r = spawnSync('xz', ['-dc', xz], { stdio: ['ignore', fd, 'inherit'] });
+  closeSync(fd);
+  if (r.status !== 0) die(`xz -dc ${xz} failed`);
+  renameSync(`${out}.tmp`, out);
+  return out;
+}
+
+function runJson(cmd, args) {
+  const r = spawnSync(cmd, args, { encoding: 'utf8', maxBuffer: 1 << 24 });
+  if (r.status !== 0) die(`${cmd} ${args.join(' ')} failed:\n${r.stderr}`, 1);
+  return JSON.parse(r.stdout);
+}
+
+const tools = [
+  { name: 'xdeb (paragraph batches)', key: 'xdeb', run: (f) => runJson(process.execPath, [fileURLToPath(import.meta.url), '--worker', f, String(RUNS), 'batches']) },
+  { name: 'xdeb (one paragraph per await)', key: 'xdeb-each', run: (f) => runJson(process.execPath, [fileURLToPath(import.meta.url), '--worker', f, String(RUNS), 'each']) },
+  { name: 'apt_pkg.TagFile', key: 'apt', run: (f) => runJson(PYTHON, [REFERENCE, 'parse', 'apt_pkg', f, String(RUNS)]) },
+  { name: 'python-debian (use_apt_pkg=True)', key: 'deb822-apt', run: (f) => runJson(PYTHON, [REFERENCE, 'parse', 'deb822-apt', f, String(RUNS)]) },
+  { name: 'python-debian (pure, use_apt_pkg=False)', key: 'deb822', run: (f) => runJson(PYTHON, [REFERENCE, 'parse', 'deb822', f, String(DEB822_RUNS)]) },
+];
+
+const fmt = (s) => `${s.toFixed(3)} s`;
+const ratio = (x) => `${x.toFixed(2)}x`;
+let failed = false;
+const summary = [];
+
+console.log(`node ${process.version}, ${PYTHON} (${spawnSync(PYTHON, ['--version'], { encoding: 'utf8' }).stdout.trim()}); best of ${RUNS} runs (python-debian pure: ${DEB822_RUNS})`);
+for (const name of FILES) {
+  const file = uncompressed(name);
+  const mb = statSync(file).size / 1e6;
+  console.log(`\n${name}: ${mb.toFixed(1)} MB uncompressed (${file})`);
+  const results = {};
+  for (const tool of tools) {
+    const r = tool.run(file);
+    r.best = Math.min(...r.times);
+    results[tool.key] = r;
+    console.log(
+      `  ${tool.name.padEnd(42)} ${fmt(r.best).padStart(9)}  ${(mb / r.best).toFixed(0).padStart(4)} MB/s  ` +
+        `${String(r.paragraphs).padStart(6)} paragraphs ${String(r.fields).padStart(8)} fields  peak RSS ${(r.maxRssKiB / 1024).toFixed(0)} MB` +
+        `  (runs: ${r.times.map((t) => t.toFixed(3)).join(' ')})`,
+    );
+  }
+  const ref = results.apt;
+  for (const tool of tools) {
+    const r = results[tool.key];
+    if (r.paragraphs !== ref.paragraphs || r.fields !== ref.fields) {
+      console.log(`  MISMATCH: ${tool.name} counted ${r.paragraphs} paragraphs / ${r.fields} fields, apt_pkg ${ref.paragraphs} / ${ref.fields}`);
+      failed = true;
+    }
+  }
+  if (!failed) console.log(`  counts agree: ${ref.paragraphs} paragraphs, ${ref.fields} fields in every tool`);
+  const x = results.xdeb.best;
+  const lines = [
+    [`xdeb / apt_pkg`, x / ref.best, 'target <= 1.5x, parity 1.0x'],
+    [`xdeb (per paragraph) / apt_pkg`, results['xdeb-each'].best / ref.best, ''],
+    [`python-debian pure / xdeb`, results.deb822.best / x, 'target >= 10x'],
+    [`python-debian use_apt_pkg / xdeb`, results['deb822-apt'].best / x, ''],
+  ];
+  for (const [what, value, target] of lines) console.log(`  ${what.padEnd(34)} ${ratio(value).padStart(8)}  ${target}`);
+  summary.push(`${name}: xdeb/apt_pkg ${ratio(x / ref.best)}, python-debian/xdeb ${ratio(results.deb822.best / x)}`);
+}
+console.log(`\n${summary.join('\n')}`);
+if (failed) process.exit(1);
