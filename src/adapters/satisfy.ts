@@ -8,7 +8,8 @@ import type { Config } from '../lib/config.js';
 import { EnvironmentError, EXIT, InputError, UsageError } from '../lib/errors.js';
 import { DependencyIndex } from '../lib/installability.js';
 import type { ResolverMode } from '../lib/multiarch.js';
-import { formatRepositories, formatSourceText, formatSummary, sourceReport, summarize, type SatisfyReport } from '../lib/satisfy-report.js';
+import { formatRepositories, formatSourceText, formatSummary, sourceReport, summarize, type SatisfyReport, type SourceReport } from '../lib/satisfy-report.js';
+import { existsSync } from 'node:fs';
 import type { Universe } from '../lib/universe.js';
 import type { Output } from '../cli/output.js';
 import { aptInstall, localDeb, type InstallTarget } from './apt-install.js';
@@ -125,6 +126,39 @@ export function installTargets(universe: Universe, v: SourceVerdict): InstallTar
   return out;
 }
 
+/** Install what a satisfiable verdict needs: apt for the rest, dpkg-cross for the fallback packages. */
+export async function installBuildDeps(loaded: LoadedUniverse, fv: FallbackVerdict, ctx: SatisfyContext, opts: SatisfyOptions, out: Output): Promise<void> {
+  const { verdict: v, converted, exclude } = fv;
+  const targets = installTargets(loaded.universe, v);
+  if (converted.length) {
+    out.warn(`${v.source}: not Multi-Arch ready, installed through dpkg-cross: ${converted.map((p) => `${p.name}:${p.arch} → ${p.crossName()}`).join(', ')}`);
+    for (const { pkg, deb } of await convertWithDpkgCross(loaded.universe, converted, exclude, ctx.hostArch)) {
+      targets.push({ name: pkg.crossName(), arch: 'all', version: pkg.version, deb, direct: false });
+    }
+  }
+  if (targets.length === 0) {
+    out.info(`${v.source}: build-dependencies already installed`);
+    return;
+  }
+  const u = loaded.universe;
+  const changed = v.install.filter((p) => !p.installed && u.named(p.name).some((q) => u.get(q).installed && u.get(q).arch === p.arch));
+  for (const p of changed) out.warn(`${v.source}: ${p.name}:${p.arch} changes version to ${p.version} (Multi-Arch: same copies must match)`);
+  out.info(`${v.source}: installing ${targets.length} packages`);
+  await aptInstall(targets, { rootCmd: ctx.cfg.string('root-cmd'), simulate: opts.simulate, out });
+}
+
+/** Check one SOURCE against a freshly loaded universe (the local repository may have changed). */
+export async function checkSourceArg(arg: string, ctx: SatisfyContext, opts: SatisfyOptions, out: Output): Promise<{ loaded: LoadedUniverse; src: SourceInput; fv: FallbackVerdict; report: SourceReport }> {
+  const early = existsSync(arg) ? readSourceArg(arg) : undefined;
+  const loaded = await loadForChecks(ctx, opts, out);
+  const src = early ?? readSourceArg(arg, loaded.universe);
+  const fv = checkWithCrossFallback(loaded.checker, src.paragraph, checkOptions(src, ctx, opts, true));
+  if (!fv.verdict.version) fv.verdict.version = src.version;
+  fv.verdict.warnings.push(...leftoverCrossPackages(loaded.universe, ctx.hostArch));
+  const report = sourceReport(fv.verdict, src.file, fv.converted.map((p) => ({ name: p.name, version: p.version, arch: p.arch })));
+  return { loaded, src, fv, report };
+}
+
 export async function runSatisfy(args: string[], opts: SatisfyOptions, out: Output): Promise<number> {
   if (opts.all && args.length) throw new UsageError('give SOURCE arguments or --all, not both');
   if (!opts.all && args.length === 0) throw new UsageError('no SOURCE given (a source tree, a .dsc, a source package name, or --all)');
@@ -174,23 +208,7 @@ export async function runSatisfy(args: string[], opts: SatisfyOptions, out: Outp
   }
   const allOk = report.sources.every((s) => s.status === 'ok');
   if (!opts.list && allOk) {
-    for (const [, { verdict: v, converted, exclude }] of verdicts) {
-      const targets = installTargets(loaded.universe, v);
-      if (converted.length) {
-        out.warn(`${v.source}: not Multi-Arch ready, installed through dpkg-cross: ${converted.map((p) => `${p.name}:${p.arch} → ${p.crossName()}`).join(', ')}`);
-        for (const { pkg, deb } of await convertWithDpkgCross(loaded.universe, converted, exclude, ctx.hostArch)) {
-          targets.push({ name: pkg.crossName(), arch: 'all', version: pkg.version, deb, direct: false });
-        }
-      }
-      if (targets.length === 0) {
-        out.info(`${v.source}: build-dependencies already installed`);
-        continue;
-      }
-      const changed = v.install.filter((p) => !p.installed && loaded.universe.named(p.name).some((q) => loaded.universe.get(q).installed && loaded.universe.get(q).arch === p.arch));
-      for (const p of changed) out.warn(`${v.source}: ${p.name}:${p.arch} changes version to ${p.version} (Multi-Arch: same copies must match)`);
-      out.info(`${v.source}: installing ${targets.length} packages`);
-      await aptInstall(targets, { rootCmd: ctx.cfg.string('root-cmd'), simulate: opts.simulate, out });
-    }
+    for (const [, fv] of verdicts) await installBuildDeps(loaded, fv, ctx, opts, out);
   }
   if (opts.json) out.jsonData(report);
   return allOk ? EXIT.ok : EXIT.no;

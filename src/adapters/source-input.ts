@@ -21,6 +21,8 @@ export interface SourceInput {
   path?: string;
   /** Binary stanzas of debian/control (kind 'tree'). */
   binaries?: Paragraph[];
+  /** For kind 'index': the root of the repository it came from, when that is on this machine. */
+  base?: string;
 }
 
 /** The first line of debian/changelog: 'hello (2.10-3) unstable; urgency=medium'. */
@@ -78,7 +80,7 @@ export function readSourceArg(arg: string, universe?: Universe): SourceInput {
     throw new InputError(`unknown source package '${arg}'${hint}`);
   }
   const best = found.reduce((a, b) => (compareVersions(b.version, a.version) > 0 ? b : a));
-  return { name: best.name, version: best.version, paragraph: best.paragraph, file: best.file, kind: 'index' };
+  return { name: best.name, version: best.version, paragraph: best.paragraph, file: best.file, kind: 'index', base: universe!.origins[best.origin]?.base };
 }
 
 /** Do the source's binaries include arch-dependent ones (debian/control) or does its Architecture say so? */

@@ -1,0 +1,134 @@
+// xdeb-build: for each source, satisfydepends → runbuild → putresult, the local repository
+// read again before each one so that a build finds what the previous ones published.
+// A failure names its step; the exit code is the step's (1 unsatisfiable or failed, 2 bad input, 3 environment).
+
+import { existsSync, mkdtempSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { NegativeAnswer, XdebError } from '../lib/errors.js';
+import { formatSourceText } from '../lib/satisfy-report.js';
+import type { Output } from '../cli/output.js';
+import { localRepoDir } from './config.js';
+import { runTool } from './run-tool.js';
+import { buildContext, checkSourceArg, installBuildDeps, type SatisfyContext, type SatisfyOptions } from './satisfy.js';
+import type { SourceInput } from './source-input.js';
+
+export type BuildStep = 'satisfydepends' | 'source' | 'runbuild' | 'putresult';
+
+export interface BuildOneResult {
+  source: string;
+  version: string;
+  buildArch: string;
+  hostArch: string;
+  profiles: string[];
+  changes: string;
+  log: string;
+  /** The local repository and the suite the results went to (none with --no-publish). */
+  repository?: string;
+  suite?: string;
+  seconds: { satisfydepends: number; runbuild: number; putresult: number };
+}
+
+export interface BuildOptions extends SatisfyOptions {
+  publish?: boolean;
+  outputDir?: string;
+  logDir?: string;
+  signKey?: string;
+  keepVersions?: number;
+}
+
+/** The same error, its message prefixed with the step that failed. */
+function inStep<T>(step: BuildStep, source: string, f: () => Promise<T>): Promise<T> {
+  return f().catch((e: unknown) => {
+    if (e instanceof XdebError) e.message = `${source}: ${step}: ${e.message}`;
+    throw e;
+  });
+}
+
+/** A source known by name only: its .dsc from a repository on this machine, else apt-get source. */
+async function fetchSource(src: SourceInput, out: Output): Promise<string> {
+  const dir = src.paragraph.get('Directory');
+  const plainVersion = src.version.replace(/^\d+:/, '');
+  if (dir && src.base) {
+    const dsc = join(src.base, dir, `${src.name}_${plainVersion}.dsc`);
+    if (existsSync(dsc)) return dsc;
+  }
+  const work = mkdtempSync(join(tmpdir(), `xdeb-source-${src.name}-`));
+  out.info(`fetching ${src.name} ${src.version} with apt-get source`);
+  const r = await runTool('apt-get', ['source', '--download-only', '-q', `${src.name}=${src.version}`], { cwd: work });
+  if (r.code !== 0) throw new NegativeAnswer(`apt-get source ${src.name}=${src.version} failed: ${r.stderr.trim().split('\n').pop()}`);
+  const dsc = readdirSync(work).find((f) => f.endsWith('.dsc'));
+  if (!dsc) throw new NegativeAnswer(`apt-get source left no .dsc for ${src.name}`);
+  return join(work, dsc);
+}
+
+export async function buildOne(arg: string, ctx: SatisfyContext, opts: BuildOptions, out: Output): Promise<BuildOneResult> {
+  const t0 = Date.now();
+  const checked = await inStep('satisfydepends', arg, async () => {
+    const c = await checkSourceArg(arg, ctx, opts, out);
+    const textCtx = { buildArch: ctx.buildArch, hostArch: ctx.hostArch, profiles: ctx.profiles, explain: !!opts.explain };
+    if (c.report.status !== 'ok') {
+      process.stderr.write(formatSourceText(c.report, textCtx) + '\n');
+      throw new NegativeAnswer(`the build-dependencies of ${c.src.name} ${c.src.version} cannot be satisfied (see above)`);
+    }
+    out.info(formatSourceText(c.report, textCtx));
+    for (const w of c.report.warnings) out.warn(`${c.src.name}: ${w}`);
+    await installBuildDeps(c.loaded, c.fv, ctx, opts, out);
+    return c;
+  });
+  const { src } = checked;
+  const t1 = Date.now();
+  const sourcePath = src.path ?? (await inStep('source', src.name, () => fetchSource(src, out)));
+  const { runBuild } = await import('./runbuild.js');
+  const built = await inStep('runbuild', src.name, () =>
+    runBuild({
+      source: sourcePath,
+      hostArch: ctx.hostArch,
+      buildArch: ctx.buildArch,
+      profiles: ctx.profiles,
+      outputDir: opts.outputDir,
+      logDir: opts.logDir ?? ctx.cfg.string('build-log-dir'),
+      rootCommand: ctx.cfg.string('root-cmd'),
+      echo: out.verbose || out.tty,
+      info: (m) => out.info(m),
+      warn: (m) => out.warn(m),
+      program: 'xdeb-build',
+    }),
+  );
+  const t2 = Date.now();
+  const result: BuildOneResult = {
+    source: built.source,
+    version: built.version,
+    buildArch: built.buildArch,
+    hostArch: built.hostArch,
+    profiles: built.profiles,
+    changes: built.changes,
+    log: built.log,
+    seconds: { satisfydepends: (t1 - t0) / 1000, runbuild: (t2 - t1) / 1000, putresult: 0 },
+  };
+  if (opts.publish !== false) {
+    const repo = localRepoDir(ctx.cfg);
+    const { publishFiles } = await import('./local-repo.js');
+    const pub = await inStep('putresult', src.name, () =>
+      publishFiles(repo, [built.changes], {
+        profiles: built.profiles,
+        signKey: ctx.cfg.string('sign-key'),
+        keepVersions: opts.keepVersions,
+        info: (m) => out.info(m),
+      }),
+    );
+    result.repository = repo;
+    result.suite = pub.suites[0];
+    result.seconds.putresult = (Date.now() - t2) / 1000;
+    out.info(`${built.source} ${built.version}: published to ${repo} (suite ${result.suite})`);
+  }
+  return result;
+}
+
+/** Build each source in order; stop at the first failure (later ones may need it). */
+export async function runBuilds(args: string[], opts: BuildOptions, out: Output): Promise<BuildOneResult[]> {
+  const ctx = buildContext(opts);
+  const results: BuildOneResult[] = [];
+  for (const arg of args) results.push(await buildOne(arg, ctx, opts, out));
+  return results;
+}

@@ -1,0 +1,48 @@
+import type { CommandSpec } from '../cli/spec.js';
+import { HOST_ARCH, PROFILES, REPO_SELECTION, ROOT_CMD } from './common-options.js';
+
+const spec: CommandSpec = {
+  name: 'build',
+  summary: 'satisfydepends, runbuild and putresult for one package at a time',
+  description:
+    'For each SOURCE in order: install its build-dependencies (xdeb-satisfydepends), build it for the host\n' +
+    'architecture (xdeb-runbuild), and publish the results into the local repository (xdeb-putresult), where\n' +
+    'the next SOURCE finds them. Stops at the first failure and names the step that failed.',
+  args: [{ name: 'source', description: 'source tree, .dsc file or source package name', variadic: true, required: true, complete: 'source' }],
+  options: [
+    HOST_ARCH,
+    PROFILES,
+    ...REPO_SELECTION,
+    { flags: '--local-suite <suite>', description: 'also read this suite of the local repository (default: full)', repeatable: true },
+    ROOT_CMD,
+    { flags: '--sign-key <key>', description: 'sign the local repository with this gpg key' },
+    { flags: '--keep-versions <n>', description: 'keep this many newest versions of each source in the repository (0: all)', integer: true },
+    { flags: '--no-publish', description: 'build, but do not publish into the local repository' },
+    { flags: '--output-dir <dir>', description: 'where the .changes and .debs go (default: beside the source tree)', complete: 'dir' },
+    { flags: '--log-dir <dir>', description: 'where build logs go', complete: 'dir' },
+    { flags: '-e, --explain', description: 'show where each build-dependency goes and why' },
+  ],
+  json: true,
+  jsonOutput:
+    '{"builds": [{"source": "hello", "version": "2.10-3", "buildArch": "amd64", "hostArch": "arm64",\n' +
+    '             "profiles": ["cross", "nocheck"], "changes": "/…/hello_2.10-3_arm64.changes", "log": "/…/hello_2.10-3_arm64.build",\n' +
+    '             "repository": "/…/repo", "suite": "full",\n' +
+    '             "seconds": {"satisfydepends": 3.1, "runbuild": 40.2, "putresult": 0.4}}]}\n\n' +
+    'repository and suite are absent with --no-publish. On failure nothing is printed on stdout and the\n' +
+    'exit status tells why (1: unsatisfiable or the build failed, 2: bad input, 3: environment).',
+  standalone: true,
+  examples: [
+    { command: 'xdeb-build -a arm64 .', description: 'cross-build the source tree here and publish it into the local repository' },
+    { command: 'xdeb-build -a arm64 libfoo/ foo/', description: 'build libfoo, publish it, then build foo against it' },
+    { command: 'xdeb-build -a arm64 hello', description: 'fetch hello with apt-get source (deb-src needed) and cross-build it' },
+  ],
+  exitStatus: [{ code: 1, meaning: 'a build-dependency cannot be satisfied, or a build failed (the message names the step)' }],
+  async run({ args, opts, out }) {
+    const { runBuilds } = await import('../adapters/build-pipeline.js');
+    const builds = await runBuilds(args, opts, out);
+    if (opts.json) out.jsonData({ builds });
+    else for (const b of builds) out.data(`${b.source} ${b.version} ${b.hostArch}: built${b.suite ? `, published to ${b.repository} (${b.suite})` : ''}`);
+    return 0;
+  },
+};
+export default spec;
