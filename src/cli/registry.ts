@@ -3,6 +3,7 @@
 
 import type { CommandSpec } from './spec.js';
 import compareVersions from '../commands/compare-versions.js';
+import build from '../commands/build.js';
 import completion from '../commands/completion.js';
 import config from '../commands/config.js';
 import control from '../commands/control.js';
@@ -15,7 +16,7 @@ import satisfydepends from '../commands/satisfydepends.js';
 export const commands: CommandSpec[] = [
   satisfydepends,
   runbuild,
-  pending('build', 'satisfydepends, runbuild and putresult for one package at a time', 4),
+  build,
   pending('sequence', 'order the builds of many packages, breaking loops with staged builds', 5),
   putresult,
   pending('chroot', 'create and use build environments (cross and emulated chroots)', 6),
