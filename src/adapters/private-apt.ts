@@ -17,8 +17,11 @@ export interface PrivateAptOptions {
   foreignArchs?: readonly string[];
   /** sources.list lines ('deb [trusted=yes] file:/repo full main'). */
   sources: readonly string[];
-  /** dpkg status to start from: 'empty' (the default), 'host', or a file. */
-  status?: 'empty' | 'host' | string;
+  /**
+   * dpkg's state: 'empty' (the default), 'host' (this machine's, in place: installs are real),
+   * 'host-copy' (a copy of it: simulations only), or a status file to copy.
+   */
+  status?: 'empty' | 'host' | 'host-copy' | string;
   /** Extra apt.conf lines. */
   extraConfig?: readonly string[];
 }
@@ -36,8 +39,9 @@ export class PrivateApt {
       mkdirSync(join(d, sub), { recursive: true });
     }
     writeFileSync(join(d, 'etc/sources.list'), opts.sources.join('\n') + '\n');
-    const status = join(d, 'dpkg/status');
-    if (opts.status === 'host') copyFileSync('/var/lib/dpkg/status', status);
+    let status = join(d, 'dpkg/status');
+    if (opts.status === 'host') status = '/var/lib/dpkg/status';
+    else if (opts.status === 'host-copy') copyFileSync('/var/lib/dpkg/status', status);
     else if (opts.status && opts.status !== 'empty') copyFileSync(opts.status, status);
     else writeFileSync(status, '');
     const archs = [opts.buildArch, ...(opts.foreignArchs ?? []).filter((a) => a !== opts.buildArch)];
