@@ -140,13 +140,18 @@ function notPrintable(c: number): string {
 
 /** Why `value` cannot be written as a field value that reads back the same, or undefined. */
 function badFieldValue(value: string): string | undefined {
-  const lines = value.split('\n');
-  const first = lines[0]!;
-  if (first !== '' && (isPad(first.charCodeAt(0)) || isPad(first.charCodeAt(first.length - 1)))) return 'the first line of the value has blanks around it';
-  for (let i = 0; i < lines.length; i++) {
-    const l = lines[i]!;
-    if (i > 0 && (!isBlank(l.charCodeAt(0)) || !/[^ \t\r]/.test(l))) return `line ${i + 1} of the value does not start with a blank or has nothing else`;
-    if (l !== '' && isPad(l.charCodeAt(l.length - 1))) return `line ${i + 1} of the value ends with a blank`;
+  const n = value.length;
+  let nl = value.indexOf('\n');
+  const firstEnd = nl < 0 ? n : nl;
+  if (firstEnd > 0 && (isPad(value.charCodeAt(0)) || isPad(value.charCodeAt(firstEnd - 1)))) return 'the first line of the value has blanks around it';
+  for (let line = 2; nl >= 0; line++) {
+    const s = nl + 1;
+    nl = value.indexOf('\n', s);
+    const e = nl < 0 ? n : nl;
+    let k = s + 1;
+    while (k < e && isPad(value.charCodeAt(k))) k++;
+    if (s === e || !isBlank(value.charCodeAt(s)) || k === e) return `line ${line} of the value does not start with a blank or has nothing else`;
+    if (isPad(value.charCodeAt(e - 1))) return `line ${line} of the value ends with a blank`;
   }
   return undefined;
 }
