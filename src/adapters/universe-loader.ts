@@ -2,11 +2,12 @@
 // into it: apt's configured lists (apt-get indextargets tells where they are), xdeb's local
 // repository, explicit --repo index files or repository URLs, and dpkg's status.
 
-import { existsSync, statSync } from 'node:fs';
-import { isAbsolute, resolve } from 'node:path';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { EnvironmentError, InputError } from '../lib/errors.js';
 import { Universe, type Origin } from '../lib/universe.js';
-import { readParagraphs } from './deb822-files.js';
+import { readIndexRecords, type IndexKind } from './index-cache.js';
 import { PrivateApt } from './private-apt.js';
 import { runTool } from './run-tool.js';
 
@@ -49,8 +50,34 @@ interface IndexTarget {
   label: string;
 }
 
-/** apt's index files that exist on disk, as `apt-get indextargets` lists them. */
+/** What `apt-get indextargets` answers depends on apt's sources and lists: their times make the key. */
+function indexTargetsStamp(env: NodeJS.ProcessEnv | undefined): string | undefined {
+  if (env?.APT_CONFIG || process.env.XDEB_NO_CACHE === '1') return undefined;
+  const parts: string[] = [];
+  for (const path of ['/var/lib/apt/lists', '/etc/apt/sources.list', '/etc/apt/sources.list.d', '/etc/apt/apt.conf.d']) {
+    try {
+      const st = statSync(path);
+      parts.push(`${path}:${st.mtimeMs}`);
+      if (st.isDirectory()) for (const f of readdirSync(path)) parts.push(`${f}:${statSync(join(path, f)).mtimeMs}`);
+    } catch {
+      parts.push(`${path}:-`);
+    }
+  }
+  return parts.join('|');
+}
+
+/** apt's index files that exist on disk, as `apt-get indextargets` lists them (2 s of apt: cached). */
 export async function aptIndexTargets(env?: NodeJS.ProcessEnv): Promise<IndexTarget[]> {
+  const stamp = indexTargetsStamp(env);
+  const cacheFile = stamp && join(process.env.XDG_CACHE_HOME || join(process.env.HOME || homedir(), '.cache'), 'xdeb', 'indextargets.json');
+  if (cacheFile) {
+    try {
+      const c = JSON.parse(readFileSync(cacheFile, 'utf8')) as { stamp: string; targets: IndexTarget[] };
+      if (c.stamp === stamp && c.targets.every((t) => existsSync(t.file))) return c.targets;
+    } catch {
+      // no cache yet
+    }
+  }
   const r = await runTool('apt-get', ['indextargets', '--format', '$(FILENAME)\t$(IDENTIFIER)\t$(ARCHITECTURE)\t$(SITE)\t$(RELEASE)\t$(COMPONENT)'], { env });
   if (r.code !== 0) throw new EnvironmentError(`apt-get indextargets failed: ${r.stderr.trim()}`);
   const out: IndexTarget[] = [];
@@ -62,6 +89,15 @@ export async function aptIndexTargets(env?: NodeJS.ProcessEnv): Promise<IndexTar
     if (!found) continue;
     out.push({ file: found, kind: id, arch: arch ?? '', label: `${site} ${release}/${component}${id === 'Packages' ? ` ${arch}` : ' source'}` });
   }
+  if (cacheFile) {
+    try {
+      mkdirSync(dirname(cacheFile), { recursive: true });
+      writeFileSync(`${cacheFile}.${process.pid}`, JSON.stringify({ stamp, targets: out }));
+      renameSync(`${cacheFile}.${process.pid}`, cacheFile);
+    } catch {
+      // not writable: ask apt next time too
+    }
+  }
   return out;
 }
 
@@ -69,36 +105,26 @@ function looksLikeUrl(s: string): boolean {
   return /^(https?|file|ftp):\/?\//.test(s.replace(/^deb(-src)?\s+(\[[^\]]*\]\s+)?/, ''));
 }
 
-/** Does a paragraph come from a Sources index (or a .dsc) rather than a Packages one? */
-function isSourceStanza(p: { has(n: string): boolean }): boolean {
-  return p.has('Binary') || (p.has('Files') && !p.has('Filename')) || p.has('Package-List') || p.has('Checksums-Sha256') && !p.has('Filename');
+/** One index to read into the universe, in order. */
+interface PendingIndex {
+  file: string;
+  kind: IndexKind;
+  origin: number;
+  use: RepositoryUse;
 }
 
 export async function loadUniverse(opts: LoadUniverseOptions): Promise<{ universe: Universe; used: RepositoryUse[] }> {
   const u = new Universe();
   const used: RepositoryUse[] = [];
-  const wanted = new Set([opts.buildArch, opts.hostArch, 'all']);
+  const pending: PendingIndex[] = [];
   const info = opts.info ?? (() => {});
-
-  const readInto = async (file: string, origin: number, use: RepositoryUse, kind: 'Packages' | 'Sources' | 'auto', installed = false) => {
-    for await (const p of readParagraphs(file)) {
-      const source = kind === 'Sources' || (kind === 'auto' && isSourceStanza(p));
-      if (source) {
-        if (opts.sources !== false && u.addSource(p, origin)) use.sources++;
-        continue;
-      }
-      const arch = p.get('Architecture');
-      if (arch !== undefined && !wanted.has(arch)) continue;
-      if (u.addBinary(p, origin, { installed })) use.packages++;
-    }
-  };
+  const add = (file: string, kind: IndexKind, origin: Origin, use: RepositoryUse) => pending.push({ file, kind, origin: u.addOrigin(origin), use });
 
   if (opts.status) {
     const file = typeof opts.status === 'string' ? opts.status : '/var/lib/dpkg/status';
     const use: RepositoryUse = { label: `installed packages (${file})`, kind: 'status', files: [file], packages: 0, sources: 0 };
-    const origin = u.addOrigin({ label: use.label, file, kind: 'status', priority: PRIORITY.status });
-    if (existsSync(file)) await readInto(file, origin, use, 'Packages', true);
     used.push(use);
+    if (existsSync(file)) add(file, 'status', { label: use.label, file, kind: 'status', priority: PRIORITY.status }, use);
   }
 
   if (opts.localRepo) {
@@ -113,9 +139,8 @@ export async function loadUniverse(opts: LoadUniverseOptions): Promise<{ univers
           if (!use) used.push((use = { label, kind: 'local', files: [], packages: 0, sources: 0 }));
           const files = [ix.packages, arch === opts.buildArch ? ix.sources : undefined].filter((f): f is string => !!f && existsSync(f) && !use!.files.includes(f));
           for (const f of files) {
-            const origin = u.addOrigin({ label, file: f, kind: 'local', priority: PRIORITY.local, base: repo });
             use.files.push(f);
-            await readInto(f, origin, use, f === ix.sources ? 'Sources' : 'Packages');
+            add(f, f === ix.sources ? 'Sources' : 'Packages', { label, file: f, kind: 'local', priority: PRIORITY.local, base: repo }, use);
           }
         }
       }
@@ -125,41 +150,64 @@ export async function loadUniverse(opts: LoadUniverseOptions): Promise<{ univers
   }
 
   if (opts.remote) {
-    info('reading apt\'s package lists');
-    const targets = await aptIndexTargets(opts.aptEnv);
-    for (const t of targets) {
-      if (t.kind === 'Packages' && !wanted.has(t.arch)) continue;
+    info("reading apt's package lists");
+    for (const t of await aptIndexTargets(opts.aptEnv)) {
+      if (t.kind === 'Packages' && ![opts.buildArch, opts.hostArch].includes(t.arch)) continue;
       if (t.kind === 'Sources' && opts.sources === false) continue;
       const use: RepositoryUse = { label: `apt: ${t.label}`, kind: 'remote', files: [t.file], packages: 0, sources: 0 };
-      const origin = u.addOrigin({ label: use.label, file: t.file, kind: 'remote', priority: PRIORITY.remote });
-      await readInto(t.file, origin, use, t.kind);
       used.push(use);
+      add(t.file, t.kind, { label: use.label, file: t.file, kind: 'remote', priority: PRIORITY.remote }, use);
     }
   }
 
-  for (const repo of opts.repos ?? []) {
-    if (looksLikeUrl(repo)) {
-      used.push(...(await loadUrlRepository(u, repo, opts, readInto)));
-      continue;
+  const temporary: PrivateApt[] = [];
+  try {
+    for (const repo of opts.repos ?? []) {
+      if (looksLikeUrl(repo)) {
+        const { apt, targets } = await fetchUrlRepository(repo, opts);
+        temporary.push(apt);
+        for (const t of targets) {
+          const use: RepositoryUse = { label: `--repo ${t.label}`, kind: 'file', files: [t.file], packages: 0, sources: 0 };
+          used.push(use);
+          add(t.file, t.kind, { label: use.label, file: t.file, kind: 'file', priority: PRIORITY.file }, use);
+        }
+        continue;
+      }
+      const file = isAbsolute(repo) ? repo : resolve(repo);
+      if (!existsSync(file)) throw new InputError('no such repository index file', { file: repo });
+      if (statSync(file).isDirectory()) throw new InputError('is a directory: give an index file (Packages, Sources) or a repository URL', { file: repo });
+      const use: RepositoryUse = { label: `file ${repo}`, kind: 'file', files: [file], packages: 0, sources: 0 };
+      used.push(use);
+      const base = /\/dists\//.test(file) ? file.slice(0, file.lastIndexOf('/dists/')) : undefined;
+      add(file, 'auto', { label: use.label, file, kind: 'file', priority: PRIORITY.file, base }, use);
     }
-    const file = isAbsolute(repo) ? repo : resolve(repo);
-    if (!existsSync(file)) throw new InputError('no such repository index file', { file: repo });
-    if (statSync(file).isDirectory()) throw new InputError('is a directory: give an index file (Packages, Sources) or a repository URL', { file: repo });
-    const use: RepositoryUse = { label: `file ${repo}`, kind: 'file', files: [file], packages: 0, sources: 0 };
-    const origin = u.addOrigin({ label: use.label, file, kind: 'file', priority: PRIORITY.file });
-    await readInto(file, origin, use, 'auto');
-    used.push(use);
+    // Read (decompress, parse, or take from the cache) every index at once; add them in order.
+    const records = await Promise.all(pending.map((p) => readIndexRecords(p.file, p.kind)));
+    const wanted = new Set([opts.buildArch, opts.hostArch, 'all']);
+    pending.forEach((p, i) => {
+      const r = records[i]!;
+      const installed = p.kind === 'status';
+      r.binaries.forEach((b, j) => {
+        if (!wanted.has(b.arch)) return;
+        if (installed && !r.installed![j]) return;
+        u.addBinaryRecord(b, p.origin, { installed });
+        p.use.packages++;
+      });
+      if (opts.sources !== false) {
+        for (const s of r.sources) {
+          u.addSourceRecord(s, p.origin);
+          p.use.sources++;
+        }
+      }
+    });
+  } finally {
+    for (const apt of temporary) apt.dispose();
   }
   return { universe: u, used };
 }
 
-/** 'URL SUITE COMPONENT…' (or a deb line): read through a private apt, so that apt fetches and verifies. */
-async function loadUrlRepository(
-  u: Universe,
-  spec: string,
-  opts: LoadUniverseOptions,
-  readInto: (file: string, origin: number, use: RepositoryUse, kind: 'Packages' | 'Sources' | 'auto') => Promise<void>,
-): Promise<RepositoryUse[]> {
+/** 'URL SUITE COMPONENT…' (or a deb line): fetched by a private apt, so that apt fetches and verifies. */
+async function fetchUrlRepository(spec: string, opts: LoadUniverseOptions): Promise<{ apt: PrivateApt; targets: IndexTarget[] }> {
   const words = spec.replace(/^deb(-src)?\s+/, '').trim();
   const m = /^(\[[^\]]*\]\s+)?(\S+)\s+(\S+)(\s+.+)?$/.exec(words);
   if (!m) throw new InputError(`a repository URL needs a suite: '${spec}' (for example 'http://deb.debian.org/debian bookworm main')`);
@@ -172,15 +220,9 @@ async function loadUrlRepository(
   });
   try {
     await apt.update();
-    const used: RepositoryUse[] = [];
-    for (const t of await aptIndexTargets(apt.env)) {
-      const use: RepositoryUse = { label: `--repo ${t.label}`, kind: 'file', files: [t.file], packages: 0, sources: 0 };
-      const origin = u.addOrigin({ label: use.label, file: t.file, kind: 'file', priority: PRIORITY.file });
-      await readInto(t.file, origin, use, t.kind);
-      used.push(use);
-    }
-    return used;
-  } finally {
+    return { apt, targets: await aptIndexTargets(apt.env) };
+  } catch (e) {
     apt.dispose();
+    throw e;
   }
 }

@@ -175,6 +175,73 @@ function sourceOf(p: Paragraph, name: string, version: string): [string, string]
   return m ? [m[1]!, m[2] ?? version] : [s, version];
 }
 
+/** What the universe keeps of a binary package stanza: plain strings, cacheable as they are. */
+export interface BinaryRecord {
+  name: string;
+  version: string;
+  arch: string;
+  multiArch: string | undefined;
+  essential: boolean;
+  /** Absent when equal to name / version. */
+  source: string | undefined;
+  sourceVersion: string | undefined;
+  depends: string | undefined;
+  preDepends: string | undefined;
+  conflicts: string | undefined;
+  breaks: string | undefined;
+  provides: string | undefined;
+  filename: string | undefined;
+  line: number;
+}
+
+/** Extract a package's record from its stanza (strings detached from the file's text). */
+export function binaryRecord(p: Paragraph, file: string, defaultArch?: string): BinaryRecord {
+  const name = p.get('Package');
+  const version = p.get('Version');
+  const arch = p.get('Architecture') ?? defaultArch;
+  if (!name || !version || !arch) {
+    throw new InputError(`package stanza without ${!name ? 'Package' : !version ? 'Version' : 'Architecture'}`, { file, line: p.line });
+  }
+  const [source, sourceVersion] = sourceOf(p, name, version);
+  const dname = detach(name);
+  return {
+    name: dname,
+    version: detach(version),
+    arch,
+    multiArch: p.get('Multi-Arch'),
+    essential: p.get('Essential') === 'yes',
+    source: source === name ? undefined : detach(source),
+    sourceVersion: sourceVersion === version ? undefined : detach(sourceVersion),
+    depends: detach(p.get('Depends')),
+    preDepends: detach(p.get('Pre-Depends')),
+    conflicts: detach(p.get('Conflicts')),
+    breaks: detach(p.get('Breaks')),
+    provides: detach(p.get('Provides')),
+    filename: detach(p.get('Filename')),
+    line: p.line,
+  };
+}
+
+/** The fields of a source stanza xdeb keeps (see SOURCE_FIELDS), with their lines. */
+export interface SourceRecord {
+  line: number;
+  names: string[];
+  values: string[];
+  lines: number[];
+}
+
+export function sourceRecord(p: Paragraph): SourceRecord {
+  const r: SourceRecord = { line: p.line, names: [], values: [], lines: [] };
+  for (const f of SOURCE_FIELDS) {
+    const i = p.indexOf(f);
+    if (i < 0) continue;
+    r.names.push(p.names[i]!);
+    r.values.push(detach(p.values[i]!));
+    r.lines.push(p.lines[i]!);
+  }
+  return r;
+}
+
 export class Universe {
   readonly packages: BinaryPackage[] = [];
   readonly origins: Origin[] = [];
@@ -195,18 +262,14 @@ export class Universe {
 
   /** Add a binary package paragraph from a Packages file or dpkg status. */
   addBinary(p: Paragraph, origin: number, opts: { installed?: boolean; defaultArch?: string } = {}): BinaryPackage | undefined {
-    const file = this.origins[origin]!.file;
-    const name = p.get('Package');
-    const version = p.get('Version');
-    const arch = p.get('Architecture') ?? opts.defaultArch;
-    if (!name || !version || !arch) {
-      throw new InputError(`package stanza without ${!name ? 'Package' : !version ? 'Version' : 'Architecture'}`, { file, line: p.line });
-    }
-    if (opts.installed) {
-      const status = p.get('Status') ?? '';
-      if (!/ installed$/.test(status)) return undefined;
-    }
-    const key = `${name}\0${version}\0${arch}`;
+    const r = binaryRecord(p, this.origins[origin]!.file, opts.defaultArch);
+    if (opts.installed && !/ installed$/.test(p.get('Status') ?? '')) return undefined;
+    return this.addBinaryRecord(r, origin, opts);
+  }
+
+  /** Add a binary package from its record (as binaryRecord() extracts it, or from a cache). */
+  addBinaryRecord(r: BinaryRecord, origin: number, opts: { installed?: boolean } = {}): BinaryPackage {
+    const key = `${r.name}\0${r.version}\0${r.arch}`;
     const existing = this.byKey.get(key);
     if (existing !== undefined) {
       const e = this.packages[existing]!;
@@ -214,42 +277,35 @@ export class Universe {
       else if (e.origin !== origin) (e.alsoFrom ??= []).push(origin);
       return e;
     }
-    const [source, sourceVersion] = sourceOf(p, name, version);
+    const file = this.origins[origin]!.file;
     const raw: { depends?: string; preDepends?: string; conflicts?: string; breaks?: string; provides?: string } = {};
-    const d = p.get('Depends');
-    if (d) raw.depends = detach(d);
-    const pd = p.get('Pre-Depends');
-    if (pd) raw.preDepends = detach(pd);
-    const c = p.get('Conflicts');
-    if (c) raw.conflicts = detach(c);
-    const b = p.get('Breaks');
-    if (b) raw.breaks = detach(b);
-    const pr = p.get('Provides');
-    if (pr) raw.provides = detach(pr);
-    const dname = detach(name);
-    const dversion = detach(version);
+    if (r.depends) raw.depends = r.depends;
+    if (r.preDepends) raw.preDepends = r.preDepends;
+    if (r.conflicts) raw.conflicts = r.conflicts;
+    if (r.breaks) raw.breaks = r.breaks;
+    if (r.provides) raw.provides = r.provides;
     const pkg = new BinaryPackage(
       this.packages.length,
-      dname,
-      dversion,
-      arch,
-      multiArchOf(p.get('Multi-Arch'), file, p.line),
-      p.get('Essential') === 'yes',
-      source === name ? dname : detach(source),
-      sourceVersion === version ? dversion : detach(sourceVersion),
+      r.name,
+      r.version,
+      r.arch,
+      multiArchOf(r.multiArch, file, r.line),
+      r.essential,
+      r.source ?? r.name,
+      r.sourceVersion ?? r.version,
       origin,
-      p.line,
+      r.line,
       raw,
       file,
-      detach(p.get('Filename')),
+      r.filename,
     );
     pkg.installed = !!opts.installed;
     this.packages.push(pkg);
     this.byKey.set(key, pkg.id);
-    let list = this.byName.get(name);
-    if (!list) this.byName.set(name, (list = []));
+    let list = this.byName.get(r.name);
+    if (!list) this.byName.set(r.name, (list = []));
     list.push(pkg.id);
-    if (arch !== 'all') this.architectures.add(arch);
+    if (r.arch !== 'all') this.architectures.add(r.arch);
     this.providersIndex = undefined;
     return pkg;
   }
@@ -266,17 +322,19 @@ export class Universe {
   /** Add a source package paragraph from a Sources file, a .dsc or a debian/control. */
   addSource(p: Paragraph, origin: number): SourcePackage | undefined {
     const file = this.origins[origin]!.file;
-    const name = p.get('Package') ?? p.get('Source');
-    const version = p.get('Version');
-    if (!name || !version) throw new InputError(`source stanza without ${!name ? 'Package' : 'Version'}`, { file, line: p.line });
+    if (!(p.get('Package') ?? p.get('Source')) || !p.get('Version')) {
+      throw new InputError(`source stanza without ${!(p.get('Package') ?? p.get('Source')) ? 'Package' : 'Version'}`, { file, line: p.line });
+    }
     // Extra-Source-Only stanzas are kept in the archive for licence reasons; nothing builds from them.
     if (p.get('Extra-Source-Only') === 'yes') return undefined;
-    const kept = new Paragraph(p.line);
-    for (const f of SOURCE_FIELDS) {
-      const i = p.indexOf(f);
-      if (i >= 0) kept.set(p.names[i]!, detach(p.values[i]!), p.lines[i]!);
-    }
-    const src = new SourcePackage(detach(name), detach(version), (p.get('Architecture') ?? 'any').split(/\s+/).filter(Boolean), kept, file, origin);
+    return this.addSourceRecord(sourceRecord(p), origin);
+  }
+
+  addSourceRecord(r: SourceRecord, origin: number): SourcePackage {
+    const kept = new Paragraph(r.line);
+    for (let i = 0; i < r.names.length; i++) kept.set(r.names[i]!, r.values[i]!, r.lines[i]!);
+    const name = kept.get('Package') ?? kept.get('Source')!;
+    const src = new SourcePackage(name, kept.get('Version')!, (kept.get('Architecture') ?? 'any').split(/\s+/).filter(Boolean), kept, this.origins[origin]!.file, origin);
     this.sources.push(src);
     let list = this.sourcesByName.get(name);
     if (!list) this.sourcesByName.set(name, (list = []));
