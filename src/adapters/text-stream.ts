@@ -84,15 +84,17 @@ function inflate(source: Readable, inflater: Transform, path: string): Readable 
   return out;
 }
 
-/** Read size: 64 KiB blocks stay in the CPU caches while they are decoded and parsed. */
+/** Stream chunk size. */
 const BLOCK = 1 << 16;
+/** File read size: few reads (each one a trip to the I/O thread), cut into BLOCKs to be decoded. */
+const READ = 1 << 20;
 
 /** A stream of the decompressed bytes of `path`. */
 export function openDecompressed(path: string): Readable {
   if (path === '-') return process.stdin;
   const kind = detectCompression(readHead(path));
   const raw = () => {
-    const s = createReadStream(path, { highWaterMark: BLOCK });
+    const s = createReadStream(path, { highWaterMark: READ });
     s.on('error', (e) => s.destroy(fileError(path, e)));
     return s;
   };
@@ -163,9 +165,18 @@ export async function* readTextBlocks(path: string): AsyncGenerator<string[]> {
       from = first + 1;
     }
     const last = block.lastIndexOf(10);
-    if (last >= from) decodeLines(block.subarray(from, last + 1), texts);
     const rest = Math.max(from, last + 1);
     if (rest < block.length) pending.push(block.subarray(rest));
+    // Decoded and handed on about a BLOCK at a time, so that the text is parsed while in cache.
+    while (from < rest) {
+      let to = from + BLOCK >= rest ? rest : block.indexOf(10, from + BLOCK) + 1;
+      if (to <= 0 || to > rest) to = rest;
+      decodeLines(block.subarray(from, to), texts);
+      from = to;
+      if (from < rest) {
+        yield texts.splice(0);
+      }
+    }
     if (texts.length) yield texts;
   }
   if (pending.length) {

@@ -4,7 +4,7 @@ const spec: CommandSpec = {
   name: 'control',
   summary: 'read deb822 files (control, .dsc, .changes, Release, Packages, Sources) and print their paragraphs',
   description:
-    'Reads deb822 files, compressed (gzip, xz, zstd, bzip2) or not, clearsigned or not, and prints\n' +
+    'Reads deb822 files, compressed (gzip, xz, zstd, bzip2, lz4) or not, clearsigned or not, and prints\n' +
     'their paragraphs one after the other: as a JSON array of objects (fields in order, names as\n' +
     'written) with --json, else as deb822 text as it was read (less comments and signatures).\n' +
     'A malformed file stops it with exit status 2 and the file and line of the fault.',
