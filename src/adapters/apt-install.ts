@@ -28,6 +28,9 @@ export interface AptInstallOptions {
   out: Output;
 }
 
+/** Wait for dpkg's lock (another apt, unattended-upgrades, a parallel build) instead of failing at once. */
+export const WAIT_FOR_LOCK = ['-o', 'DPkg::Lock::Timeout=600'];
+
 export function rootPrefix(rootCmd: string | undefined, what: string): string[] {
   if (process.getuid?.() === 0) return [];
   if (!rootCmd) throw new EnvironmentError(`${what} needs root: run as root, or give --root-cmd sudo (or set root-cmd in xdeb.cfg)`);
@@ -56,7 +59,7 @@ function runStreaming(argv: string[], env: NodeJS.ProcessEnv, show: boolean): Pr
 
 export async function aptInstall(targets: readonly InstallTarget[], opts: AptInstallOptions): Promise<{ command: string[]; output: string }> {
   const env = { ...process.env, ...opts.env, DEBIAN_FRONTEND: 'noninteractive' };
-  const args = ['apt-get', 'install', '-y', '--no-install-recommends', '-o', 'APT::Get::allow-downgrades=true', ...(opts.simulate ? ['-s'] : []), ...targets.map(targetArg)];
+  const args = ['apt-get', 'install', '-y', '--no-install-recommends', '-o', 'APT::Get::allow-downgrades=true', ...WAIT_FOR_LOCK, ...(opts.simulate ? ['-s'] : []), ...targets.map(targetArg)];
   const argv = opts.simulate ? args : [...rootPrefix(opts.rootCmd, 'installing build-dependencies'), ...args];
   opts.out.info(`running: ${argv.join(' ')}`);
   const r = await runStreaming(argv, env, !opts.simulate && (opts.out.verbose || opts.out.tty));
@@ -67,7 +70,7 @@ export async function aptInstall(targets: readonly InstallTarget[], opts: AptIns
   if (!opts.simulate) {
     const auto = targets.filter((t) => !t.direct && !t.deb).map((t) => `${t.name}:${t.arch === 'all' ? 'all' : t.arch}`);
     if (auto.length) {
-      const mark = [...rootPrefix(opts.rootCmd, 'apt-mark'), 'apt-mark', 'auto', ...auto];
+      const mark = [...rootPrefix(opts.rootCmd, 'apt-mark'), 'apt-mark', ...WAIT_FOR_LOCK, 'auto', ...auto];
       const m = await runTool(mark[0]!, mark.slice(1), { env });
       if (m.code !== 0) opts.out.warn(`apt-mark auto failed: ${m.stderr.trim()}`);
     }

@@ -112,7 +112,7 @@ describe.runIf(canInstall)('xdeb-satisfydepends: real installs (root, arm64 enab
   it('installs the cross build-dependencies of a source tree; dpkg-checkbuilddeps -a arm64 then passes', () => {
     const dir = mkdtempSync(join(tmpdir(), 'xdeb-zlib-user-'));
     cpSync(join(FIX, 'zlib-user'), dir, { recursive: true });
-    sh('apt-get remove -y -q zlib1g-dev:arm64 >/dev/null 2>&1');
+    sh('apt-get -o DPkg::Lock::Timeout=600 remove -y -q zlib1g-dev:arm64 >/dev/null 2>&1');
     expect(sh("dpkg-query -W -f '${Status}' zlib1g-dev:arm64").stdout).not.toMatch(/install ok installed/);
     expect(sh(`cd ${dir} && dpkg-checkbuilddeps -B -a arm64 -P cross,nocheck`).status).not.toBe(0);
 
@@ -137,7 +137,7 @@ describe.runIf(canCross)('xdeb-satisfydepends: the dpkg-cross fallback', () => {
   const work = mkdtempSync(join(tmpdir(), 'xdeb-old-lib-'));
   const repo = join(work, 'repo');
   afterAll(() => {
-    sh('apt-get remove -y -q libxdebold-dev:amd64 libxdebold-dev-arm64-cross >/dev/null 2>&1');
+    sh('apt-get -o DPkg::Lock::Timeout=600 remove -y -q libxdebold-dev:amd64 libxdebold-dev-arm64-cross >/dev/null 2>&1');
     rmSync(work, { recursive: true, force: true });
   });
 
@@ -165,7 +165,7 @@ describe.runIf(canCross)('xdeb-satisfydepends: the dpkg-cross fallback', () => {
     const put = runCli(['--local-repo', repo, ...debs], { bin: 'xdeb-putresult' });
     expect(put.stderr).toBe('');
     expect(put.status).toBe(0);
-    expect(sh(`apt-get install -y -q ${debs[0]} >/dev/null`).status).toBe(0);
+    expect(sh(`apt-get -o DPkg::Lock::Timeout=600 install -y -q ${debs[0]} >/dev/null`).status).toBe(0);
 
     const list = runCli(['-a', 'arm64', '--list', '--json', '--local-repo', repo, join(FIX, 'old-lib-user')], { bin: 'xdeb-satisfydepends' });
     expect(list.status).toBe(0);
