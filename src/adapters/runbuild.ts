@@ -4,7 +4,7 @@
 // runBuild(); it throws the typed errors (NegativeAnswer for a failed build or a wrong binary,
 // InputError for a bad source, EnvironmentError for missing build-dependencies or tools).
 
-import { mkdtemp, readFile, rename, rm, stat } from 'node:fs/promises';
+import { copyFile, mkdtemp, readFile, rename, rm, stat, unlink } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { parseChanges, parseDsc } from '../lib/changes.js';
 import { parseSingleParagraph } from '../lib/deb822.js';
@@ -78,6 +78,17 @@ async function checkDsc(dsc: string): Promise<{ source: string; version: string 
     }
   }
   return { source: up.source, version: up.version };
+}
+
+/** Move a file, also across file systems. */
+async function move(from: string, to: string): Promise<void> {
+  try {
+    await rename(from, to);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'EXDEV') throw e;
+    await copyFile(from, to);
+    await unlink(from);
+  }
 }
 
 /** The last lines of a text, for a failure message. */
@@ -194,8 +205,8 @@ export async function runBuild(o: RunBuildOptions): Promise<RunBuildResult> {
   }
   const up = parseChanges(parseSingleParagraph(changesText, { file: changesAt }), changesAt);
   if (resultDir !== outputDir) {
-    for (const f of up.files) await rename(join(resultDir, f.name), join(outputDir, f.name));
-    await rename(changesAt, join(outputDir, changesName));
+    for (const f of up.files) await move(join(resultDir, f.name), join(outputDir, f.name));
+    await move(changesAt, join(outputDir, changesName));
   }
   const changes = join(outputDir, changesName);
 

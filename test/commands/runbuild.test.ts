@@ -155,16 +155,21 @@ describe.skipIf(!canCross)('cross builds of the fixtures', () => {
 
   it('a build-arch binary in a host-arch package fails loudly, naming the package and the file', async () => {
     const tree = fixture('xdebdemo-smuggle');
-    const r = runbuild(['-a', 'arm64', tree]);
+    // With -o the results are moved out of the tree's parent, the log written there.
+    const out = join(tree, '..', 'out');
+    mkdirSync(out);
+    const r = runbuild(['-a', 'arm64', '-o', out, tree]);
     expect(r.status).toBe(1);
     expect(r.stderr).toMatch(/xdeb-runbuild: error: xdebdemo-smuggle 1\.0 \(arm64\): 1 ELF file\(s\) in the built packages are not for arm64; log: /);
     expect(r.stderr).toContain('xdebdemo-smuggle_1.0_arm64.deb: /usr/bin/xdebdemo-helper is ELF 64-bit LSB x86-64 (for amd64), not arm64');
     expect(r.stdout).toBe('');
-    const log = readFileSync(join(tree, '..', 'xdebdemo-smuggle_1.0_arm64.build'), 'utf8');
+    expect(readdirSync(out).sort()).toEqual(['xdebdemo-smuggle_1.0_arm64.build', 'xdebdemo-smuggle_1.0_arm64.buildinfo', 'xdebdemo-smuggle_1.0_arm64.changes', 'xdebdemo-smuggle_1.0_arm64.deb']);
+    expect(r.stderr).toContain(`the results are left in ${out}; do not publish them`);
+    const log = readFileSync(join(out, 'xdebdemo-smuggle_1.0_arm64.build'), 'utf8');
     expect(log).toMatch(/ELF check: 1 ELF file\(s\) in 1 package\(s\), 1 not for arm64/);
     expect(log).toMatch(/Status: failed\n$/);
     // The same package passes when that path is allowed, and the check is right for amd64.
-    const deb = join(tree, '..', 'xdebdemo-smuggle_1.0_arm64.deb');
+    const deb = join(out, 'xdebdemo-smuggle_1.0_arm64.deb');
     expect((await checkElfArch([deb], 'arm64', ['/usr/bin/xdebdemo-helper'])).mismatches).toEqual([]);
     expect((await checkElfArch([deb], 'amd64')).mismatches).toEqual([]);
   });
