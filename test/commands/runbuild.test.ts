@@ -209,6 +209,28 @@ describe.skipIf(!canCross)('cross builds of the fixtures', () => {
   });
 });
 
+describe('the fixture packages', () => {
+  const names = readdirSync(join(ROOT, 'fixtures/debian'), { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name);
+  it('are the five the tests expect', () => {
+    expect(names.sort()).toEqual(['libxdebdemo', 'xdebdemo-broken', 'xdebdemo-prog', 'xdebdemo-smuggle', 'xdebdemo-tool']);
+  });
+  it.each(names)('%s: dpkg-source -b makes a valid source package', (name) => {
+    const tree = fixture(name);
+    const r = spawnSync('dpkg-source', ['-b', name], { cwd: join(tree, '..'), encoding: 'utf8' });
+    expect(r.status, r.stderr).toBe(0);
+    const dsc = readFileSync(join(tree, '..', `${name}_1.0.dsc`), 'utf8');
+    expect(dsc).toMatch(new RegExp(`^Source: ${name}$`, 'm'));
+    expect(dsc).toMatch(/^Build-Depends: debhelper-compat \(= 13\)/m);
+  });
+  it('declare the Multi-Arch values the chain relies on', () => {
+    const control = (n: string) => readFileSync(join(ROOT, 'fixtures/debian', n, 'debian/control'), 'utf8');
+    expect(control('libxdebdemo')).toMatch(/Package: libxdebdemo1\nArchitecture: any\nMulti-Arch: same/);
+    expect(control('libxdebdemo')).toMatch(/Package: libxdebdemo-dev\n(?:.*\n)?Architecture: any\nMulti-Arch: same/);
+    expect(control('xdebdemo-tool')).toMatch(/Package: xdebdemo-tool\nArchitecture: any\nMulti-Arch: foreign/);
+    expect(control('xdebdemo-prog')).toMatch(/^Build-Depends: debhelper-compat \(= 13\), libxdebdemo-dev, xdebdemo-tool, perl:native$/m);
+  });
+});
+
 describe('bad invocations exit 2', () => {
   it.each([
     [['-a', 'arm64', '/nonexistent/tree'], /\/nonexistent\/tree: not a source tree nor a \.dsc/],
