@@ -262,9 +262,17 @@ describe('bad invocations exit 2', () => {
 describe.skipIf(!canCross || !isRoot)('the fixture chain: tool and library first, then the program', () => {
   const repo = join(dir, 'repo-chain');
   const ours = ['xdebdemo-tool', 'libxdebdemo-dev:arm64', 'libxdebdemo1:arm64'].filter((p) => !installed(p));
-  afterAll(() => {
-    if (ours.length) spawnSync('dpkg', ['--purge', ...ours], { stdio: 'ignore' });
-  });
+  afterAll(async () => {
+    // Best effort, one package at a time (another package on the machine may depend on one), and
+    // waiting while someone else holds dpkg's lock.
+    for (const pkg of ours) {
+      for (let i = 0; i < 120 && installed(pkg); i++) {
+        const r = spawnSync('dpkg', ['--purge', pkg], { encoding: 'utf8' });
+        if (r.status === 0 || !/lock/i.test(r.stderr)) break;
+        await new Promise((res) => setTimeout(res, 1000));
+      }
+    }
+  }, 150_000);
 
   beforeAll(() => {
     for (const [name, args] of [
