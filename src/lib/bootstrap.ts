@@ -1,0 +1,430 @@
+// Breaking build-dependency loops with staged builds (DESIGN §5). A source in a loop can be built
+// first with a reduced profile (stage1, nobiarch, pkg.SRC.NAME…) when its metadata makes that
+// build need fewer of the loop's binaries, and it still makes the binaries the others need; it
+// is rebuilt in full once the loop is built. Choosing few such builds is a feedback-vertex-set
+// problem, here over the profiles each source really offers.
+//
+// The expanded graph: vertex v < n is the full build of node v; a vertex past n is a staged build.
+// A build in a loop that needs binaries of a source with a staged build takes them from the staged
+// build when that build makes them all; the full build of a staged source comes after its staged
+// one. Edges whose binaries are all available already (soft) are dropped inside a loop: the
+// existing build serves, and no staged build is needed.
+
+import { buildFields } from './build-deps.js';
+import { builtBinaries, declaredBinaries, type BuildGraph, type BuildNode, type Dependency } from './build-graph.js';
+import { NON_REDUCING_PROFILES } from './local-repo-layout.js';
+import { mentionedProfiles, parseRelationField } from './relation.js';
+import { isCyclic, shortestCycle, stronglyConnected, type Adjacency } from './scc.js';
+
+export interface StageOption {
+  /** The profiles added to a full build's, sorted. */
+  profiles: string[];
+  /** It changes what is built (stage1, nobiarch…): a staged build, rebuilt in full later. Not for nocheck alone: that build is final. */
+  reducing: boolean;
+  deps: Dependency[];
+  /** Names of the binaries it makes; undefined when the metadata does not say (all assumed). */
+  produces: Set<string> | undefined;
+}
+
+/** Preference between options that help as much: earlier here first, then fewer profiles. */
+const PREFERENCE = ['nocheck', 'stage1', 'stage2', 'nobiarch', 'nodoc', 'stage3'];
+
+function preferenceRank(profiles: readonly string[]): number {
+  let r = 0;
+  for (const p of profiles) {
+    const i = PREFERENCE.indexOf(p);
+    r += i < 0 ? PREFERENCE.length : i;
+  }
+  return r;
+}
+
+/** The profiles a source's metadata mentions (build-dependency formulas, binaries' Build-Profiles), beyond those of its full build. */
+export function offeredProfiles(graph: BuildGraph, node: BuildNode): string[] {
+  const base = new Set(graph.baseProfiles(node.arch));
+  const found = new Set<string>();
+  const { depends } = buildFields({ arch: true, indep: graph.indep(node.arch) });
+  for (const field of depends) {
+    const text = node.record.paragraph.get(field);
+    if (!text) continue;
+    try {
+      for (const p of mentionedProfiles(parseRelationField(text, { field, buildDep: true }))) found.add(p);
+    } catch {
+      // A field that does not parse fails the check with its message; no profile is offered from it.
+    }
+  }
+  for (const b of declaredBinaries(node.record)) for (const g of b.profiles ?? []) for (const t of g) found.add(t.replace(/^!/, ''));
+  found.delete('cross');
+  for (const p of base) found.delete(p);
+  return [...found].sort();
+}
+
+/** The profile sets worth trying: each offered profile, pairs of them (when few), and all of them together. */
+export function candidateProfileSets(offered: readonly string[]): string[][] {
+  const out: string[][] = offered.map((p) => [p]);
+  if (offered.length <= 5) for (let i = 0; i < offered.length; i++) for (let j = i + 1; j < offered.length; j++) out.push([offered[i]!, offered[j]!]);
+  if (offered.length > 2 && offered.length <= 8) out.push([...offered]);
+  return out;
+}
+
+function targetsOf(deps: readonly Dependency[]): Set<number> {
+  return new Set(deps.map((d) => d.to));
+}
+
+/** The builds of `node` with reduced profiles that need fewer builds than its full build. */
+export function stageOptions(graph: BuildGraph, node: BuildNode): StageOption[] {
+  const full = targetsOf(node.deps);
+  const out: StageOption[] = [];
+  const seen = new Set<string>();
+  for (const set of candidateProfileSets(offeredProfiles(graph, node))) {
+    const deps = graph.dependenciesWith(node, set);
+    if (!deps) continue;
+    const targets = targetsOf(deps);
+    if (![...full].some((t) => !targets.has(t))) continue;
+    const profiles = [...set].sort();
+    const produces = builtBinaries(node.record, node.arch, graph.indep(node.arch), new Set([...graph.baseProfiles(node.arch), ...profiles]));
+    const key = `${[...targets].sort((a, b) => a - b).join(',')}|${produces ? [...produces].sort().join(',') : '*'}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    out.push({ profiles, reducing: profiles.some((p) => !NON_REDUCING_PROFILES.includes(p)), deps, produces });
+  }
+  return out;
+}
+
+/** Does a build that makes `produces` make every one of `binaries` ('name:arch')? */
+function makesAll(produces: Set<string> | undefined, binaries: readonly string[]): boolean {
+  if (!produces) return true;
+  for (const b of binaries) if (!produces.has(b.slice(0, b.indexOf(':')))) return false;
+  return true;
+}
+
+export interface ChosenStage {
+  node: number;
+  option: StageOption;
+  /** The full build's dependencies inside the loop that this build does without. */
+  breaks: Dependency[];
+}
+
+/** One step of a cycle: a build, and the binaries it needs from the next one. */
+export interface CycleStep {
+  vertex: number;
+  binaries: string[];
+}
+
+export interface LoopReport {
+  /** The nodes of the loop (a strongly connected component, soft edges included). */
+  nodes: number[];
+  /** Edges inside it that existing builds serve: dropped, no staged build needed for them. */
+  existing: { from: number; dep: Dependency }[];
+  staged: ChosenStage[];
+  /** Builds with nocheck alone that help break it (final builds, not staged). */
+  nocheck: ChosenStage[];
+  /** What no profile breaks: each part with a shortest cycle. */
+  unbroken: { vertices: number[]; cycle: CycleStep[] }[];
+}
+
+export interface ExpandedVertex {
+  node: number;
+  /** A staged build's option; undefined for a full build. */
+  stage: StageOption | undefined;
+}
+
+export interface BootstrapResult {
+  /** Full builds first (vertex = node id), then the staged builds. */
+  vertices: ExpandedVertex[];
+  /** Per vertex: the vertices it needs, with the binaries. */
+  needs: { to: number; binaries: string[]; soft: boolean }[][];
+  /** Options chosen for full builds (nocheck alone): the profiles they are built with. */
+  fullOption: Map<number, StageOption>;
+  loops: LoopReport[];
+  /** Vertices in loops left unbroken. */
+  blocked: Set<number>;
+  stats: { components: number; cyclicComponents: number; largestComponent: number; inLoops: number; optionsTried: number; milliseconds: number };
+}
+
+export interface BootstrapOptions {
+  /** Break loops with staged builds (else report them). */
+  bootstrap: boolean;
+  /** Candidates evaluated exactly in each round of the heuristic. */
+  candidates?: number;
+  /** Start vertices searched for a shortest cycle in a large loop. */
+  cycleStarts?: number;
+}
+
+/** The loop solver for one strongly connected component (after soft edges are dropped). */
+class LoopSolver {
+  private readonly local = new Map<number, number>();
+  /** Per node of the loop: the dependencies inside it of the full build, and of each option. */
+  private readonly fullDeps: Dependency[][];
+  readonly chosen = new Map<number, StageOption>();
+  readonly order: number[] = [];
+
+  constructor(
+    readonly members: readonly number[],
+    private readonly depsOf: (node: number, deps: readonly Dependency[]) => Dependency[],
+    private readonly graph: BuildGraph,
+    readonly options: Map<number, StageOption[]>,
+  ) {
+    members.forEach((m, i) => this.local.set(m, i));
+    this.fullDeps = members.map((m) => this.inside(graph.nodes[m]!.deps, m));
+  }
+
+  inside(deps: readonly Dependency[], owner: number): Dependency[] {
+    return this.depsOf(owner, deps).filter((d) => this.local.has(d.to));
+  }
+
+  /** Local vertices: i < members.length the full build of members[i]; then the staged builds. */
+  evaluate(chosen: Map<number, StageOption>): Evaluation {
+    const m = this.members.length;
+    const staged: number[] = [];
+    const stageIndex = new Map<number, number>();
+    for (const [node, opt] of chosen) {
+      if (!opt.reducing) continue;
+      stageIndex.set(node, m + staged.length);
+      staged.push(node);
+    }
+    const total = m + staged.length;
+    const out: number[][] = new Array(total);
+    const edgeDeps: Dependency[][] = new Array(total);
+    const resolve = (v: number, deps: readonly Dependency[]) => {
+      const o: number[] = [];
+      for (const d of deps) {
+        const t = d.to;
+        const s = stageIndex.get(t);
+        const opt = s === undefined ? undefined : chosen.get(t)!;
+        o.push(s !== undefined && makesAll(opt!.produces, d.binaries) ? s : this.local.get(t)!);
+      }
+      out[v] = o;
+      edgeDeps[v] = deps as Dependency[];
+    };
+    for (let i = 0; i < m; i++) {
+      const node = this.members[i]!;
+      const opt = chosen.get(node);
+      resolve(i, opt && !opt.reducing ? this.inside(opt.deps, node) : this.fullDeps[i]!);
+      if (opt?.reducing) {
+        out[i]!.push(stageIndex.get(node)!);
+        edgeDeps[i] = [...edgeDeps[i]!, { to: node, binaries: [], soft: false }];
+      }
+    }
+    staged.forEach((node, j) => resolve(m + j, this.inside(chosen.get(node)!.deps, node)));
+    const { comp, components } = stronglyConnected(out);
+    const cyclic = new Uint8Array(components.length);
+    let cyclicFull = 0;
+    let cyclicEdges = 0;
+    components.forEach((c, i) => {
+      if (isCyclic(c, out)) cyclic[i] = 1;
+    });
+    for (let v = 0; v < total; v++) {
+      if (!cyclic[comp[v]!]) continue;
+      if (v < m) cyclicFull++;
+      for (const w of out[v]!) if (comp[w] === comp[v]) cyclicEdges++;
+    }
+    return { out, edgeDeps, comp, components, cyclic, cyclicFull, cyclicEdges, staged, score: cyclicFull * 1e7 + cyclicEdges };
+  }
+
+  /** Choose staged builds, greedily, until the loop is broken or no option helps; then drop the ones not needed. */
+  solve(k: number): Evaluation {
+    let ev = this.evaluate(this.chosen);
+    const m = this.members.length;
+    for (let round = 0; round < m && ev.cyclicFull > 0; round++) {
+      const cands = this.candidates(ev);
+      if (cands.length === 0) break;
+      let best: { node: number; opt: StageOption; ev: Evaluation } | undefined;
+      for (const c of cands.slice(0, k)) {
+        this.chosen.set(c.node, c.opt);
+        const e = k > 1 ? this.evaluate(this.chosen) : undefined;
+        this.chosen.delete(c.node);
+        if (!best || (e && e.score < best.ev.score)) best = { node: c.node, opt: c.opt, ev: e ?? ev };
+      }
+      this.chosen.set(best!.node, best!.opt);
+      this.order.push(best!.node);
+      ev = k > 1 ? best!.ev : this.evaluate(this.chosen);
+    }
+    // Reverse delete: a staged build whose removal leaves no more builds in loops was not needed.
+    for (let i = this.order.length - 1; i >= 0; i--) {
+      const node = this.order[i]!;
+      const opt = this.chosen.get(node)!;
+      this.chosen.delete(node);
+      const e = this.evaluate(this.chosen);
+      if (e.cyclicFull > ev.cyclicFull) this.chosen.set(node, opt);
+      else ev = e;
+    }
+    return this.evaluate(this.chosen);
+  }
+
+  /** Options that take a build of the loop off some of its edges, best first by a cheap score. */
+  private candidates(ev: Evaluation): { node: number; opt: StageOption; score: number }[] {
+    const m = this.members.length;
+    // In-edges of each full build from inside its own component.
+    const inBins: string[][][] = Array.from({ length: m }, () => []);
+    for (let u = 0; u < ev.out.length; u++) {
+      if (!ev.cyclic[ev.comp[u]!]) continue;
+      const o = ev.out[u]!;
+      const ds = ev.edgeDeps[u]!;
+      for (let i = 0; i < o.length; i++) {
+        const w = o[i]!;
+        if (w < m && ev.comp[w] === ev.comp[u] && ds[i]!.binaries.length) inBins[w]!.push(ds[i]!.binaries);
+      }
+    }
+    const cands: { node: number; opt: StageOption; score: number; tie: number; name: string }[] = [];
+    for (let i = 0; i < m; i++) {
+      const node = this.members[i]!;
+      if (this.chosen.has(node) || !ev.cyclic[ev.comp[i]!]) continue;
+      const opts = this.options.get(node);
+      if (!opts?.length) continue;
+      const loopTargets = new Set<number>();
+      for (const w of ev.out[i]!) if (ev.comp[w] === ev.comp[i]) loopTargets.add(w < m ? this.members[w]! : ev.staged[w - m]!);
+      for (const opt of opts) {
+        const served = opt.reducing ? inBins[i]!.filter((b) => makesAll(opt.produces, b)).length : inBins[i]!.length;
+        if (served === 0) continue;
+        const keeps = targetsOf(opt.deps);
+        let dropped = 0;
+        for (const t of loopTargets) if (!keeps.has(t)) dropped++;
+        if (dropped === 0) continue;
+        cands.push({ node, opt, score: served * dropped, tie: (opt.reducing ? 1000 : 0) + opt.profiles.length * 100 + preferenceRank(opt.profiles), name: this.graph.nodes[node]!.record.name });
+      }
+    }
+    cands.sort((a, b) => b.score - a.score || a.tie - b.tie || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    return cands;
+  }
+}
+
+interface Evaluation {
+  out: number[][];
+  edgeDeps: Dependency[][];
+  comp: Int32Array;
+  components: number[][];
+  cyclic: Uint8Array;
+  cyclicFull: number;
+  cyclicEdges: number;
+  staged: number[];
+  score: number;
+}
+
+/** Find the loops of a closed graph and, with `bootstrap`, break them with staged builds. */
+export function breakLoops(graph: BuildGraph, opts: BootstrapOptions): BootstrapResult {
+  const t0 = Date.now();
+  const nodes = graph.nodes;
+  const all: Adjacency = nodes.map((nd) => nd.deps.map((d) => d.to));
+  const c0 = stronglyConnected(all);
+  // Inside a loop, an edge whose binaries exist already is served by them.
+  const softDropped = (from: number, d: Dependency) => d.soft && c0.comp[from] === c0.comp[d.to];
+  const depsOf = (owner: number, deps: readonly Dependency[]) => deps.filter((d) => !softDropped(owner, d));
+  const required: Adjacency = nodes.map((nd) => depsOf(nd.id, nd.deps).map((d) => d.to));
+  const c1 = stronglyConnected(required);
+
+  const chosen = new Map<number, StageOption>();
+  const unbrokenByComp = new Map<number, { vertices: number[]; cycleLocal: number[]; solver: LoopSolver; ev: Evaluation }[]>();
+  let optionsTried = 0;
+  let largest = 0;
+  let cyclicComponents = 0;
+  let inLoops = 0;
+  const k = opts.candidates ?? 8;
+  for (let ci = 0; ci < c1.components.length; ci++) {
+    const members = c1.components[ci]!;
+    if (!isCyclic(members, required)) continue;
+    cyclicComponents++;
+    inLoops += members.length;
+    largest = Math.max(largest, members.length);
+    const sorted = [...members].sort((a, b) => a - b);
+    const options = new Map<number, StageOption[]>();
+    if (opts.bootstrap) {
+      for (const m of sorted) {
+        if (nodes[m]!.status !== 'ok') continue;
+        const o = stageOptions(graph, nodes[m]!);
+        optionsTried += o.length;
+        if (o.length) options.set(m, o);
+      }
+    }
+    const solver = new LoopSolver(sorted, depsOf, graph, options);
+    let edges = 0;
+    for (const m of sorted) edges += required[m]!.length;
+    const ev = opts.bootstrap && options.size ? solver.solve(edges > 300_000 ? 1 : k) : solver.evaluate(solver.chosen);
+    for (const [node, opt] of solver.chosen) chosen.set(node, opt);
+    const parts: { vertices: number[]; cycleLocal: number[]; solver: LoopSolver; ev: Evaluation }[] = [];
+    ev.components.forEach((c, i) => {
+      if (!ev.cyclic[i]) return;
+      const sorted = [...c].sort((a, b) => a - b);
+      parts.push({ vertices: sorted, cycleLocal: cycleOf(ev.out, sorted, opts.cycleStarts ?? 400), solver, ev });
+    });
+    if (parts.length) unbrokenByComp.set(ci, parts);
+  }
+
+  // The expanded graph.
+  const vertices: ExpandedVertex[] = nodes.map((nd) => ({ node: nd.id, stage: undefined }));
+  const stageVertex = new Map<number, number>();
+  const fullOption = new Map<number, StageOption>();
+  for (const node of [...chosen.keys()].sort((a, b) => a - b)) {
+    const opt = chosen.get(node)!;
+    if (!opt.reducing) {
+      fullOption.set(node, opt);
+      continue;
+    }
+    stageVertex.set(node, vertices.length);
+    vertices.push({ node, stage: opt });
+  }
+  const needs: BootstrapResult['needs'] = vertices.map((vx) => {
+    const deps = vx.stage ? vx.stage.deps : (fullOption.get(vx.node)?.deps ?? nodes[vx.node]!.deps);
+    const o: { to: number; binaries: string[]; soft: boolean }[] = [];
+    for (const d of depsOf(vx.node, deps)) {
+      const s = stageVertex.get(d.to);
+      const sameLoop = c1.comp[d.to] === c1.comp[vx.node];
+      o.push({ to: s !== undefined && sameLoop && makesAll(vertices[s]!.stage!.produces, d.binaries) ? s : d.to, binaries: d.binaries, soft: d.soft });
+    }
+    if (!vx.stage && stageVertex.has(vx.node)) o.push({ to: stageVertex.get(vx.node)!, binaries: [], soft: false });
+    return o;
+  });
+
+  // Reports, one per loop with its soft edges (a component of the first graph).
+  const blocked = new Set<number>();
+  const loops: LoopReport[] = [];
+  for (const members of c0.components) {
+    if (!isCyclic(members, all)) continue;
+    const set = new Set(members);
+    const report: LoopReport = { nodes: [...members].sort((a, b) => a - b), existing: [], staged: [], nocheck: [], unbroken: [] };
+    for (const m of report.nodes) for (const d of nodes[m]!.deps) if (set.has(d.to) && softDropped(m, d)) report.existing.push({ from: m, dep: d });
+    for (const m of report.nodes) {
+      const opt = chosen.get(m);
+      if (!opt) continue;
+      const keeps = targetsOf(opt.deps);
+      const breaks = depsOf(m, nodes[m]!.deps).filter((d) => c1.comp[d.to] === c1.comp[m] && !keeps.has(d.to));
+      (opt.reducing ? report.staged : report.nocheck).push({ node: m, option: opt, breaks });
+    }
+    const comps = new Set(report.nodes.map((m) => c1.comp[m]!));
+    for (const ci of comps) {
+      for (const part of unbrokenByComp.get(ci) ?? []) {
+        const toGlobal = (lv: number) => (lv < part.solver.members.length ? part.solver.members[lv]! : stageVertex.get(part.ev.staged[lv - part.solver.members.length]!)!);
+        const verts = part.vertices.map(toGlobal).sort((a, b) => a - b);
+        for (const v of verts) blocked.add(v);
+        const cycle: CycleStep[] = part.cycleLocal.map((lv, i) => {
+          const next = part.cycleLocal[(i + 1) % part.cycleLocal.length]!;
+          const o = part.ev.out[lv]!;
+          const j = o.indexOf(next);
+          return { vertex: toGlobal(lv), binaries: j >= 0 ? part.ev.edgeDeps[lv]![j]!.binaries : [] };
+        });
+        report.unbroken.push({ vertices: verts, cycle });
+      }
+    }
+    if (report.existing.length || report.staged.length || report.nocheck.length || report.unbroken.length) loops.push(report);
+  }
+  loops.sort((a, b) => b.nodes.length - a.nodes.length || a.nodes[0]! - b.nodes[0]!);
+
+  return {
+    vertices,
+    needs,
+    fullOption,
+    loops,
+    blocked,
+    stats: { components: c1.components.length, cyclicComponents, largestComponent: largest, inLoops, optionsTried, milliseconds: Date.now() - t0 },
+  };
+}
+
+/** A shortest cycle of a strongly connected part; in a large part, searched from its best-connected vertices. */
+function cycleOf(out: Adjacency, members: readonly number[], starts: number): number[] {
+  if (members.length <= starts) return shortestCycle(out, members);
+  const inSet = new Set(members);
+  const indeg = new Map<number, number>();
+  for (const v of members) for (const w of out[v]!) if (inSet.has(w)) indeg.set(w, (indeg.get(w) ?? 0) + 1);
+  const degree = (v: number) => (indeg.get(v) ?? 0) * out[v]!.filter((w) => inSet.has(w)).length;
+  const best = [...members].sort((a, b) => degree(b) - degree(a) || a - b).slice(0, starts);
+  return shortestCycle(out, members, best);
+}

@@ -1,0 +1,124 @@
+// A plan as a person reads it (text) and as Graphviz draws it (dot). JSON is the Plan itself.
+
+import type { Plan, PlanEdgeRef, PlanStep } from './plan.js';
+
+function plural(n: number, one: string, many = one + 's'): string {
+  return `${n} ${n === 1 ? one : many}`;
+}
+
+function stepName(s: PlanStep, plan: Plan): string {
+  return `${s.source}${s.arch === plan.hostArch ? '' : `:${s.arch}`} ${s.version}${s.stage ? ` [${s.stage}]` : ''}`;
+}
+
+function ref(r: PlanEdgeRef): string {
+  return `${r.source}${r.stage ? ` [${r.stage}]` : ''}`;
+}
+
+function binaries(list: readonly string[], max = 4): string {
+  return list.length <= max ? list.join(', ') : `${list.slice(0, max).join(', ')} and ${list.length - max} more`;
+}
+
+/** The summary line: how many builds, loops, staged builds. */
+export function planSummary(plan: Plan): string {
+  const arch = plan.buildArch === plan.hostArch ? `${plan.hostArch} (native)` : `${plan.hostArch} (cross from ${plan.buildArch})`;
+  const broken = plan.loops.filter((l) => l.broken).length;
+  const unbroken = plan.loops.length - broken;
+  let s = `${plural(plan.steps.length, 'build')} for ${arch}`;
+  if (plan.loops.length) {
+    s += `; ${plural(plan.loops.length, 'loop')}`;
+    const how: string[] = [];
+    if (plan.stats.stagedBuilds) how.push(plural(plan.stats.stagedBuilds, 'staged build'));
+    if (plan.stats.nocheckBuilds) how.push(plural(plan.stats.nocheckBuilds, 'nocheck build'));
+    if (broken) s += `, ${broken} broken${how.length ? ` (${how.join(', ')})` : ''}`;
+    if (unbroken) s += `, ${unbroken} NOT broken`;
+  }
+  return s;
+}
+
+export function formatPlanText(plan: Plan, opts: { maxLoops?: number } = {}): string {
+  const lines: string[] = [planSummary(plan)];
+  const width = String(plan.steps.length).length;
+  for (const s of plan.steps) {
+    let line = `${String(s.n).padStart(width)}. ${stepName(s, plan)}`;
+    const extra: string[] = [];
+    if (s.stage || s.profiles.join(',') !== plan.profiles.join(',')) extra.push(`-P ${s.profiles.join(',')}`);
+    if (s.after.length) extra.push(`after ${s.after.length > 8 ? `${s.after.slice(0, 8).join(',')},…(${s.after.length})` : s.after.join(',')}`);
+    if (s.loop !== undefined) extra.push(`STUCK in loop ${s.loop}`);
+    if (s.unsatisfiable) extra.push(`CANNOT BUILD: ${s.unsatisfiable}`);
+    if (extra.length) line += `  (${extra.join('; ')})`;
+    lines.push(line);
+  }
+  const loops = plan.loops.slice(0, opts.maxLoops ?? plan.loops.length);
+  if (loops.length) lines.push('', 'Loops:');
+  for (const l of loops) {
+    const who = l.sources.length > 12 ? `${l.sources.slice(0, 12).join(', ')} and ${l.sources.length - 12} more` : l.sources.join(', ');
+    lines.push(`  loop ${l.n} (${plural(l.sources.length, 'source')}: ${who}): ${l.broken ? 'broken' : 'NOT BROKEN'}`);
+    for (const e of l.existing) lines.push(`    ${e.source} uses the existing ${binaries(e.needs.binaries)} (${e.needs.source})`);
+    for (const s of [...l.staged, ...l.nocheck]) {
+      const what = s.breaks.map((b) => `${b.source} (${binaries(b.binaries, 2)})`);
+      lines.push(`    step ${s.step}: ${s.source} with ${s.profiles.join(',')} does without ${what.length > 6 ? `${what.slice(0, 6).join(', ')} and ${what.length - 6} more` : what.join(', ')}`);
+    }
+    for (const u of l.unbroken) {
+      lines.push(`    no profile breaks ${u.sources.length === 1 ? u.sources[0] : `these ${u.sources.length} builds`}; shortest cycle:`);
+      u.cycle.forEach((c, i) => {
+        const next = u.cycle[(i + 1) % u.cycle.length]!;
+        lines.push(`      ${ref(c)} needs ${binaries(c.binaries, 3)} from ${ref(next)}`);
+      });
+    }
+  }
+  if (plan.loops.length > loops.length) lines.push(`  … and ${plan.loops.length - loops.length} more loops (--json lists them all)`);
+  if (plan.problems.length) {
+    lines.push('', 'Problems:');
+    for (const p of plan.problems.slice(0, 50)) lines.push(`  ${p.message}`);
+    if (plan.problems.length > 50) lines.push(`  … and ${plan.problems.length - 50} more`);
+  }
+  return lines.join('\n') + '\n';
+}
+
+function q(s: string): string {
+  return `"${s.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
+}
+
+/**
+ * Graphviz: one box per step (staged builds dashed, builds stuck in a loop red), an arrow from
+ * each build to the builds that need it (the arrows follow the build order), each loop a cluster.
+ */
+export function formatPlanDot(plan: Plan): string {
+  const lines = [
+    'digraph xdeb_sequence {',
+    `  label=${q(planSummary(plan))}; labelloc=t; rankdir=LR;`,
+    '  node [shape=box, style=rounded, fontname="sans-serif", fontsize=10];',
+    '  edge [fontname="sans-serif", fontsize=8, color="#555555"];',
+  ];
+  const loopOf = new Map<string, number>();
+  for (const l of plan.loops) for (const s of l.sources) if (!loopOf.has(s)) loopOf.set(s, l.n);
+  const inCluster = new Map<number, number[]>();
+  for (const s of plan.steps) {
+    const key = s.arch === plan.hostArch ? s.source : `${s.source}:${s.arch}`;
+    const l = loopOf.get(key);
+    if (l !== undefined) inCluster.set(l, [...(inCluster.get(l) ?? []), s.n]);
+  }
+  for (const s of plan.steps) {
+    const attrs = [`label=${q(`${s.n}. ${stepName(s, plan)}`)}`];
+    if (s.stage) attrs.push('style="rounded,dashed"', 'color="#1f6fb2"');
+    if (s.loop !== undefined || s.unsatisfiable) attrs.push('color="#c0392b"', 'fontcolor="#c0392b"');
+    if (s.explicit) attrs.push('penwidth=2');
+    lines.push(`  s${s.n} [${attrs.join(', ')}];`);
+  }
+  for (const [l, members] of inCluster) {
+    const loop = plan.loops[l - 1]!;
+    lines.push(`  subgraph cluster_loop${l} {`, `    label=${q(`loop ${l}${loop.broken ? '' : ' (not broken)'}`)}; style=dashed; color=${loop.broken ? '"#888888"' : '"#c0392b"'};`);
+    lines.push(`    ${members.map((n) => `s${n}`).join('; ')};`, '  }');
+  }
+  for (const s of plan.steps) {
+    for (const a of s.after) {
+      const attrs: string[] = [];
+      const from = plan.steps[a - 1]!;
+      if (from.loop !== undefined && from.loop === s.loop) attrs.push('color="#c0392b"');
+      if (from.source === s.source && from.arch === s.arch) attrs.push('style=dotted');
+      lines.push(`  s${a} -> s${s.n}${attrs.length ? ` [${attrs.join(', ')}]` : ''};`);
+    }
+  }
+  lines.push('}');
+  return lines.join('\n') + '\n';
+}

@@ -1,0 +1,282 @@
+// The plan xdeb-sequence prints and runs: the builds in order (dependencies first), each with
+// its profiles and stage, the loops and how they were broken (or why not). Plain data, so that
+// it is printed as text, JSON or dot, stored in the state file, and run later.
+
+import type { BootstrapResult, CycleStep, StageOption } from './bootstrap.js';
+import type { BuildGraph, GraphProblem } from './build-graph.js';
+import { suiteForProfiles } from './local-repo-layout.js';
+import { stronglyConnected, topologicalOrder } from './scc.js';
+
+export interface PlanStep {
+  /** Position in build order, from 1. */
+  n: number;
+  source: string;
+  version: string;
+  /** The architecture it is built for (the host architecture, or the build architecture for a tool a cross build runs). */
+  arch: string;
+  /** Every profile of the build (cross, nocheck, stage1…). */
+  profiles: string[];
+  /** null for a full build; for a staged build its reducing profiles joined with '+' (stage1, nobiarch+stage1). */
+  stage: string | null;
+  /** The suite of the local repository the results go to. */
+  suite: string;
+  /** What xdeb-build is given: a source tree, a .dsc, or name=version. */
+  arg: string;
+  /** Steps (n) that must be built first. */
+  after: number[];
+  explicit: boolean;
+  /** Why it is in the plan, for a person. */
+  why: string;
+  /** The loop (n) it is stuck in, when no profile breaks that loop. */
+  loop?: number;
+  /** Why it cannot be built: its build-dependencies are not satisfiable. */
+  unsatisfiable?: string;
+}
+
+export interface PlanEdgeRef {
+  source: string;
+  arch: string;
+  stage: string | null;
+  /** Binaries ('name:arch') needed from it. */
+  binaries: string[];
+}
+
+export interface PlanStaged {
+  source: string;
+  arch: string;
+  profiles: string[];
+  stage: string | null;
+  /** The step that builds it. */
+  step: number;
+  /** The full build's dependencies inside the loop it does without. */
+  breaks: PlanEdgeRef[];
+}
+
+export interface PlanLoop {
+  n: number;
+  /** Its sources ('name', or 'name:arch' for a build not for the host architecture). */
+  sources: string[];
+  broken: boolean;
+  /** Edges that existing builds serve (no staged build needed for them). */
+  existing: { source: string; needs: PlanEdgeRef }[];
+  staged: PlanStaged[];
+  /** Built with nocheck alone (a final build, not staged) to break it. */
+  nocheck: PlanStaged[];
+  /** What no profile breaks, each part with a shortest cycle: each build needs the next one's binaries, the last the first's. */
+  unbroken: { sources: string[]; cycle: PlanEdgeRef[] }[];
+}
+
+export interface PlanProblem {
+  kind: GraphProblem['kind'];
+  /** The build that needs the binaries. */
+  needer: string;
+  source: string;
+  binaries: string[];
+  message: string;
+}
+
+export interface Plan {
+  format: 1;
+  buildArch: string;
+  hostArch: string;
+  /** Profiles of a full build for the host architecture. */
+  profiles: string[];
+  full: boolean;
+  bootstrap: boolean;
+  onlyExplicit: boolean;
+  /** The SOURCE arguments (or ['--all']). */
+  args: string[];
+  steps: PlanStep[];
+  loops: PlanLoop[];
+  problems: PlanProblem[];
+  stats: {
+    sources: number;
+    edges: number;
+    checks: number;
+    components: number;
+    cyclicComponents: number;
+    largestComponent: number;
+    inLoops: number;
+    stagedBuilds: number;
+    nocheckBuilds: number;
+    unbrokenLoops: number;
+    milliseconds: { graph: number; bootstrap: number };
+  };
+}
+
+export interface PlanMeta {
+  args: string[];
+  full: boolean;
+  bootstrap: boolean;
+  onlyExplicit: boolean;
+  graphMilliseconds: number;
+  /** Why a node's build-dependencies fail, when known. */
+  unsatisfiable?: (node: number) => string | undefined;
+}
+
+/** The stage name of an option: its reducing profiles (null when it has none). */
+export function stageName(opt: StageOption | undefined): string | null {
+  if (!opt || !opt.reducing) return null;
+  const s = suiteForProfiles(opt.profiles);
+  return s.staged ? s.reducing.join('+') : null;
+}
+
+export function makePlan(graph: BuildGraph, br: BootstrapResult, meta: PlanMeta): Plan {
+  const nodes = graph.nodes;
+  const V = br.vertices.length;
+  const host = graph.opts.hostArch;
+  const label = (node: number) => {
+    const nd = nodes[node]!;
+    return nd.arch === host ? nd.record.name : `${nd.record.name}:${nd.arch}`;
+  };
+  const profilesOf = (v: number): string[] => {
+    const vx = br.vertices[v]!;
+    const base = graph.baseProfiles(nodes[vx.node]!.arch);
+    const extra = vx.stage?.profiles ?? br.fullOption.get(vx.node)?.profiles ?? [];
+    return [...new Set([...base, ...extra])];
+  };
+
+  // Order: the components of the expanded graph in dependency order, each placed when all it
+  // needs is placed, the first by name among those ready; a loop's builds together.
+  const out = br.needs.map((l) => l.map((e) => e.to));
+  const { comp, components } = stronglyConnected(out);
+  const byName = [...Array(V).keys()].sort((a, b) => {
+    const na = nodes[br.vertices[a]!.node]!;
+    const nb = nodes[br.vertices[b]!.node]!;
+    if (na.record.name !== nb.record.name) return na.record.name < nb.record.name ? -1 : 1;
+    if (na.arch !== nb.arch) return na.arch === host ? 1 : nb.arch === host ? -1 : na.arch < nb.arch ? -1 : 1;
+    return (br.vertices[a]!.stage ? 0 : 1) - (br.vertices[b]!.stage ? 0 : 1);
+  });
+  const rank = new Int32Array(V);
+  byName.forEach((v, i) => (rank[v] = i));
+  const compRank = components.map((c) => c.reduce((m, v) => Math.min(m, rank[v]!), V));
+  const compOut = components.map((c) => {
+    const s = new Set<number>();
+    for (const v of c) for (const w of out[v]!) if (comp[w] !== comp[v]) s.add(comp[w]!);
+    return [...s];
+  });
+  const compOrder = topologicalOrder(compOut, (c) => compRank[c]!);
+  const order: number[] = [];
+  for (const c of compOrder) order.push(...[...components[c]!].sort((a, b) => rank[a]! - rank[b]!));
+  const stepOf = new Int32Array(V);
+  order.forEach((v, i) => (stepOf[v] = i + 1));
+
+  const loops: PlanLoop[] = br.loops.map((l, i) => ({
+    n: i + 1,
+    sources: l.nodes.map(label),
+    broken: l.unbroken.length === 0,
+    existing: l.existing.map((e) => ({ source: label(e.from), needs: { source: label(e.dep.to), arch: nodes[e.dep.to]!.arch, stage: null, binaries: e.dep.binaries } })),
+    staged: [],
+    nocheck: [],
+    unbroken: [],
+  }));
+  const loopOfVertex = new Map<number, number>();
+  const stageVertex = new Map<number, number>();
+  br.vertices.forEach((vx, v) => {
+    if (vx.stage) stageVertex.set(vx.node, v);
+  });
+  br.loops.forEach((l, i) => {
+    const pl = loops[i]!;
+    const staged = (s: (typeof l.staged)[number]) => ({
+      source: label(s.node),
+      arch: nodes[s.node]!.arch,
+      profiles: s.option.profiles,
+      stage: stageName(s.option),
+      step: stepOf[s.option.reducing ? stageVertex.get(s.node)! : s.node]!,
+      breaks: s.breaks.map((d) => ({ source: label(d.to), arch: nodes[d.to]!.arch, stage: null, binaries: d.binaries })),
+    });
+    pl.staged = l.staged.map(staged);
+    pl.nocheck = l.nocheck.map(staged);
+    pl.unbroken = l.unbroken.map((u) => {
+      for (const v of u.vertices) loopOfVertex.set(v, i + 1);
+      return { sources: [...new Set(u.vertices.map((v) => label(br.vertices[v]!.node)))], cycle: u.cycle.map((c: CycleStep) => vertexRef(c.vertex, c.binaries)) };
+    });
+  });
+  function vertexRef(v: number, binaries: string[]): PlanEdgeRef {
+    const vx = br.vertices[v]!;
+    return { source: label(vx.node), arch: nodes[vx.node]!.arch, stage: stageName(vx.stage), binaries };
+  }
+
+  const steps: PlanStep[] = order.map((v, i) => {
+    const vx = br.vertices[v]!;
+    const nd = nodes[vx.node]!;
+    const profiles = profilesOf(v);
+    const after = [...new Set(br.needs[v]!.map((e) => stepOf[e.to]!))].filter((s) => s !== i + 1).sort((a, b) => a - b);
+    let why: string;
+    if (vx.stage) why = `staged build (${vx.stage.profiles.join(',')}) that breaks a loop; rebuilt in full at step ${stepOf[vx.node]}`;
+    else if (nd.explicit) why = 'asked for';
+    else if (nd.neededBy) why = `needed by ${label(nd.neededBy.node)} (${nd.neededBy.binaries.join(', ')})`;
+    else why = 'needed';
+    if (!vx.stage && stageVertex.has(vx.node)) why += `; full rebuild after its staged build (step ${stepOf[stageVertex.get(vx.node)!]})`;
+    const fo = br.fullOption.get(vx.node);
+    if (!vx.stage && fo) why += `; built with ${fo.profiles.join(',')} to break a loop`;
+    const step: PlanStep = {
+      n: i + 1,
+      source: nd.record.name,
+      version: nd.record.version,
+      arch: nd.arch,
+      profiles,
+      stage: stageName(vx.stage),
+      suite: suiteForProfiles(profiles).suite,
+      arg: nd.record.arg,
+      after,
+      explicit: nd.explicit,
+      why,
+    };
+    const loop = loopOfVertex.get(v);
+    if (loop !== undefined) step.loop = loop;
+    if (nd.status !== 'ok') step.unsatisfiable = meta.unsatisfiable?.(vx.node) ?? 'its build-dependencies cannot be satisfied';
+    return step;
+  });
+
+  const problems: PlanProblem[] = graph.problems.map((p) => ({
+    kind: p.kind,
+    needer: label(p.node),
+    source: p.source,
+    binaries: p.binaries,
+    message:
+      p.kind === 'missing'
+        ? `${label(p.node)} needs ${p.binaries.join(', ')}, which no build of the plan makes and the repositories in use do not have (source ${p.source}; drop --only-explicit to build it)`
+        : `${label(p.node)} needs ${p.binaries.join(', ')}, built by source ${p.source}, which is not known: taken from the repositories as it is`,
+  }));
+  // A build that needs what nobody makes (--only-explicit) cannot be run.
+  for (const p of graph.problems) {
+    if (p.kind !== 'missing') continue;
+    const s = steps[stepOf[p.node]! - 1]!;
+    s.unsatisfiable ??= problems.find((q) => q.needer === label(p.node))!.message;
+  }
+
+  let edges = 0;
+  for (const nd of nodes) edges += nd.deps.length;
+  return {
+    format: 1,
+    buildArch: graph.opts.buildArch,
+    hostArch: host,
+    profiles: [...graph.opts.hostProfiles],
+    full: meta.full,
+    bootstrap: meta.bootstrap,
+    onlyExplicit: meta.onlyExplicit,
+    args: meta.args,
+    steps,
+    loops,
+    problems,
+    stats: {
+      sources: nodes.length,
+      edges,
+      checks: graph.checks,
+      components: br.stats.components,
+      cyclicComponents: br.stats.cyclicComponents,
+      largestComponent: br.stats.largestComponent,
+      inLoops: br.stats.inLoops,
+      stagedBuilds: loops.reduce((a, l) => a + l.staged.length, 0),
+      nocheckBuilds: loops.reduce((a, l) => a + l.nocheck.length, 0),
+      unbrokenLoops: loops.reduce((a, l) => a + l.unbroken.length, 0),
+      milliseconds: { graph: meta.graphMilliseconds, bootstrap: br.stats.milliseconds },
+    },
+  };
+}
+
+/** Is the plan complete: every loop broken, every build satisfiable? */
+export function planIsComplete(plan: Plan): boolean {
+  return plan.stats.unbrokenLoops === 0 && plan.steps.every((s) => s.unsatisfiable === undefined && s.loop === undefined);
+}

@@ -1,0 +1,504 @@
+// xdeb-sequence's graph code as tables over small graphs: chains, diamonds, self-loops, a
+// two-package loop broken by <!stage1>, loops no profile breaks, loops existing builds serve,
+// a cross build that needs a tool built natively. Every plan is also replayed: each step's
+// build-dependencies must be satisfiable from what the steps before it built (a staged build
+// making only the binaries its profiles allow) — checked with the resolver on a fresh universe,
+// not with the graph code under test.
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { breakLoops } from '../../src/lib/bootstrap.js';
+import { BuildChecker } from '../../src/lib/build-check.js';
+import { BuildGraph, declaredBinaries, parseBuildProfiles, plannedBinaryStanzas, type SourceRecord } from '../../src/lib/build-graph.js';
+import { parseDeb822, Paragraph } from '../../src/lib/deb822.js';
+import { DependencyIndex } from '../../src/lib/installability.js';
+import { makePlan, planIsComplete, type Plan } from '../../src/lib/plan.js';
+import { formatPlanDot, formatPlanText } from '../../src/lib/plan-format.js';
+import { profilesSatisfied } from '../../src/lib/relation.js';
+import { isCyclic, shortestCycle, stronglyConnected, topologicalOrder } from '../../src/lib/scc.js';
+import { Universe } from '../../src/lib/universe.js';
+
+interface Bin {
+  name: string;
+  /** 'any' (default) or 'all'. */
+  arch?: string;
+  /** Build-Profiles, e.g. '<!stage1>'. */
+  profiles?: string;
+  ma?: string;
+  depends?: string;
+}
+interface Src {
+  name: string;
+  bd?: string;
+  bins: Bin[];
+}
+interface Scenario {
+  sources: Src[];
+  explicit: string[];
+  host?: string;
+  /** Binary names already in the repositories (not to be built). */
+  available?: string[];
+  bootstrap?: boolean;
+  onlyExplicit?: boolean;
+}
+
+const BUILD = 'amd64';
+
+function packageList(s: Src): string {
+  return (
+    '\n' +
+    s.bins
+      .map((b) => {
+        let l = `${b.name} deb misc optional arch=${b.arch ?? 'any'}`;
+        if (b.profiles) l += ` profile=${parseBuildProfiles(b.profiles).map((g) => g.join(',')).join('+')}`;
+        return ' ' + l;
+      })
+      .join('\n')
+  );
+}
+
+function record(s: Src): SourceRecord {
+  const p = new Paragraph();
+  p.set('Package', s.name);
+  p.set('Version', '1.0');
+  p.set('Architecture', 'any');
+  if (s.bd) p.set('Build-Depends', s.bd);
+  p.set('Binary', s.bins.map((b) => b.name).join(', '));
+  p.set('Package-List', packageList(s));
+  return { name: s.name, version: '1.0', paragraph: p, arg: `${s.name}=1.0`, file: 'Sources', kind: 'index' };
+}
+
+/** Packages stanzas of a source's binaries, for `archs`, built with `profiles`. */
+function binaryStanzas(s: Src, archs: string[], profiles: ReadonlySet<string>): string[] {
+  const out: string[] = [];
+  for (const b of s.bins) {
+    if (b.profiles && !profilesSatisfied(parseBuildProfiles(b.profiles), profiles)) continue;
+    for (const arch of b.arch === 'all' ? ['all'] : archs) {
+      let t = `Package: ${b.name}\nVersion: 1.0\nArchitecture: ${arch}\nSource: ${s.name}\n`;
+      if (b.ma) t += `Multi-Arch: ${b.ma}\n`;
+      if (b.depends) t += `Depends: ${b.depends}\n`;
+      out.push(t);
+    }
+  }
+  return out;
+}
+
+function universeFrom(stanzas: string[]): Universe {
+  const u = new Universe();
+  const o = u.addOrigin({ label: 'test', file: 'Packages', kind: 'file', priority: 500 });
+  for (const p of parseDeb822(stanzas.join('\n'), { file: 'Packages' })) u.addBinary(p, o);
+  return u;
+}
+
+function plan(sc: Scenario): { plan: Plan; graph: BuildGraph } {
+  const host = sc.host ?? BUILD;
+  const archs = host === BUILD ? [BUILD] : [BUILD, host];
+  const full = new Set(host === BUILD ? [] : ['cross', 'nocheck']);
+  const u = universeFrom(sc.sources.flatMap((s) => binaryStanzas(s, archs, full)));
+  const recs = new Map(sc.sources.map((s) => [s.name, record(s)]));
+  const available = new Set(sc.available ?? []);
+  const graph = new BuildGraph(u, {
+    buildArch: BUILD,
+    hostArch: host,
+    hostProfiles: [...full],
+    nativeProfiles: [],
+    archOnly: true,
+    implicit: 'none',
+    mode: 'apt',
+    isAvailable: (p) => p.arch === 'all' || available.has(p.name),
+    onlyExplicit: !!sc.onlyExplicit,
+    lookup: (n) => recs.get(n),
+  });
+  for (const e of sc.explicit) graph.addExplicit(recs.get(e)!);
+  graph.close();
+  const br = breakLoops(graph, { bootstrap: sc.bootstrap ?? true });
+  return { plan: makePlan(graph, br, { args: sc.explicit, full: true, bootstrap: sc.bootstrap ?? true, onlyExplicit: !!sc.onlyExplicit, graphMilliseconds: 0 }), graph };
+}
+
+function order(p: Plan): string[] {
+  return p.steps.map((s) => `${s.source}${s.arch === p.hostArch ? '' : ':' + s.arch}${s.stage ? `[${s.stage}]` : ''}`);
+}
+
+/**
+ * Replay a plan: before each step, a universe of what is available plus what the earlier steps
+ * built (staged builds: only their binaries under their profiles; a full build replaces them);
+ * the step's build-dependencies must be satisfiable there.
+ */
+function replay(sc: Scenario, p: Plan): string[] {
+  const host = sc.host ?? BUILD;
+  const byName = new Map(sc.sources.map((s) => [s.name, s]));
+  const built = new Map<string, string[]>(); // source:arch → stanzas
+  const failures: string[] = [];
+  for (const s of p.steps) {
+    const stanzas: string[] = [...built.values()].flat();
+    for (const src of sc.sources) {
+      for (const st of binaryStanzas(src, [BUILD, host], new Set(host === BUILD ? [] : ['cross', 'nocheck']))) {
+        const name = /^Package: (.*)$/m.exec(st)![1]!;
+        const arch = /^Architecture: (.*)$/m.exec(st)![1]!;
+        if (arch === 'all' || (sc.available ?? []).includes(name)) stanzas.push(st);
+      }
+    }
+    const u = universeFrom(stanzas);
+    const checker = new BuildChecker(new DependencyIndex(u, { buildArch: BUILD, hostArch: s.arch, mode: 'apt' }));
+    const v = checker.check(record(byName.get(s.source)!).paragraph, {
+      buildArch: BUILD,
+      hostArch: s.arch,
+      profiles: new Set(s.profiles),
+      arch: true,
+      indep: false,
+      implicit: 'none',
+      explain: false,
+    });
+    if (v.status !== 'ok') failures.push(`step ${s.n} ${s.source}${s.stage ? `[${s.stage}]` : ''}: build-dependencies not satisfiable`);
+    built.set(`${s.source}:${s.arch}`, binaryStanzas(byName.get(s.source)!, [s.arch], new Set(s.profiles)));
+  }
+  return failures;
+}
+
+function wellOrdered(p: Plan): boolean {
+  return p.steps.every((s) => s.loop !== undefined || s.after.every((a) => a < s.n));
+}
+
+describe('order without loops', () => {
+  it('a chain is built from its end', () => {
+    const sc: Scenario = {
+      sources: [
+        { name: 'a', bd: 'libb-dev', bins: [{ name: 'a' }] },
+        { name: 'b', bd: 'libc-dev', bins: [{ name: 'libb-dev' }] },
+        { name: 'c', bins: [{ name: 'libc-dev' }] },
+      ],
+      explicit: ['a'],
+    };
+    const { plan: p } = plan(sc);
+    expect(order(p)).toEqual(['c', 'b', 'a']);
+    expect(p.steps.map((s) => s.after)).toEqual([[], [1], [2]]);
+    expect(p.steps[1]!.why).toBe('needed by a (libb-dev:amd64)');
+    expect(p.loops).toEqual([]);
+    expect(planIsComplete(p)).toBe(true);
+    expect(replay(sc, p)).toEqual([]);
+  });
+
+  it('a diamond: the shared dependency first, then both sides, then the top', () => {
+    const sc: Scenario = {
+      sources: [
+        { name: 'top', bd: 'libl-dev, libr-dev', bins: [{ name: 'top' }] },
+        { name: 'l', bd: 'libd-dev', bins: [{ name: 'libl-dev' }] },
+        { name: 'r', bd: 'libd-dev', bins: [{ name: 'libr-dev' }] },
+        { name: 'd', bins: [{ name: 'libd-dev' }] },
+      ],
+      explicit: ['top'],
+    };
+    const { plan: p } = plan(sc);
+    expect(order(p)).toEqual(['d', 'l', 'r', 'top']);
+    expect(p.steps[3]!.after).toEqual([2, 3]);
+    expect(replay(sc, p)).toEqual([]);
+  });
+
+  it('what is available is not built; runtime dependencies of build-deps count', () => {
+    const sc: Scenario = {
+      sources: [
+        { name: 'a', bd: 'tool', bins: [{ name: 'a' }] },
+        { name: 't', bins: [{ name: 'tool', depends: 'libz1' }] },
+        { name: 'z', bins: [{ name: 'libz1' }] },
+      ],
+      explicit: ['a'],
+      available: ['tool'],
+    };
+    const { plan: p } = plan(sc);
+    expect(order(p)).toEqual(['z', 'a']);
+    expect(replay(sc, p)).toEqual([]);
+  });
+
+  it('--only-explicit: a missing binary is a problem, not a new build', () => {
+    const sc: Scenario = { sources: [{ name: 'a', bd: 'libb-dev', bins: [{ name: 'a' }] }, { name: 'b', bins: [{ name: 'libb-dev' }] }], explicit: ['a'], onlyExplicit: true };
+    const { plan: p } = plan(sc);
+    expect(order(p)).toEqual(['a']);
+    expect(p.problems).toEqual([expect.objectContaining({ kind: 'missing', needer: 'a', source: 'b', binaries: ['libb-dev:amd64'] })]);
+    expect(p.steps[0]!.unsatisfiable).toMatch(/needs libb-dev:amd64, which no build of the plan makes/);
+    expect(planIsComplete(p)).toBe(false);
+  });
+});
+
+describe('loops', () => {
+  const loopAB = (bOpts: Partial<Bin> = {}, aBd = 'libb-dev <!stage1>'): Src[] => [
+    { name: 'a', bd: aBd, bins: [{ name: 'liba-dev' }, { name: 'a-extras', profiles: '<!stage1>' }] },
+    { name: 'b', bd: 'liba-dev', bins: [{ name: 'libb-dev', ...bOpts }] },
+  ];
+
+  it('a two-package loop broken by <!stage1>: a staged, b, a in full', () => {
+    const sc: Scenario = { sources: loopAB(), explicit: ['a', 'b'] };
+    const { plan: p } = plan(sc);
+    expect(order(p)).toEqual(['a[stage1]', 'b', 'a']);
+    expect(p.steps[0]).toMatchObject({ source: 'a', profiles: ['stage1'], stage: 'stage1', suite: 'staged-stage1', after: [] });
+    expect(p.steps[1]).toMatchObject({ source: 'b', stage: null, after: [1] });
+    expect(p.steps[2]).toMatchObject({ source: 'a', stage: null, profiles: [], suite: 'full', after: [1, 2] });
+    expect(p.loops).toHaveLength(1);
+    expect(p.loops[0]).toMatchObject({ sources: ['a', 'b'], broken: true, unbroken: [], existing: [] });
+    expect(p.loops[0]!.staged).toEqual([{ source: 'a', arch: 'amd64', profiles: ['stage1'], stage: 'stage1', step: 1, breaks: [{ source: 'b', arch: 'amd64', stage: null, binaries: ['libb-dev:amd64'] }] }]);
+    expect(p.stats).toMatchObject({ stagedBuilds: 1, unbrokenLoops: 0, cyclicComponents: 1, largestComponent: 2 });
+    expect(planIsComplete(p)).toBe(true);
+    expect(replay(sc, p)).toEqual([]);
+  });
+
+  it('the same loop cross-built: the staged build has cross,nocheck,stage1 and the staged suite', () => {
+    const sc: Scenario = { sources: loopAB({ ma: 'same' }), explicit: ['a', 'b'], host: 'arm64' };
+    const { plan: p } = plan(sc);
+    expect(order(p)).toEqual(['a[stage1]', 'b', 'a']);
+    expect(p.steps[0]).toMatchObject({ profiles: ['cross', 'nocheck', 'stage1'], suite: 'staged-stage1', arch: 'arm64' });
+    expect(p.steps[2]).toMatchObject({ profiles: ['cross', 'nocheck'], suite: 'full' });
+    expect(replay(sc, p)).toEqual([]);
+  });
+
+  it('a staged build that does not make what the loop needs does not break it', () => {
+    const sc: Scenario = {
+      sources: [
+        { name: 'a', bd: 'libb-dev <!stage1>', bins: [{ name: 'liba-dev', profiles: '<!stage1>' }] },
+        { name: 'b', bd: 'liba-dev', bins: [{ name: 'libb-dev' }] },
+      ],
+      explicit: ['a'],
+    };
+    const { plan: p } = plan(sc);
+    expect(p.stats.stagedBuilds).toBe(0);
+    expect(p.loops[0]!.broken).toBe(false);
+    expect(planIsComplete(p)).toBe(false);
+  });
+
+  it('without --bootstrap the loop is reported, with its shortest cycle', () => {
+    const { plan: p } = plan({ sources: loopAB(), explicit: ['a'], bootstrap: false });
+    expect(p.loops).toHaveLength(1);
+    expect(p.loops[0]!.broken).toBe(false);
+    expect(p.loops[0]!.unbroken[0]!.cycle).toEqual([
+      { source: 'a', arch: 'amd64', stage: null, binaries: ['libb-dev:amd64'] },
+      { source: 'b', arch: 'amd64', stage: null, binaries: ['liba-dev:amd64'] },
+    ]);
+    expect(p.steps.map((s) => s.loop)).toEqual([1, 1]);
+  });
+
+  it('a loop no profile breaks is named with its shortest cycle, and the rest is still planned', () => {
+    const sc: Scenario = {
+      sources: [
+        { name: 'c', bd: 'libd-dev', bins: [{ name: 'libc-dev' }] },
+        { name: 'd', bd: 'libe-dev', bins: [{ name: 'libd-dev' }] },
+        { name: 'e', bd: 'libc-dev, libd-dev', bins: [{ name: 'libe-dev' }] },
+        { name: 'top', bd: 'libc-dev, libf-dev', bins: [{ name: 'top' }] },
+        { name: 'f', bins: [{ name: 'libf-dev' }] },
+      ],
+      explicit: ['top'],
+    };
+    const { plan: p } = plan(sc);
+    expect(p.loops).toHaveLength(1);
+    const l = p.loops[0]!;
+    expect(l).toMatchObject({ sources: ['c', 'd', 'e'], broken: false, staged: [] });
+    // d → e → d is the shortest (2), not c → d → e → c (3).
+    expect(l.unbroken[0]!.cycle.map((c) => c.source).sort()).toEqual(['d', 'e']);
+    expect(order(p)).toEqual(['c', 'd', 'e', 'f', 'top']);
+    expect(p.steps.filter((s) => s.loop === 1).map((s) => s.source)).toEqual(['c', 'd', 'e']);
+    expect(p.steps.find((s) => s.source === 'f')!.loop).toBeUndefined();
+    expect(planIsComplete(p)).toBe(false);
+    expect(formatPlanText(p)).toContain(
+      'loop 1 (3 sources: c, d, e): NOT BROKEN\n    no profile breaks these 3 builds; shortest cycle:\n      d needs libe-dev:amd64 from e\n      e needs libd-dev:amd64 from d\n',
+    );
+    expect(formatPlanText(p)).toContain('1. c 1.0  (after 2; STUCK in loop 1)');
+  });
+
+  it('a self-loop (a compiler built with itself) broken by a stage1 that does without itself', () => {
+    const sc: Scenario = { sources: [{ name: 'cc', bd: 'cc-bin <!stage1>', bins: [{ name: 'cc-bin' }] }], explicit: ['cc'] };
+    const { plan: p } = plan(sc);
+    expect(order(p)).toEqual(['cc[stage1]', 'cc']);
+    expect(p.loops[0]!.staged[0]!.breaks).toEqual([{ source: 'cc', arch: 'amd64', stage: null, binaries: ['cc-bin:amd64'] }]);
+    expect(replay(sc, p)).toEqual([]);
+  });
+
+  it('a self-loop no profile breaks', () => {
+    const { plan: p } = plan({ sources: [{ name: 'cc', bd: 'cc-bin', bins: [{ name: 'cc-bin' }] }], explicit: ['cc'] });
+    expect(p.loops[0]!.unbroken[0]!.cycle).toEqual([{ source: 'cc', arch: 'amd64', stage: null, binaries: ['cc-bin:amd64'] }]);
+  });
+
+  it('a loop whose binaries exist already needs no staged build: the existing ones serve', () => {
+    const sc: Scenario = { sources: loopAB(), explicit: ['a', 'b'], available: ['liba-dev', 'libb-dev'] };
+    const { plan: p } = plan(sc);
+    expect(p.stats.stagedBuilds).toBe(0);
+    expect(p.loops[0]!.broken).toBe(true);
+    expect(p.loops[0]!.existing.length).toBe(2);
+    expect(planIsComplete(p)).toBe(true);
+  });
+
+  it('one staged build breaks two loops through it; the other choice is not taken', () => {
+    // hub needs x and y (both droppable with stage1); x and y each need hub.
+    const sc: Scenario = {
+      sources: [
+        { name: 'hub', bd: 'libx-dev <!stage1>, liby-dev <!stage1>', bins: [{ name: 'libhub-dev' }] },
+        { name: 'x', bd: 'libhub-dev <!stage1>', bins: [{ name: 'libx-dev' }] },
+        { name: 'y', bd: 'libhub-dev', bins: [{ name: 'liby-dev' }] },
+      ],
+      explicit: ['hub'],
+    };
+    const { plan: p } = plan(sc);
+    expect(p.stats.stagedBuilds).toBe(1);
+    expect(order(p)).toEqual(['hub[stage1]', 'x', 'y', 'hub']);
+    expect(replay(sc, p)).toEqual([]);
+  });
+
+  it('a nocheck build (native) breaks a loop without a staged build: it is final', () => {
+    const sc: Scenario = { sources: [{ name: 'a', bd: 'libb-dev <!nocheck>', bins: [{ name: 'liba-dev' }] }, { name: 'b', bd: 'liba-dev', bins: [{ name: 'libb-dev' }] }], explicit: ['a'] };
+    const { plan: p } = plan(sc);
+    expect(order(p)).toEqual(['a', 'b']);
+    expect(p.steps[0]).toMatchObject({ profiles: ['nocheck'], stage: null, suite: 'full' });
+    expect(p.stats).toMatchObject({ stagedBuilds: 0, nocheckBuilds: 1 });
+    expect(replay(sc, p)).toEqual([]);
+  });
+
+  it('cross: a tool only a source tree makes is built natively first', () => {
+    const sc: Scenario = {
+      sources: [
+        { name: 'prog', bd: 'gen-tool, libq-dev', bins: [{ name: 'prog' }] },
+        { name: 'gen', bins: [{ name: 'gen-tool', ma: 'foreign' }] },
+        { name: 'q', bins: [{ name: 'libq-dev', ma: 'same' }] },
+      ],
+      explicit: ['prog'],
+      host: 'arm64',
+    };
+    const { plan: p } = plan(sc);
+    expect(order(p)).toEqual(['gen:amd64', 'q', 'prog']);
+    expect(p.steps.find((s) => s.source === 'gen')!.profiles).toEqual([]);
+    expect(p.steps[2]!.after).toEqual([1, 2]);
+    expect(replay(sc, p)).toEqual([]);
+  });
+});
+
+describe('random graphs: plans replay, loops are reported or broken', () => {
+  it('every plan of a complete random graph replays; broken loops have staged builds', () => {
+    const srcArb = fc.array(
+      fc.record({ deps: fc.uniqueArray(fc.nat(7), { maxLength: 3 }), staged: fc.uniqueArray(fc.nat(7), { maxLength: 2 }), dropLib: fc.boolean() }),
+      { minLength: 2, maxLength: 8 },
+    );
+    fc.assert(
+      fc.property(srcArb, fc.nat(7), (specs, first) => {
+        const n = specs.length;
+        const sources: Src[] = specs.map((s, i) => {
+          const deps = s.deps.filter((d) => d < n).map((d) => `lib${d}-dev${s.staged.includes(d) ? ' <!stage1>' : ''}`);
+          return { name: `s${i}`, bd: deps.join(', ') || undefined, bins: [{ name: `lib${i}-dev`, profiles: s.dropLib ? '<!stage1>' : undefined }] };
+        });
+        const sc: Scenario = { sources, explicit: [`s${first % n}`] };
+        const { plan: p } = plan(sc);
+        expect(wellOrdered(p)).toBe(true);
+        if (planIsComplete(p)) expect(replay(sc, p)).toEqual([]);
+        for (const l of p.loops) if (l.broken) expect(l.staged.length).toBeGreaterThan(0);
+        for (const l of p.loops) for (const u of l.unbroken) expect(u.cycle.length).toBeGreaterThan(0);
+      }),
+      { numRuns: 300 },
+    );
+  });
+});
+
+describe('metadata', () => {
+  it('Build-Profiles and Package-List profile= say what a staged build makes', () => {
+    expect(parseBuildProfiles('<!stage1 !nocheck> <stage2>')).toEqual([['!stage1', '!nocheck'], ['stage2']]);
+    const rec = record({ name: 'x', bins: [{ name: 'a' }, { name: 'b', profiles: '<!stage1 !nobiarch> <stage2>' }, { name: 'c', arch: 'all' }] });
+    expect(declaredBinaries(rec).map((b) => [b.name, b.archs, b.profiles])).toEqual([
+      ['a', ['any'], undefined],
+      ['b', ['any'], [['!stage1', '!nobiarch'], ['stage2']]],
+      ['c', ['all'], undefined],
+    ]);
+  });
+
+  it('a source tree: planned binaries for each architecture, substvars dropped, versions filled in', () => {
+    const paras = parseDeb822(
+      'Source: t\nBuild-Depends: debhelper-compat (= 13)\n\nPackage: libt1\nArchitecture: any\nMulti-Arch: same\nDepends: ${shlibs:Depends}, ${misc:Depends}, libz1\n\n' +
+        'Package: libt-dev\nArchitecture: any\nDepends: libt1 (= ${binary:Version}), ${misc:Depends}\n\nPackage: t-doc\nArchitecture: all\nBuild-Profiles: <!nodoc>\n\nPackage: t-tests\nArchitecture: any\nBuild-Profiles: <!nocheck>\n',
+      { file: 'control' },
+    );
+    const rec: SourceRecord = { name: 't', version: '2.0-1', paragraph: paras[0]!, binaries: paras.slice(1), arg: '/src/t', file: 'control', kind: 'tree' };
+    const out = plannedBinaryStanzas(rec, ['amd64', 'arm64'], new Set(['cross', 'nocheck'])).map((p) => p.toObject());
+    expect(out).toEqual([
+      { Package: 'libt1', Source: 't (2.0-1)', Version: '2.0-1', Architecture: 'amd64', 'Multi-Arch': 'same', Depends: 'libz1' },
+      { Package: 'libt1', Source: 't (2.0-1)', Version: '2.0-1', Architecture: 'arm64', 'Multi-Arch': 'same', Depends: 'libz1' },
+      { Package: 'libt-dev', Source: 't (2.0-1)', Version: '2.0-1', Architecture: 'amd64', Depends: 'libt1 (= 2.0-1)' },
+      { Package: 'libt-dev', Source: 't (2.0-1)', Version: '2.0-1', Architecture: 'arm64', Depends: 'libt1 (= 2.0-1)' },
+      { Package: 't-doc', Source: 't (2.0-1)', Version: '2.0-1', Architecture: 'all' },
+    ]);
+  });
+});
+
+describe('output', () => {
+  it('dot: staged builds dashed, loops as clusters, arrows in build order', () => {
+    const { plan: p } = plan({ sources: [{ name: 'a', bd: 'libb-dev <!stage1>', bins: [{ name: 'liba-dev' }] }, { name: 'b', bd: 'liba-dev', bins: [{ name: 'libb-dev' }] }], explicit: ['a'] });
+    const dot = formatPlanDot(p);
+    expect(dot).toMatch(/^digraph xdeb_sequence \{/);
+    expect(dot).toContain('s1 [label="1. a 1.0 [stage1]", style="rounded,dashed"');
+    expect(dot).toContain('s1 -> s2;');
+    expect(dot).toContain('s1 -> s3 [style=dotted];');
+    expect(dot).toMatch(/subgraph cluster_loop1 \{\n {4}label="loop 1"/);
+  });
+});
+
+describe('scc: Tarjan, shortest cycles and order against brute force', () => {
+  const graphArb = fc.integer({ min: 1, max: 12 }).chain((n) => fc.array(fc.uniqueArray(fc.nat(n - 1), { maxLength: 4 }), { minLength: n, maxLength: n }));
+
+  function reach(out: number[][]): boolean[][] {
+    const n = out.length;
+    const r = Array.from({ length: n }, (_, i) => Array.from({ length: n }, (_, j) => i === j));
+    for (let i = 0; i < n; i++) for (const j of out[i]!) r[i]![j] = true;
+    for (let k = 0; k < n; k++) for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) if (r[i]![k] && r[k]![j]) r[i]![j] = true;
+    return r;
+  }
+
+  it('components are the classes of mutual reachability, in dependency order', () => {
+    fc.assert(
+      fc.property(graphArb, (out) => {
+        const r = reach(out);
+        const { comp, components } = stronglyConnected(out);
+        for (let i = 0; i < out.length; i++) for (let j = 0; j < out.length; j++) expect(comp[i] === comp[j]).toBe(r[i]![j]! && r[j]![i]!);
+        // Tarjan's order: an edge never points at a later component.
+        for (let v = 0; v < out.length; v++) for (const w of out[v]!) expect(comp[w]! <= comp[v]!).toBe(true);
+        expect(components.flat().sort((a, b) => a - b)).toEqual([...out.keys()]);
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it('shortest cycles are cycles, and no shorter one exists', () => {
+    fc.assert(
+      fc.property(graphArb, (out) => {
+        const { components } = stronglyConnected(out);
+        for (const c of components) {
+          if (!isCyclic(c, out)) continue;
+          const cyc = shortestCycle(out, c);
+          for (let i = 0; i < cyc.length; i++) expect(out[cyc[i]!]!.includes(cyc[(i + 1) % cyc.length]!)).toBe(true);
+          // Brute force: the shortest closed walk inside c by breadth-first search from every vertex.
+          let best = Infinity;
+          for (const s of c) {
+            const dist = new Map([[s, 0]]);
+            const queue = [s];
+            while (queue.length) {
+              const v = queue.shift()!;
+              for (const w of out[v]!) {
+                if (!c.includes(w)) continue;
+                if (w === s) best = Math.min(best, dist.get(v)! + 1);
+                if (!dist.has(w)) {
+                  dist.set(w, dist.get(v)! + 1);
+                  queue.push(w);
+                }
+              }
+            }
+          }
+          expect(cyc.length).toBe(best);
+        }
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it('topological order: dependencies first, cycles left out, smallest rank first among the ready', () => {
+    expect(topologicalOrder([[1, 2], [3], [3], []], (v) => v)).toEqual([3, 1, 2, 0]);
+    expect(topologicalOrder([[1], [0], []], (v) => v)).toEqual([2]);
+    expect(topologicalOrder([[], [], []], (v) => -v)).toEqual([2, 1, 0]);
+  });
+
+  it('a deep chain does not overflow the stack', () => {
+    const n = 200_000;
+    const out = Array.from({ length: n }, (_, i) => (i + 1 < n ? [i + 1] : [0]));
+    const { components } = stronglyConnected(out);
+    expect(components).toHaveLength(1);
+    expect(components[0]).toHaveLength(n);
+  });
+});
