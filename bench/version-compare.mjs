@@ -1,9 +1,10 @@
 #!/usr/bin/env node
 // Version comparison speed: xdeb's compareVersions against apt's apt_pkg.version_compare (in
 // /usr/bin/python3), on the real pairs of ../shared/data/version-pairs.tsv repeated to
-// 1,000,000 comparisons. Both sides must give the same verdict on every pair. Best of N runs.
+// 1,000,000 comparisons. Both sides must give the same verdict on every pair. Best of N runs,
+// the two sides taking turns.
 //
-//   node bench/version-compare.mjs [--count 1000000] [--runs 3] [--pairs FILE]
+//   node bench/version-compare.mjs [--count 1000000] [--runs 5] [--pairs FILE]
 //
 // Needs dist/ (npm run build) and /usr/bin/python3 with python3-apt.
 
@@ -21,7 +22,7 @@ function option(name, fallback) {
   return i >= 0 && i + 1 < process.argv.length ? process.argv[i + 1] : fallback;
 }
 const COUNT = Number(option('--count', '1000000'));
-const RUNS = Number(option('--runs', '3'));
+const RUNS = Number(option('--runs', '5'));
 const PAIRS = resolve(ROOT, option('--pairs', '../shared/data/version-pairs.tsv'));
 
 function die(message, code = 3) {
@@ -41,29 +42,33 @@ const pairs = readFileSync(PAIRS, 'utf8')
   .filter((l) => l.trim() !== '')
   .map((l) => l.split('\t').slice(0, 2));
 
-// apt's side, on the same pairs, in its own process.
-const dir = mkdtempSync(join(tmpdir(), 'xdeb-bench-'));
-let apt;
-try {
-  writeFileSync(join(dir, 'pairs'), pairs.map(([a, b]) => `${a}\t${b}\n`).join(''));
-  const r = spawnSync(PYTHON, [join(ROOT, 'bench/reference.py'), 'compare', join(dir, 'pairs'), String(COUNT), String(RUNS)], { encoding: 'utf8', maxBuffer: 1 << 26 });
-  if (r.status !== 0) die(`reference.py compare failed:\n${r.stderr}`, 1);
-  apt = JSON.parse(r.stdout);
-} finally {
-  rmSync(dir, { recursive: true, force: true });
-}
-
-// xdeb's side: the same work list, built before timing.
+// The same work list for both sides, built before timing.
 const A = new Array(COUNT);
 const B = new Array(COUNT);
 for (let i = 0; i < COUNT; i++) [A[i], B[i]] = pairs[i % pairs.length];
+
+// Rounds alternate the two sides, so that both meet the same load on a shared machine:
+// apt's side in a python process of its own, xdeb's in this one.
+const dir = mkdtempSync(join(tmpdir(), 'xdeb-bench-'));
+const apt = { times: [], signs: '' };
 const times = [];
 let sum = 0;
-for (let r = 0; r < RUNS; r++) {
-  const t0 = performance.now();
-  sum = 0;
-  for (let i = 0; i < COUNT; i++) sum += compareVersions(A[i], B[i]);
-  times.push((performance.now() - t0) / 1000);
+try {
+  writeFileSync(join(dir, 'pairs'), pairs.map(([a, b]) => `${a}\t${b}\n`).join(''));
+  for (let round = 0; round < RUNS; round++) {
+    const r = spawnSync(PYTHON, [join(ROOT, 'bench/reference.py'), 'compare', join(dir, 'pairs'), String(COUNT), '1'], { encoding: 'utf8', maxBuffer: 1 << 26 });
+    if (r.status !== 0) die(`reference.py compare failed:\n${r.stderr}`, 1);
+    const result = JSON.parse(r.stdout);
+    apt.times.push(...result.times);
+    apt.signs = result.signs;
+
+    const t0 = performance.now();
+    sum = 0;
+    for (let i = 0; i < COUNT; i++) sum += compareVersions(A[i], B[i]);
+    times.push((performance.now() - t0) / 1000);
+  }
+} finally {
+  rmSync(dir, { recursive: true, force: true });
 }
 const signs = pairs.map(([a, b]) => '<=>'[compareVersions(a, b) + 1]).join('');
 
@@ -77,7 +82,7 @@ for (let i = 0; i < pairs.length; i++) {
 const best = Math.min(...times);
 const aptBest = Math.min(...apt.times);
 const per = (t) => `${((t / COUNT) * 1e9).toFixed(0)} ns/comparison`;
-console.log(`node ${process.version}; ${COUNT} comparisons over ${pairs.length} real pairs (${PAIRS}); best of ${RUNS} runs`);
+console.log(`node ${process.version}; ${COUNT} comparisons over ${pairs.length} real pairs (${PAIRS}); best of ${RUNS} runs, taking turns (xdeb's first run includes compiling)`);
 console.log(`  xdeb compareVersions          ${best.toFixed(3)} s  ${per(best)}  (runs: ${times.map((t) => t.toFixed(3)).join(' ')}; checksum ${sum})`);
 console.log(`  apt_pkg.version_compare       ${aptBest.toFixed(3)} s  ${per(aptBest)}  (runs: ${apt.times.map((t) => t.toFixed(3)).join(' ')}; python loop included)`);
 console.log(`  verdicts agree on ${pairs.length - disagree}/${pairs.length} pairs`);
