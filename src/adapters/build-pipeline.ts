@@ -35,6 +35,11 @@ export interface BuildOptions extends SatisfyOptions {
   logDir?: string;
   signKey?: string;
   keepVersions?: number;
+  /**
+   * Runs the satisfydepends step (resolution and installation). xdeb-sequence -j N passes a
+   * lock, so that builds may run side by side while installs never overlap.
+   */
+  serialize?: <T>(step: () => Promise<T>) => Promise<T>;
 }
 
 /** The same error, its message prefixed with the step that failed. */
@@ -64,7 +69,8 @@ async function fetchSource(src: SourceInput, out: Output): Promise<string> {
 
 export async function buildOne(arg: string, ctx: SatisfyContext, opts: BuildOptions, out: Output): Promise<BuildOneResult> {
   const t0 = Date.now();
-  const checked = await inStep('satisfydepends', arg, async () => {
+  const serialize = opts.serialize ?? (<T>(step: () => Promise<T>) => step());
+  const checked = await serialize(() => inStep('satisfydepends', arg, async () => {
     const c = await checkSourceArg(arg, ctx, opts, out);
     const textCtx = { buildArch: ctx.buildArch, hostArch: ctx.hostArch, profiles: ctx.profiles, explain: !!opts.explain };
     if (c.report.status !== 'ok') {
@@ -75,7 +81,7 @@ export async function buildOne(arg: string, ctx: SatisfyContext, opts: BuildOpti
     for (const w of c.report.warnings) out.warn(`${c.src.name}: ${w}`);
     await installBuildDeps(c.loaded, c.fv, ctx, opts, out);
     return c;
-  });
+  }));
   const { src } = checked;
   const t1 = Date.now();
   const sourcePath = src.path ?? (await inStep('source', src.name, () => fetchSource(src, out)));
