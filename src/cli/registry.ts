@@ -12,12 +12,13 @@ import { pending } from '../commands/pending.js';
 import putresult from '../commands/putresult.js';
 import runbuild from '../commands/runbuild.js';
 import satisfydepends from '../commands/satisfydepends.js';
+import sequence from '../commands/sequence.js';
 
 export const commands: CommandSpec[] = [
   satisfydepends,
   runbuild,
   build,
-  pending('sequence', 'order the builds of many packages, breaking loops with staged builds', 5),
+  sequence,
   putresult,
   pending('chroot', 'create and use build environments (cross and emulated chroots)', 6),
   compareVersions,

@@ -325,6 +325,14 @@ export class BuildGraph {
     return [...byTarget.values()].sort((a, b) => a.to - b.to);
   }
 
+  /** Why a node's full build cannot be satisfied: the first reason of each failing requirement. */
+  explain(node: BuildNode): string {
+    const v = this.checker(node.arch).check(node.record.paragraph, { ...this.checkOptions(node, []), explain: true });
+    if (v.status === 'ok') return 'its build-dependencies are satisfiable now';
+    const reasons = v.failures.map((f) => `${f.requirement}${f.reasons[0] ? `: ${f.reasons[0].text}` : ''}`);
+    return reasons.length ? reasons.join('; ') : v.status === 'unknown' ? 'too complex to decide' : 'its build-dependencies cannot be satisfied';
+  }
+
   /** A build of `node` with extra profiles: its dependencies, or undefined when they cannot be satisfied or need a source outside the graph. */
   dependenciesWith(node: BuildNode, extra: readonly string[]): Dependency[] | undefined {
     const v = this.checker(node.arch).check(node.record.paragraph, this.checkOptions(node, extra));

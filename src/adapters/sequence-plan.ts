@@ -1,0 +1,191 @@
+// xdeb-sequence's plan from the world: the SOURCE arguments (trees, .dsc files, names), the
+// repositories in use, what counts as available; then the pure graph, loops and plan.
+
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { archTable } from '../lib/arch.js';
+import { breakLoops } from '../lib/bootstrap.js';
+import { BuildGraph, plannedBinaryStanzas, type SourceRecord } from '../lib/build-graph.js';
+import type { ImplicitMode } from '../lib/build-deps.js';
+import { InputError, UsageError } from '../lib/errors.js';
+import type { ResolverMode } from '../lib/multiarch.js';
+import { makePlan, type Plan } from '../lib/plan.js';
+import type { BinaryPackage, Universe } from '../lib/universe.js';
+import { compareVersions } from '../lib/version.js';
+import type { Output } from '../cli/output.js';
+import { localRepoDir } from './config.js';
+import { readParagraphs } from './deb822-files.js';
+import { buildContext, type SatisfyContext } from './satisfy.js';
+import { readSourceArg } from './source-input.js';
+import { loadUniverse, PRIORITY, type RepositoryUse } from './universe-loader.js';
+
+export interface SequenceOptions {
+  all?: boolean;
+  full?: boolean;
+  bootstrap?: boolean;
+  onlyExplicit?: boolean;
+  archOnly?: boolean;
+  /** --available FILE: Packages files of binaries to count as built (with --full). */
+  available?: string[];
+  repo?: string[];
+  mode?: ResolverMode;
+  implicit?: ImplicitMode;
+  profiles?: string;
+  [k: string]: unknown;
+}
+
+export interface PlannedSequence {
+  plan: Plan;
+  ctx: SatisfyContext;
+  used: RepositoryUse[];
+  localRepo: string | undefined;
+  seconds: { load: number; graph: number; bootstrap: number; total: number };
+}
+
+function recordFromIndex(u: Universe, name: string): SourceRecord | undefined {
+  const found = u.sourcesNamed(name);
+  if (!found.length) return undefined;
+  const best = found.reduce((a, b) => (compareVersions(b.version, a.version) > 0 ? b : a));
+  return { name: best.name, version: best.version, paragraph: best.paragraph, arg: `${best.name}=${best.version}`, file: best.file, kind: 'index' };
+}
+
+/** Name/version/arch of every package of the --available files. */
+async function readAvailable(files: readonly string[]): Promise<Set<string>> {
+  const out = new Set<string>();
+  for (const f of files) {
+    if (!existsSync(f)) throw new InputError('no such file', { file: f });
+    for await (const p of readParagraphs(f)) {
+      const name = p.get('Package');
+      const version = p.get('Version');
+      const arch = p.get('Architecture');
+      if (name && version && arch) out.add(`${name}\0${version}\0${arch}`);
+    }
+  }
+  return out;
+}
+
+export async function planSequence(args: string[], opts: SequenceOptions, out: Output): Promise<PlannedSequence> {
+  const t0 = Date.now();
+  if (opts.all && args.length) throw new UsageError('give SOURCE arguments or --all, not both');
+  if (!opts.all && args.length === 0) throw new UsageError('no SOURCE given (source trees, .dsc files, source package names, or --all)');
+  if (opts.available?.length && !opts.full) throw new UsageError('--available only makes sense with --full (without it, what the repositories have is available)');
+  const ctx = buildContext(opts);
+  const cross = ctx.buildArch !== ctx.hostArch;
+  // Trees and .dsc files first, so that bad input fails before the (slower) universe.
+  const early = new Map<string, SourceRecord>();
+  for (const a of args) {
+    if (!existsSync(a)) continue;
+    const s = readSourceArg(a);
+    early.set(a, { name: s.name, version: s.version, paragraph: s.paragraph, binaries: s.binaries, arg: resolve(a), file: s.file, kind: s.kind === 'tree' ? 'tree' : 'dsc' });
+  }
+  const availableKeys = opts.available?.length ? await readAvailable(opts.available) : undefined;
+
+  const { cfg } = ctx;
+  const localRepo = cfg.bool('use-local-repo') ? localRepoDir(cfg) : undefined;
+  const { universe, used } = await loadUniverse({
+    buildArch: ctx.buildArch,
+    hostArch: ctx.hostArch,
+    remote: cfg.bool('use-remote-repo'),
+    localRepo,
+    localSuites: ['full'],
+    repos: opts.repo,
+    status: false,
+    info: (m) => out.info(m),
+  });
+  const tLoad = Date.now();
+  out.info(`read ${universe.size} packages and ${universe.sources.length} sources in ${tLoad - t0} ms`);
+
+  // The explicit sources, by argument.
+  const explicit: SourceRecord[] = [];
+  for (const a of args) {
+    const e = early.get(a);
+    if (e) {
+      explicit.push(e);
+      continue;
+    }
+    if (a.includes('/') || a.endsWith('.dsc')) throw new InputError('no such file or directory', { file: a });
+    const [name, version] = a.split('=', 2) as [string, string | undefined];
+    const found = universe.sourcesNamed(name).filter((s) => version === undefined || s.version === version);
+    if (!found.length) {
+      const hint = universe.sources.length === 0 ? " (no source index is in use: add 'deb-src' lines to apt's sources and run apt-get update, or give --repo with a Sources file)" : '';
+      throw new InputError(`unknown source package '${a}'${hint}`);
+    }
+    const best = found.reduce((x, y) => (compareVersions(y.version, x.version) > 0 ? y : x));
+    explicit.push({ name: best.name, version: best.version, paragraph: best.paragraph, arg: `${best.name}=${best.version}`, file: best.file, kind: 'index' });
+  }
+  if (opts.all) {
+    const table = archTable();
+    const seen = new Set<string>();
+    for (const s of universe.sources) {
+      if (seen.has(s.name)) continue;
+      if (!s.architectures.some((a) => a === 'all' || table.matches(ctx.hostArch, a))) continue;
+      seen.add(s.name);
+      explicit.push(recordFromIndex(universe, s.name)!);
+    }
+  }
+
+  // What trees and .dsc files will build is in no index: plan it, so that the resolver finds it.
+  const fullProfiles = new Set(ctx.profiles);
+  const planned = new Set<number>();
+  const byName = new Map<string, SourceRecord>();
+  for (const rec of explicit) {
+    byName.set(rec.name, rec);
+    if (rec.kind === 'index') continue;
+    const origin = universe.addOrigin({ label: `planned build of ${rec.name} ${rec.version}`, file: rec.file, kind: 'file', priority: PRIORITY.local });
+    for (const p of plannedBinaryStanzas(rec, [...new Set([ctx.hostArch, ctx.buildArch])], fullProfiles)) {
+      const pkg = universe.addBinary(p, origin);
+      if (pkg && pkg.origin === origin) planned.add(pkg.id);
+    }
+  }
+  const indexCache = new Map<string, SourceRecord | undefined>();
+  const lookup = (name: string): SourceRecord | undefined => {
+    const r = byName.get(name);
+    if (r) return r;
+    if (!indexCache.has(name)) indexCache.set(name, recordFromIndex(universe, name));
+    return indexCache.get(name);
+  };
+  const isAvailable = opts.full
+    ? (p: BinaryPackage) => !planned.has(p.id) && (p.arch === 'all' || (cross && p.arch === ctx.buildArch) || !!availableKeys?.has(`${p.name}\0${p.version}\0${p.arch}`))
+    : (p: BinaryPackage) => !planned.has(p.id);
+
+  const explicitP = typeof opts.profiles === 'string';
+  const graph = new BuildGraph(universe, {
+    buildArch: ctx.buildArch,
+    hostArch: ctx.hostArch,
+    hostProfiles: ctx.profiles,
+    nativeProfiles: explicitP ? ctx.profiles.filter((p) => p !== 'cross') : [],
+    archOnly: !!opts.archOnly,
+    implicit: opts.implicit ?? 'sbuild',
+    mode: ctx.mode,
+    isAvailable,
+    onlyExplicit: !!opts.onlyExplicit,
+    lookup,
+  });
+  const table = archTable();
+  for (const rec of explicit) {
+    // A source with nothing for the host architecture is built natively (its arch:all packages).
+    const archs = (rec.paragraph.get('Architecture') ?? 'any').split(/\s+/).filter(Boolean);
+    const forHost = archs.some((a) => a !== 'all' && table.matches(ctx.hostArch, a));
+    graph.addExplicit(rec, forHost || !archs.includes('all') ? ctx.hostArch : ctx.buildArch);
+  }
+  out.info(`checking the build-dependencies of ${explicit.length} source${explicit.length === 1 ? '' : 's'} and what they need`);
+  graph.close();
+  const tGraph = Date.now();
+  out.info(`${graph.nodes.length} builds, ${graph.checks} checks in ${tGraph - tLoad} ms`);
+  const br = breakLoops(graph, { bootstrap: !!opts.bootstrap });
+  const tBoot = Date.now();
+  const broken = graph.nodes.filter((n) => n.status !== 'ok');
+  const explained = new Map<number, string>();
+  // Explaining costs more solver runs: only for a plan of reasonable size.
+  if (broken.length <= 200) for (const n of broken) explained.set(n.id, graph.explain(n));
+  const plan = makePlan(graph, br, {
+    args: opts.all ? ['--all'] : args,
+    full: !!opts.full,
+    bootstrap: !!opts.bootstrap,
+    onlyExplicit: !!opts.onlyExplicit,
+    graphMilliseconds: tGraph - tLoad,
+    unsatisfiable: (id) => explained.get(id),
+  });
+  const t1 = Date.now();
+  return { plan, ctx, used, localRepo, seconds: { load: (tLoad - t0) / 1000, graph: (tGraph - tLoad) / 1000, bootstrap: (tBoot - tGraph) / 1000, total: (t1 - t0) / 1000 } };
+}

@@ -1,0 +1,99 @@
+import type { CommandSpec } from '../cli/spec.js';
+import { HOST_ARCH, PROFILES, REPO_SELECTION, ROOT_CMD } from './common-options.js';
+
+const spec: CommandSpec = {
+  name: 'sequence',
+  summary: 'order the builds of many packages, breaking loops with staged builds',
+  description:
+    'Works out which sources must be built, in which order, and builds them. What to build: each SOURCE,\n' +
+    'and (unless --only-explicit) every source whose binaries their build-dependencies need and the\n' +
+    'repositories in use do not have; --full rebuilds all of them, ignoring existing builds (for a cross\n' +
+    'bootstrap the build-architecture and arch:all packages still come from the repositories). A\n' +
+    "source's needs are the packages a real resolver installs for its build (xdeb-satisfydepends),\n" +
+    'runtime dependencies of tools included, each traced to the source that builds it.\n\n' +
+    'Dependency loops are found as strongly connected components. With --bootstrap a source in a loop\n' +
+    'is built first with a reduced profile (stage1, stage2, nobiarch, pkg.SRC.NAME…) where its metadata\n' +
+    '(the profile formulas of its Build-Depends, Build-Profiles of its binaries, Package-List profile=)\n' +
+    'makes that build need fewer of the loop\'s binaries while it still makes the binaries the others need;\n' +
+    'it is rebuilt in full once the loop is built. Few such builds are chosen (a feedback-vertex-set\n' +
+    'heuristic). Inside a loop, binaries the repositories have already serve (no staged build is needed\n' +
+    'for them). A loop no profile breaks is named with its shortest cycle.\n\n' +
+    'The plan (--list) is printed as text, JSON (--json) or Graphviz (--dot; --svg FILE draws it). Without\n' +
+    '--list each step runs through xdeb-build (satisfydepends, runbuild, putresult into the local\n' +
+    'repository: staged builds into its staged-PROFILES suites), independent steps side by side up to\n' +
+    '-j N (installs of build-dependencies one at a time), with a progress bar in a terminal and a state\n' +
+    'file that --resume continues from. docs/xdeb-sequence.md explains the plan and the state file.',
+  args: [{ name: 'source', description: 'source tree, .dsc file or source package name (name=version for a given version)', variadic: true, complete: 'source' }],
+  options: [
+    HOST_ARCH,
+    PROFILES,
+    { flags: '-l, --list', description: 'print the plan and stop (exit 1 when a loop cannot be broken or a build cannot be satisfied)' },
+    { flags: '--bootstrap', description: 'break dependency loops with staged builds (reduced profiles the sources offer)' },
+    { flags: '--full', description: 'build every source in the closure, even those whose binaries the repositories have' },
+    { flags: '--only-explicit', description: 'build only the SOURCE arguments: a needed binary that is not available is an error' },
+    { flags: '--all', description: 'every source of the repositories in use (an archive-wide graph)' },
+    { flags: '-B, --arch-only', description: 'native builds too are arch-only: Build-Depends-Indep never counts' },
+    { flags: '--available <file>', description: 'with --full: a Packages file of binaries to count as built already (repeatable)', repeatable: true, complete: 'file' },
+    { flags: '--dot', description: 'print the plan as a Graphviz graph' },
+    { flags: '--svg <file>', description: 'draw the plan into an SVG file (needs dot, from graphviz)', complete: 'file' },
+    { flags: '-j, --jobs <n>', description: 'build up to N steps at once (default: configuration, else 1)', integer: true },
+    { flags: '-k, --keep-going', description: 'after a failure, build everything that does not depend on the failed step' },
+    { flags: '--resume', description: 'continue the plan of the state file: skip what is built (with the same profiles), build the rest' },
+    { flags: '--state <file>', description: 'the state file (default: LOCALREPO/xdeb/sequence/HOSTARCH/state.json)', complete: 'file' },
+    { flags: '--repo <file|url>', description: "also use this Packages/Sources file, or a repository 'URL SUITE [COMPONENT…]'", repeatable: true, complete: 'file' },
+    ...REPO_SELECTION,
+    { flags: '--mode <mode>', description: 'where apt, dose and dpkg disagree, follow this one (docs/conformance.md)', choices: ['apt', 'dose', 'dpkg'], default: 'apt' },
+    { flags: '--implicit <set>', description: 'implicit build-dependencies: sbuild (build-essential and the cross toolchain), build-essential, none', choices: ['sbuild', 'build-essential', 'none'], default: 'sbuild' },
+    ROOT_CMD,
+  ],
+  json: true,
+  jsonOutput:
+    '{"format": 1, "buildArch": "amd64", "hostArch": "arm64", "profiles": ["cross", "nocheck"],\n' +
+    ' "full": false, "bootstrap": true, "onlyExplicit": false, "args": ["xdebloop-a/", "xdebloop-b/"],\n' +
+    ' "steps": [{"n": 1, "source": "xdebloop-a", "version": "1.0", "arch": "arm64",\n' +
+    '            "profiles": ["cross", "nocheck", "stage1"], "stage": "stage1", "suite": "staged-stage1",\n' +
+    '            "arg": "/…/xdebloop-a", "after": [], "explicit": true, "why": "staged build (stage1) that breaks a loop; …"},\n' +
+    '           {"n": 2, "source": "xdebloop-b", …, "stage": null, "suite": "full", "after": [1]},\n' +
+    '           {"n": 3, "source": "xdebloop-a", …, "profiles": ["cross", "nocheck"], "stage": null, "after": [1, 2]}],\n' +
+    ' "loops": [{"n": 1, "sources": ["xdebloop-a", "xdebloop-b"], "broken": true, "existing": [],\n' +
+    '            "staged": [{"source": "xdebloop-a", "arch": "arm64", "profiles": ["stage1"], "stage": "stage1", "step": 1,\n' +
+    '                        "breaks": [{"source": "xdebloop-b", "arch": "arm64", "stage": null, "binaries": ["libxdebloop-b-dev:arm64"]}]}],\n' +
+    '            "nocheck": [], "unbroken": []}],\n' +
+    ' "problems": [], "stats": {"sources": 2, "edges": 3, "checks": 4, "components": 1, "cyclicComponents": 1,\n' +
+    '   "largestComponent": 2, "inLoops": 2, "stagedBuilds": 1, "nocheckBuilds": 0, "unbrokenLoops": 0,\n' +
+    '   "milliseconds": {"graph": 30, "bootstrap": 5}}}\n\n' +
+    'steps are in build order; after lists the steps (n) a step needs; stage is null for a full build, else its\n' +
+    'reducing profiles joined with +. A step stuck in a loop no profile breaks has "loop": N; a step whose\n' +
+    'build-dependencies cannot be satisfied has "unsatisfiable": "why". In a loop, unbroken lists each part no\n' +
+    'profile breaks with a shortest cycle [{"source", "arch", "stage", "binaries"}, …] (each needs the binaries of\n' +
+    'the next, the last the first\'s); existing lists edges the repositories\' binaries serve.\n' +
+    'Without --list the plan is followed by "stateFile" and "results": [{"n", "status" (done, failed, skipped,\n' +
+    'pending), "note", "seconds", "dir", "changes", "suite", "exitCode"}].',
+  standalone: true,
+  examples: [
+    { command: 'xdeb-sequence -a arm64 --list --bootstrap xdebloop-a/ xdebloop-b/', description: 'the plan for two sources that build-depend on each other' },
+    { command: 'xdeb-sequence -a arm64 --bootstrap -j 2 libfoo/ foo/ bar/', description: 'build them in order, two at a time, staged builds where a loop needs them' },
+    { command: 'xdeb-sequence -a arm64 --resume', description: 'continue after a failure or Ctrl-C; what is built is not rebuilt' },
+    { command: 'xdeb-sequence --list --dot --svg plan.svg -a arm64 --bootstrap foo/ | less', description: 'the plan as a Graphviz graph, and a picture of it' },
+    {
+      command: 'xdeb-sequence -a arm64 --list --json --full --bootstrap --disable-remote-repo --repo Packages_amd64 --repo Packages_arm64 --repo Sources glibc gcc-12',
+      description: 'a cross bootstrap plan from index files',
+    },
+  ],
+  exitStatus: [
+    { code: 1, meaning: 'a build failed (or was skipped after one), or a loop cannot be broken / a build-dependency cannot be satisfied (with --list: the plan is printed all the same)' },
+    { code: 2, meaning: 'bad input: an unknown source, an unreadable tree or .dsc, a state file that does not match' },
+    { code: 3, meaning: 'the environment: a tool missing, no packages for the host architecture; a step that failed for such a reason' },
+    { code: 130, meaning: 'interrupted: the state file says what is built; --resume continues' },
+  ],
+  files: [
+    { path: 'LOCALREPO/xdeb/sequence/HOSTARCH/state.json', description: 'the plan being run and the state of each step (written atomically after every change)' },
+    { path: 'LOCALREPO/xdeb/sequence/HOSTARCH/steps/NNNN-SOURCE[-STAGE]/', description: "a step's messages (xdeb-sequence.log), build log and results" },
+  ],
+  seeAlso: ['xdeb-build', 'xdeb-satisfydepends', 'botch-native(1)', 'dot(1)'],
+  async run({ args, opts, out, prog }) {
+    const { runSequence } = await import('../adapters/sequence.js');
+    return runSequence(args, opts, out, prog);
+  },
+};
+export default spec;
