@@ -4,7 +4,7 @@
 import { buildDependencies, type BuildOptions } from './build-deps.js';
 import type { Paragraph } from './deb822.js';
 import { describePackage, Explainer, type Failure } from './explain.js';
-import { DependencyIndex, InstallProblem, solveProblem, type Prohibition, type Requirement } from './installability.js';
+import { DependencyIndex, Installer, type Prohibition, type Requirement } from './installability.js';
 import { effectiveArch, placementReason } from './multiarch.js';
 import type { BinaryPackage, Universe } from './universe.js';
 
@@ -75,12 +75,14 @@ const TOOL_LIKE = (name: string) => !/^lib|-dev$|-data$|-common$|-doc$|^gir1\.2-
 /** Check one source: its build-dependencies against the universe of `index`. */
 export class BuildChecker {
   readonly base: Requirement[];
+  readonly installer: Installer;
   readonly explainer: Explainer;
   private readonly installed: number[];
 
   constructor(readonly index: DependencyIndex) {
     this.base = essentialRequirements(index);
-    this.explainer = new Explainer(index, this.base);
+    this.installer = new Installer(index, this.base);
+    this.explainer = new Explainer(this.installer);
     this.installed = index.universe.packages.filter((p) => p.installed).map((p) => p.id);
   }
 
@@ -104,15 +106,13 @@ export class BuildChecker {
     explain = true,
   ): SourceVerdict {
     const ctx = this.index.ctx;
-    const problem = new InstallProblem(this.index, [...this.base, ...requirements], prohibitions);
-    const result = solveProblem(problem);
+    const result = this.installer.solve(requirements, prohibitions);
     const verdict: SourceVerdict = { source, version, status: 'ok', install: [], placements: [], dropped, failures: [], warnings: [] };
-    const offset = this.base.length;
     if (result.status === 'sat') {
       const u = this.universe;
       verdict.install = result.install.map((id) => u.get(id)).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : a.arch < b.arch ? -1 : 1));
       requirements.forEach((req, i) => {
-        const id = result.chosen[offset + i]!;
+        const id = result.chosen[i]!;
         const pkg = u.get(id);
         const alt = req.relation.find((a) => this.index.candidates(a, req.fromArch).includes(id)) ?? req.relation[0]!;
         verdict.placements.push({
@@ -169,7 +169,7 @@ export class BuildChecker {
     const ctx = this.index.ctx;
     const sol = this.explainer.solve([req]);
     if (sol.status === 'sat') {
-      const id = sol.chosen[this.base.length]!;
+      const id = sol.chosen[0]!;
       const pkg = this.universe.get(id);
       const alt = req.relation.find((a) => this.index.candidates(a, req.fromArch).includes(id));
       r = {

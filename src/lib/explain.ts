@@ -4,7 +4,7 @@
 // check asks the same questions thousands of times.
 
 import { archMismatchReason, archSatisfies, effectiveArch } from './multiarch.js';
-import { DependencyIndex, InstallProblem, solveProblem, type Requirement } from './installability.js';
+import { Installer, type DependencyIndex, type Requirement, type SolveResult } from './installability.js';
 import { formatAlternative, formatRelation, type Alternative, type Relation } from './relation.js';
 import type { BinaryPackage } from './universe.js';
 import { versionSatisfies } from './version.js';
@@ -40,12 +40,21 @@ export function describePackage(p: BinaryPackage): string {
 export class Explainer {
   private readonly installable = new Map<number, boolean>();
   private baseInstall: Set<number> | undefined;
+  readonly index: DependencyIndex;
 
   constructor(
-    readonly index: DependencyIndex,
-    /** What is always there: the essential set. */
-    readonly base: readonly Requirement[],
-  ) {}
+    readonly installer: Installer,
+    /** What must stay installed besides the installer's base (the essential set). */
+    readonly extra: readonly Requirement[] = [],
+  ) {
+    this.index = installer.index;
+  }
+
+  /** Requirements that hold a single package: it must stay installed. */
+  private mustStay(q: number): boolean {
+    const single = (r: Requirement) => r.candidates?.length === 1 && r.candidates[0] === q;
+    return this.extra.some(single) || this.installer.base.some(single);
+  }
 
   private get universe() {
     return this.index.universe;
@@ -56,8 +65,10 @@ export class Explainer {
     return { relation: [], fromArch: effectiveArch(p.arch, this.index.ctx), label: describePackage(p), kind: 'implicit', candidates: [id] };
   }
 
-  solve(reqs: readonly Requirement[]) {
-    return solveProblem(new InstallProblem(this.index, [...this.base, ...reqs]));
+  /** Solve on top of the base set and `extra`; chosen[i] answers reqs[i]. */
+  solve(reqs: readonly Requirement[]): SolveResult {
+    const r = this.installer.solve([...this.extra, ...reqs]);
+    return r.status === 'sat' ? { ...r, chosen: r.chosen.slice(this.extra.length) } : r;
   }
 
   /** Can the package be installed on top of the base set? */
@@ -154,20 +165,36 @@ export class Explainer {
         if (reasons.length) return reasons;
       }
     }
-    // A conflict with the base set, or among its own dependencies.
+    // A conflict with what must stay, or with what the base set installs.
     const base = this.baseSet();
+    let withBase: number | undefined;
     for (const q of this.index.conflicts(id)) {
-      if (base.has(q) && this.base.some((r) => (r.candidates ?? []).includes(q) && r.candidates!.length === 1)) {
-        const pq = this.universe.get(q);
+      if (!base.has(q)) continue;
+      const pq = this.universe.get(q);
+      if (this.mustStay(q)) {
         if (pq.name === p.name && p.multiArch === 'same' && pq.multiArch === 'same' && pq.version !== p.version) {
           return [{ kind: 'skew', text: `${p.name} is Multi-Arch: same, but ${p.arch} has ${p.version} where ${pq.arch} has ${pq.version} (the architectures' versions are skewed)`, chain, other: q }];
         }
         return [{ kind: 'conflict', text: `${describePackage(p)} conflicts with ${describePackage(pq)}, which must stay installed`, chain, other: q }];
       }
+      withBase ??= q;
     }
+    if (withBase !== undefined) {
+      const pq = this.universe.get(withBase);
+      const holder = [...this.extra, ...this.installer.base].find((r) => this.reaches(r, withBase!, base));
+      return [
+        {
+          kind: 'conflict',
+          text: `${describePackage(p)} conflicts with ${describePackage(pq)}, which the essential set installs`,
+          chain,
+          chain2: holder ? this.path(holder, this.chosenFor(holder, base), withBase, base) : undefined,
+          other: withBase,
+        },
+      ];
+    }
+    // Its dependencies, each installable alone, exclude each other.
     const deps: Requirement[] = p.depends.map((rel, i) => ({ relation: rel, fromArch: from, label: `${describePackage(p)} depends on ${formatRelation(rel)}`, kind: 'implicit' as const, candidates: clauses[i] }));
-    const forcedSelf = this.forced(id);
-    const conflict = this.explainConflict([forcedSelf, ...deps], chain.slice(0, -1));
+    const conflict = this.explainConflict(deps, chain.slice(0, -1));
     return conflict.length ? conflict : [{ kind: 'unsatisfiable', text: `${describePackage(p)} cannot be installed`, chain }];
   }
 
@@ -195,7 +222,7 @@ export class Explainer {
     const restSol = this.solve(rest);
     if (restSol.status !== 'sat') return together();
     const restSet = new Set(restSol.install);
-    const held = new Explainer(this.index, [...this.base, ...restSol.install.map((id) => this.forced(id))]);
+    const held = new Explainer(this.installer, [...this.extra, ...restSol.install.map((id) => this.forced(id))]);
     const reasons = held.explainRequirement(last);
     const out: Reason[] = [];
     for (const r of reasons) {

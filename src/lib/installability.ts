@@ -204,92 +204,147 @@ export class DependencyIndex {
   }
 }
 
-/** The encoded problem: variables are the packages of the closure. */
-export class InstallProblem {
-  /** Package id of each variable. */
-  readonly pkgOf: number[] = [];
-  /** Variable of each package id in the closure. */
-  readonly varOf = new Map<number, number>();
-  /** Candidate variables of each requirement (empty: nothing can satisfy it). */
-  readonly requirementVars: number[][] = [];
-  /** Dependency clauses of each variable, as candidate variables. */
-  readonly depVars: number[][][] = [];
-  /** Variables forbidden by prohibitions. */
-  readonly forbiddenVars = new Set<number>();
+/**
+ * Answers "can these requirements be installed together, and with which packages?", many times
+ * over one universe. One persistent SAT instance holds the closure reached so far: a package's
+ * clauses are added the first time it becomes reachable, and what the solver learns (that
+ * gcc:arm64 cannot join gcc:amd64, …) serves every later question. Each question's requirements
+ * hang on a fresh selector variable, solved as an assumption and retired afterwards.
+ */
+export class Installer {
+  readonly solver = new SatSolver();
+  /** Variable of each package id, -1 when not reached yet. */
+  private readonly varOfPkg: Int32Array;
+  /** Package id of each variable; -1 for selectors and the base variable. */
+  private readonly pkgOfVar: number[] = [];
+  /** What each variable requires when true: candidate variables per clause (packages: their dependencies). */
+  private readonly depVars: (number[][] | undefined)[] = [];
+  private readonly brancher = new GoalBrancher(this.depVars);
+  /** The variable standing for the base set (essential packages): true for good. */
+  private readonly baseVar: number;
+  questions = 0;
 
   constructor(
     readonly index: DependencyIndex,
-    readonly requirements: readonly Requirement[],
-    readonly prohibitions: readonly Prohibition[] = [],
-    /** Package ids that must not be installed (used when explaining). */
-    exclude: readonly number[] = [],
+    /** Always installed (the essential set). */
+    readonly base: readonly Requirement[] = [],
   ) {
-    const queue: number[] = [];
-    const add = (id: number): number => {
-      let v = this.varOf.get(id);
-      if (v === undefined) {
-        v = this.pkgOf.length;
-        this.varOf.set(id, v);
-        this.pkgOf.push(id);
-        queue.push(id);
-      }
-      return v;
-    };
-    for (const r of requirements) this.requirementVars.push((r.candidates ?? index.relationCandidates(r.relation, r.fromArch)).map(add));
-    for (let qi = 0; qi < queue.length; qi++) {
-      const id = queue[qi]!;
-      const clauses = index.dependencyClauses(id);
-      const vars: number[][] = [];
-      for (const c of clauses) vars.push(c.map(add));
-      this.depVars[this.varOf.get(id)!] = vars;
-    }
-    for (const pr of prohibitions) for (const id of index.prohibited(pr.alt)) if (this.varOf.has(id)) this.forbiddenVars.add(this.varOf.get(id)!);
-    for (const id of exclude) if (this.varOf.has(id)) this.forbiddenVars.add(this.varOf.get(id)!);
+    this.varOfPkg = new Int32Array(index.universe.size).fill(-1);
+    this.solver.setBrancher(this.brancher);
+    this.baseVar = this.newVar(-1);
+    this.depVars[this.baseVar] = base.map((r) => this.requirementVars(r));
+    this.expand();
+    for (const c of this.depVars[this.baseVar]!) this.solver.addClauseAtRoot([neg(this.baseVar), ...c.map(pos)]);
+    this.solver.addClauseAtRoot([pos(this.baseVar)]);
   }
 
-  get size(): number {
-    return this.pkgOf.length;
+  private newVar(pkg: number): number {
+    const v = this.solver.newVar();
+    this.pkgOfVar[v] = pkg;
+    if (pkg >= 0) {
+      this.varOfPkg[pkg] = v;
+      this.pending.push(pkg);
+    }
+    return v;
   }
 
-  /** Build the SAT solver for this problem. */
-  solver(): SatSolver {
-    const s = new SatSolver(this.pkgOf.length);
-    for (const vars of this.requirementVars) s.addClause(vars.map(pos));
-    for (const v of this.forbiddenVars) s.addClause([neg(v)]);
-    const n = this.pkgOf.length;
-    for (let v = 0; v < n; v++) {
-      for (const c of this.depVars[v]!) {
-        const lits: Lit[] = [neg(v)];
-        for (const w of c) lits.push(pos(w));
-        s.addClause(lits);
-      }
-      for (const q of this.index.conflicts(this.pkgOf[v]!)) {
-        const w = this.varOf.get(q);
-        if (w !== undefined && w > v) s.addClause([neg(v), neg(w)]);
+  private readonly pending: number[] = [];
+
+  private varOf(pkg: number): number {
+    const v = this.varOfPkg[pkg]!;
+    return v >= 0 ? v : this.newVar(pkg);
+  }
+
+  private requirementVars(r: Requirement): number[] {
+    const cands = r.candidates ?? this.index.relationCandidates(r.relation, r.fromArch);
+    return cands.map((id) => this.varOf(id));
+  }
+
+  /** Add the clauses of every package reached since the last time: dependencies, conflicts. */
+  private expand(): void {
+    const s = this.solver;
+    while (this.pending.length) {
+      const id = this.pending.pop()!;
+      const v = this.varOfPkg[id]!;
+      const clauses = this.index.dependencyClauses(id).map((c) => c.map((q) => this.varOf(q)));
+      this.depVars[v] = clauses;
+      for (const c of clauses) s.addClauseAtRoot([neg(v), ...c.map(pos)]);
+      for (const q of this.index.conflicts(id)) {
+        const w = this.varOfPkg[q]!;
+        if (w >= 0) s.addClauseAtRoot([neg(v), neg(w)]);
       }
     }
-    return s;
+  }
+
+  /**
+   * Solve `reqs` on top of the base set, with `prohibitions` kept out. chosen[i] is the package
+   * that satisfies reqs[i]. maxConflicts bounds this question's work ('unknown' past it).
+   */
+  solve(reqs: readonly Requirement[], prohibitions: readonly Prohibition[] = [], maxConflicts = 100_000): SolveResult {
+    this.questions++;
+    const s = this.solver;
+    s.backjump(0);
+    const reqVars = reqs.map((r) => this.requirementVars(r));
+    this.expand();
+    if (reqVars.some((c) => c.length === 0)) return { status: 'unsat' };
+    const sel = this.newVar(-1);
+    this.depVars[sel] = reqVars;
+    for (const c of reqVars) s.addClauseAtRoot([neg(sel), ...c.map(pos)]);
+    for (const pr of prohibitions) {
+      for (const id of this.index.prohibited(pr.alt)) {
+        const w = this.varOfPkg[id]!;
+        if (w >= 0) s.addClauseAtRoot([neg(sel), neg(w)]);
+      }
+    }
+    let result: SolveResult;
+    const status = s.ok ? s.solve(this.brancher, maxConflicts, [pos(sel)]) : 'unsat';
+    if (status === 'sat') {
+      // The model: packages true at level 0 (kept by the brancher) and those the search set true.
+      const install = this.brancher.rootTrue.filter((v) => this.pkgOfVar[v]! >= 0).map((v) => this.pkgOfVar[v]!);
+      for (let i = s.trailLim[0] ?? s.trailLen; i < s.trailLen; i++) {
+        const l = s.trail[i]!;
+        if (!(l & 1) && this.pkgOfVar[l >> 1]! >= 0) install.push(this.pkgOfVar[l >> 1]!);
+      }
+      const chosen = reqVars.map((vars) => {
+        const v = vars.find((x) => s.value[x] === 1);
+        return v === undefined ? undefined : this.pkgOfVar[v];
+      });
+      result = { status, install, chosen };
+    } else result = { status };
+    // Retire the selector: its clauses are satisfied for good, what was learnt stays true.
+    s.addClauseAtRoot([neg(sel)]);
+    if (this.questions % 2000 === 0) s.simplify();
+    return result;
   }
 }
 
 /**
  * Goal-first decisions: take the oldest requirement or dependency of an installed package that
- * nothing satisfies yet, and install its best candidate not yet ruled out.
+ * nothing satisfies yet, and install its best candidate not yet ruled out. It follows the
+ * solver across questions: what became true at level 0 stays on the agenda for good.
  */
-class GoalBrancher implements Brancher {
+export class GoalBrancher implements Brancher {
   readonly complete = true;
   private agenda: number[][] = [];
   private ptr = 0;
-  private readonly levelAgenda: number[] = [0];
-  private readonly levelPtr: number[] = [0];
+  private readonly levelAgenda: number[] = [];
+  private readonly levelPtr: number[] = [];
 
-  constructor(private readonly problem: InstallProblem) {
-    for (const r of problem.requirementVars) this.agenda.push(r);
+  constructor(private readonly depVars: (number[][] | undefined)[]) {}
+
+  /** Variables true at level 0: part of every answer. */
+  readonly rootTrue: number[] = [];
+
+  assigned(s: SatSolver, lit: Lit): void {
+    if (lit & 1) return;
+    if (s.decisionLevel === 0) this.rootTrue.push(lit >> 1);
+    const deps = this.depVars[lit >> 1];
+    if (deps) for (const c of deps) this.agenda.push(c);
   }
 
-  assigned(_s: SatSolver, lit: Lit): void {
-    if (lit & 1) return;
-    for (const c of this.problem.depVars[lit >> 1]!) this.agenda.push(c);
+  newLevel(s: SatSolver): void {
+    this.levelAgenda[s.decisionLevel + 1] = this.agenda.length;
+    this.levelPtr[s.decisionLevel + 1] = this.ptr;
   }
 
   backjumped(_s: SatSolver, level: number): void {
@@ -317,8 +372,6 @@ class GoalBrancher implements Brancher {
         this.ptr++;
         continue;
       }
-      this.levelAgenda[s.decisionLevel + 1] = this.agenda.length;
-      this.levelPtr[s.decisionLevel + 1] = this.ptr;
       return pos(pick);
     }
     return -1;
@@ -326,18 +379,3 @@ class GoalBrancher implements Brancher {
 }
 
 export type SolveResult = { status: 'sat'; install: number[]; chosen: (number | undefined)[] } | { status: 'unsat' } | { status: 'unknown' };
-
-/** Solve a problem: the packages to install (ids), and the package chosen for each requirement. */
-export function solveProblem(problem: InstallProblem, maxConflicts = 100_000): SolveResult {
-  for (const r of problem.requirementVars) if (r.length === 0) return { status: 'unsat' };
-  const s = problem.solver();
-  const status = s.solve(new GoalBrancher(problem), maxConflicts);
-  if (status !== 'sat') return { status };
-  const install: number[] = [];
-  for (let v = 0; v < problem.size; v++) if (s.isTrue(v)) install.push(problem.pkgOf[v]!);
-  const chosen = problem.requirementVars.map((vars) => {
-    const v = vars.find((x) => s.isTrue(x));
-    return v === undefined ? undefined : problem.pkgOf[v];
-  });
-  return { status: 'sat', install, chosen };
-}

@@ -23,20 +23,24 @@ export interface Brancher {
   assigned?(s: SatSolver, lit: Lit): void;
   /** Called after the solver undid every level above `level`. */
   backjumped?(s: SatSolver, level: number): void;
+  /** Called just before a new decision level (an assumption's or a decision's) begins. */
+  newLevel?(s: SatSolver): void;
 }
 
+/** Stands in the clause list for a deleted clause; watch lists drop it when they meet it. */
+const DELETED = new Int32Array(0);
 const UNASSIGNED = 0;
 const TRUE = 1;
 const FALSE = -1;
 const NO_REASON = -1;
 
 export class SatSolver {
-  readonly nVars: number;
+  nVars = 0;
   /** Per variable: 1 true, -1 false, 0 unassigned. */
-  readonly value: Int8Array;
-  readonly level: Int32Array;
-  readonly reason: Int32Array;
-  readonly trail: Int32Array;
+  value: Int8Array;
+  level: Int32Array;
+  reason: Int32Array;
+  trail: Int32Array;
   trailLen = 0;
   private qhead = 0;
   /** trail index where each decision level starts. */
@@ -44,21 +48,46 @@ export class SatSolver {
   readonly clauses: Int32Array[] = [];
   /** Number of clauses given by the problem (the rest were learnt). */
   problemClauses = 0;
-  private readonly watches: number[][];
-  private readonly seen: Uint8Array;
+  private readonly watches: (number[] | undefined)[] = [];
+  private seen: Uint8Array;
   /** False once a conflict at level 0 was found. */
   ok = true;
   conflicts = 0;
   decisions = 0;
 
-  constructor(nVars: number) {
+  constructor(nVars = 0) {
+    const cap = Math.max(16, nVars);
+    this.value = new Int8Array(cap);
+    this.level = new Int32Array(cap);
+    this.reason = new Int32Array(cap).fill(NO_REASON);
+    this.trail = new Int32Array(cap);
+    this.seen = new Uint8Array(cap);
     this.nVars = nVars;
-    this.value = new Int8Array(nVars);
-    this.level = new Int32Array(nVars);
-    this.reason = new Int32Array(nVars).fill(NO_REASON);
-    this.trail = new Int32Array(nVars);
-    this.watches = Array.from({ length: nVars * 2 }, () => []);
-    this.seen = new Uint8Array(nVars);
+  }
+
+  /** A new variable (the solver grows as a problem grows, see Installer). */
+  newVar(): number {
+    if (this.nVars === this.value.length) {
+      const cap = this.value.length * 2;
+      const grow = <T extends Int8Array | Int32Array | Uint8Array>(a: T, fill = 0): T => {
+        const b = new (a.constructor as new (n: number) => T)(cap);
+        b.set(a);
+        if (fill) b.fill(fill, a.length);
+        return b;
+      };
+      this.value = grow(this.value);
+      this.level = grow(this.level);
+      this.reason = grow(this.reason, NO_REASON);
+      this.trail = grow(this.trail);
+      this.seen = grow(this.seen);
+    }
+    return this.nVars++;
+  }
+
+  private watchList(l: Lit): number[] {
+    let w = this.watches[l];
+    if (!w) this.watches[l] = w = [];
+    return w;
   }
 
   get decisionLevel(): number {
@@ -72,6 +101,11 @@ export class SatSolver {
 
   isTrue(v: number): boolean {
     return this.value[v] === TRUE;
+  }
+
+  /** Tell a persistent brancher about every assignment as it happens (see solve()). */
+  setBrancher(b: Brancher | undefined): void {
+    this.brancher = b;
   }
 
   /** Add a problem clause (before solve, at level 0). Returns false if the problem is already contradictory. */
@@ -103,8 +137,8 @@ export class SatSolver {
   private attach(c: Int32Array): number {
     const idx = this.clauses.length;
     this.clauses.push(c);
-    this.watches[negate(c[0]!)]!.push(idx);
-    this.watches[negate(c[1]!)]!.push(idx);
+    this.watchList(negate(c[0]!)).push(idx);
+    this.watchList(negate(c[1]!)).push(idx);
     return idx;
   }
 
@@ -123,13 +157,15 @@ export class SatSolver {
   private propagate(): number {
     while (this.qhead < this.trailLen) {
       const p = this.trail[this.qhead++]!; // p became true: clauses watching ¬p are visited
-      const ws = this.watches[p]!;
+      const ws = this.watches[p];
+      if (!ws) continue;
       const falseLit = negate(p);
       let i = 0;
       let j = 0;
       while (i < ws.length) {
         const ci = ws[i++]!;
         const c = this.clauses[ci]!;
+        if (c === DELETED) continue;
         // Keep the false literal in position 1.
         if (c[0] === falseLit) {
           c[0] = c[1]!;
@@ -147,7 +183,7 @@ export class SatSolver {
           if (this.litValue(l) !== FALSE) {
             c[1] = l;
             c[k] = falseLit;
-            this.watches[negate(l)]!.push(ci);
+            this.watchList(negate(l)).push(ci);
             found = true;
             break;
           }
@@ -226,14 +262,48 @@ export class SatSolver {
   }
 
   /**
+   * Delete every clause satisfied at level 0 (retired selectors' clauses, learnt clauses about
+   * them): they can never matter again. Level 0 only.
+   */
+  simplify(): number {
+    this.backjump(0);
+    let deleted = 0;
+    for (let ci = 0; ci < this.clauses.length; ci++) {
+      const c = this.clauses[ci]!;
+      if (c === DELETED) continue;
+      for (let k = 0; k < c.length; k++) {
+        if (this.litValue(c[k]!) === TRUE) {
+          this.clauses[ci] = DELETED;
+          deleted++;
+          break;
+        }
+      }
+    }
+    return deleted;
+  }
+
+  /** Problem clauses may be added between solves, at level 0 only. */
+  addClauseAtRoot(lits: readonly Lit[]): boolean {
+    this.backjump(0);
+    return this.addClause(lits);
+  }
+
+  /**
    * Solve. `maxConflicts` bounds the work: past it, 'unknown' is returned. Reason clauses
    * keep their implied literal first, so conflict analysis can walk the implication graph.
+   * `assumptions` are decided first, one level each; 'unsat' then means unsat under them, and
+   * the solver stays usable (backjump(0) and solve again). With a brancher set by setBrancher()
+   * the solver does not announce its level-0 assignments again: that brancher saw them.
    */
-  solve(brancher: Brancher, maxConflicts = Infinity): 'sat' | 'unsat' | 'unknown' {
+  solve(brancher: Brancher, maxConflicts = Infinity, assumptions: readonly Lit[] = []): 'sat' | 'unsat' | 'unknown' {
     if (!this.ok) return 'unsat';
-    this.brancher = brancher;
-    // Assignments made while adding clauses are announced now.
-    for (let i = 0; i < this.trailLen; i++) brancher.assigned?.(this, this.trail[i]!);
+    const persistent = this.brancher === brancher;
+    if (!persistent) {
+      this.brancher = brancher;
+      // Assignments made while adding clauses are announced now.
+      for (let i = 0; i < this.trailLen; i++) brancher.assigned?.(this, this.trail[i]!);
+    }
+    const startConflicts = this.conflicts;
     try {
       for (;;) {
         const confl = this.propagate();
@@ -243,7 +313,7 @@ export class SatSolver {
             this.ok = false;
             return 'unsat';
           }
-          if (this.conflicts > maxConflicts) return 'unknown';
+          if (this.conflicts - startConflicts > maxConflicts) return 'unknown';
           const [learnt, back] = this.analyze(confl);
           this.backjump(back);
           if (learnt.length === 1) {
@@ -254,21 +324,34 @@ export class SatSolver {
           }
           continue;
         }
-        let lit = brancher.next(this);
-        if (lit === -1 && brancher.complete) return 'sat';
-        if (lit === -1) {
-          // Everything asked for is met: every variable left unassigned becomes false.
-          let v = 0;
-          while (v < this.nVars && this.value[v] !== UNASSIGNED) v++;
-          if (v === this.nVars) return 'sat';
-          lit = neg(v);
+        let lit: Lit;
+        if (this.decisionLevel < assumptions.length) {
+          lit = assumptions[this.decisionLevel]!;
+          const val = this.litValue(lit);
+          if (val === FALSE) return 'unsat';
+          if (val === TRUE) {
+            brancher.newLevel?.(this);
+            this.trailLim.push(this.trailLen); // an empty level keeps levels and assumptions aligned
+            continue;
+          }
+        } else {
+          lit = brancher.next(this);
+          if (lit === -1 && brancher.complete) return 'sat';
+          if (lit === -1) {
+            // Everything asked for is met: every variable left unassigned becomes false.
+            let v = 0;
+            while (v < this.nVars && this.value[v] !== UNASSIGNED) v++;
+            if (v === this.nVars) return 'sat';
+            lit = neg(v);
+          }
         }
         this.decisions++;
+        brancher.newLevel?.(this);
         this.trailLim.push(this.trailLen);
         this.enqueue(lit, NO_REASON);
       }
     } finally {
-      this.brancher = undefined;
+      if (!persistent) this.brancher = undefined;
     }
   }
 }
