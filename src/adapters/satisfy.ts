@@ -10,11 +10,13 @@ import { DependencyIndex } from '../lib/installability.js';
 import type { ResolverMode } from '../lib/multiarch.js';
 import { formatRepositories, formatSourceText, formatSummary, sourceReport, summarize, type SatisfyReport, type SourceReport } from '../lib/satisfy-report.js';
 import { existsSync } from 'node:fs';
+import { dirname } from 'node:path';
 import type { Universe } from '../lib/universe.js';
 import type { Output } from '../cli/output.js';
 import { aptInstall, localDeb, type InstallTarget } from './apt-install.js';
 import { configFromOptions, localRepoDir } from './config.js';
 import { convertWithDpkgCross, leftoverCrossPackages } from './dpkg-cross.js';
+import type { InsideHooks } from './inside.js';
 import { buildArch as machineBuildArch } from './dpkg.js';
 import { readSourceArg, type SourceInput } from './source-input.js';
 import { loadUniverse, type RepositoryUse } from './universe-loader.js';
@@ -41,6 +43,8 @@ export interface SatisfyContext {
   hostArch: string;
   profiles: string[];
   mode: ResolverMode;
+  /** Inside a chroot session: its apt state is read, and apt runs there. */
+  inside?: InsideHooks;
 }
 
 /** Host arch, build arch and profiles from flags and configuration. */
@@ -74,7 +78,8 @@ export async function loadForChecks(ctx: SatisfyContext, opts: SatisfyOptions, o
     localRepo: local,
     localSuites: opts.localSuite,
     repos: opts.repo,
-    status: opts.status !== false && !opts.all,
+    status: opts.status !== false && !opts.all && (ctx.inside?.status ?? true),
+    aptEnv: ctx.inside?.aptEnv,
     info: (m) => out.info(m),
   });
   out.info(`read ${universe.size} packages and ${universe.sources.length} sources in ${Date.now() - t0} ms`);
@@ -134,6 +139,7 @@ export async function installBuildDeps(loaded: LoadedUniverse, fv: FallbackVerdi
     out.warn(`${v.source}: not Multi-Arch ready, installed through dpkg-cross: ${converted.map((p) => `${p.name}:${p.arch} → ${p.crossName()}`).join(', ')}`);
     for (const { pkg, deb } of await convertWithDpkgCross(loaded.universe, converted, exclude, ctx.hostArch)) {
       targets.push({ name: pkg.crossName(), arch: 'all', version: pkg.version, deb, direct: false });
+      await ctx.inside?.expose([dirname(deb)], true);
     }
   }
   if (targets.length === 0) {
@@ -144,7 +150,7 @@ export async function installBuildDeps(loaded: LoadedUniverse, fv: FallbackVerdi
   const changed = v.install.filter((p) => !p.installed && u.named(p.name).some((q) => u.get(q).installed && u.get(q).arch === p.arch));
   for (const p of changed) out.warn(`${v.source}: ${p.name}:${p.arch} changes version to ${p.version} (Multi-Arch: same copies must match)`);
   out.info(`${v.source}: installing ${targets.length} packages`);
-  await aptInstall(targets, { rootCmd: ctx.cfg.string('root-cmd'), simulate: opts.simulate, out });
+  await aptInstall(targets, { rootCmd: ctx.cfg.string('root-cmd'), simulate: opts.simulate, wrap: ctx.inside?.wrap, out });
 }
 
 /** Check one SOURCE against a freshly loaded universe (the local repository may have changed). */
@@ -225,22 +231,32 @@ async function runAll(loaded: LoadedUniverse, ctx: SatisfyContext, opts: Satisfy
     bar = b;
   }
   const explain = opts.explain !== false;
+  // Reports are written as they come, not kept: an archive has tens of thousands of sources.
+  const kept: SourceReport[] = [];
+  const write = (s: string) => process.stdout.write(s);
+  if (opts.json) {
+    const { sources: _none, summary: _later, ...head } = report;
+    write(JSON.stringify(head, null, 2).replace(/\n}$/, ',\n  "sources": ['));
+  }
   let n = 0;
   for (const src of sources) {
     const input: SourceInput = { name: src.name, version: src.version, paragraph: src.paragraph, file: src.file, kind: 'index' };
     const v = checkOne(loaded.checker, input, ctx, opts, explain);
     const r = sourceReport(v, src.file);
     r.install = [];
-    report.sources.push(r);
-    if (!opts.json) {
+    if (opts.json) write((n ? ',\n    ' : '\n    ') + JSON.stringify(r));
+    else {
       const reason = r.failures.flatMap((f) => f.reasons.map((x) => `${f.requirement}: ${x.text}`))[0];
       out.data(`${r.status === 'ok' ? 'ok    ' : r.status === 'broken' ? 'broken' : 'undecided'} ${r.source} ${r.version}${reason ? `  ${reason}` : ''}`);
     }
+    // The summary needs only the status and the reasons.
+    kept.push({ ...r, dependencies: [], dropped: [], warnings: [] });
     if (bar && ++n % 50 === 0) bar.update(n);
+    else n++;
   }
   bar?.stop();
-  report.summary = summarize(report.sources);
-  if (opts.json) out.jsonData(report);
+  report.summary = summarize(kept);
+  if (opts.json) write(`\n  ],\n  "summary": ${JSON.stringify(report.summary)}\n}\n`);
   else out.data(formatSummary(report.summary));
   return report.summary.broken || report.summary.unknown ? EXIT.no : EXIT.ok;
 }

@@ -140,6 +140,6 @@ export function archMismatchReason(pkg: BinaryPackage, alt: Alternative, fromArc
     if (ctx.mode === 'dpkg' && pkg.arch === 'all' && eff === q) return `dpkg-checkbuilddeps compares ':${q}' with the Architecture field as written, and ${pkg.name} is Architecture: all`;
     return `${pkg.name}:${pkg.arch} is not for ${q}`;
   }
-  if (pkg.arch === 'all') return `${pkg.name} is Architecture: all without Multi-Arch: foreign, so it counts as ${ctx.buildArch} and cannot satisfy a ${fromArch} dependency`;
-  return `${pkg.name} exists for ${eff} but is ${maWords(pkg.multiArch)}, so it cannot satisfy a ${fromArch} dependency`;
+  if (pkg.arch === 'all') return `${pkg.name} is Architecture: all without Multi-Arch: foreign, so it counts as ${ctx.buildArch} and cannot satisfy a dependency for ${fromArch}`;
+  return `${pkg.name} exists for ${eff} but is ${maWords(pkg.multiArch)}, so it cannot satisfy a dependency for ${fromArch}`;
 }
