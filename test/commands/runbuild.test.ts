@@ -211,8 +211,8 @@ describe.skipIf(!canCross)('cross builds of the fixtures', () => {
 
 describe('the fixture packages', () => {
   const names = readdirSync(join(ROOT, 'fixtures/debian'), { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name);
-  it('are the five the tests expect', () => {
-    expect(names.sort()).toEqual(['libxdebdemo', 'xdebdemo-broken', 'xdebdemo-prog', 'xdebdemo-smuggle', 'xdebdemo-tool']);
+  it('include the five these tests build (others are free to add theirs)', () => {
+    for (const n of ['libxdebdemo', 'xdebdemo-broken', 'xdebdemo-prog', 'xdebdemo-smuggle', 'xdebdemo-tool']) expect(names).toContain(n);
   });
   it.each(names)('%s: dpkg-source -b makes a valid source package', (name) => {
     const tree = fixture(name);
