@@ -14,7 +14,7 @@ import { buildFields } from './build-deps.js';
 import { builtBinaries, declaredBinaries, type BuildGraph, type BuildNode, type Dependency } from './build-graph.js';
 import { NON_REDUCING_PROFILES } from './local-repo-layout.js';
 import { mentionedProfiles, parseRelationField } from './relation.js';
-import { isCyclic, shortestCycle, stronglyConnected, type Adjacency } from './scc.js';
+import { isCyclic, shortestCycle, stronglyConnected, stronglyConnectedCsr, type Adjacency, type Csr } from './scc.js';
 
 export interface StageOption {
   /** The profiles added to a full build's, sorted. */
@@ -146,17 +146,30 @@ export interface BootstrapOptions {
   bootstrap: boolean;
   /** Candidates evaluated exactly in each round of the heuristic. */
   candidates?: number;
+  /** Loops of up to this many sources also get the forward greedy (slower, sometimes fewer staged builds). */
+  greedyUpTo?: number;
   /** Start vertices searched for a shortest cycle in a large loop. */
   cycleStarts?: number;
+}
+
+/** Dependencies inside a loop, with the local index of each target. */
+interface LocalDeps {
+  deps: Dependency[];
+  targets: Int32Array;
 }
 
 /** The loop solver for one strongly connected component (after soft edges are dropped). */
 class LoopSolver {
   private readonly local = new Map<number, number>();
-  /** Per node of the loop: the dependencies inside it of the full build, and of each option. */
-  private readonly fullDeps: Dependency[][];
+  /** Per node of the loop: its full build's dependencies inside the loop. */
+  private readonly fullDeps: LocalDeps[];
+  private readonly optDeps = new Map<StageOption, LocalDeps>();
+  private readonly optTargets = new Map<StageOption, Set<number>>();
+  /** Per option: the binaries ('name:arch') builds of the loop need from its node that it does not make. */
+  private readonly missingOf = new Map<StageOption, Set<string>>();
+  /** Per node: the binaries ('name:arch') builds of the loop need from it. */
+  private readonly neededFrom: Set<string>[];
   readonly chosen = new Map<number, StageOption>();
-  readonly order: number[] = [];
 
   constructor(
     readonly members: readonly number[],
@@ -165,118 +178,232 @@ class LoopSolver {
     readonly options: Map<number, StageOption[]>,
   ) {
     members.forEach((m, i) => this.local.set(m, i));
+    this.neededFrom = members.map(() => new Set<string>());
     this.fullDeps = members.map((m) => this.inside(graph.nodes[m]!.deps, m));
+    for (const [node, opts] of options) for (const o of opts) this.optDeps.set(o, this.inside(o.deps, node));
   }
 
-  inside(deps: readonly Dependency[], owner: number): Dependency[] {
-    return this.depsOf(owner, deps).filter((d) => this.local.has(d.to));
+  private inside(deps: readonly Dependency[], owner: number): LocalDeps {
+    const kept = this.depsOf(owner, deps).filter((d) => this.local.has(d.to));
+    const targets = new Int32Array(kept.length);
+    kept.forEach((d, i) => {
+      const t = this.local.get(d.to)!;
+      targets[i] = t;
+      for (const b of d.binaries) this.neededFrom[t]!.add(b);
+    });
+    return { deps: kept, targets };
+  }
+
+  /** The local nodes an option still needs. */
+  private targets(opt: StageOption): Set<number> {
+    let t = this.optTargets.get(opt);
+    if (!t) this.optTargets.set(opt, (t = new Set(this.optDeps.get(opt)!.targets)));
+    return t;
+  }
+
+  private missing(opt: StageOption, localNode: number): Set<string> {
+    let m = this.missingOf.get(opt);
+    if (!m) {
+      m = new Set<string>();
+      if (opt.produces) for (const b of this.neededFrom[localNode]!) if (!opt.produces.has(b.slice(0, b.indexOf(':')))) m.add(b);
+      this.missingOf.set(opt, m);
+    }
+    return m;
+  }
+
+  /** Does a staged build of local node `t` make every one of `binaries`? */
+  private serves(opt: StageOption, t: number, binaries: readonly string[]): boolean {
+    const miss = this.missing(opt, t);
+    if (miss.size === 0) return true;
+    for (const b of binaries) if (miss.has(b)) return false;
+    return true;
   }
 
   /** Local vertices: i < members.length the full build of members[i]; then the staged builds. */
   evaluate(chosen: Map<number, StageOption>): Evaluation {
     const m = this.members.length;
     const staged: number[] = [];
-    const stageIndex = new Map<number, number>();
+    const stageOf = new Int32Array(m).fill(-1);
+    // Per node with a staged build: what it does not make that the loop needs (null: nothing).
+    const missArr: (Set<string> | null)[] = new Array(m);
     for (const [node, opt] of chosen) {
       if (!opt.reducing) continue;
-      stageIndex.set(node, m + staged.length);
+      const t = this.local.get(node)!;
+      stageOf[t] = m + staged.length;
+      const miss = this.missing(opt, t);
+      missArr[t] = miss.size ? miss : null;
       staged.push(node);
     }
     const total = m + staged.length;
-    const out: number[][] = new Array(total);
-    const edgeDeps: Dependency[][] = new Array(total);
-    const resolve = (v: number, deps: readonly Dependency[]) => {
-      const o: number[] = [];
-      for (const d of deps) {
-        const t = d.to;
-        const s = stageIndex.get(t);
-        const opt = s === undefined ? undefined : chosen.get(t)!;
-        o.push(s !== undefined && makesAll(opt!.produces, d.binaries) ? s : this.local.get(t)!);
-      }
-      out[v] = o;
-      edgeDeps[v] = deps as Dependency[];
-    };
+    const rows: LocalDeps[] = new Array(total);
     for (let i = 0; i < m; i++) {
-      const node = this.members[i]!;
-      const opt = chosen.get(node);
-      resolve(i, opt && !opt.reducing ? this.inside(opt.deps, node) : this.fullDeps[i]!);
-      if (opt?.reducing) {
-        out[i]!.push(stageIndex.get(node)!);
-        edgeDeps[i] = [...edgeDeps[i]!, { to: node, binaries: [], soft: false }];
-      }
+      const opt = chosen.get(this.members[i]!);
+      rows[i] = opt && !opt.reducing ? this.optDeps.get(opt)! : this.fullDeps[i]!;
     }
-    staged.forEach((node, j) => resolve(m + j, this.inside(chosen.get(node)!.deps, node)));
-    const { comp, components } = stronglyConnected(out);
+    staged.forEach((node, j) => (rows[m + j] = this.optDeps.get(chosen.get(node)!)!));
+    const offsets = new Int32Array(total + 1);
+    for (let v = 0; v < total; v++) offsets[v + 1] = offsets[v]! + rows[v]!.deps.length + (v < m && stageOf[v]! >= 0 ? 1 : 0);
+    const targets = new Int32Array(offsets[total]!);
+    const edgeDeps: Dependency[][] = new Array(total);
+    for (let v = 0; v < total; v++) {
+      const ld = rows[v]!;
+      const n = ld.deps.length;
+      const lt = ld.targets;
+      let k = offsets[v]!;
+      for (let e = 0; e < n; e++) {
+        const t = lt[e]!;
+        const s = stageOf[t]!;
+        if (s < 0) targets[k++] = t;
+        else {
+          const miss = missArr[t]!;
+          targets[k++] = miss === null || !ld.deps[e]!.binaries.some((b) => miss.has(b)) ? s : t;
+        }
+      }
+      // The full build of a staged source comes after its staged build.
+      if (v < m && stageOf[v]! >= 0) targets[k] = stageOf[v]!;
+      edgeDeps[v] = ld.deps;
+    }
+    const g: Csr = { offsets, targets };
+    const { comp, components } = stronglyConnectedCsr(g);
     const cyclic = new Uint8Array(components.length);
+    components.forEach((c, i) => {
+      if (isCyclic(c, g)) cyclic[i] = 1;
+    });
     let cyclicFull = 0;
     let cyclicEdges = 0;
-    components.forEach((c, i) => {
-      if (isCyclic(c, out)) cyclic[i] = 1;
-    });
     for (let v = 0; v < total; v++) {
-      if (!cyclic[comp[v]!]) continue;
+      const cv = comp[v]!;
+      if (!cyclic[cv]) continue;
       if (v < m) cyclicFull++;
-      for (const w of out[v]!) if (comp[w] === comp[v]) cyclicEdges++;
+      for (let i = offsets[v]!; i < offsets[v + 1]!; i++) if (comp[targets[i]!] === cv) cyclicEdges++;
     }
-    return { out, edgeDeps, comp, components, cyclic, cyclicFull, cyclicEdges, staged, score: cyclicFull * 1e7 + cyclicEdges };
+    return { g, edgeDeps, comp, components, cyclic, cyclicFull, cyclicEdges, staged, score: cyclicFull * 1e7 + cyclicEdges };
   }
 
-  /** Choose staged builds, greedily, until the loop is broken or no option helps; then drop the ones not needed. */
-  solve(k: number): Evaluation {
-    let ev = this.evaluate(this.chosen);
+  /** Every source with options staged with the one that needs the fewest builds of the loop: what stays cyclic then, no choice breaks. */
+  private floor(): number {
+    const all = new Map<number, StageOption>();
+    for (const [node, opts] of this.options) {
+      let best: StageOption | undefined;
+      for (const o of opts) if (!best || this.targets(o).size < this.targets(best).size) best = o;
+      if (best) all.set(node, best);
+    }
+    return this.evaluate(all).cyclicFull;
+  }
+
+  /**
+   * Forward: add the staged build that leaves the fewest builds in loops (the best k by a cheap
+   * score evaluated exactly), until no more can leave them; then drop the ones not needed.
+   */
+  private greedy(k: number): Map<number, StageOption> {
+    const chosen = new Map<number, StageOption>();
+    const order: number[] = [];
+    let ev = this.evaluate(chosen);
+    const floor = this.floor();
     const m = this.members.length;
-    for (let round = 0; round < m && ev.cyclicFull > 0; round++) {
-      const cands = this.candidates(ev);
+    for (let round = 0; round < m && ev.cyclicFull > floor; round++) {
+      const cands = this.candidates(ev, chosen);
       if (cands.length === 0) break;
       let best: { node: number; opt: StageOption; ev: Evaluation } | undefined;
       for (const c of cands.slice(0, k)) {
-        this.chosen.set(c.node, c.opt);
-        const e = k > 1 ? this.evaluate(this.chosen) : undefined;
-        this.chosen.delete(c.node);
-        if (!best || (e && e.score < best.ev.score)) best = { node: c.node, opt: c.opt, ev: e ?? ev };
+        chosen.set(c.node, c.opt);
+        const e = this.evaluate(chosen);
+        chosen.delete(c.node);
+        if (!best || e.score < best.ev.score) best = { node: c.node, opt: c.opt, ev: e };
       }
-      this.chosen.set(best!.node, best!.opt);
-      this.order.push(best!.node);
-      ev = k > 1 ? best!.ev : this.evaluate(this.chosen);
+      chosen.set(best!.node, best!.opt);
+      order.push(best!.node);
+      ev = best!.ev;
     }
-    // Reverse delete: a staged build whose removal leaves no more builds in loops was not needed.
-    for (let i = this.order.length - 1; i >= 0; i--) {
-      const node = this.order[i]!;
-      const opt = this.chosen.get(node)!;
-      this.chosen.delete(node);
-      const e = this.evaluate(this.chosen);
-      if (e.cyclicFull > ev.cyclicFull) this.chosen.set(node, opt);
-      else ev = e;
+    this.prune(chosen, order.reverse(), ev.cyclicFull);
+    return chosen;
+  }
+
+  /**
+   * Backward: stage every source that has a useful option, then drop the staged builds not
+   * needed, least useful first. One evaluation per source: fast on a loop of a thousand sources.
+   */
+  private byDeletion(): Map<number, StageOption> {
+    const chosen = new Map<number, StageOption>();
+    const bestOf = new Map<number, { opt: StageOption; score: number }>();
+    for (const c of this.candidates(this.evaluate(chosen), chosen)) if (!bestOf.has(c.node)) bestOf.set(c.node, { opt: c.opt, score: c.score });
+    for (const [node, b] of bestOf) chosen.set(node, b.opt);
+    const order = [...bestOf.entries()].sort((a, b) => a[1].score - b[1].score || a[0] - b[0]).map(([n]) => n);
+    this.prune(chosen, order, this.evaluate(chosen).cyclicFull);
+    return chosen;
+  }
+
+  /** Drop, in this order, each staged build whose removal leaves no more builds in loops. */
+  private prune(chosen: Map<number, StageOption>, order: readonly number[], cyclicFull: number): void {
+    for (const node of order) {
+      const opt = chosen.get(node)!;
+      chosen.delete(node);
+      if (this.evaluate(chosen).cyclicFull > cyclicFull) chosen.set(node, opt);
     }
-    return this.evaluate(this.chosen);
+  }
+
+  /**
+   * Break the loop as far as the options allow, with few staged builds: backward elimination,
+   * and on a small loop also the forward greedy; the better result (fewer builds left in loops,
+   * then fewer staged builds) wins.
+   */
+  solve(k: number, greedyUpTo: number): Evaluation {
+    const results = [this.byDeletion()];
+    if (this.members.length <= greedyUpTo) results.push(this.greedy(k));
+    let best: { chosen: Map<number, StageOption>; ev: Evaluation } | undefined;
+    for (const chosen of results) {
+      const ev = this.evaluate(chosen);
+      const cost = (c: Map<number, StageOption>) => [...c.values()].reduce((a, o) => a + (o.reducing ? 1 : 0.5), 0);
+      if (!best || ev.cyclicFull < best.ev.cyclicFull || (ev.cyclicFull === best.ev.cyclicFull && cost(chosen) < cost(best.chosen))) best = { chosen, ev };
+    }
+    this.chosen.clear();
+    for (const [n, o] of best!.chosen) this.chosen.set(n, o);
+    return best!.ev;
   }
 
   /** Options that take a build of the loop off some of its edges, best first by a cheap score. */
-  private candidates(ev: Evaluation): { node: number; opt: StageOption; score: number }[] {
+  private candidates(ev: Evaluation, chosen: Map<number, StageOption>): { node: number; opt: StageOption; score: number }[] {
     const m = this.members.length;
-    // In-edges of each full build from inside its own component.
-    const inBins: string[][][] = Array.from({ length: m }, () => []);
-    for (let u = 0; u < ev.out.length; u++) {
-      if (!ev.cyclic[ev.comp[u]!]) continue;
-      const o = ev.out[u]!;
+    const { offsets, targets } = ev.g;
+    // In-edges of each full build from inside its own component: how many, and their binaries.
+    const inCount = new Int32Array(m);
+    const inBins: (readonly string[])[][] = Array.from({ length: m }, () => []);
+    for (let u = 0; u < ev.edgeDeps.length; u++) {
+      const cu = ev.comp[u]!;
+      if (!ev.cyclic[cu]) continue;
       const ds = ev.edgeDeps[u]!;
-      for (let i = 0; i < o.length; i++) {
-        const w = o[i]!;
-        if (w < m && ev.comp[w] === ev.comp[u] && ds[i]!.binaries.length) inBins[w]!.push(ds[i]!.binaries);
+      const base = offsets[u]!;
+      for (let i = 0; i < ds.length; i++) {
+        const w = targets[base + i]!;
+        if (w < m && ev.comp[w] === cu) {
+          inCount[w]!++;
+          inBins[w]!.push(ds[i]!.binaries);
+        }
       }
     }
     const cands: { node: number; opt: StageOption; score: number; tie: number; name: string }[] = [];
+    const mark = new Uint8Array(m);
     for (let i = 0; i < m; i++) {
       const node = this.members[i]!;
-      if (this.chosen.has(node) || !ev.cyclic[ev.comp[i]!]) continue;
+      if (chosen.has(node) || !ev.cyclic[ev.comp[i]!] || inCount[i] === 0) continue;
       const opts = this.options.get(node);
       if (!opts?.length) continue;
-      const loopTargets = new Set<number>();
-      for (const w of ev.out[i]!) if (ev.comp[w] === ev.comp[i]) loopTargets.add(w < m ? this.members[w]! : ev.staged[w - m]!);
+      const loopTargets: number[] = [];
+      for (let e = offsets[i]!; e < offsets[i + 1]!; e++) {
+        const w = targets[e]!;
+        if (ev.comp[w] !== ev.comp[i]) continue;
+        const t = w < m ? w : this.local.get(ev.staged[w - m]!)!;
+        if (!mark[t]) {
+          mark[t] = 1;
+          loopTargets.push(t);
+        }
+      }
+      for (const t of loopTargets) mark[t] = 0;
       for (const opt of opts) {
-        const served = opt.reducing ? inBins[i]!.filter((b) => makesAll(opt.produces, b)).length : inBins[i]!.length;
+        let served = inCount[i]!;
+        if (opt.reducing && this.missing(opt, i).size) served = inBins[i]!.filter((b) => this.serves(opt, i, b)).length;
         if (served === 0) continue;
-        const keeps = targetsOf(opt.deps);
+        const keeps = this.targets(opt);
         let dropped = 0;
         for (const t of loopTargets) if (!keeps.has(t)) dropped++;
         if (dropped === 0) continue;
@@ -289,7 +416,7 @@ class LoopSolver {
 }
 
 interface Evaluation {
-  out: number[][];
+  g: Csr;
   edgeDeps: Dependency[][];
   comp: Int32Array;
   components: number[][];
@@ -336,15 +463,13 @@ export function breakLoops(graph: BuildGraph, opts: BootstrapOptions): Bootstrap
       }
     }
     const solver = new LoopSolver(sorted, depsOf, graph, options);
-    let edges = 0;
-    for (const m of sorted) edges += required[m]!.length;
-    const ev = opts.bootstrap && options.size ? solver.solve(edges > 300_000 ? 1 : k) : solver.evaluate(solver.chosen);
+    const ev = opts.bootstrap && options.size ? solver.solve(k, opts.greedyUpTo ?? 300) : solver.evaluate(solver.chosen);
     for (const [node, opt] of solver.chosen) chosen.set(node, opt);
     const parts: { vertices: number[]; cycleLocal: number[]; solver: LoopSolver; ev: Evaluation }[] = [];
     ev.components.forEach((c, i) => {
       if (!ev.cyclic[i]) return;
       const sorted = [...c].sort((a, b) => a - b);
-      parts.push({ vertices: sorted, cycleLocal: cycleOf(ev.out, sorted, opts.cycleStarts ?? 400), solver, ev });
+      parts.push({ vertices: sorted, cycleLocal: cycleOf(fromCsr(ev.g), sorted, opts.cycleStarts ?? 400), solver, ev });
     });
     if (parts.length) unbrokenByComp.set(ci, parts);
   }
@@ -397,9 +522,15 @@ export function breakLoops(graph: BuildGraph, opts: BootstrapOptions): Bootstrap
         for (const v of verts) blocked.add(v);
         const cycle: CycleStep[] = part.cycleLocal.map((lv, i) => {
           const next = part.cycleLocal[(i + 1) % part.cycleLocal.length]!;
-          const o = part.ev.out[lv]!;
-          const j = o.indexOf(next);
-          return { vertex: toGlobal(lv), binaries: j >= 0 ? part.ev.edgeDeps[lv]![j]!.binaries : [] };
+          const { offsets, targets } = part.ev.g;
+          let j = -1;
+          for (let e = offsets[lv]!; e < offsets[lv + 1]!; e++) {
+            if (targets[e] === next) {
+              j = e - offsets[lv]!;
+              break;
+            }
+          }
+          return { vertex: toGlobal(lv), binaries: part.ev.edgeDeps[lv]![j]?.binaries ?? [] };
         });
         report.unbroken.push({ vertices: verts, cycle });
       }
@@ -416,6 +547,12 @@ export function breakLoops(graph: BuildGraph, opts: BootstrapOptions): Bootstrap
     blocked,
     stats: { components: c1.components.length, cyclicComponents, largestComponent: largest, inLoops, optionsTried, milliseconds: Date.now() - t0 },
   };
+}
+
+function fromCsr(g: Csr): number[][] {
+  const out: number[][] = [];
+  for (let v = 0; v + 1 < g.offsets.length; v++) out.push(Array.from(g.targets.subarray(g.offsets[v]!, g.offsets[v + 1]!)));
+  return out;
 }
 
 /** A shortest cycle of a strongly connected part; in a large part, searched from its best-connected vertices. */

@@ -15,9 +15,30 @@ export interface Components {
   components: number[][];
 }
 
+/** A graph in compressed rows: the successors of v are targets[offsets[v] … offsets[v+1]). */
+export interface Csr {
+  offsets: Int32Array;
+  targets: Int32Array;
+}
+
+export function toCsr(out: Adjacency): Csr {
+  const n = out.length;
+  const offsets = new Int32Array(n + 1);
+  for (let v = 0; v < n; v++) offsets[v + 1] = offsets[v]! + out[v]!.length;
+  const targets = new Int32Array(offsets[n]!);
+  for (let v = 0, k = 0; v < n; v++) for (const w of out[v]!) targets[k++] = w;
+  return { offsets, targets };
+}
+
 /** Tarjan's algorithm with an explicit call stack. */
 export function stronglyConnected(out: Adjacency): Components {
-  const n = out.length;
+  return stronglyConnectedCsr(toCsr(out));
+}
+
+/** The same over compressed rows (no arrays of arrays to allocate: the loop breaker calls it thousands of times). */
+export function stronglyConnectedCsr(g: Csr): Components {
+  const { offsets, targets } = g;
+  const n = offsets.length - 1;
   const index = new Int32Array(n).fill(-1);
   const low = new Int32Array(n);
   const onStack = new Uint8Array(n);
@@ -32,23 +53,22 @@ export function stronglyConnected(out: Adjacency): Components {
     if (index[root] !== -1) continue;
     let cp = 0;
     callV[cp] = root;
-    callI[cp++] = 0;
+    callI[cp++] = offsets[root]!;
     index[root] = low[root] = counter++;
     stack[sp++] = root;
     onStack[root] = 1;
     while (cp > 0) {
       const v = callV[cp - 1]!;
-      const edges = out[v]!;
       const i = callI[cp - 1]!;
-      if (i < edges.length) {
+      if (i < offsets[v + 1]!) {
         callI[cp - 1] = i + 1;
-        const w = edges[i]!;
+        const w = targets[i]!;
         if (index[w] === -1) {
           index[w] = low[w] = counter++;
           stack[sp++] = w;
           onStack[w] = 1;
           callV[cp] = w;
-          callI[cp++] = 0;
+          callI[cp++] = offsets[w]!;
         } else if (onStack[w] && index[w]! < low[v]!) low[v] = index[w]!;
         continue;
       }
@@ -75,10 +95,12 @@ export function stronglyConnected(out: Adjacency): Components {
 }
 
 /** Is a component a loop: more than one vertex, or one that depends on itself? */
-export function isCyclic(component: readonly number[], out: Adjacency): boolean {
+export function isCyclic(component: readonly number[], out: Adjacency | Csr): boolean {
   if (component.length > 1) return true;
   const v = component[0]!;
-  return out[v]!.includes(v);
+  if (!('offsets' in out)) return out[v]!.includes(v);
+  for (let i = out.offsets[v]!; i < out.offsets[v + 1]!; i++) if (out.targets[i] === v) return true;
+  return false;
 }
 
 /**

@@ -39,6 +39,8 @@ interface Scenario {
   available?: string[];
   bootstrap?: boolean;
   onlyExplicit?: boolean;
+  /** Loops up to this size also get the forward greedy (default: the library's). */
+  greedyUpTo?: number;
 }
 
 const BUILD = 'amd64';
@@ -110,7 +112,7 @@ function plan(sc: Scenario): { plan: Plan; graph: BuildGraph } {
   });
   for (const e of sc.explicit) graph.addExplicit(recs.get(e)!);
   graph.close();
-  const br = breakLoops(graph, { bootstrap: sc.bootstrap ?? true });
+  const br = breakLoops(graph, { bootstrap: sc.bootstrap ?? true, greedyUpTo: sc.greedyUpTo });
   return { plan: makePlan(graph, br, { args: sc.explicit, full: true, bootstrap: sc.bootstrap ?? true, onlyExplicit: !!sc.onlyExplicit, graphMilliseconds: 0 }), graph };
 }
 
@@ -378,14 +380,46 @@ describe('random graphs: plans replay, loops are reported or broken', () => {
           const deps = s.deps.filter((d) => d < n).map((d) => `lib${d}-dev${s.staged.includes(d) ? ' <!stage1>' : ''}`);
           return { name: `s${i}`, bd: deps.join(', ') || undefined, bins: [{ name: `lib${i}-dev`, profiles: s.dropLib ? '<!stage1>' : undefined }] };
         });
-        const sc: Scenario = { sources, explicit: [`s${first % n}`] };
-        const { plan: p } = plan(sc);
-        expect(wellOrdered(p)).toBe(true);
-        if (planIsComplete(p)) expect(replay(sc, p)).toEqual([]);
-        for (const l of p.loops) if (l.broken) expect(l.staged.length).toBeGreaterThan(0);
-        for (const l of p.loops) for (const u of l.unbroken) expect(u.cycle.length).toBeGreaterThan(0);
+        // Backward elimination alone (what large loops get), and with the forward greedy.
+        for (const greedyUpTo of [0, 300]) {
+          const sc: Scenario = { sources, explicit: [`s${first % n}`], greedyUpTo };
+          const { plan: p } = plan(sc);
+          expect(wellOrdered(p)).toBe(true);
+          if (planIsComplete(p)) expect(replay(sc, p)).toEqual([]);
+          for (const l of p.loops) if (l.broken) expect(l.staged.length).toBeGreaterThan(0);
+          for (const l of p.loops) for (const u of l.unbroken) expect(u.cycle.length).toBeGreaterThan(0);
+        }
       }),
       { numRuns: 300 },
+    );
+  });
+});
+
+describe('random graphs where every source can be staged', () => {
+  it('every loop is broken, the plan replays, and no staged build is superfluous', () => {
+    const depsArb = fc.array(fc.uniqueArray(fc.nat(9), { maxLength: 4 }), { minLength: 2, maxLength: 10 });
+    fc.assert(
+      fc.property(depsArb, (deps) => {
+        const n = deps.length;
+        const sources: Src[] = deps.map((d, i) => ({
+          name: `s${i}`,
+          bd: d.filter((x) => x < n).map((x) => `lib${x}-dev <!stage1>`).join(', ') || undefined,
+          bins: [{ name: `lib${i}-dev` }],
+        }));
+        for (const greedyUpTo of [0, 300]) {
+          const sc: Scenario = { sources, explicit: sources.map((x) => x.name), greedyUpTo };
+          const { plan: p } = plan(sc);
+          expect(planIsComplete(p)).toBe(true);
+          expect(replay(sc, p)).toEqual([]);
+          // Minimal: without any one of its staged builds, the plan would not replay.
+          for (const st of p.loops.flatMap((l) => l.staged)) {
+            const without = p.steps.filter((x) => !(x.source === st.source && x.stage));
+            const renumbered = { ...p, steps: without.map((x, i) => ({ ...x, n: i + 1 })) };
+            expect(replay(sc, renumbered).length).toBeGreaterThan(0);
+          }
+        }
+      }),
+      { numRuns: 200 },
     );
   });
 });
