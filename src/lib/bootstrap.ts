@@ -111,9 +111,9 @@ export interface CycleStep {
 }
 
 export interface LoopReport {
-  /** The nodes of the loop (a strongly connected component, soft edges included). */
+  /** The nodes of the loop: a strongly connected component of the required edges, or of all edges for a loop existing builds close. */
   nodes: number[];
-  /** Edges inside it that existing builds serve: dropped, no staged build needed for them. */
+  /** Edges between its nodes that existing builds serve: dropped, no staged build needed for them. */
   existing: { from: number; dep: Dependency }[];
   staged: ChosenStage[];
   /** Builds with nocheck alone that help break it (final builds, not staged). */
@@ -499,43 +499,53 @@ export function breakLoops(graph: BuildGraph, opts: BootstrapOptions): Bootstrap
     return o;
   });
 
-  // Reports, one per loop with its soft edges (a component of the first graph).
+  // Reports: one per loop of required edges (a cyclic component once soft edges are dropped),
+  // and one per loop that only existing builds close (a cyclic component of the first graph
+  // holding no loop of required edges).
   const blocked = new Set<number>();
   const loops: LoopReport[] = [];
-  for (const members of c0.components) {
-    if (!isCyclic(members, all)) continue;
+  const report = (members: readonly number[]): LoopReport => {
     const set = new Set(members);
-    const report: LoopReport = { nodes: [...members].sort((a, b) => a - b), existing: [], staged: [], nocheck: [], unbroken: [] };
-    for (const m of report.nodes) for (const d of nodes[m]!.deps) if (set.has(d.to) && softDropped(m, d)) report.existing.push({ from: m, dep: d });
-    for (const m of report.nodes) {
+    const r: LoopReport = { nodes: [...members].sort((a, b) => a - b), existing: [], staged: [], nocheck: [], unbroken: [] };
+    for (const m of r.nodes) for (const d of nodes[m]!.deps) if (set.has(d.to) && softDropped(m, d)) r.existing.push({ from: m, dep: d });
+    return r;
+  };
+  const requiredLoop = new Uint8Array(c1.components.length);
+  for (let ci = 0; ci < c1.components.length; ci++) {
+    const members = c1.components[ci]!;
+    if (!isCyclic(members, required)) continue;
+    requiredLoop[ci] = 1;
+    const r = report(members);
+    for (const m of r.nodes) {
       const opt = chosen.get(m);
       if (!opt) continue;
       const keeps = targetsOf(opt.deps);
-      const breaks = depsOf(m, nodes[m]!.deps).filter((d) => c1.comp[d.to] === c1.comp[m] && !keeps.has(d.to));
-      (opt.reducing ? report.staged : report.nocheck).push({ node: m, option: opt, breaks });
+      const breaks = depsOf(m, nodes[m]!.deps).filter((d) => c1.comp[d.to] === ci && !keeps.has(d.to));
+      (opt.reducing ? r.staged : r.nocheck).push({ node: m, option: opt, breaks });
     }
-    const comps = new Set(report.nodes.map((m) => c1.comp[m]!));
-    for (const ci of comps) {
-      for (const part of unbrokenByComp.get(ci) ?? []) {
-        const toGlobal = (lv: number) => (lv < part.solver.members.length ? part.solver.members[lv]! : stageVertex.get(part.ev.staged[lv - part.solver.members.length]!)!);
-        const verts = part.vertices.map(toGlobal).sort((a, b) => a - b);
-        for (const v of verts) blocked.add(v);
-        const cycle: CycleStep[] = part.cycleLocal.map((lv, i) => {
-          const next = part.cycleLocal[(i + 1) % part.cycleLocal.length]!;
-          const { offsets, targets } = part.ev.g;
-          let j = -1;
-          for (let e = offsets[lv]!; e < offsets[lv + 1]!; e++) {
-            if (targets[e] === next) {
-              j = e - offsets[lv]!;
-              break;
-            }
+    for (const part of unbrokenByComp.get(ci) ?? []) {
+      const toGlobal = (lv: number) => (lv < part.solver.members.length ? part.solver.members[lv]! : stageVertex.get(part.ev.staged[lv - part.solver.members.length]!)!);
+      const verts = part.vertices.map(toGlobal).sort((a, b) => a - b);
+      for (const v of verts) blocked.add(v);
+      const cycle: CycleStep[] = part.cycleLocal.map((lv, i) => {
+        const next = part.cycleLocal[(i + 1) % part.cycleLocal.length]!;
+        const { offsets, targets } = part.ev.g;
+        let j = -1;
+        for (let e = offsets[lv]!; e < offsets[lv + 1]!; e++) {
+          if (targets[e] === next) {
+            j = e - offsets[lv]!;
+            break;
           }
-          return { vertex: toGlobal(lv), binaries: part.ev.edgeDeps[lv]![j]?.binaries ?? [] };
-        });
-        report.unbroken.push({ vertices: verts, cycle });
-      }
+        }
+        return { vertex: toGlobal(lv), binaries: part.ev.edgeDeps[lv]![j]?.binaries ?? [] };
+      });
+      r.unbroken.push({ vertices: verts, cycle });
     }
-    if (report.existing.length || report.staged.length || report.nocheck.length || report.unbroken.length) loops.push(report);
+    loops.push(r);
+  }
+  for (const members of c0.components) {
+    if (!isCyclic(members, all) || members.some((m) => requiredLoop[c1.comp[m]!])) continue;
+    loops.push(report(members));
   }
   loops.sort((a, b) => b.nodes.length - a.nodes.length || a.nodes[0]! - b.nodes[0]!);
 

@@ -7,10 +7,10 @@
 
 import { archTable } from './arch.js';
 import { BuildChecker, type CheckSourceOptions } from './build-check.js';
-import type { ImplicitMode } from './build-deps.js';
+import { buildDependencies, type ImplicitMode } from './build-deps.js';
 import { Paragraph } from './deb822.js';
 import type { Failure } from './explain.js';
-import { DependencyIndex } from './installability.js';
+import { DependencyIndex, type Prohibition } from './installability.js';
 import type { ResolverMode } from './multiarch.js';
 import { profilesSatisfied } from './relation.js';
 import type { BinaryPackage, Universe } from './universe.js';
@@ -279,15 +279,53 @@ export class BuildGraph {
   }
 
   /** Check every node, adding the sources of the binaries they need that are not available, until none is added. */
+  /** Is there an available package, of another name, that is or provides one of the names `p` provides? */
+  private replaceable(p: BinaryPackage): boolean {
+    const u = this.universe;
+    for (const a of p.provides) {
+      for (const id of u.named(a.name)) if (id !== p.id && this.opts.isAvailable(u.get(id))) return true;
+      for (const [id] of u.providers(a.name)) if (u.get(id).name !== p.name && this.opts.isAvailable(u.get(id))) return true;
+    }
+    return false;
+  }
+
+  /**
+   * The packages a build of `node` with extra profiles installs (ids), or its status when its
+   * build-dependencies cannot be satisfied. Among equivalent providers the resolver takes the
+   * first by name (original-awk for awk); a plan takes one that is available when there is one,
+   * as botch's --optgraph does: solved again without the unavailable packages that an
+   * available one could stand in for, kept when that is still satisfiable.
+   */
+  solve(node: BuildNode, extra: readonly string[]): { status: 'ok'; install: BinaryPackage[] } | { status: 'broken' | 'unknown' } {
+    const checker = this.checker(node.arch);
+    const bd = buildDependencies(node.record.paragraph, this.checkOptions(node, extra));
+    const v = checker.checkRequirements(node.record.name, node.record.version, bd.requirements, bd.prohibitions, bd.dropped, false);
+    this.checks++;
+    if (v.status !== 'ok') return { status: v.status };
+    let install = v.install.filter((p) => !p.crossConverted);
+    // Each round keeps out what the last one took in its stead (mawk after original-awk), a few times at most.
+    const keepOut: Prohibition[] = [];
+    for (let round = 0; round < 4; round++) {
+      const avoid = install.filter((p) => !this.opts.isAvailable(p) && this.replaceable(p));
+      if (!avoid.length) break;
+      for (const p of avoid) {
+        keepOut.push({ alt: { name: p.name, archQualifier: undefined, op: '=', version: p.version, archList: undefined, profiles: undefined }, fromArch: node.arch, label: `plan: not ${p.name}` });
+      }
+      const r = checker.installer.solve(bd.requirements, [...bd.prohibitions, ...keepOut]);
+      if (r.status !== 'sat') break;
+      install = r.install.map((id) => this.universe.get(id)).filter((p) => !p.crossConverted);
+    }
+    return { status: 'ok', install };
+  }
+
   close(): void {
     const u = this.universe;
     for (let i = 0; i < this.nodes.length; i++) {
       const node = this.nodes[i]!;
-      const v = this.checker(node.arch).check(node.record.paragraph, this.checkOptions(node, []));
-      this.checks++;
+      const v = this.solve(node, []);
       node.status = v.status;
       if (v.status !== 'ok') continue;
-      node.install = v.install.filter((p) => !p.crossConverted).map((p) => p.id);
+      node.install = v.install.map((p) => p.id);
       const missingBySource = new Map<string, string[]>();
       for (const id of node.install) {
         const p = u.get(id);
@@ -335,12 +373,10 @@ export class BuildGraph {
 
   /** A build of `node` with extra profiles: its dependencies, or undefined when they cannot be satisfied or need a source outside the graph. */
   dependenciesWith(node: BuildNode, extra: readonly string[]): Dependency[] | undefined {
-    const v = this.checker(node.arch).check(node.record.paragraph, this.checkOptions(node, extra));
-    this.checks++;
+    const v = this.solve(node, extra);
     if (v.status !== 'ok') return undefined;
     const ids: number[] = [];
     for (const p of v.install) {
-      if (p.crossConverted) continue;
       if (!this.opts.isAvailable(p) && !this.byKey.has(nodeKey(p.source, this.builderArch(p.arch))) && this.opts.lookup(p.source)) return undefined;
       ids.push(p.id);
     }
