@@ -108,7 +108,8 @@ export function parseVersion(input: string, opts: { allowWarnings?: boolean; loc
 }
 
 export function formatVersion(v: DebVersion): string {
-  return (v.epoch ? `${v.epoch}:` : '') + v.upstream + (v.revision ? `-${v.revision}` : '');
+  // An upstream version with a colon needs its epoch written, even 0, or the colon would be read as one.
+  return (v.epoch || v.upstream.includes(':') ? `${v.epoch}:` : '') + v.upstream + (v.revision ? `-${v.revision}` : '');
 }
 
 // dpkg's order(): '~' before everything (even the end), then the end and digits, then letters,

@@ -214,9 +214,8 @@ describe('version parser on random input', () => {
     const lenient = outcome(() => parseVersion(v, { allowWarnings: true }));
     if ('ok' in parsed) {
       expect('ok' in lenient).toBe(true);
-      // A valid version formats to a string that parses to the same parts, except for the known
-      // bug below (epoch 0 with a colon in the upstream version), left to version.ts's owner.
-      if (!(parsed.ok.epoch === 0 && parsed.ok.upstream.includes(':'))) expect(parseVersion(formatVersion(parsed.ok))).toEqual(parsed.ok);
+      // A valid version formats to a string that parses to the same parts.
+      expect(parseVersion(formatVersion(parsed.ok))).toEqual(parsed.ok);
     }
   };
   const versions = fc.oneof(anyText(40), piecesOf(VERSION_PIECES, 20), fc.constantFrom(...REAL_VERSIONS).chain((v) => edits(VERSION_PIECES).map((e) => mutate(v, e))));
@@ -225,13 +224,11 @@ describe('version parser on random input', () => {
     fc.assert(fc.property(versions, check), runs(5000));
   });
 
-  // Known bug (version.ts, not fixed here): formatVersion drops an epoch of 0 even when the
-  // upstream version holds a colon: '0:1:2' (epoch 0, upstream '1:2') is written '1:2', which
-  // reads back as epoch 1 (so compareParsedVersions misorders it), and '0:0:' is written '0:',
-  // no valid version. This test fails the day the bug is fixed: then make it a plain it().
-  it.fails('formatVersion keeps the epoch 0 when the upstream version holds a colon', () => {
+  // '0:1:2' (epoch 0, upstream '1:2') once came back as '1:2', read as epoch 1.
+  it('formatVersion keeps the epoch 0 when the upstream version holds a colon', () => {
     const v = parseVersion('0:1:2');
     expect(v).toEqual({ epoch: 0, upstream: '1:2', revision: '' });
+    expect(formatVersion(v)).toBe('0:1:2');
     expect(parseVersion(formatVersion(v))).toEqual(v);
   });
 
