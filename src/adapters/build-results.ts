@@ -10,7 +10,7 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { checksumMismatch, parseChanges, parseDsc, plainNameProblem, resultFileKind, type ResultFileKind, type UploadDescription } from '../lib/changes.js';
 import { parseSingleParagraph } from '../lib/deb822.js';
 import { InputError, NegativeAnswer } from '../lib/errors.js';
-import { parseProfileList } from '../lib/local-repo-layout.js';
+import { flavourNameProblem, parseProfileList } from '../lib/local-repo-layout.js';
 import { runTool } from './run-tool.js';
 
 export interface FileDigests {
@@ -62,6 +62,9 @@ export interface ResultSet {
   binaries: string[];
   /** The build's profiles as its .changes says (Built-For-Profiles); undefined when unknown. */
   profiles: string[] | undefined;
+  /** A flavoured build's flavour and toolchain, as its .changes says (Xdeb-Flavour, Xdeb-Toolchain). */
+  flavour?: string;
+  toolchain?: string;
   files: ResultFile[];
 }
 
@@ -155,8 +158,16 @@ async function fromChanges(path: string): Promise<ResultSet> {
     architectures: up.architectures,
     binaries: up.binaries,
     profiles: parseProfileList(up.profiles, { file: path }),
+    ...(up.flavour ? { flavour: checkedFlavour(up.flavour, path) } : {}),
+    ...(up.toolchain ? { toolchain: up.toolchain } : {}),
     files,
   };
+}
+
+function checkedFlavour(name: string, file: string): string {
+  const problem = flavourNameProblem(name);
+  if (problem) throw new InputError(`Xdeb-Flavour: ${problem}`, { file });
+  return name;
 }
 
 async function fromDsc(path: string): Promise<ResultSet> {

@@ -57,6 +57,7 @@ export function loadConfig(opts: LoadConfigOptions = {}): Config {
   const cfg = new Config();
   cfg.applyDefault('local-repo', defaultLocalRepo(env));
   cfg.applyDefault('chroot-dir', defaultChrootDir(env));
+  cfg.localConfigFile = opts.localConfig;
   const files = opts.localConfig ? [opts.localConfig] : configFiles(env);
   for (const file of files) {
     const text = readIfPresent(file, !!opts.localConfig);

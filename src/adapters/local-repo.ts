@@ -35,7 +35,7 @@ import { EnvironmentError, NegativeAnswer } from '../lib/errors.js';
 import {
   COMPONENT,
   decidePoolFile,
-  FULL_SUITE,
+  flavourOfSuite,
   generationName,
   mergeRecords,
   packagesFor,
@@ -107,6 +107,8 @@ export interface SuiteInfo {
   staged: boolean;
   /** The reducing profiles the suite stands for ([] for full). */
   profiles: string[];
+  /** The flavour of a flavour suite. */
+  flavour?: string;
   architectures: string[];
   /** How many build records it holds. */
   builds: number;
@@ -199,6 +201,8 @@ export interface PublishOptions {
   keepVersions?: number;
   /** Replace published files of the same name and other content instead of refusing. */
   replace?: boolean;
+  /** The flavour the builds were made with (suite flavour-<name>); default: each .changes' Xdeb-Flavour, else none. */
+  flavour?: string;
   /** Architectures an empty suite lists (default: the build architecture). */
   architectures?: readonly string[];
   lock?: LockOptions;
@@ -242,7 +246,8 @@ async function planFiles(p: RepoPaths, results: readonly ResultSet[], opts: Publ
   const refused: string[] = [];
   for (const rs of results) {
     const profiles = [...(opts.profiles ?? rs.profiles ?? [])];
-    const choice = suiteForProfiles(profiles);
+    const flavour = opts.flavour ?? rs.flavour;
+    const choice = suiteForProfiles(profiles, flavour);
     const dir = poolDir(choice.suite, rs.source);
     const files: PublishedFile[] = [];
     for (const f of rs.files) {
@@ -276,6 +281,8 @@ async function planFiles(p: RepoPaths, results: readonly ResultSet[], opts: Publ
       profiles,
       suite: choice.suite,
       staged: choice.staged,
+      ...(flavour ? { flavour } : {}),
+      ...(flavour && rs.toolchain ? { toolchain: rs.toolchain } : {}),
       time: now.toISOString(),
       from: rs.from.replace(/^.*\//, ''),
       binaries: rs.binaries,
@@ -335,7 +342,8 @@ async function buildGeneration(p: RepoPaths, name: string, records: BuildRecord[
       await rename(join(dir, `${suite}.Release.gpg`), join(p.root, t.dist, 'Release.gpg'));
     }
     await rename(tmp, join(p.root, t.dist, 'Release'));
-    infos.push({ name: suite, staged: suite !== FULL_SUITE, profiles: profilesOfSuite(suite) ?? [], architectures: t.architectures, builds: records.filter((r) => r.suite === suite).length });
+    const flavour = flavourOfSuite(suite);
+    infos.push({ name: suite, staged: (profilesOfSuite(suite) ?? []).length > 0, profiles: profilesOfSuite(suite) ?? [], ...(flavour ? { flavour } : {}), architectures: t.architectures, builds: records.filter((r) => r.suite === suite).length });
   }
   if (opts.signKey) await writeFile(join(dir, 'signing-key.asc'), await exportPublicKey(opts.signKey));
   const meta: RepoMeta = { format: FORMAT, generation: name, time: opts.now.toISOString(), signKey: opts.signKey, signedBy, suites: infos };

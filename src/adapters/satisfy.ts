@@ -19,6 +19,7 @@ import { convertWithDpkgCross, leftoverCrossPackages } from './dpkg-cross.js';
 import type { InsideHooks } from './inside.js';
 import { buildArch as machineBuildArch } from './dpkg.js';
 import { readSourceArg, type SourceInput } from './source-input.js';
+import { flavourOf } from './toolchain.js';
 import { loadUniverse, type RepositoryUse } from './universe-loader.js';
 
 export interface SatisfyOptions {
@@ -45,6 +46,8 @@ export interface SatisfyContext {
   mode: ResolverMode;
   /** Inside a chroot session: its apt state is read, and apt runs there. */
   inside?: InsideHooks;
+  /** The flavour of a --toolchain build: its suite of the local repository is read first (docs/toolchains.md). */
+  flavour?: string;
 }
 
 /** Host arch, build arch and profiles from flags and configuration. */
@@ -57,7 +60,8 @@ export function buildContext(opts: Record<string, unknown>): SatisfyContext {
   // The configured default profiles ('cross nocheck') are for cross builds only.
   const profiles = entry && entry.source.kind !== 'default' ? cfg.list('profiles') : defaultProfiles(buildArch, hostArch);
   const mode = (opts.mode as ResolverMode | undefined) ?? 'apt';
-  return { cfg, buildArch, hostArch, profiles, mode };
+  const flavour = flavourOf(cfg);
+  return { cfg, buildArch, hostArch, profiles, mode, ...(flavour ? { flavour } : {}) };
 }
 
 export interface LoadedUniverse {
@@ -70,13 +74,18 @@ export async function loadForChecks(ctx: SatisfyContext, opts: SatisfyOptions, o
   const { cfg } = ctx;
   const remote = cfg.bool('use-remote-repo');
   const local = cfg.bool('use-local-repo') ? localRepoDir(cfg) : undefined;
+  // --local-config: the configuration's repositories and preferences instead of apt's (docs/repositories.md).
+  const { repositorySelection } = await import('./repositories.js');
+  const sel = await repositorySelection(cfg, { remote, flavour: ctx.flavour, localSuites: opts.localSuite });
   const t0 = Date.now();
   const { universe, used } = await loadUniverse({
     buildArch: ctx.buildArch,
     hostArch: ctx.hostArch,
-    remote,
+    remote: sel.aptLists,
+    configured: sel.configured,
+    preferences: sel.preferences,
     localRepo: local,
-    localSuites: opts.localSuite,
+    localSuites: sel.localSuites,
     repos: opts.repo,
     status: opts.status !== false && !opts.all && (ctx.inside?.status ?? true),
     aptEnv: ctx.inside?.aptEnv,
@@ -124,7 +133,8 @@ export function installTargets(universe: Universe, v: SourceVerdict): InstallTar
   const out: InstallTarget[] = [];
   for (const p of v.install) {
     if (p.installed || p.crossConverted) continue;
-    const origin = universe.origins[p.origin]!;
+    // The instance from the highest-pinned origin that offers this version (the first of them on a tie).
+    const origin = [p.origin, ...(p.alsoFrom ?? [])].map((i) => universe.origins[i]!).reduce((a, b) => (b.priority > a.priority ? b : a));
     const deb = origin.kind === 'local' && origin.base && p.filename ? localDeb(origin.base, p.filename) : undefined;
     out.push({ name: p.name, arch: p.arch, version: p.version, deb, direct: direct.has(`${p.name}:${p.arch}`) });
   }

@@ -5,8 +5,12 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
+import { localRepositoryPin, type PinRecord, type ReleaseInfo } from '../lib/apt-preferences.js';
 import { EnvironmentError, InputError } from '../lib/errors.js';
+import { applyPins, type PinSummary } from '../lib/pinning.js';
+import { siteOfUrl, sourcesLines, type ConfiguredRepository } from '../lib/repositories.js';
 import { Universe, type Origin } from '../lib/universe.js';
+import { listsReleaseFile, readAptPreferences, readReleaseFile } from './apt-preferences.js';
 import { readIndexRecords, type IndexKind } from './index-cache.js';
 import { PrivateApt } from './private-apt.js';
 import { runTool } from './run-tool.js';
@@ -38,6 +42,13 @@ export interface LoadUniverseOptions {
   sources?: boolean;
   /** Progress messages. */
   info?: (msg: string) => void;
+  /**
+   * apt_preferences(5) records that pin the origins and packages (docs/repositories.md); default:
+   * apt's own (through aptEnv). xdeb's record for the local repository (990) always comes last.
+   */
+  preferences?: readonly PinRecord[];
+  /** --local-config: the configuration's [repository NAME] sections with a url, read instead of apt's lists. */
+  configured?: readonly ConfiguredRepository[];
 }
 
 /** Local repositories outrank remote ones, so that a local build wins over the archive's by default. */
@@ -48,7 +59,12 @@ interface IndexTarget {
   kind: 'Packages' | 'Sources';
   arch: string;
   label: string;
+  /** What its Release says, for pins. */
+  release?: ReleaseInfo;
 }
+
+/** The cache's format: a cache of another one is read again from apt. */
+const TARGETS_FORMAT = 2;
 
 /** What `apt-get indextargets` answers depends on apt's sources and lists: their times make the key. */
 function indexTargetsStamp(env: NodeJS.ProcessEnv | undefined): string | undefined {
@@ -72,33 +88,54 @@ export async function aptIndexTargets(env?: NodeJS.ProcessEnv): Promise<IndexTar
   const cacheFile = stamp && join(process.env.XDG_CACHE_HOME || join(process.env.HOME || homedir(), '.cache'), 'xdeb', 'indextargets.json');
   if (cacheFile) {
     try {
-      const c = JSON.parse(readFileSync(cacheFile, 'utf8')) as { stamp: string; targets: IndexTarget[] };
-      if (c.stamp === stamp && c.targets.every((t) => existsSync(t.file))) return c.targets;
+      const c = JSON.parse(readFileSync(cacheFile, 'utf8')) as { format?: number; stamp: string; targets: IndexTarget[] };
+      if (c.format === TARGETS_FORMAT && c.stamp === stamp && c.targets.every((t) => existsSync(t.file))) return c.targets;
     } catch {
       // no cache yet
     }
   }
-  const r = await runTool('apt-get', ['indextargets', '--format', '$(FILENAME)\t$(IDENTIFIER)\t$(ARCHITECTURE)\t$(SITE)\t$(RELEASE)\t$(COMPONENT)'], { env });
+  const r = await runTool('apt-get', ['indextargets', '--format', '$(FILENAME)\t$(IDENTIFIER)\t$(ARCHITECTURE)\t$(SITE)\t$(RELEASE)\t$(COMPONENT)\t$(ORIGIN)\t$(LABEL)\t$(SUITE)\t$(CODENAME)\t$(VERSION)\t$(REPO_URI)\t$(METAKEY)'], { env });
   if (r.code !== 0) throw new EnvironmentError(`apt-get indextargets failed: ${r.stderr.trim()}`);
   const out: IndexTarget[] = [];
   for (const line of r.stdout.split('\n')) {
-    const [file, id, arch, site, release, component] = line.split('\t');
+    const [file, id, arch, site, release, component, origin, label, suite, codename, version, repoUri, metaKey] = line.split('\t');
     if (!file || (id !== 'Packages' && id !== 'Sources')) continue;
     // apt names the file without its compression suffix when it keeps it compressed.
     const found = ['', '.lz4', '.gz', '.xz', '.zst', '.bz2', '.lzma'].map((ext) => file + ext).find((f) => existsSync(f));
     if (!found) continue;
-    out.push({ file: found, kind: id, arch: arch ?? '', label: `${site} ${release}/${component}${id === 'Packages' ? ` ${arch}` : ' source'}` });
+    const releaseFile = metaKey ? listsReleaseFile(found, metaKey) : undefined;
+    const flags = releaseFile ? readReleaseFileCached(releaseFile) : {};
+    const info: ReleaseInfo = {
+      origin: origin || undefined,
+      label: label || undefined,
+      suite: suite || undefined,
+      codename: codename || undefined,
+      version: version || undefined,
+      component: component || undefined,
+      architecture: id === 'Packages' ? arch || undefined : 'source',
+      site: siteOfUrl(repoUri || site || ''),
+      ...(flags.notAutomatic ? { notAutomatic: true } : {}),
+      ...(flags.butAutomaticUpgrades ? { butAutomaticUpgrades: true } : {}),
+    };
+    out.push({ file: found, kind: id, arch: arch ?? '', label: `${site} ${release}/${component}${id === 'Packages' ? ` ${arch}` : ' source'}`, release: info });
   }
   if (cacheFile) {
     try {
       mkdirSync(dirname(cacheFile), { recursive: true });
-      writeFileSync(`${cacheFile}.${process.pid}`, JSON.stringify({ stamp, targets: out }));
+      writeFileSync(`${cacheFile}.${process.pid}`, JSON.stringify({ format: TARGETS_FORMAT, stamp, targets: out }));
       renameSync(`${cacheFile}.${process.pid}`, cacheFile);
     } catch {
       // not writable: ask apt next time too
     }
   }
   return out;
+}
+
+const releaseCache = new Map<string, ReturnType<typeof readReleaseFile>>();
+function readReleaseFileCached(file: string): ReturnType<typeof readReleaseFile> {
+  let r = releaseCache.get(file);
+  if (!r) releaseCache.set(file, (r = readReleaseFile(file)));
+  return r;
 }
 
 function looksLikeUrl(s: string): boolean {
@@ -113,7 +150,7 @@ interface PendingIndex {
   use: RepositoryUse;
 }
 
-export async function loadUniverse(opts: LoadUniverseOptions): Promise<{ universe: Universe; used: RepositoryUse[] }> {
+export async function loadUniverse(opts: LoadUniverseOptions): Promise<{ universe: Universe; used: RepositoryUse[]; pins?: PinSummary }> {
   const u = new Universe();
   const used: RepositoryUse[] = [];
   const pending: PendingIndex[] = [];
@@ -138,9 +175,11 @@ export async function loadUniverse(opts: LoadUniverseOptions): Promise<{ univers
           let use = used.find((x) => x.label === label);
           if (!use) used.push((use = { label, kind: 'local', files: [], packages: 0, sources: 0 }));
           const files = [ix.packages, arch === opts.buildArch ? ix.sources : undefined].filter((f): f is string => !!f && existsSync(f) && !use!.files.includes(f));
+          const fields = readReleaseFileCached(ix.release);
           for (const f of files) {
             use.files.push(f);
-            add(f, f === ix.sources ? 'Sources' : 'Packages', { label, file: f, kind: 'local', priority: PRIORITY.local, base: repo }, use);
+            const release: ReleaseInfo = { ...fields, component: 'main', architecture: f === ix.sources ? 'source' : arch, site: '' };
+            add(f, f === ix.sources ? 'Sources' : 'Packages', { label, file: f, kind: 'local', priority: PRIORITY.local, base: repo, release }, use);
           }
         }
       }
@@ -156,12 +195,28 @@ export async function loadUniverse(opts: LoadUniverseOptions): Promise<{ univers
       if (t.kind === 'Sources' && opts.sources === false) continue;
       const use: RepositoryUse = { label: `apt: ${t.label}`, kind: 'remote', files: [t.file], packages: 0, sources: 0 };
       used.push(use);
-      add(t.file, t.kind, { label: use.label, file: t.file, kind: 'remote', priority: PRIORITY.remote }, use);
+      add(t.file, t.kind, { label: use.label, file: t.file, kind: 'remote', priority: PRIORITY.remote, release: t.release }, use);
     }
   }
 
   const temporary: PrivateApt[] = [];
+  /** Origins a [repository] section's priority pins, after the preferences. */
+  const fixed: { origin: number; priority: number; by: string }[] = [];
   try {
+    for (const c of opts.configured ?? []) {
+      if (!c.url) continue;
+      info(`reading [repository ${c.name}] ${c.url} ${c.suite}`);
+      const { apt, targets } = await fetchConfiguredRepository(c, opts);
+      temporary.push(apt);
+      for (const t of targets) {
+        if (t.kind === 'Packages' && ![opts.buildArch, opts.hostArch].includes(t.arch)) continue;
+        if (t.kind === 'Sources' && opts.sources === false) continue;
+        const use: RepositoryUse = { label: `[repository ${c.name}] ${t.label}`, kind: 'remote', files: [t.file], packages: 0, sources: 0 };
+        used.push(use);
+        add(t.file, t.kind, { label: use.label, file: t.file, kind: 'remote', priority: PRIORITY.remote, release: t.release }, use);
+        if (c.priority !== undefined) fixed.push({ origin: pending[pending.length - 1]!.origin, priority: c.priority, by: `${c.file}:${c.lines.priority ?? c.line}` });
+      }
+    }
     for (const repo of opts.repos ?? []) {
       if (looksLikeUrl(repo)) {
         const { apt, targets } = await fetchUrlRepository(repo, opts);
@@ -203,7 +258,29 @@ export async function loadUniverse(opts: LoadUniverseOptions): Promise<{ univers
   } finally {
     for (const apt of temporary) apt.dispose();
   }
-  return { universe: u, used };
+  // Pins: the given records (or apt's), then xdeb's record for the local repository, then the sections' priorities.
+  const records = [...(opts.preferences ?? (await readAptPreferences(opts.aptEnv))), localRepositoryPin(PRIORITY.local)];
+  const pins = applyPins(u, records, opts.buildArch);
+  for (const f of fixed) {
+    const o = u.origins[f.origin]!;
+    o.priority = f.priority;
+    o.pinnedBy = f.by;
+  }
+  return { universe: u, used, pins };
+}
+
+/** A [repository NAME] section of --local-config, fetched and verified by a private apt. */
+async function fetchConfiguredRepository(c: ConfiguredRepository, opts: LoadUniverseOptions): Promise<{ apt: PrivateApt; targets: IndexTarget[] }> {
+  const lines = sourcesLines(c).filter((l) => opts.sources !== false || l.startsWith('deb '));
+  const apt = new PrivateApt({ buildArch: opts.buildArch, foreignArchs: [opts.hostArch], sources: lines });
+  try {
+    await apt.update();
+    return { apt, targets: await aptIndexTargets(apt.env) };
+  } catch (e) {
+    apt.dispose();
+    if (e instanceof EnvironmentError) e.message = `[repository ${c.name}] (${c.file}:${c.line}): ${e.message}`;
+    throw e;
+  }
 }
 
 /** 'URL SUITE COMPONENT…' (or a deb line): fetched by a private apt, so that apt fetches and verifies. */

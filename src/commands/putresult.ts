@@ -18,8 +18,13 @@ const spec: CommandSpec = {
     'The profiles are read from the .changes (Built-For-Profiles) unless -P is given.\n\n' +
     'A published file is never overwritten by other content of the same name (use a new version, or\n' +
     '--replace). Old versions are kept unless --keep-versions N. Prints the sources.list line of each\n' +
-    'suite published to.',
-  args: [{ name: 'results', description: '.changes, .dsc, .deb or .udeb files', variadic: true, required: true, complete: 'changes' }],
+    'suite published to.\n\n' +
+    'A build made with a flavoured toolchain (its .changes has Xdeb-Flavour, or --flavour NAME) goes to the suite\n' +
+    '"flavour-NAME" (docs/toolchains.md). After publishing, each build is queued for every [repository NAME]\n' +
+    'of the configuration with an upload command that takes its suite (upload-suites, default full), and the\n' +
+    'queue is run, oldest first: a failed upload is reported, stays queued with the files it needs, and the\n' +
+    'next xdeb-putresult retries it (docs/repositories.md). The local repository has the results either way.',
+  args: [{ name: 'results', description: '.changes, .dsc, .deb or .udeb files (none with --retry-uploads)', variadic: true, complete: 'changes' }],
   options: [
     LOCAL_REPO,
     { ...PROFILES, description: 'the profiles the build was made with (default: the .changes\' Built-For-Profiles, else none)' },
@@ -27,6 +32,9 @@ const spec: CommandSpec = {
     { flags: '--keep-versions <n>', description: 'keep only the N newest versions of each source published to (0: keep all)', integer: true, default: 0 },
     { flags: '--replace', description: 'replace published files of the same name that have other content' },
     { flags: '--lock-timeout <seconds>', description: 'how long to wait for another publish to finish', integer: true, default: 600 },
+    { flags: '--flavour <name>', description: "the flavour the build was made with: suite flavour-NAME (default: the .changes' Xdeb-Flavour, else none)" },
+    { flags: '--no-upload', description: 'queue the uploads the configuration asks for, but do not run the queue now' },
+    { flags: '--retry-uploads', description: 'publish nothing: run the queued uploads only' },
     LOCAL_CONFIG,
   ],
   json: true,
@@ -37,15 +45,22 @@ const spec: CommandSpec = {
     '              "binaries": ["hello"], "files": [{"name": "…", "path": "pool/full/h/hello/…", "size": 1, "sha256": "…", "kind": "deb",\n' +
     '              "package": "hello", "architecture": "arm64"}]}],\n' +
     ' "copied": ["pool/…"], "present": [], "replaced": [], "dropped": [{"source": "…", "version": "…", "suite": "…"}],\n' +
-    ' "signedBy": null, "sources": ["deb [trusted=yes] file:/abs/repo full main"]}',
+    ' "signedBy": null, "sources": ["deb [trusted=yes] file:/abs/repo full main"],\n' +
+    ' "uploads": {"queued": [{"repository": "ppa", "id": "20240101T000000Z-hello_2.10-3_arm64-1a2b3c", "source": "hello", "version": "2.10-3", "suite": "full"}],\n' +
+    '             "outcomes": [{"repository": "ppa", "id": "…", "source": "hello", "version": "2.10-3", "suite": "full",\n' +
+    '                           "status": "failed", "attempts": 1, "code": 1, "output": ["last lines"]}],\n' +
+    '             "orphaned": [], "skipped": [], "pending": 1}}\n\n' +
+    'Records of flavoured builds also have "flavour" and "toolchain". With --retry-uploads only "uploads" is printed.\n' +
+    'outcomes lists every job run now (status uploaded or failed); pending counts the jobs still queued.',
   examples: [
     { command: 'xdeb-putresult ../hello_2.10-3_arm64.changes', description: 'publish a build into the configured local repository' },
     { command: 'xdeb-putresult --local-repo /srv/repo --sign-key 0x1234ABCD *.changes', description: 'publish several builds into a signed repository' },
     { command: 'xdeb-putresult --keep-versions 2 hello_2.10-4_arm64.changes', description: 'publish and keep only the two newest versions of hello' },
     { command: "echo \"$(xdeb-putresult x.changes)\" > /etc/apt/sources.list.d/xdeb.list", description: 'let apt use the suite published to' },
+    { command: 'xdeb-putresult --retry-uploads', description: 'run the uploads that failed before (a [repository NAME] upload command)' },
   ],
   exitStatus: [
-    { code: 1, meaning: 'refused: a file does not match its checksum, or a published file of that name has other content' },
+    { code: 1, meaning: 'refused: a file does not match its checksum, or a published file of that name has other content; or published, but an upload failed (it stays queued)' },
     { code: 2, meaning: 'bad input: a malformed .changes or .dsc, a file name that is not plain, a listed file missing (named with file and line)' },
     { code: 3, meaning: 'apt-ftparchive or gpg failed, or the repository stayed locked too long' },
   ],
@@ -53,8 +68,13 @@ const spec: CommandSpec = {
     { path: 'REPO/dists, REPO/pool', description: 'the apt repository' },
     { path: 'REPO/xdeb/builds.json', description: 'the record of what was published (source, version, architectures, profiles, suite, time, files)' },
     { path: 'REPO/xdeb/lock', description: 'held (flock) by the publish in progress' },
+    { path: 'REPO/xdeb/uploads/NAME/queue/ID/', description: 'a queued upload to [repository NAME]: job.json and hard links to the files' },
+    { path: 'REPO/xdeb/uploads/NAME/done.jsonl', description: 'the uploads that succeeded, one JSON object a line' },
   ],
-  environment: [{ name: 'GNUPGHOME', description: "gpg's home, where --sign-key is looked up" }],
+  environment: [
+    { name: 'GNUPGHOME', description: "gpg's home, where --sign-key is looked up" },
+    { name: 'XDEB_UPLOAD_CHANGES, XDEB_UPLOAD_DIR, XDEB_UPLOAD_REPOSITORY, XDEB_UPLOAD_SUITE', description: 'set for an upload command: the .changes, its directory, the repository name and the suite' },
+  ],
   seeAlso: ['xdeb-runbuild', 'xdeb-build', 'xdeb-satisfydepends', 'apt-ftparchive(1)', 'sources.list(5)'],
   async run({ args, opts, out }) {
     const [{ configFromOptions, localRepoDir }, { readResults }, { publish, aptSourcesLine }, { parseProfileList }] = await Promise.all([
@@ -65,6 +85,28 @@ const spec: CommandSpec = {
     ]);
     const cfg = configFromOptions(opts);
     const repo = localRepoDir(cfg);
+    const [{ configuredRepositories }, { uploadAfterPublish }, { flavourNameProblem }, { UsageError, InputError }] = await Promise.all([
+      import('../lib/repositories.js'),
+      import('../adapters/uploads.js'),
+      import('../lib/local-repo-layout.js'),
+      import('../lib/errors.js'),
+    ]);
+    const repos = configuredRepositories(cfg);
+    const lock = { waitSeconds: opts.lockTimeout as number, onWait: () => out.info(`waiting for another putresult of ${repo} to finish`) };
+    const uploadOpts = { run: opts.upload !== false, info: (m: string) => out.info(m), warn: (m: string) => out.warn(m), lock };
+    if (opts.retryUploads) {
+      if (args.length) throw new UsageError('--retry-uploads publishes nothing: give no RESULT files');
+      if (opts.upload === false) throw new UsageError('--retry-uploads and --no-upload exclude each other');
+      const uploads = await uploadAfterPublish(repo, repos, [], uploadOpts);
+      if (out.json) out.jsonData({ uploads });
+      else out.info(`${uploads.outcomes.filter((x) => x.status === 'uploaded').length} uploaded, ${uploads.pending} still queued`);
+      return uploads.outcomes.some((x) => x.status === 'failed') ? 1 : 0;
+    }
+    if (!args.length) throw new UsageError('no RESULT given (.changes, .dsc, .deb or .udeb files; or --retry-uploads)');
+    if (opts.flavour !== undefined) {
+      const problem = flavourNameProblem(String(opts.flavour));
+      if (problem) throw new InputError(problem, { file: '--flavour' });
+    }
     // Only an explicit -P overrides what the .changes says (the configured profiles are a default for builds).
     const profiles = opts.profiles !== undefined ? parseProfileList(String(opts.profiles), { file: '--profiles' }) : undefined;
     const results = await readResults(args);
@@ -75,16 +117,19 @@ const spec: CommandSpec = {
       signKey: cfg.string('sign-key'),
       keepVersions: opts.keepVersions,
       replace: !!opts.replace,
+      ...(opts.flavour !== undefined ? { flavour: String(opts.flavour) } : {}),
       lock: { waitSeconds: opts.lockTimeout, onWait: () => out.info(`waiting for another publish into ${repo} to finish`) },
       info: (m) => out.info(m),
     });
+    const given = new Map(results.flatMap((rs) => rs.files.map((f) => [f.name, f.path] as [string, string])));
+    const uploads = await uploadAfterPublish(repo, repos, r.records, { ...uploadOpts, fallback: (name) => given.get(name) });
     const suites = [...new Set(r.suites)];
     const sources = suites.map((s) => aptSourcesLine(repo, s));
     for (const rec of r.records) out.info(`published ${rec.source} ${rec.version} [${rec.architectures.join(' ')}] into suite ${rec.suite}`);
     for (const d of r.dropped) out.info(`dropped ${d.source} ${d.version} from ${d.suite}`);
-    if (out.json) out.jsonData({ ...r, sources });
+    if (out.json) out.jsonData({ ...r, sources, uploads });
     else if (sources.length) out.data(sources.join('\n'));
-    return 0;
+    return uploads.outcomes.some((x) => x.status === 'failed') ? 1 : 0;
   },
 };
 export default spec;

@@ -1,5 +1,6 @@
 import type { CommandSpec } from '../cli/spec.js';
 import { HOST_ARCH, PROFILES, REPO_SELECTION, ROOT_CMD } from './common-options.js';
+import { TOOLCHAIN } from './toolchain-option.js';
 
 const spec: CommandSpec = {
   name: 'satisfydepends',
@@ -20,6 +21,7 @@ const spec: CommandSpec = {
     { flags: '--all', description: 'check every source of the repositories in use (an archive-wide cross-satisfiability report)' },
     { flags: '--repo <file|url>', description: "also use this Packages/Sources file, or a repository 'URL SUITE [COMPONENT…]'", repeatable: true, complete: 'file' },
     ...REPO_SELECTION,
+    { ...TOOLCHAIN, description: "read the local repository's suite of this toolchain's flavour first (as xdeb-build --toolchain does)" },
     { flags: '--local-suite <suite>', description: "read this suite of the local repository (default: full; repeatable, e.g. staged-stage1)", repeatable: true },
     { flags: '--mode <mode>', description: 'where apt, dose and dpkg disagree, follow this one (docs/conformance.md)', choices: ['apt', 'dose', 'dpkg'], default: 'apt' },
     { flags: '--implicit <set>', description: 'implicit build-dependencies: sbuild (build-essential and the cross toolchain), build-essential, none', choices: ['sbuild', 'build-essential', 'none'], default: 'sbuild' },

@@ -38,6 +38,9 @@ export interface UploadDescription {
   binaries: string[];
   /** Built-For-Profiles of a .changes (dpkg-genchanges writes the build's profiles there). */
   profiles: string[];
+  /** A flavoured build's Xdeb-Flavour and Xdeb-Toolchain (xdeb-runbuild --toolchain writes them). */
+  flavour?: string;
+  toolchain?: string;
   distribution?: string;
   files: ListedFile[];
 }
@@ -169,6 +172,8 @@ export function parseChanges(p: Paragraph, file: string): UploadDescription {
     architectures,
     binaries: (p.get('Binary') ?? '').split(/\s+/).filter(Boolean),
     profiles: (p.get('Built-For-Profiles') ?? '').split(/\s+/).filter(Boolean),
+    ...(p.get('Xdeb-Flavour') ? { flavour: p.get('Xdeb-Flavour')!.trim() } : {}),
+    ...(p.get('Xdeb-Toolchain') ? { toolchain: p.get('Xdeb-Toolchain')!.trim() } : {}),
     distribution: p.get('Distribution')?.trim(),
     files: listedFiles(p, file, 'changes'),
   };

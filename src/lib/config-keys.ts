@@ -24,7 +24,8 @@ export const CONFIG_KEYS: readonly ConfigKey[] = [
   { key: 'root-cmd', kind: 'string', description: 'command that gains root for apt and dpkg (e.g. sudo) when not root' },
   { key: 'sign-key', kind: 'string', description: 'gpg key (id or fingerprint) that signs the local repository' },
   { key: 'jobs', kind: 'int', description: 'builds run in parallel by xdeb-sequence', default: '1' },
-  { key: 'toolchain', kind: 'string', description: 'compiler for builds: gcc-N or clang, with flavour flags (issue #8)' },
+  { key: 'toolchain', kind: 'string', description: 'the toolchain of builds: gcc, gcc-N, clang, clang-N or a [toolchain NAME] section (docs/toolchains.md)' },
+  { key: 'preferences', kind: 'path', description: "with --local-config: an apt_preferences(5) file that pins the configured repositories instead of apt's preferences" },
   { key: 'build-log-dir', kind: 'path', description: 'where build logs are kept' },
 ];
 

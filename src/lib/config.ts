@@ -140,8 +140,8 @@ export function parseConfigFile(text: string, file: string): ParsedConfigFile {
 
 /** Sections and the keys each takes. */
 export const SECTION_KINDS = new Map<string, string[]>([
-  ['repository', ['url', 'suite', 'components', 'upload', 'signed-by', 'priority', 'type']],
-  ['toolchain', ['compiler', 'cflags', 'flavour', 'isa']],
+  ['repository', ['url', 'suite', 'components', 'upload', 'upload-suites', 'signed-by', 'priority', 'type']],
+  ['toolchain', ['compiler', 'cflags', 'ldflags', 'flavour', 'isa']],
 ]);
 
 /** The known key nearest to a misspelt one, when one is close enough. */
@@ -183,6 +183,8 @@ export class Config {
   readonly sections: ConfigSection[] = [];
   /** The files that were read, in order. */
   readonly files: string[] = [];
+  /** --local-config FILE: its repositories and preferences replace apt's (docs/repositories.md). */
+  localConfigFile: string | undefined;
 
   constructor() {
     for (const k of CONFIG_KEYS) {

@@ -120,3 +120,164 @@ export function archsForElf(h: ElfHeader, table: ArchTable = archTable(), candid
 export function elfPathAllowed(path: string, patterns: readonly string[]): boolean {
   return patterns.some((p) => new RegExp('^' + p.split('*').map((s) => s.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*') + '$').test(path));
 }
+
+// Sections and what they record of the instruction set (issue #8: the flavour ISA check). The
+// adapter reads byte ranges of a file; these functions only decode them.
+
+/** What the whole ELF header (52 bytes for ELFCLASS32, 64 for ELFCLASS64) says about sections. */
+export interface ElfLayout extends ElfHeader {
+  shoff: number;
+  shentsize: number;
+  shnum: number;
+  shstrndx: number;
+}
+
+/** How many leading bytes readElfLayout needs. */
+export const ELF_LAYOUT_BYTES = 64;
+
+function reader(bytes: Uint8Array, endian: 'little' | 'big') {
+  const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const le = endian === 'little';
+  return {
+    u16: (o: number) => dv.getUint16(o, le),
+    u32: (o: number) => dv.getUint32(o, le),
+    u64: (o: number) => Number(dv.getBigUint64(o, le)),
+  };
+}
+
+export function readElfLayout(bytes: Uint8Array): ElfLayout | undefined {
+  const h = readElfHeader(bytes);
+  if (!h || bytes.length < (h.bits === 64 ? 64 : 52)) return undefined;
+  const r = reader(bytes, h.endian);
+  return h.bits === 64
+    ? { ...h, shoff: r.u64(40), shentsize: r.u16(58), shnum: r.u16(60), shstrndx: r.u16(62) }
+    : { ...h, shoff: r.u32(32), shentsize: r.u16(46), shnum: r.u16(48), shstrndx: r.u16(50) };
+}
+
+export interface ElfSection {
+  /** Offset of its name in the section name table. */
+  nameOffset: number;
+  type: number;
+  offset: number;
+  size: number;
+}
+
+export const SHT_NOTE = 7;
+export const SHT_NOBITS = 8;
+export const SHT_ARM_ATTRIBUTES = 0x70000003;
+
+/** The section header table (shnum × shentsize bytes from shoff). */
+export function readSectionHeaders(table: Uint8Array, layout: ElfLayout): ElfSection[] {
+  const r = reader(table, layout.endian);
+  const out: ElfSection[] = [];
+  for (let i = 0; i < layout.shnum && (i + 1) * layout.shentsize <= table.length; i++) {
+    const o = i * layout.shentsize;
+    out.push(
+      layout.bits === 64
+        ? { nameOffset: r.u32(o), type: r.u32(o + 4), offset: r.u64(o + 24), size: r.u64(o + 32) }
+        : { nameOffset: r.u32(o), type: r.u32(o + 4), offset: r.u32(o + 16), size: r.u32(o + 20) },
+    );
+  }
+  return out;
+}
+
+/** A NUL-terminated name in a string table. */
+export function stringAt(strtab: Uint8Array, offset: number): string {
+  let end = offset;
+  while (end < strtab.length && strtab[end] !== 0) end++;
+  return new TextDecoder('latin1').decode(strtab.subarray(offset, end));
+}
+
+function uleb(bytes: Uint8Array, pos: number): [number, number] {
+  let v = 0;
+  let shift = 0;
+  for (;;) {
+    if (pos >= bytes.length) throw new Error('truncated ULEB128');
+    const b = bytes[pos++]!;
+    v += (b & 0x7f) * 2 ** shift;
+    shift += 7;
+    if (!(b & 0x80)) return [v, pos];
+  }
+}
+
+/**
+ * The file-scope attributes of the "aeabi" vendor in .ARM.attributes: tag → number or string.
+ * Tags 4, 5 and 67 (and odd tags from 32 on) are strings, tag 32 a number and a string, the rest numbers.
+ */
+export function readArmAttributes(data: Uint8Array, endian: 'little' | 'big'): Map<number, number | string> {
+  const out = new Map<number, number | string>();
+  if (data.length < 1 || data[0] !== 0x41) return out;
+  const r = reader(data, endian);
+  let pos = 1;
+  while (pos + 4 <= data.length) {
+    const len = r.u32(pos);
+    if (len < 4 || pos + len > data.length) break;
+    const end = pos + len;
+    const vendor = stringAt(data, pos + 4);
+    let p = pos + 4 + vendor.length + 1;
+    if (vendor === 'aeabi') {
+      while (p + 5 <= end) {
+        const [tag, afterTag] = uleb(data, p);
+        const sublen = r.u32(afterTag);
+        const subEnd = Math.min(p + sublen, end);
+        if (sublen < 5) break;
+        // Only the attributes of the whole file (tag 1); section and symbol scopes refine them.
+        if (tag === 1) {
+          let q = afterTag + 4;
+          while (q < subEnd) {
+            const [t, at] = uleb(data, q);
+            q = at;
+            if (t === 4 || t === 5 || t === 67 || (t > 32 && t % 2 === 1)) {
+              const s = stringAt(data, q);
+              out.set(t, s);
+              q += s.length + 1;
+            } else if (t === 32) {
+              const [v, after] = uleb(data, q);
+              const s = stringAt(data, after);
+              out.set(t, v);
+              q = after + s.length + 1;
+            } else {
+              const [v, after] = uleb(data, q);
+              out.set(t, v);
+              q = after;
+            }
+          }
+        }
+        p = subEnd;
+      }
+    }
+    pos = end;
+  }
+  return out;
+}
+
+export const GNU_PROPERTY_X86_ISA_1_NEEDED = 0xc0008002;
+export const GNU_PROPERTY_X86_ISA_1_USED = 0xc0010002;
+
+/** GNU properties (NT_GNU_PROPERTY_TYPE_0 notes of .note.gnu.property): type → first 32-bit word of its data. */
+export function readGnuProperties(data: Uint8Array, bits: 32 | 64, endian: 'little' | 'big'): Map<number, number> {
+  const out = new Map<number, number>();
+  const r = reader(data, endian);
+  const align = bits === 64 ? 8 : 4;
+  const up = (n: number, a: number) => Math.ceil(n / a) * a;
+  let pos = 0;
+  while (pos + 12 <= data.length) {
+    const namesz = r.u32(pos);
+    const descsz = r.u32(pos + 4);
+    const type = r.u32(pos + 8);
+    const nameAt = pos + 12;
+    const descAt = nameAt + up(namesz, 4);
+    if (descAt + descsz > data.length) break;
+    if (type === 5 && namesz === 4 && stringAt(data, nameAt) === 'GNU') {
+      let p = descAt;
+      while (p + 8 <= descAt + descsz) {
+        const prType = r.u32(p);
+        const size = r.u32(p + 4);
+        if (size >= 4 && p + 8 + 4 <= data.length) out.set(prType, r.u32(p + 8));
+        p += 8 + up(size, align);
+      }
+    }
+    pos = descAt + up(descsz, align);
+  }
+  return out;
+}

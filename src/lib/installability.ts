@@ -56,8 +56,8 @@ export class DependencyIndex {
       // A dpkg-cross conversion only when the real package cannot be had.
       if (pa.crossConverted !== pb.crossConverted) return pa.crossConverted ? 1 : -1;
       if (pa.installed !== pb.installed) return pa.installed ? -1 : 1;
-      const oa = u.origins[pa.origin]!.priority;
-      const ob = u.origins[pb.origin]!.priority;
+      const oa = u.priority(a);
+      const ob = u.priority(b);
       if (oa !== ob) return ob - oa;
       const c = compareVersions(pb.version, pa.version);
       if (c) return c;
@@ -81,6 +81,8 @@ export class DependencyIndex {
       const p = u.get(id);
       if (alt.op !== undefined && !versionSatisfies(p.version, alt.op, alt.version!)) continue;
       if (!archSatisfies(p.arch, p.multiArch, alt.archQualifier, fromArch, this.ctx)) continue;
+      // A negative pin forbids installing a version (apt_preferences(5)); an installed one stays.
+      if (!p.installed && u.priority(id) < 0) continue;
       real.push(id);
     }
     real.sort(this.prefer);
@@ -90,6 +92,7 @@ export class DependencyIndex {
       if (alt.op !== undefined && (provided === undefined || !versionSatisfies(provided, alt.op, alt.version!))) continue;
       const p = u.get(id);
       if (!archSatisfies(p.arch, p.multiArch, alt.archQualifier, fromArch, this.ctx)) continue;
+      if (!p.installed && u.priority(id) < 0) continue;
       if (!out.includes(id) && !virt.includes(id)) virt.push(id);
     }
     virt.sort(this.prefer);

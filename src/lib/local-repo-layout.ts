@@ -11,7 +11,9 @@
 //
 // Suites: full builds (profiles among cross, nocheck) go to `full`; a build with other profiles
 // (stage1, nobiarch, pkg.src.foo…) is a staged build and goes to `staged-<p1>+<p2>` named from
-// those profiles, sorted.
+// those profiles, sorted. A flavoured build (xdeb-build --toolchain, docs/toolchains.md) goes to
+// `flavour-<name>`, or `flavour-<name>+staged-<p1>+<p2>` when staged too: flavour names have no
+// `+`, so the first `+` separates the two halves.
 
 import { InputError, type InputLocation } from './errors.js';
 import { compareVersions } from './version.js';
@@ -46,16 +48,43 @@ export interface SuiteChoice {
   reducing: string[];
 }
 
-/** The suite a build with these profiles is published into. */
-export function suiteForProfiles(profiles: readonly string[]): SuiteChoice {
+/** Prefix of the suites of flavoured builds. */
+export const FLAVOUR_PREFIX = 'flavour-';
+const FLAVOUR_NAME = /^[a-z0-9][a-z0-9.-]*$/;
+
+/** Why a flavour name is not one (it names a suite, so: lower case letters, digits, `.` and `-`), or undefined. */
+export function flavourNameProblem(name: string): string | undefined {
+  return FLAVOUR_NAME.test(name) ? undefined : `'${name}' is not a flavour name (lower-case letters, digits, '.' and '-', starting with a letter or digit)`;
+}
+
+/** The suite a build with these profiles (and flavour, if any) is published into. */
+export function suiteForProfiles(profiles: readonly string[], flavour?: string): SuiteChoice {
   const reducing = [...new Set(profiles.filter((p) => !NON_REDUCING_PROFILES.includes(p)))].sort();
-  if (reducing.length === 0) return { suite: FULL_SUITE, staged: false, reducing };
-  return { suite: STAGED_PREFIX + reducing.join('+'), staged: true, reducing };
+  const head = flavour ? FLAVOUR_PREFIX + flavour : undefined;
+  if (reducing.length === 0) return { suite: head ?? FULL_SUITE, staged: false, reducing };
+  const staged = STAGED_PREFIX + reducing.join('+');
+  return { suite: head ? `${head}+${staged}` : staged, staged: true, reducing };
+}
+
+/** The flavour of a flavour suite (`flavour-a53`, `flavour-a53+staged-stage1` → a53), else undefined. */
+export function flavourOfSuite(suite: string): string | undefined {
+  if (!suite.startsWith(FLAVOUR_PREFIX)) return undefined;
+  const plus = suite.indexOf('+');
+  const name = suite.slice(FLAVOUR_PREFIX.length, plus < 0 ? undefined : plus);
+  return flavourNameProblem(name) ? undefined : name;
 }
 
 /** The reducing profiles a suite name stands for; [] for `full`; undefined for a name xdeb does not make. */
 export function profilesOfSuite(suite: string): string[] | undefined {
   if (suite === FULL_SUITE) return [];
+  if (suite.startsWith(FLAVOUR_PREFIX)) {
+    const flavour = flavourOfSuite(suite);
+    if (flavour === undefined) return undefined;
+    const rest = suite.slice(FLAVOUR_PREFIX.length + flavour.length);
+    if (rest === '') return [];
+    // Only a staged suite may follow the flavour: `flavour-a53+full` is no name xdeb makes.
+    return rest.startsWith('+' + STAGED_PREFIX) ? profilesOfSuite(rest.slice(1)) : undefined;
+  }
   if (!suite.startsWith(STAGED_PREFIX)) return undefined;
   const profiles = suite.slice(STAGED_PREFIX.length).split('+');
   if (profiles.some((p) => !PROFILE_NAME.test(p) || NON_REDUCING_PROFILES.includes(p))) return undefined;
@@ -102,6 +131,9 @@ export interface BuildRecord {
   profiles: string[];
   suite: string;
   staged: boolean;
+  /** A flavoured build's flavour (its suite is flavour-<name>…) and toolchain, from its .changes (Xdeb-Flavour, Xdeb-Toolchain). */
+  flavour?: string;
+  toolchain?: string;
   /** ISO 8601 time of the publish. */
   time: string;
   /** The .changes (or .dsc, or first .deb) file name it came from. */
@@ -258,6 +290,6 @@ export function releaseFields(suite: string, architectures: readonly string[]): 
     ['Codename', suite],
     ['Architectures', architectures.join(' ')],
     ['Components', COMPONENT],
-    ['Description', profilesOfSuite(suite)?.length ? `staged builds (${profilesOfSuite(suite)!.join(', ')})` : 'full builds'],
+    ['Description', `${flavourOfSuite(suite) ? `flavour ${flavourOfSuite(suite)}: ` : ''}${profilesOfSuite(suite)?.length ? `staged builds (${profilesOfSuite(suite)!.join(', ')})` : 'full builds'}`],
   ];
 }

@@ -104,6 +104,8 @@ export interface LogHead {
   command: readonly string[];
   directory: string;
   time: Date;
+  /** Further 'Name: value' lines (a flavoured toolchain's). */
+  extra?: readonly (readonly [string, string])[];
 }
 
 /** The head of the build log, as sbuild writes it: what was built, for which architecture, how. */
@@ -123,6 +125,7 @@ export function formatLogHead(h: LogHead): string {
     `Build Profiles: ${h.profiles.join(' ')}\n` +
     `DEB_BUILD_OPTIONS: ${h.buildOptions ?? ''}\n` +
     `Build Directory: ${h.directory}\n` +
+    (h.extra ?? []).map(([k, v]) => `${k}: ${v}\n`).join('') +
     `Command: ${h.command.join(' ')}\n` +
     `Started: ${h.time.toISOString()}\n` +
     `Built by: ${h.program}\n\n`

@@ -2,6 +2,7 @@
 // what is installed), indexed by name and by what they provide. Relation fields are parsed on
 // first use, so that loading a whole archive stays fast.
 
+import type { ReleaseInfo } from './apt-preferences.js';
 import { Paragraph } from './deb822.js';
 import { InputError } from './errors.js';
 import { parseRelationField, type Alternative, type RelationField } from './relation.js';
@@ -18,6 +19,10 @@ export interface Origin {
   priority: number;
   /** The repository root that Filename fields are relative to, when it is on this machine. */
   base?: string;
+  /** What its Release says, for apt_preferences(5) pins (src/lib/apt-preferences.ts). */
+  release?: ReleaseInfo;
+  /** The preferences record that set its priority ('file:line'), when one did. */
+  pinnedBy?: string;
 }
 
 const EMPTY: RelationField = [];
@@ -59,6 +64,8 @@ export class BinaryPackage {
    * /usr/<triplet>): it then co-installs with the build-arch copy of the same name.
    */
   crossConverted = false;
+  /** A specific apt_preferences(5) pin of this version, which overrides its origins' priorities. */
+  pin: number | undefined = undefined;
   private depends_: RelationField | undefined;
   private conflicts_: RelationField | undefined;
   private breaks_: RelationField | undefined;
@@ -374,5 +381,14 @@ export class Universe {
 
   get size(): number {
     return this.packages.length;
+  }
+
+  /** apt's priority of a package version: its specific pin, else the highest of the origins that offer it. */
+  priority(id: number): number {
+    const p = this.packages[id]!;
+    if (p.pin !== undefined) return p.pin;
+    let best = this.origins[p.origin]!.priority;
+    if (p.alsoFrom) for (const o of p.alsoFrom) best = Math.max(best, this.origins[o]!.priority);
+    return best;
   }
 }
