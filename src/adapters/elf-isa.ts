@@ -94,6 +94,8 @@ export async function checkIsa(debs: readonly string[], limit: IsaLimit): Promis
       const r = await runTool('dpkg-deb', ['-x', deb, dir]);
       if (r.code !== 0) throw new EnvironmentError(`dpkg-deb -x ${deb} failed: ${r.stderr.trim()}`);
       for await (const [full, path] of walk(dir)) {
+        // Detached debug symbols (-dbgsym) repeat the attributes of the file they describe, which is checked itself.
+        if (path.startsWith('/usr/lib/debug/')) continue;
         const isa = await elfIsaOfFile(full);
         if (!isa) continue;
         result.elfFiles++;

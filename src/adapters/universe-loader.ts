@@ -68,7 +68,7 @@ const TARGETS_FORMAT = 2;
 
 /** What `apt-get indextargets` answers depends on apt's sources and lists: their times make the key. */
 function indexTargetsStamp(env: NodeJS.ProcessEnv | undefined): string | undefined {
-  if (env?.APT_CONFIG || process.env.XDEB_NO_CACHE === '1') return undefined;
+  if ((env ?? process.env).APT_CONFIG || process.env.XDEB_NO_CACHE === '1') return undefined;
   const parts: string[] = [];
   for (const path of ['/var/lib/apt/lists', '/etc/apt/sources.list', '/etc/apt/sources.list.d', '/etc/apt/apt.conf.d']) {
     try {
