@@ -7,7 +7,7 @@ import { archTable } from '../lib/arch.js';
 import { breakLoops } from '../lib/bootstrap.js';
 import { BuildGraph, plannedBinaryStanzas, type SourceRecord } from '../lib/build-graph.js';
 import type { ImplicitMode } from '../lib/build-deps.js';
-import { InputError, UsageError } from '../lib/errors.js';
+import { EnvironmentError, InputError, UsageError } from '../lib/errors.js';
 import type { ResolverMode } from '../lib/multiarch.js';
 import { makePlan, type Plan } from '../lib/plan.js';
 import type { BinaryPackage, Universe } from '../lib/universe.js';
@@ -31,6 +31,7 @@ export interface SequenceOptions {
   mode?: ResolverMode;
   implicit?: ImplicitMode;
   profiles?: string;
+  explain?: boolean;
   [k: string]: unknown;
 }
 
@@ -94,6 +95,9 @@ export async function planSequence(args: string[], opts: SequenceOptions, out: O
   });
   const tLoad = Date.now();
   out.info(`read ${universe.size} packages and ${universe.sources.length} sources in ${tLoad - t0} ms`);
+  if (cross && !universe.architectures.has(ctx.hostArch)) {
+    throw new EnvironmentError(`no ${ctx.hostArch} packages in the repositories in use${cfg.bool('use-remote-repo') ? ` (dpkg --add-architecture ${ctx.hostArch} && apt-get update)` : ''}`);
+  }
 
   // The explicit sources, by argument.
   const explicit: SourceRecord[] = [];
@@ -164,7 +168,7 @@ export async function planSequence(args: string[], opts: SequenceOptions, out: O
   const table = archTable();
   for (const rec of explicit) {
     // A source with nothing for the host architecture is built natively (its arch:all packages).
-    const archs = (rec.paragraph.get('Architecture') ?? 'any').split(/\s+/).filter(Boolean);
+    const archs = rec.binaries?.length ? rec.binaries.flatMap((b) => (b.get('Architecture') ?? 'any').split(/\s+/)).filter(Boolean) : (rec.paragraph.get('Architecture') ?? 'any').split(/\s+/).filter(Boolean);
     const forHost = archs.some((a) => a !== 'all' && table.matches(ctx.hostArch, a));
     graph.addExplicit(rec, forHost || !archs.includes('all') ? ctx.hostArch : ctx.buildArch);
   }
@@ -184,6 +188,7 @@ export async function planSequence(args: string[], opts: SequenceOptions, out: O
     bootstrap: !!opts.bootstrap,
     onlyExplicit: !!opts.onlyExplicit,
     graphMilliseconds: tGraph - tLoad,
+    explain: !!opts.explain,
     unsatisfiable: (id) => explained.get(id),
   });
   const t1 = Date.now();

@@ -200,12 +200,13 @@ async function replaceStagedInstalls(repo: string, step: PlanStep, records: read
     if (q.code === 0 && /installed$/.test(status ?? '') && version === full.version) debs.push(join(repo, f.path));
   }
   if (!debs.length) return;
-  // Same name, same version: apt sees nothing to do, so dpkg puts the full build's files in place.
-  const argv = [...rootPrefix(rootCmd, 'replacing staged packages'), 'dpkg', '-i', ...debs];
+  // Same name, same version: a plain install sees nothing to do; --reinstall of the files puts
+  // the full build's in place (waiting for dpkg's lock, which other installs may hold).
+  const argv = [...rootPrefix(rootCmd, 'replacing staged packages'), 'apt-get', 'install', '-y', '-q', '--reinstall', '--no-install-recommends', '-o', 'DPkg::Lock::Timeout=600', ...debs];
   log(`replacing what the staged build of ${step.source} installed with its full build: ${argv.join(' ')}`);
   const r = await runTool(argv[0]!, argv.slice(1), { env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
   log(r.stdout + r.stderr);
-  if (r.code !== 0) throw new NegativeAnswer(`dpkg -i of the full build of ${step.source} failed (exit status ${r.code})`);
+  if (r.code !== 0) throw new NegativeAnswer(`reinstalling the full build of ${step.source} over its staged build failed (apt-get exit status ${r.code})`);
 }
 
 /** Run the pending steps of a state. */

@@ -73,6 +73,7 @@ export async function runSequence(args: string[], opts: SequenceOptions, out: Ou
     if (opts.svg) await drawSvg(plan, opts.svg as string);
     if (opts.list) {
       printPlan(plan, opts, out);
+      await (await import('./report.js')).reportIfAsked(opts, plan, undefined, out);
       if (!planIsComplete(plan)) {
         const unbroken = plan.stats.unbrokenLoops;
         const bad = plan.steps.filter((s) => s.unsatisfiable).length;
@@ -102,6 +103,9 @@ export async function runSequence(args: string[], opts: SequenceOptions, out: Ou
     mode: ctx.mode,
     implicit: opts.implicit,
     localRepo: state.localRepo,
+    // --chroot (in ctx's configuration): how its builds get their compilers.
+    native: opts.native,
+    distcc: opts.distcc,
   };
   const jobsFromConfig = Number(ctx.cfg.get('jobs') ?? 1);
   const { code } = await runSteps(state, {
@@ -114,5 +118,6 @@ export async function runSequence(args: string[], opts: SequenceOptions, out: Ou
     prog,
   });
   printResults(state, stateFile, opts, out);
+  await (await import('./report.js')).reportIfAsked(opts, state.plan, state, out);
   return code;
 }

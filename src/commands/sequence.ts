@@ -1,5 +1,6 @@
 import type { CommandSpec } from '../cli/spec.js';
-import { HOST_ARCH, PROFILES, REPO_SELECTION, ROOT_CMD } from './common-options.js';
+import { REPORT } from './report-option.js';
+import { CHROOT_BUILD, HOST_ARCH, PROFILES, REPO_SELECTION, ROOT_CMD } from './common-options.js';
 
 const spec: CommandSpec = {
   name: 'sequence',
@@ -34,10 +35,12 @@ const spec: CommandSpec = {
     { flags: '--all', description: 'every source of the repositories in use (an archive-wide graph)' },
     { flags: '-B, --arch-only', description: 'native builds too are arch-only: Build-Depends-Indep never counts' },
     { flags: '--available <file>', description: 'with --full: a Packages file of binaries to count as built already (repeatable)', repeatable: true, complete: 'file' },
+    { flags: '-e, --explain', description: 'with each step, the binaries it needs from each step before it' },
     { flags: '--dot', description: 'print the plan as a Graphviz graph' },
     { flags: '--svg <file>', description: 'draw the plan into an SVG file (needs dot, from graphviz)', complete: 'file' },
     { flags: '-j, --jobs <n>', description: 'build up to N steps at once (default: configuration, else 1)', integer: true },
     { flags: '-k, --keep-going', description: 'after a failure, build everything that does not depend on the failed step' },
+    REPORT,
     { flags: '--resume', description: 'continue the plan of the state file: skip what is built (with the same profiles), build the rest' },
     { flags: '--state <file>', description: 'the state file (default: LOCALREPO/xdeb/sequence/HOSTARCH/state.json)', complete: 'file' },
     { flags: '--repo <file|url>', description: "also use this Packages/Sources file, or a repository 'URL SUITE [COMPONENT…]'", repeatable: true, complete: 'file' },
@@ -45,6 +48,7 @@ const spec: CommandSpec = {
     { flags: '--mode <mode>', description: 'where apt, dose and dpkg disagree, follow this one (docs/conformance.md)', choices: ['apt', 'dose', 'dpkg'], default: 'apt' },
     { flags: '--implicit <set>', description: 'implicit build-dependencies: sbuild (build-essential and the cross toolchain), build-essential, none', choices: ['sbuild', 'build-essential', 'none'], default: 'sbuild' },
     ROOT_CMD,
+    ...CHROOT_BUILD,
   ],
   json: true,
   jsonOutput:
@@ -62,7 +66,8 @@ const spec: CommandSpec = {
     ' "problems": [], "stats": {"sources": 2, "edges": 3, "checks": 4, "components": 1, "cyclicComponents": 1,\n' +
     '   "largestComponent": 2, "inLoops": 2, "stagedBuilds": 1, "nocheckBuilds": 0, "unbrokenLoops": 0,\n' +
     '   "milliseconds": {"graph": 30, "bootstrap": 5}}}\n\n' +
-    'steps are in build order; after lists the steps (n) a step needs; stage is null for a full build, else its\n' +
+    'steps are in build order; after lists the steps (n) a step needs (with --explain, needs: [{"step", "binaries",\n' +
+    '"soft"}] says which binaries; soft: the repositories have them too); stage is null for a full build, else its\n' +
     'reducing profiles joined with +. A step stuck in a loop no profile breaks has "loop": N; a step whose\n' +
     'build-dependencies cannot be satisfied has "unsatisfiable": "why". In a loop, unbroken lists each part no\n' +
     'profile breaks with a shortest cycle [{"source", "arch", "stage", "binaries"}, …] (each needs the binaries of\n' +

@@ -47,6 +47,10 @@ export function formatPlanText(plan: Plan, opts: { maxLoops?: number } = {}): st
     if (s.unsatisfiable) extra.push(`CANNOT BUILD: ${s.unsatisfiable}`);
     if (extra.length) line += `  (${extra.join('; ')})`;
     lines.push(line);
+    for (const nd of s.needs ?? []) {
+      const from = plan.steps[nd.step - 1]!;
+      lines.push(`${' '.repeat(width + 4)}needs ${binaries(nd.binaries, 6)} from ${nd.step}. ${stepName(from, plan)}${nd.soft ? ' (or the existing build)' : ''}`);
+    }
   }
   const loops = plan.loops.slice(0, opts.maxLoops ?? plan.loops.length);
   if (loops.length) lines.push('', 'Loops:');

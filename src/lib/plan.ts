@@ -24,6 +24,8 @@ export interface PlanStep {
   arg: string;
   /** Steps (n) that must be built first. */
   after: number[];
+  /** With --explain: the binaries ('name:arch') needed from each of them; soft when the repositories have them too. */
+  needs?: { step: number; binaries: string[]; soft?: boolean }[];
   explicit: boolean;
   /** Why it is in the plan, for a person. */
   why: string;
@@ -110,6 +112,8 @@ export interface PlanMeta {
   bootstrap: boolean;
   onlyExplicit: boolean;
   graphMilliseconds: number;
+  /** List for each step the binaries it needs from each earlier one. */
+  explain?: boolean;
   /** Why a node's build-dependencies fail, when known. */
   unsatisfiable?: (node: number) => string | undefined;
 }
@@ -223,6 +227,10 @@ export function makePlan(graph: BuildGraph, br: BootstrapResult, meta: PlanMeta)
       explicit: nd.explicit,
       why,
     };
+    if (meta.explain) {
+      step.needs = br.needs[v]!.filter((e) => e.binaries.length && stepOf[e.to] !== i + 1).map((e) => (e.soft ? { step: stepOf[e.to]!, binaries: e.binaries, soft: true } : { step: stepOf[e.to]!, binaries: e.binaries }));
+      step.needs.sort((a, b) => a.step - b.step);
+    }
     const loop = loopOfVertex.get(v);
     if (loop !== undefined) step.loop = loop;
     if (nd.status !== 'ok') step.unsatisfiable = meta.unsatisfiable?.(vx.node) ?? 'its build-dependencies cannot be satisfied';
