@@ -1,0 +1,104 @@
+// Flavoured toolchains end to end (issue #8): one fixture built for arm64 with two flavours that
+// coexist in the local repository (each binary carries its own flags), and an armhf fixture built
+// for a baseline ARM flavour whose one object compiled for ARMv8 the ISA check catches (readelf
+// agrees on what the file needs). Root, arm64 and armhf cross compilers needed.
+import { spawnSync } from 'node:child_process';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { PrivateApt } from '../../src/adapters/private-apt.js';
+import { have, ROOT, runCli } from '../support/cli.js';
+
+const sh = (cmd: string) => spawnSync('sh', ['-c', cmd], { encoding: 'utf8' });
+const foreign = sh('dpkg --print-foreign-architectures').stdout.split('\n');
+const ready = process.getuid?.() === 0 && foreign.includes('arm64') && have('dpkg-buildpackage') && have('aarch64-linux-gnu-gcc-12') && have('apt-ftparchive');
+const armhf = ready && foreign.includes('armhf') && have('arm-linux-gnueabihf-gcc') && have('readelf');
+
+const work = mkdtempSync(join(tmpdir(), 'xdeb-flavours-'));
+const src = join(work, 'src');
+cpSync(join(ROOT, 'fixtures/debian'), src, { recursive: true });
+const cfg = join(work, 'xdeb.cfg');
+writeFileSync(
+  cfg,
+  ['[toolchain a53]', 'compiler = gcc-12', 'cflags = -mcpu=cortex-a53', '', '[toolchain v82]', 'cflags = -march=armv8.2-a', '', '[toolchain armv7]', 'cflags = -march=armv7-a -mfpu=vfpv3-d16', ''].join('\n'),
+);
+const env = { XDEB_SYSTEM_CONFIG: cfg, XDG_CONFIG_HOME: join(work, 'user') };
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+describe.runIf(ready)('two flavours of one version for arm64', () => {
+  const repo = join(work, 'repo');
+  const build = (toolchain: string) => runCli(['--local-repo', repo, '-a', 'arm64', '--toolchain', toolchain, '--json', 'xdebflavour'], { bin: 'xdeb-build', cwd: src, env, timeout: 600_000 });
+
+  it('builds with a53 (gcc-12, -mcpu=cortex-a53) and v82 (-march=armv8.2-a) into their own suites', () => {
+    const a = build('a53');
+    expect(a.status, a.stderr).toBe(0);
+    expect(JSON.parse(a.stdout).builds[0]).toMatchObject({ source: 'xdebflavour', flavour: 'a53', suite: 'flavour-a53' });
+    const log = readFileSync(JSON.parse(a.stdout).builds[0].log, 'utf8');
+    expect(log).toMatch(/^Toolchain: a53 \(.*xdeb\.cfg:1\)$/m);
+    expect(log).toMatch(/^CC: aarch64-linux-gnu-gcc-12$/m);
+    expect(log).toMatch(/^DEB_CFLAGS_APPEND: -mcpu=cortex-a53$/m);
+    // dpkg-buildflags put the flag on the real compiler line.
+    expect(log).toMatch(/^aarch64-linux-gnu-gcc-12 .*-mcpu=cortex-a53 .*xdebflavour\.c$/m);
+    const v = build('v82');
+    expect(v.status, v.stderr).toBe(0);
+    expect(JSON.parse(v.stdout).builds[0]).toMatchObject({ flavour: 'v82', suite: 'flavour-v82' });
+  });
+
+  it('both coexist: two records, two pool files of one name with other content, each with its flags', () => {
+    const builds = JSON.parse(readFileSync(join(repo, 'xdeb/builds.json'), 'utf8')).builds as { suite: string; flavour?: string; toolchain?: string; files: { name: string; path: string; sha256: string }[] }[];
+    const bySuite = new Map(builds.map((b) => [b.suite, b]));
+    expect(bySuite.get('flavour-a53')).toMatchObject({ flavour: 'a53', toolchain: 'a53: aarch64-linux-gnu-gcc-12 -mcpu=cortex-a53' });
+    expect(bySuite.get('flavour-v82')).toMatchObject({ flavour: 'v82', toolchain: 'v82: aarch64-linux-gnu-gcc -march=armv8.2-a' });
+    const deb = (suite: string) => bySuite.get(suite)!.files.find((f) => f.name === 'xdebflavour_1.0_arm64.deb')!;
+    expect(deb('flavour-a53').sha256).not.toBe(deb('flavour-v82').sha256);
+    for (const [suite, flag] of [['flavour-a53', '-mcpu=cortex-a53'], ['flavour-v82', '-march=armv8.2-a']] as const) {
+      const x = join(work, `x-${suite}`);
+      expect(sh(`dpkg-deb -x ${join(repo, deb(suite).path)} ${x}`).status).toBe(0);
+      const strings = sh(`strings ${x}/usr/bin/xdebflavour`).stdout;
+      expect(strings).toContain(flag);
+      expect(strings).not.toContain(flag === '-mcpu=cortex-a53' ? '-march=armv8.2-a' : '-mcpu=cortex-a53');
+    }
+  });
+
+  it('apt sees both suites', async () => {
+    const apt = new PrivateApt({ buildArch: 'amd64', foreignArchs: ['arm64'], sources: ['flavour-a53', 'flavour-v82'].map((s) => `deb [trusted=yes] file:${repo} ${s} main`) });
+    try {
+      await apt.update();
+      const policy = (await apt.run('apt-cache', ['policy', 'xdebflavour:arm64'])).stdout;
+      expect(policy).toContain(`file:${repo} flavour-a53/main arm64 Packages`);
+      expect(policy).toContain(`file:${repo} flavour-v82/main arm64 Packages`);
+    } finally {
+      apt.dispose();
+    }
+  });
+});
+
+describe.runIf(armhf)('the ISA check of a baseline ARM flavour (armhf)', () => {
+  const out = join(work, 'out');
+  mkdirSync(out, { recursive: true });
+  const runbuild = (dir: string) => runCli(['-a', 'armhf', '--toolchain', 'armv7', '-o', out, '--json', dir], { bin: 'xdeb-runbuild', cwd: src, env, timeout: 600_000 });
+
+  it('a program with one object compiled for ARMv8 is refused, naming the file and what it needs', () => {
+    const r = runbuild('xdebflavour-isa');
+    expect(r.status, r.stderr).toBe(1);
+    expect(r.stderr).toContain('1 ELF file(s) need more than the flavour armv7 allows (armv7-a fp=vfpv3-d16)');
+    expect(r.stderr).toContain('xdebflavour-isa_1.0_armhf.deb: /usr/bin/xdebflavour-isa needs ARM v8-A (Tag_CPU_arch 14), the flavour allows v7');
+    const log = readFileSync(join(out, 'xdebflavour-isa_1.0_armhf.build'), 'utf8');
+    expect(log).toMatch(/^ISA limit: armv7-a fp=vfpv3-d16$/m);
+    expect(log).toMatch(/^Status: failed$/m);
+    // The reference tool reads the same attribute.
+    const x = join(work, 'x-isa');
+    expect(sh(`dpkg-deb -x ${join(out, 'xdebflavour-isa_1.0_armhf.deb')} ${x}`).status).toBe(0);
+    expect(sh(`readelf -A ${x}/usr/bin/xdebflavour-isa`).stdout).toMatch(/Tag_CPU_arch: v8\n/);
+  });
+
+  it('the same flavour passes a program built for it, and says what it checked', () => {
+    const r = runbuild('xdebflavour');
+    expect(r.status, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ flavour: 'armv7', isa: { limit: 'armv7-a fp=vfpv3-d16', checkable: 1 } });
+    const x = join(work, 'x-ok');
+    expect(sh(`dpkg-deb -x ${join(out, 'xdebflavour_1.0_armhf.deb')} ${x}`).status).toBe(0);
+    expect(sh(`readelf -A ${x}/usr/bin/xdebflavour`).stdout).toMatch(/Tag_CPU_arch: v7\n/);
+  });
+});
