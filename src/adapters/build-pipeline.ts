@@ -26,6 +26,10 @@ export interface BuildOneResult {
   /** The local repository and the suite the results went to (none with --no-publish). */
   repository?: string;
   suite?: string;
+  /** The flavour of a --toolchain build. */
+  flavour?: string;
+  /** The configured uploads after the publish: jobs queued by it, run now, failed now, still queued. */
+  uploads?: { queued: number; uploaded: number; failed: number; pending: number };
   seconds: { satisfydepends: number; runbuild: number; putresult: number };
 }
 
@@ -86,8 +90,11 @@ export async function buildOne(arg: string, ctx: SatisfyContext, opts: BuildOpti
   const t1 = Date.now();
   const sourcePath = src.path ?? (await inStep('source', src.name, () => fetchSource(src, out)));
   const { runBuild } = await import('./runbuild.js');
+  const { configuredToolchainPlan } = await import('./toolchain.js');
+  const toolchain = await inStep('runbuild', src.name, async () => configuredToolchainPlan(ctx.cfg, ctx.buildArch, ctx.hostArch, !ctx.inside));
   const built = await inStep('runbuild', src.name, () =>
     runBuild({
+      ...(toolchain ? { toolchain } : {}),
       source: sourcePath,
       hostArch: ctx.hostArch,
       buildArch: ctx.buildArch,
@@ -110,6 +117,7 @@ export async function buildOne(arg: string, ctx: SatisfyContext, opts: BuildOpti
     profiles: built.profiles,
     changes: built.changes,
     log: built.log,
+    ...(built.flavour ? { flavour: built.flavour } : {}),
     seconds: { satisfydepends: (t1 - t0) / 1000, runbuild: (t2 - t1) / 1000, putresult: 0 },
   };
   if (opts.publish !== false) {
@@ -125,6 +133,14 @@ export async function buildOne(arg: string, ctx: SatisfyContext, opts: BuildOpti
     );
     result.repository = repo;
     result.suite = pub.suites[0];
+    // The configured uploads (docs/repositories.md): a failure is reported and stays queued; the build stands.
+    const { configuredRepositories } = await import('../lib/repositories.js');
+    const repos = configuredRepositories(ctx.cfg);
+    if (repos.some((r) => r.upload)) {
+      const { uploadAfterPublish } = await import('./uploads.js');
+      const up = await uploadAfterPublish(repo, repos, pub.records, { run: true, info: (m) => out.info(m), warn: (m) => out.warn(m) });
+      result.uploads = { queued: up.queued.length, uploaded: up.outcomes.filter((x) => x.status === 'uploaded').length, failed: up.outcomes.filter((x) => x.status === 'failed').length, pending: up.pending };
+    }
     result.seconds.putresult = (Date.now() - t2) / 1000;
     out.info(`${built.source} ${built.version}: published to ${repo} (suite ${result.suite})`);
   }

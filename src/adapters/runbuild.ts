@@ -12,6 +12,7 @@ import { EnvironmentError, InputError, Interrupted, NegativeAnswer } from '../li
 import { buildsBinaries, changesFileName, formatLogHead, formatLogTail, logFileName, planBuild } from '../lib/runbuild-plan.js';
 import { checkElfArch } from './deb-contents.js';
 import { closeLog, logWrite, openLog, readChangelog, runStreamed, unmetBuildDeps, unpackDsc } from './dpkg-buildpackage.js';
+import type { ToolchainPlan } from '../lib/toolchain.js';
 
 export interface RunBuildOptions {
   /** A source tree or a .dsc. */
@@ -37,6 +38,8 @@ export interface RunBuildOptions {
   warn?: (m: string) => void;
   /** The program name for the log head. */
   program?: string;
+  /** A flavoured toolchain (docs/toolchains.md): its compiler and flags, recorded in the log and the .changes, and its ISA check. */
+  toolchain?: ToolchainPlan;
 }
 
 export interface RunBuildResult {
@@ -51,6 +54,9 @@ export interface RunBuildResult {
   log: string;
   seconds: number;
   elfFilesChecked: number;
+  /** With a toolchain: its flavour, and what the ISA check looked at. */
+  flavour?: string;
+  isa?: { limit: string; elfFiles: number; checkable: number };
 }
 
 async function isDir(path: string): Promise<boolean> {
@@ -148,9 +154,12 @@ export async function runBuild(o: RunBuildOptions): Promise<RunBuildResult> {
     }
   }
 
-  const command = ['dpkg-buildpackage', ...plan.args];
+  const tc = o.toolchain;
+  const changesOptions = tc ? Object.entries(tc.changesFields).map(([k, v]) => `--changes-option=-D${k}=${v}`) : [];
+  const command = ['dpkg-buildpackage', ...plan.args, ...changesOptions];
   const log = await openLog(logPath);
-  const env = { ...process.env, ...plan.env };
+  const buildEnv = { ...plan.env, ...(tc?.env ?? {}) };
+  const env = { ...process.env, ...buildEnv };
   await logWrite(
     log,
     formatLogHead({
@@ -165,6 +174,7 @@ export async function runBuild(o: RunBuildOptions): Promise<RunBuildResult> {
       command,
       directory: tree,
       time: new Date(started),
+      ...(tc ? { extra: tc.log } : {}),
     }),
   );
   info(`building ${source} ${version} for ${o.hostArch}${plan.profiles.length ? ` with profiles ${plan.profiles.join(',')}` : ''}; log: ${logPath}`);
@@ -222,6 +232,27 @@ export async function runBuild(o: RunBuildOptions): Promise<RunBuildResult> {
       return fail(`${mismatches.length} ELF file(s) in the built packages are not for ${o.hostArch}`, [...lines, `the results are left in ${outputDir}; do not publish them`]);
     }
   }
+  let isa: RunBuildResult['isa'];
+  if (tc && buildsBinaries(plan.buildType)) {
+    const debs = up.files.filter((f) => /\.u?deb$/.test(f.name)).map((f) => join(outputDir, f.name));
+    if (!tc.toolchain.isa) {
+      await logWrite(log, `\nISA check: the flavour ${tc.toolchain.flavour} sets no isa (nor -march=): not checked\n`);
+    } else {
+      const { checkIsa } = await import('./elf-isa.js');
+      const r = await checkIsa(debs, tc.toolchain.isa);
+      isa = { limit: tc.toolchain.isa.text, elfFiles: r.elfFiles, checkable: r.checkable };
+      await logWrite(
+        log,
+        `\nISA check (flavour ${tc.toolchain.flavour}, at most ${tc.toolchain.isa.text}): ${r.elfFiles} ELF file(s), ${r.checkable} recording their instruction set, ${r.excess.length} needing more\n` +
+          (r.elfFiles > 0 && r.checkable === 0 ? `  none of them records its instruction set (AArch64 objects do not): nothing to check\n` : ''),
+      );
+      if (r.excess.length) {
+        const lines = r.excess.flatMap((x) => x.reasons.map((why) => `${x.deb}: ${x.path} ${why}`));
+        await logWrite(log, lines.map((l) => `  ${l}\n`).join(''));
+        return fail(`${r.excess.length} ELF file(s) need more than the flavour ${tc.toolchain.flavour} allows (${tc.toolchain.isa.text})`, [...lines, `the results are left in ${outputDir}; do not publish them`]);
+      }
+    }
+  }
   await logWrite(log, formatLogTail('successful', (Date.now() - started) / 1000, new Date()));
   await closeLog(log);
   if (workDir && !o.keepTree) await rm(workDir, { recursive: true, force: true });
@@ -237,5 +268,7 @@ export async function runBuild(o: RunBuildOptions): Promise<RunBuildResult> {
     log: logPath,
     seconds: Math.round((Date.now() - started) / 100) / 10,
     elfFilesChecked,
+    ...(tc ? { flavour: tc.toolchain.flavour } : {}),
+    ...(isa ? { isa } : {}),
   };
 }

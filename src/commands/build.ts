@@ -1,5 +1,6 @@
 import type { CommandSpec } from '../cli/spec.js';
 import { HOST_ARCH, PROFILES, REPO_SELECTION, ROOT_CMD } from './common-options.js';
+import { TOOLCHAIN } from './toolchain-option.js';
 
 const spec: CommandSpec = {
   name: 'build',
@@ -21,13 +22,16 @@ const spec: CommandSpec = {
     { flags: '--output-dir <dir>', description: 'where the .changes and .debs go (default: beside the source tree)', complete: 'dir' },
     { flags: '--log-dir <dir>', description: 'where build logs go', complete: 'dir' },
     { flags: '-e, --explain', description: 'show where each build-dependency goes and why' },
+    TOOLCHAIN,
   ],
   json: true,
   jsonOutput:
     '{"builds": [{"source": "hello", "version": "2.10-3", "buildArch": "amd64", "hostArch": "arm64",\n' +
     '             "profiles": ["cross", "nocheck"], "changes": "/…/hello_2.10-3_arm64.changes", "log": "/…/hello_2.10-3_arm64.build",\n' +
-    '             "repository": "/…/repo", "suite": "full",\n' +
+    '             "repository": "/…/repo", "suite": "full", "flavour": "a53" (with --toolchain),\n' +
     '             "seconds": {"satisfydepends": 3.1, "runbuild": 40.2, "putresult": 0.4}}]}\n\n' +
+    'With --toolchain, "flavour" names the flavour (suite flavour-NAME); with configured uploads (docs/repositories.md),\n' +
+    '"uploads": {"queued": 1, "uploaded": 1, "failed": 0, "pending": 0}.\n' +
     'repository and suite are absent with --no-publish. On failure nothing is printed on stdout and the\n' +
     'exit status tells why (1: unsatisfiable or the build failed, 2: bad input, 3: environment).',
   standalone: true,
@@ -35,6 +39,7 @@ const spec: CommandSpec = {
     { command: 'xdeb-build -a arm64 .', description: 'cross-build the source tree here and publish it into the local repository' },
     { command: 'xdeb-build -a arm64 libfoo/ foo/', description: 'build libfoo, publish it, then build foo against it' },
     { command: 'xdeb-build -a arm64 hello', description: 'fetch hello with apt-get source (deb-src needed) and cross-build it' },
+    { command: 'xdeb-build -a arm64 --toolchain a53 libfoo/ foo/', description: 'a flavoured build of both (suite flavour-a53): foo is built against the a53 flavour of libfoo' },
   ],
   exitStatus: [{ code: 1, meaning: 'a build-dependency cannot be satisfied, or a build failed (the message names the step)' }],
   async run({ args, opts, out }) {

@@ -1,5 +1,6 @@
 import type { CommandSpec } from '../cli/spec.js';
 import { HOST_ARCH, LOCAL_CONFIG, PROFILES, ROOT_CMD } from './common-options.js';
+import { TOOLCHAIN } from './toolchain-option.js';
 
 const spec: CommandSpec = {
   name: 'runbuild',
@@ -32,21 +33,25 @@ const spec: CommandSpec = {
     { flags: '--no-elf-check', description: 'do not check the architecture of ELF files in the built packages' },
     { flags: '--elf-allow <pattern>', description: 'an ELF file path that may be for another architecture (* matches anything; repeatable)', repeatable: true },
     { flags: '--keep-tree', description: 'keep the work directory a .dsc was unpacked into, also after a successful build' },
+    TOOLCHAIN,
     LOCAL_CONFIG,
   ],
   json: true,
   jsonOutput:
     '{"source": "hello", "version": "2.10-3", "buildArch": "amd64", "hostArch": "arm64",\n' +
     ' "profiles": ["cross", "nocheck"], "buildType": "any", "changes": "/abs/hello_2.10-3_arm64.changes",\n' +
-    ' "log": "/abs/hello_2.10-3_arm64.build", "seconds": 41, "elfFilesChecked": 3}',
+    ' "log": "/abs/hello_2.10-3_arm64.build", "seconds": 41, "elfFilesChecked": 3}\n\n' +
+    'With --toolchain also "flavour": "a53" and, when the flavour has an ISA limit,\n' +
+    '"isa": {"limit": "armv8-a", "elfFiles": 3, "checkable": 3} (ELF files seen, and those that record their instruction set).',
   examples: [
     { command: 'xdeb-runbuild -a arm64', description: 'cross-build the source tree in the current directory for arm64' },
     { command: 'xdeb-runbuild -a arm64 -o out/ hello_2.10-3.dsc', description: 'unpack and build a .dsc, results in out/' },
     { command: 'xdeb-runbuild -a arm64 -P cross,nocheck,stage1 .', description: 'a staged (stage1) cross build' },
     { command: 'xdeb-putresult "$(xdeb-runbuild -a arm64)"', description: 'build, then publish into the local repository' },
+    { command: 'xdeb-runbuild -a armhf --toolchain armv7 .', description: 'a flavoured build: the [toolchain armv7] compiler and flags, then the ISA check' },
   ],
   exitStatus: [
-    { code: 1, meaning: 'the build failed, or a built package holds an ELF file for another architecture' },
+    { code: 1, meaning: 'the build failed, a built package holds an ELF file for another architecture, or (--toolchain) an ELF file needs more than the flavour allows' },
     { code: 2, meaning: 'bad invocation: no source tree there, a malformed .dsc, an unknown architecture' },
     { code: 3, meaning: 'build-dependencies are not installed, or a tool is missing' },
   ],
@@ -71,7 +76,10 @@ const spec: CommandSpec = {
     const profilesEntry = cfg.entry('profiles');
     const profiles =
       profilesEntry && (profilesEntry.source.kind !== 'default' || host !== build) ? parseProfileList(cfg.list('profiles')) : undefined;
+    const { configuredToolchainPlan } = await import('../adapters/toolchain.js');
+    const toolchain = configuredToolchainPlan(cfg, build, host);
     const result = await runBuild({
+      ...(toolchain ? { toolchain } : {}),
       source: args[0] ?? '.',
       hostArch: host,
       buildArch: build,
