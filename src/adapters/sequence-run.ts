@@ -300,7 +300,8 @@ export async function runSteps(state: SequenceState, o: RunOptions): Promise<Run
       const r = await buildOne(s.arg, ctx, { ...o.buildOpts, localSuite: ['full', ...stagedSuites], outputDir: x.dir, logDir: x.dir, publish: true, serialize: (f) => install.run(f) }, out);
       x.changes = r.changes;
       x.suite = r.suite;
-      if (!s.stage && steps.some((t) => t.stage && t.source === s.source && t.arch === s.arch)) {
+      // In a chroot each build has a fresh session: nothing of the staged build stays installed.
+      if (!o.ctx.cfg.string('chroot') && !s.stage && steps.some((t) => t.stage && t.source === s.source && t.arch === s.arch)) {
         await install.run(async () => replaceStagedInstalls(state.localRepo, s, await readBuilds(state.localRepo), o.ctx.cfg.string('root-cmd'), (m) => out.info(m)));
       }
       x.status = 'done';
