@@ -6,6 +6,7 @@ import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { EnvironmentError } from '../lib/errors.js';
 import type { Output } from '../cli/output.js';
+import type { CommandWrap } from './inside.js';
 import { runTool } from './run-tool.js';
 
 export interface InstallTarget {
@@ -25,6 +26,8 @@ export interface AptInstallOptions {
   env?: NodeJS.ProcessEnv;
   /** apt-get -s: say what would happen, change nothing. */
   simulate?: boolean;
+  /** Run apt inside a chroot session (as root there): no root command. */
+  wrap?: CommandWrap;
   out: Output;
 }
 
@@ -60,7 +63,7 @@ function runStreaming(argv: string[], env: NodeJS.ProcessEnv, show: boolean): Pr
 export async function aptInstall(targets: readonly InstallTarget[], opts: AptInstallOptions): Promise<{ command: string[]; output: string }> {
   const env = { ...process.env, ...opts.env, DEBIAN_FRONTEND: 'noninteractive' };
   const args = ['apt-get', 'install', '-y', '--no-install-recommends', '-o', 'APT::Get::allow-downgrades=true', ...WAIT_FOR_LOCK, ...(opts.simulate ? ['-s'] : []), ...targets.map(targetArg)];
-  const argv = opts.simulate ? args : [...rootPrefix(opts.rootCmd, 'installing build-dependencies'), ...args];
+  const argv = opts.wrap ? opts.wrap(args) : opts.simulate ? args : [...rootPrefix(opts.rootCmd, 'installing build-dependencies'), ...args];
   opts.out.info(`running: ${argv.join(' ')}`);
   const r = await runStreaming(argv, env, !opts.simulate && (opts.out.verbose || opts.out.tty));
   if (r.code !== 0) {

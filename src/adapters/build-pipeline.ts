@@ -4,7 +4,7 @@
 
 import { existsSync, mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { NegativeAnswer, XdebError } from '../lib/errors.js';
 import { formatSourceText } from '../lib/satisfy-report.js';
 import type { Output } from '../cli/output.js';
@@ -55,7 +55,7 @@ function inStep<T>(step: BuildStep, source: string, f: () => Promise<T>): Promis
 }
 
 /** A source known by name only: its .dsc from a repository on this machine, else apt-get source. */
-async function fetchSource(src: SourceInput, out: Output): Promise<string> {
+async function fetchSource(src: SourceInput, out: Output, aptEnv?: NodeJS.ProcessEnv): Promise<string> {
   const dir = src.paragraph.get('Directory');
   const plainVersion = src.version.replace(/^\d+:/, '');
   if (dir && src.base) {
@@ -64,7 +64,7 @@ async function fetchSource(src: SourceInput, out: Output): Promise<string> {
   }
   const work = mkdtempSync(join(tmpdir(), `xdeb-source-${src.name}-`));
   out.info(`fetching ${src.name} ${src.version} with apt-get source`);
-  const r = await runTool('apt-get', ['source', '--download-only', '-q', `${src.name}=${src.version}`], { cwd: work });
+  const r = await runTool('apt-get', ['source', '--download-only', '-q', `${src.name}=${src.version}`], { cwd: work, env: aptEnv });
   if (r.code !== 0) throw new NegativeAnswer(`apt-get source ${src.name}=${src.version} failed: ${r.stderr.trim().split('\n').pop()}`);
   const dsc = readdirSync(work).find((f) => f.endsWith('.dsc'));
   if (!dsc) throw new NegativeAnswer(`apt-get source left no .dsc for ${src.name}`);
@@ -72,6 +72,12 @@ async function fetchSource(src: SourceInput, out: Output): Promise<string> {
 }
 
 export async function buildOne(arg: string, ctx: SatisfyContext, opts: BuildOptions, out: Output): Promise<BuildOneResult> {
+  // --chroot NAME: the same steps, in a fresh session of that chroot.
+  const chroot = ctx.inside ? undefined : ctx.cfg.string('chroot');
+  if (chroot) {
+    const { withBuildChroot } = await import('./chroot-build.js');
+    return withBuildChroot(chroot, ctx, opts, out, (inner) => buildOne(arg, inner, opts, out));
+  }
   const t0 = Date.now();
   const serialize = opts.serialize ?? (<T>(step: () => Promise<T>) => step());
   const checked = await serialize(() => inStep('satisfydepends', arg, async () => {
@@ -88,7 +94,12 @@ export async function buildOne(arg: string, ctx: SatisfyContext, opts: BuildOpti
   }));
   const { src } = checked;
   const t1 = Date.now();
-  const sourcePath = src.path ?? (await inStep('source', src.name, () => fetchSource(src, out)));
+  const sourcePath = src.path ?? (await inStep('source', src.name, () => fetchSource(src, out, ctx.inside?.aptEnv)));
+  // Inside a chroot the tools must see the source and where the results go, at the same paths.
+  if (ctx.inside) {
+    const dsc = sourcePath.endsWith('.dsc');
+    await ctx.inside.expose([dirname(resolve(sourcePath)), ...(dsc || opts.outputDir ? [resolve(opts.outputDir ?? '.')] : [])]);
+  }
   const { runBuild } = await import('./runbuild.js');
   const { configuredToolchainPlan } = await import('./toolchain.js');
   const toolchain = await inStep('runbuild', src.name, async () => configuredToolchainPlan(ctx.cfg, ctx.buildArch, ctx.hostArch, !ctx.inside));
@@ -101,7 +112,8 @@ export async function buildOne(arg: string, ctx: SatisfyContext, opts: BuildOpti
       profiles: ctx.profiles,
       outputDir: opts.outputDir,
       logDir: opts.logDir ?? ctx.cfg.string('build-log-dir'),
-      rootCommand: ctx.cfg.string('root-cmd'),
+      rootCommand: ctx.inside ? undefined : ctx.cfg.string('root-cmd'),
+      wrap: ctx.inside?.wrap,
       echo: out.verbose || out.tty,
       info: (m) => out.info(m),
       warn: (m) => out.warn(m),

@@ -6,7 +6,14 @@ import { spawn } from 'node:child_process';
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { parseSingleParagraph } from '../lib/deb822.js';
 import { EnvironmentError, InputError } from '../lib/errors.js';
+import type { CommandWrap } from './inside.js';
 import { missingTool, runTool } from './run-tool.js';
+
+/** cmd and args, run inside a chroot session when `wrap` is given. */
+function argvOf(cmd: string, args: readonly string[], wrap: CommandWrap | undefined, cwd?: string): [string, string[]] {
+  const argv = wrap ? wrap([cmd, ...args], { cwd }) : [cmd, ...args];
+  return [argv[0]!, argv.slice(1)];
+}
 
 export interface ChangelogInfo {
   source: string;
@@ -15,9 +22,9 @@ export interface ChangelogInfo {
 }
 
 /** Source name and version from debian/changelog. */
-export async function readChangelog(dir: string): Promise<ChangelogInfo> {
+export async function readChangelog(dir: string, wrap?: CommandWrap): Promise<ChangelogInfo> {
   const file = `${dir}/debian/changelog`;
-  const r = await runTool('dpkg-parsechangelog', ['--file', file], { cwd: dir });
+  const r = await runTool(...argvOf('dpkg-parsechangelog', ['--file', file], wrap, dir), { cwd: dir });
   if (r.code !== 0) throw new InputError(`dpkg-parsechangelog cannot read it: ${r.stderr.trim().split('\n').pop() ?? ''}`, { file });
   const p = parseSingleParagraph(r.stdout, { file });
   const source = p.get('Source');
@@ -27,8 +34,8 @@ export async function readChangelog(dir: string): Promise<ChangelogInfo> {
 }
 
 /** Unpack a .dsc into `target` (which must not exist) with dpkg-source -x. */
-export async function unpackDsc(dsc: string, target: string): Promise<void> {
-  const r = await runTool('dpkg-source', ['-x', dsc, target]);
+export async function unpackDsc(dsc: string, target: string, wrap?: CommandWrap): Promise<void> {
+  const r = await runTool(...argvOf('dpkg-source', ['-x', dsc, target], wrap));
   if (r.code !== 0) {
     const lines = r.stderr.trim().split('\n').filter((l) => /error/.test(l));
     throw new InputError(`dpkg-source -x failed: ${(lines.pop() ?? r.stderr.trim().split('\n').pop() ?? '').replace(/^dpkg-source: error: /, '')}`, { file: dsc });
@@ -36,8 +43,8 @@ export async function unpackDsc(dsc: string, target: string): Promise<void> {
 }
 
 /** dpkg-checkbuilddeps for the build: undefined when satisfied, else its complaint. */
-export async function unmetBuildDeps(dir: string, args: readonly string[]): Promise<string | undefined> {
-  const r = await runTool('dpkg-checkbuilddeps', [...args], { cwd: dir });
+export async function unmetBuildDeps(dir: string, args: readonly string[], wrap?: CommandWrap): Promise<string | undefined> {
+  const r = await runTool(...argvOf('dpkg-checkbuilddeps', args, wrap, dir), { cwd: dir });
   if (r.code === 0) return undefined;
   const msg = r.stderr
     .trim()

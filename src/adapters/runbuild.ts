@@ -12,6 +12,7 @@ import { EnvironmentError, InputError, Interrupted, NegativeAnswer } from '../li
 import { buildsBinaries, changesFileName, formatLogHead, formatLogTail, logFileName, planBuild } from '../lib/runbuild-plan.js';
 import { checkElfArch } from './deb-contents.js';
 import { closeLog, logWrite, openLog, readChangelog, runStreamed, unmetBuildDeps, unpackDsc } from './dpkg-buildpackage.js';
+import type { CommandWrap } from './inside.js';
 import type { ToolchainPlan } from '../lib/toolchain.js';
 
 export interface RunBuildOptions {
@@ -38,6 +39,8 @@ export interface RunBuildOptions {
   warn?: (m: string) => void;
   /** The program name for the log head. */
   program?: string;
+  /** Run the Debian tools inside a chroot session (xdeb-build --chroot). */
+  wrap?: CommandWrap;
   /** A flavoured toolchain (docs/toolchains.md): its compiler and flags, recorded in the log and the .changes, and its ISA check. */
   toolchain?: ToolchainPlan;
 }
@@ -131,7 +134,7 @@ export async function runBuild(o: RunBuildOptions): Promise<RunBuildResult> {
     workDir = await mkdtemp(join(outputDir, `.xdeb-runbuild-${source}-`));
     tree = join(workDir, `${source}-${version.replace(/^\d+:/, '').replace(/-[^-]*$/, '')}`);
     info(`unpacking ${basename(src)} in ${workDir}`);
-    await unpackDsc(src, tree);
+    await unpackDsc(src, tree, o.wrap);
   } else {
     if (!(await isDir(src))) throw new InputError('not a source tree nor a .dsc', { file: o.source });
     if (!(await isDir(join(src, 'debian')))) throw new InputError('not a source tree: it has no debian/ directory', { file: o.source });
@@ -140,12 +143,12 @@ export async function runBuild(o: RunBuildOptions): Promise<RunBuildResult> {
     if (!(await isDir(outputDir))) throw new InputError('the output directory does not exist', { file: outputDir });
   }
 
-  const { source, version } = await readChangelog(tree);
+  const { source, version } = await readChangelog(tree, o.wrap);
   const resultDir = dirname(tree);
   const logPath = resolve(o.log ?? join(o.logDir ?? outputDir, logFileName(source, version, o.hostArch)));
 
   if (o.checkBuilddeps !== false) {
-    const unmet = await unmetBuildDeps(tree, plan.checkArgs);
+    const unmet = await unmetBuildDeps(tree, plan.checkArgs, o.wrap);
     if (unmet !== undefined) {
       if (workDir && !o.keepTree) await rm(workDir, { recursive: true, force: true });
       throw new EnvironmentError(`${source} ${version}: build-dependencies are not installed for ${o.hostArch}: ${unmet}`, [
@@ -181,7 +184,8 @@ export async function runBuild(o: RunBuildOptions): Promise<RunBuildResult> {
 
   let run;
   try {
-    run = await runStreamed(command[0]!, command.slice(1), { cwd: tree, env, log, echo: !!o.echo });
+    const argv = o.wrap ? o.wrap(command, { cwd: tree, env: buildEnv }) : command;
+    run = await runStreamed(argv[0]!, argv.slice(1), { cwd: tree, env: o.wrap ? process.env : env, log, echo: !!o.echo });
   } catch (e) {
     await closeLog(log);
     throw e;

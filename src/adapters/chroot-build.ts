@@ -1,0 +1,52 @@
+// xdeb-build --chroot NAME (and xdeb-sequence, which builds through buildOne): each build runs in
+// a fresh session of the stored chroot. xdeb itself stays outside and drives the Debian tools
+// inside: the build-dependencies are resolved from the chroot's apt lists and dpkg status (read
+// from outside through an apt configuration rooted in the copy) and installed by apt-get inside;
+// dpkg-source, dpkg-checkbuilddeps and dpkg-buildpackage run inside with chroot(8); the ELF
+// check and putresult read the results outside, where they land through bind mounts at the same
+// paths. Neither node nor xdeb need to be in the chroot, so one xdeb drives chroots of any
+// architecture, emulated ones included (docs/xdeb-chroot.md).
+
+import { defaultProfiles } from '../lib/build-deps.js';
+import { UsageError } from '../lib/errors.js';
+import type { Output } from '../cli/output.js';
+import { chrootDirOf, readChrootMeta, withChrootSession } from './chroot.js';
+import { localRepoDir } from './config.js';
+import type { SatisfyContext } from './satisfy.js';
+
+export interface ChrootBuildOptions {
+  /** --native NAME: compilers from that cross chroot; false (--no-native): none, even if the chroot names one. */
+  native?: string | boolean;
+  /** --distcc [HOSTS]: send compile jobs to distcc helpers (true: loopback). */
+  distcc?: string | boolean;
+  [k: string]: unknown;
+}
+
+export async function withBuildChroot<T>(name: string, ctx: SatisfyContext, opts: ChrootBuildOptions, out: Output, fn: (inner: SatisfyContext) => Promise<T>): Promise<T> {
+  const dir = chrootDirOf(ctx.cfg);
+  const meta = readChrootMeta(dir, name);
+  const native = typeof opts.native === 'string' ? opts.native : opts.native === false ? undefined : meta.native;
+  if (native && opts.distcc) throw new UsageError('--native and --distcc exclude each other: the native compilers already run at full speed here');
+  // The chroot's own architecture; the host one from -a or configuration, else the chroot's.
+  const hostArch = ctx.cfg.string('host-arch') !== undefined ? ctx.hostArch : meta.hostArch;
+  if (!meta.architectures.includes(hostArch)) {
+    throw new UsageError(`chroot ${name} cannot build for ${hostArch}: it has ${meta.architectures.join(', ')} (xdeb-chroot create -a ${hostArch} NAME makes one that can)`);
+  }
+  const entry = ctx.cfg.entry('profiles');
+  const profiles = entry && entry.source.kind !== 'default' ? ctx.profiles : defaultProfiles(meta.buildArch, hostArch);
+  const localRepo = ctx.cfg.bool('use-local-repo') ? localRepoDir(ctx.cfg) : undefined;
+  return withChrootSession({ dir, name, localRepo, native, out }, async (s) => {
+    if (native) {
+      const { setupNativeCompilers } = await import('./native-compilers.js');
+      const n = await setupNativeCompilers(s, (m) => out.warn(m), (m) => out.info(m));
+      out.info(`chroot ${name}: ${n.wrappers.length} compiler names run the native ${n.triplet}-gcc-${n.major} of chroot ${native}`);
+    }
+    if (opts.distcc) {
+      const { setupDistcc } = await import('./distcc.js');
+      const d = await setupDistcc(s, opts.distcc, hostArch, (m) => out.info(m));
+      out.info(`chroot ${name}: compile jobs go to ${d.env.DISTCC_HOSTS} as ${d.compiler}`);
+    }
+    s.checkInterrupted();
+    return fn({ ...ctx, buildArch: meta.buildArch, hostArch, profiles, inside: s });
+  });
+}
