@@ -4,11 +4,11 @@
 import type { CommandSpec } from './spec.js';
 import compareVersions from '../commands/compare-versions.js';
 import build from '../commands/build.js';
+import chroot from '../commands/chroot.js';
 import completion from '../commands/completion.js';
 import config from '../commands/config.js';
 import control from '../commands/control.js';
 import deps from '../commands/deps.js';
-import { pending } from '../commands/pending.js';
 import putresult from '../commands/putresult.js';
 import runbuild from '../commands/runbuild.js';
 import satisfydepends from '../commands/satisfydepends.js';
@@ -20,7 +20,7 @@ export const commands: CommandSpec[] = [
   build,
   sequence,
   putresult,
-  pending('chroot', 'create and use build environments (cross and emulated chroots)', 6),
+  chroot,
   compareVersions,
   deps,
   control,

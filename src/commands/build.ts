@@ -1,5 +1,5 @@
 import type { CommandSpec } from '../cli/spec.js';
-import { HOST_ARCH, PROFILES, REPO_SELECTION, ROOT_CMD } from './common-options.js';
+import { CHROOT_BUILD, HOST_ARCH, PROFILES, REPO_SELECTION, ROOT_CMD } from './common-options.js';
 import { TOOLCHAIN } from './toolchain-option.js';
 
 const spec: CommandSpec = {
@@ -16,6 +16,7 @@ const spec: CommandSpec = {
     ...REPO_SELECTION,
     { flags: '--local-suite <suite>', description: 'also read this suite of the local repository (default: full)', repeatable: true },
     ROOT_CMD,
+    ...CHROOT_BUILD,
     { flags: '--sign-key <key>', description: 'sign the local repository with this gpg key' },
     { flags: '--keep-versions <n>', description: 'keep this many newest versions of each source in the repository (0: all)', integer: true },
     { flags: '--no-publish', description: 'build, but do not publish into the local repository' },
@@ -40,6 +41,8 @@ const spec: CommandSpec = {
     { command: 'xdeb-build -a arm64 libfoo/ foo/', description: 'build libfoo, publish it, then build foo against it' },
     { command: 'xdeb-build -a arm64 hello', description: 'fetch hello with apt-get source (deb-src needed) and cross-build it' },
     { command: 'xdeb-build -a arm64 --toolchain a53 libfoo/ foo/', description: 'a flavoured build of both (suite flavour-a53): foo is built against the a53 flavour of libfoo' },
+    { command: 'xdeb-build --chroot bookworm-arm64 .', description: 'cross-build in a fresh copy of a chroot made by xdeb-chroot create' },
+    { command: 'xdeb-build --chroot emu-arm64 --native bookworm-arm64 -P nocheck .', description: 'build in an emulated arm64 chroot with native compilers' },
   ],
   exitStatus: [{ code: 1, meaning: 'a build-dependency cannot be satisfied, or a build failed (the message names the step)' }],
   async run({ args, opts, out }) {

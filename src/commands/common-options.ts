@@ -24,4 +24,12 @@ export const LOCAL_CONFIG: OptionSpec = {
 export const ROOT_CMD: OptionSpec = { flags: '--root-cmd <cmd>', description: 'gain root with this command (e.g. sudo) for apt and dpkg' };
 export const CHROOT: OptionSpec = { flags: '--chroot <name>', description: 'work inside this xdeb chroot (see xdeb-chroot list)', complete: 'chroot' };
 
+/** Building in a chroot (xdeb-build, xdeb-sequence): docs/xdeb-chroot.md, docs/emulation.md. */
+export const CHROOT_BUILD: OptionSpec[] = [
+  CHROOT,
+  { flags: '--native <chroot>', description: 'in an emulated chroot, run the compilers natively from this cross chroot', complete: 'chroot' },
+  { flags: '--no-native', description: 'do not use the native compilers an emulated chroot names' },
+  { flags: '--distcc [hosts]', description: "in a chroot, send compile jobs to these distcc helpers (default: 127.0.0.1), each probed first" },
+];
+
 export const REPO_SELECTION: OptionSpec[] = [LOCAL_REPO, USE_LOCAL_REPO, DISABLE_LOCAL_REPO, USE_REMOTE_REPO, DISABLE_REMOTE_REPO, LOCAL_CONFIG];

@@ -1,0 +1,195 @@
+import { UsageError } from '../lib/errors.js';
+import type { CommandSpec, OptionSpec } from '../cli/spec.js';
+import { HOST_ARCH, LOCAL_CONFIG, LOCAL_REPO } from './common-options.js';
+
+const NAME = { name: 'name', description: 'the chroot (xdeb-chroot list)', required: true, complete: 'chroot' as const };
+const DISABLE_LOCAL_REPO: OptionSpec = { flags: '--disable-local-repo', description: 'do not configure nor mount the local repository' };
+const NATIVE: OptionSpec = { flags: '--native <chroot>', description: 'emulated chroot: run compilers natively from this cross chroot (docs/emulation.md)', complete: 'chroot' };
+
+const create: CommandSpec = {
+  name: 'create',
+  summary: 'make a chroot with mmdebstrap and keep it as an image',
+  description:
+    'A cross chroot (the default) has the machine\'s architecture and HOST enabled, with\n' +
+    'crossbuild-essential-HOST; an emulated one (--emulated) has HOST only and runs under qemu-user\n' +
+    'through binfmt_misc. Both are the buildd variant with their apt lists kept, and have the local\n' +
+    'repository configured as an apt source. mmdebstrap runs in root mode as root, in unshare mode\n' +
+    'otherwise. The image is CHROOT-DIR/NAME.tar.zst, described by NAME.json; mmdebstrap\'s output goes\n' +
+    'to NAME.log. Every build and login unpacks a fresh copy, so the image stays pristine.',
+  args: [NAME],
+  options: [
+    HOST_ARCH,
+    { flags: '--emulated', description: 'a host-architecture-only chroot run under qemu-user (needs binfmt_misc)' },
+    { flags: '--suite <suite>', description: 'the Debian suite (default: configuration, else bookworm)' },
+    { flags: '--mirror <url>', description: 'the Debian mirror (default: configuration, else http://deb.debian.org/debian)' },
+    { flags: '--include <packages>', description: 'more packages, comma-separated (e.g. debhelper,distcc)', repeatable: true },
+    NATIVE,
+    LOCAL_REPO,
+    DISABLE_LOCAL_REPO,
+    LOCAL_CONFIG,
+  ],
+  json: true,
+  jsonOutput:
+    '{"name": "cross-arm64", "kind": "cross", "buildArch": "amd64", "hostArch": "arm64",\n' +
+    ' "architectures": ["amd64", "arm64"], "suite": "bookworm", "mirror": "http://deb.debian.org/debian",\n' +
+    ' "include": ["crossbuild-essential-arm64"], "image": "cross-arm64.tar.zst", "localRepo": "/…/repo",\n' +
+    ' "command": ["mmdebstrap", …], "created": "…", "updated": "…", "bytes": 254000000}',
+  examples: [
+    { command: 'xdeb-chroot create -a arm64 bookworm-arm64', description: 'a cross chroot for arm64 (1–3 minutes)' },
+    { command: 'xdeb-chroot create --emulated -a arm64 --native bookworm-arm64 emu-arm64', description: 'an emulated arm64 chroot whose builds use the cross chroot\'s compilers natively' },
+  ],
+  exitStatus: [{ code: 1, meaning: 'mmdebstrap failed (see NAME.log)' }],
+  async run({ args, opts, out }) {
+    const { configFromOptions, localRepoDir } = await import('../adapters/config.js');
+    const { chrootDirOf } = await import('../adapters/chroot.js');
+    const { createChroot } = await import('../adapters/mmdebstrap.js');
+    const cfg = configFromOptions(opts);
+    const hostArch = cfg.string('host-arch');
+    if (!hostArch) throw new UsageError('give the architecture to build for: -a HOST (or host-arch in xdeb.cfg)');
+    const { archTable } = await import('../lib/arch.js');
+    archTable().checkArch(hostArch);
+    const meta = await createChroot({
+      dir: chrootDirOf(cfg),
+      name: args[0]!,
+      kind: opts.emulated ? 'emulated' : 'cross',
+      hostArch,
+      suite: cfg.string('suite') ?? 'bookworm',
+      mirror: cfg.string('mirror') ?? 'http://deb.debian.org/debian',
+      include: ((opts.include as string[] | undefined) ?? []).flatMap((x) => x.split(/[,\s]+/)).filter(Boolean),
+      localRepo: opts.disableLocalRepo ? undefined : localRepoDir(cfg),
+      native: opts.native,
+      out,
+    });
+    if (opts.json) out.jsonData(meta);
+    else out.data(`${meta.name}: ${meta.kind} chroot, ${meta.architectures.join(' + ')}, ${meta.suite}, ${((meta.bytes ?? 0) / 1e6).toFixed(0)} MB`);
+    return 0;
+  },
+};
+
+const update: CommandSpec = {
+  name: 'update',
+  summary: 'apt-get update and dist-upgrade in a chroot, kept as its new image',
+  description:
+    'Runs apt-get update and apt-get dist-upgrade in a fresh copy of the chroot and packs it back as its\n' +
+    "image (the local repository's lists are not kept: they go stale at the next publish). Needs root.",
+  args: [NAME],
+  options: [LOCAL_REPO, DISABLE_LOCAL_REPO, LOCAL_CONFIG],
+  examples: [{ command: 'xdeb-chroot update bookworm-arm64', description: 'bring the chroot up to date with its suite' }],
+  async run({ args, opts, out }) {
+    const { configFromOptions, localRepoDir } = await import('../adapters/config.js');
+    const { chrootDirOf } = await import('../adapters/chroot.js');
+    const { updateChroot } = await import('../adapters/mmdebstrap.js');
+    const cfg = configFromOptions(opts);
+    const meta = await updateChroot({ dir: chrootDirOf(cfg), name: args[0]!, localRepo: opts.disableLocalRepo ? undefined : localRepoDir(cfg), out });
+    out.data(`${meta.name}: updated, ${((meta.bytes ?? 0) / 1e6).toFixed(0)} MB`);
+    return 0;
+  },
+};
+
+const login: CommandSpec = {
+  name: 'login',
+  summary: 'a shell (or COMMAND) in a fresh copy of a chroot',
+  description:
+    'Unpacks a fresh copy, mounts /proc, /dev, the local repository (read-only) and each --bind\n' +
+    'directory at its own path, and runs a login shell, or COMMAND after --, inside. When it ends, or\n' +
+    'xdeb gets SIGTERM or SIGHUP, whatever still runs inside is stopped, everything is unmounted and the\n' +
+    'copy removed; --save first packs the copy back as the chroot\'s image. Needs root.',
+  args: [NAME, { name: 'command', description: 'a command to run instead of a shell (after --)', variadic: true }],
+  options: [
+    { flags: '--bind <dir>', description: 'also show this directory inside, at the same path (repeatable)', repeatable: true, complete: 'dir' },
+    NATIVE,
+    { flags: '--save', description: 'keep the changes: pack the copy back as the image when the shell exits' },
+    LOCAL_REPO,
+    DISABLE_LOCAL_REPO,
+    LOCAL_CONFIG,
+  ],
+  examples: [
+    { command: 'xdeb-chroot login bookworm-arm64', description: 'a shell in a throwaway copy' },
+    { command: 'xdeb-chroot login --bind "$PWD" bookworm-arm64 -- dpkg --print-foreign-architectures', description: 'run one command' },
+  ],
+  exitStatus: [{ code: 0, meaning: 'otherwise: the exit status of the shell or COMMAND' }],
+  async run({ args, opts, out }) {
+    const { configFromOptions, localRepoDir } = await import('../adapters/config.js');
+    const { chrootDirOf } = await import('../adapters/chroot.js');
+    const { loginChroot } = await import('../adapters/chroot-login.js');
+    const cfg = configFromOptions(opts);
+    return loginChroot({
+      dir: chrootDirOf(cfg),
+      name: args[0]!,
+      command: args.slice(1),
+      binds: (opts.bind as string[] | undefined) ?? [],
+      native: opts.native,
+      save: !!opts.save,
+      localRepo: opts.disableLocalRepo ? undefined : localRepoDir(cfg),
+      out,
+    });
+  },
+};
+
+const list: CommandSpec = {
+  name: 'list',
+  summary: 'the chroots in chroot-dir',
+  description: 'One line per chroot: name, kind, architectures, suite, image size, last update, and its native chroot if any.',
+  options: [LOCAL_CONFIG],
+  examples: [{ command: 'xdeb-chroot list', description: 'what chroots there are' }],
+  json: true,
+  jsonOutput: '{"dir": "/…/chroots", "chroots": [{"name": "…", "kind": "cross", …NAME.json…}, {"name": "broken", "problem": "…"}]}',
+  async run({ opts, out }) {
+    const { configFromOptions } = await import('../adapters/config.js');
+    const { chrootDirOf, listChroots } = await import('../adapters/chroot.js');
+    const dir = chrootDirOf(configFromOptions(opts));
+    const all = listChroots(dir);
+    if (opts.json) {
+      out.jsonData({ dir, chroots: all.map((c) => (c.meta ? c.meta : { name: c.name, problem: c.problem })) });
+      return 0;
+    }
+    if (all.length === 0) out.info(`no chroots in ${dir} (xdeb-chroot create makes one)`);
+    for (const c of all) {
+      if (!c.meta) {
+        out.data(`${c.name}\t(unusable: ${c.problem})`);
+        continue;
+      }
+      const m = c.meta;
+      out.data([m.name, m.kind, m.architectures.join('+'), m.suite, `${((m.bytes ?? 0) / 1e6).toFixed(0)}MB`, m.updated.slice(0, 16).replace('T', ' '), m.native ? `native=${m.native}` : ''].join('\t').trimEnd());
+    }
+    return 0;
+  },
+};
+
+const remove: CommandSpec = {
+  name: 'remove',
+  summary: 'delete chroots (their image, description and log)',
+  args: [{ ...NAME, variadic: true }],
+  options: [LOCAL_CONFIG],
+  examples: [{ command: 'xdeb-chroot remove emu-arm64', description: 'delete that chroot' }],
+  async run({ args, opts, out }) {
+    const { configFromOptions } = await import('../adapters/config.js');
+    const { chrootDirOf, removeChroot } = await import('../adapters/chroot.js');
+    const dir = chrootDirOf(configFromOptions(opts));
+    for (const name of args) {
+      await removeChroot(dir, name);
+      out.info(`removed chroot ${name}`);
+    }
+    return 0;
+  },
+};
+
+const spec: CommandSpec = {
+  name: 'chroot',
+  summary: 'create and use build environments (cross and emulated chroots)',
+  description:
+    'Chroots for clean builds: cross chroots (the build architecture plus HOST) and emulated ones (HOST\n' +
+    'only, under qemu-user), made by mmdebstrap and kept as images in chroot-dir. xdeb-build --chroot NAME\n' +
+    'and xdeb-sequence --chroot NAME build in a fresh copy of one; --native and --distcc make builds in an\n' +
+    'emulated chroot faster. See docs/xdeb-chroot.md and docs/emulation.md.',
+  subcommands: [create, update, login, list, remove],
+  standalone: true,
+  files: [
+    { path: 'CHROOT-DIR/NAME.tar.zst', description: 'the image of chroot NAME (chroot-dir: default ~/.local/share/xdeb/chroots)' },
+    { path: 'CHROOT-DIR/NAME.json', description: 'its description (kind, architectures, suite, mirror, the mmdebstrap command)' },
+    { path: 'CHROOT-DIR/NAME.log', description: "mmdebstrap's output when it was made" },
+    { path: 'CHROOT-DIR/.sessions/', description: 'the copies of running sessions (removed at their end)' },
+  ],
+  seeAlso: ['xdeb-build', 'xdeb-sequence', 'mmdebstrap(1)', 'chroot(8)', 'qemu-user-static(1)', 'distcc(1)'],
+};
+export default spec;
