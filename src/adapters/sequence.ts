@@ -1,10 +1,11 @@
 // xdeb-sequence from end to end: plan (or the plan of the state file, with --resume) → print →
 // run the steps → report.
 
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { EnvironmentError, EXIT, UsageError } from '../lib/errors.js';
 import { planIsComplete, type Plan } from '../lib/plan.js';
-import { formatPlanDot, formatPlanText, planSummary } from '../lib/plan-format.js';
+import { formatPlanDot, formatPlanText } from '../lib/plan-format.js';
 import type { Output } from '../cli/output.js';
 import type { BuildOptions } from './build-pipeline.js';
 import { localRepoDir } from './config.js';
@@ -69,7 +70,7 @@ export async function runSequence(args: string[], opts: SequenceOptions, out: Ou
   } else {
     const planned = await planSequence(args, opts, out);
     const { plan } = planned;
-    out.info(`${planSummary(plan)}; planned in ${planned.seconds.total.toFixed(1)} s (load ${planned.seconds.load.toFixed(1)}, graph ${planned.seconds.graph.toFixed(1)}, loops ${planned.seconds.bootstrap.toFixed(1)})`);
+    out.info(`planned in ${planned.seconds.total.toFixed(1)} s (load ${planned.seconds.load.toFixed(1)}, graph ${planned.seconds.graph.toFixed(1)}, loops ${planned.seconds.bootstrap.toFixed(1)})`);
     if (opts.svg) await drawSvg(plan, opts.svg as string);
     if (opts.list) {
       printPlan(plan, opts, out);
@@ -95,6 +96,15 @@ export async function runSequence(args: string[], opts: SequenceOptions, out: Ou
     }
     state = newState(plan, planned.localRepo, stateFile);
     if (!opts.json && !opts.dot) out.info(formatPlanText(plan, { maxLoops: 10 }).trimEnd());
+    // Beside the state: the plan as a graph, and its picture when graphviz is there (and it is small enough to draw).
+    mkdirSync(dirname(stateFile), { recursive: true });
+    writeFileSync(join(dirname(stateFile), 'plan.dot'), formatPlanDot(plan));
+    if (plan.steps.length <= 1500) {
+      await drawSvg(plan, join(dirname(stateFile), 'plan.svg')).then(
+        () => out.info(`the plan's graph: ${join(dirname(stateFile), 'plan.svg')}`),
+        () => out.debug('no picture of the plan: dot (graphviz) is not there'),
+      );
+    }
   }
 
   const ctx = buildContext({ ...opts, localRepo: state.localRepo, hostArch: state.plan.hostArch });

@@ -222,6 +222,9 @@ describe.runIf(ready)('xdeb-sequence: a loop broken by stage1, cross-built for a
     expect(st.steps[2].started).toBeUndefined();
     const staged = readBuilds().builds.find((b) => b.suite === 'staged-stage1')!;
     expect(staged).toMatchObject({ source: 'xdebloop-a', profiles: ['cross', 'nocheck', 'stage1'] });
+    // The plan's graph beside the state, and its picture.
+    expect(readFileSync(join(repo, 'xdeb/sequence/arm64/plan.dot'), 'utf8')).toContain('s1 -> s2;');
+    if (have('dot')) expect(readFileSync(join(repo, 'xdeb/sequence/arm64/plan.svg'), 'utf8')).toMatch(/<svg[\s\S]*1\. xdebloop&#45;a 1\.0 \[stage1\]/);
     expect(staged.binaries).not.toContain('xdebloop-a-utils');
   }, 900_000);
 
