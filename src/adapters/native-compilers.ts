@@ -1,13 +1,13 @@
 // Native cross compilers inside an emulated chroot session (see src/lib/native-compilers.ts for
 // the wrapper's rules). The session has a fresh copy of the build-arch chroot at /native
 // (read-only inside). This adds to the emulated copy the native loader and library directory as
-// symlinks into /native, hides the cross toolchain's target headers and C library in the native
-// copy, writes the wrappers to /usr/lib/xdeb/native-bin and puts that first on PATH, after
+// symlinks into /native, removes the cross toolchain's target headers and C library from the
+// native copy, writes the wrappers to /usr/lib/xdeb/native-bin and puts that first on PATH, after
 // checking that the two compilers are the same GCC release and that a probe compile and link
 // through the wrapper give an object for the chroot's architecture, with the emulated
 // compiler's predefined macros.
 
-import { closeSync, existsSync, lstatSync, mkdirSync, openSync, readdirSync, readlinkSync, readSync, renameSync, symlinkSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, lstatSync, mkdirSync, openSync, readdirSync, readlinkSync, readSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { archTable } from '../lib/arch.js';
 import { readElfHeader, expectedElf, elfMatches, describeElf } from '../lib/elf.js';
@@ -117,11 +117,9 @@ export async function setupNativeCompilers(s: ChrootSession, warn: (m: string) =
   if (chains.c.length === 0) throw new EnvironmentError(`cannot read the header search list of gcc-${major} in chroot ${s.meta.name}`);
   const libgcc = (await s.run([`gcc-${major}`, '-print-libgcc-file-name'])).stdout.trim();
   if (!libgcc.startsWith('/')) throw new EnvironmentError(`cannot find the library directory of gcc-${major} in chroot ${s.meta.name}`);
-  // The cross toolchain's copies of the target's headers and C library must not be used.
-  for (const d of ['include', 'lib']) {
-    const p = join(native, 'usr', triplet, d);
-    if (existsSync(p)) renameSync(p, `${p}.hidden-by-xdeb`);
-  }
+  // The cross toolchain's copies of the target's headers and C library must not be used: out of
+  // this session's copy of the native chroot they go (a rename would not do on an overlay).
+  for (const d of ['include', 'lib']) rmSync(join(native, 'usr', triplet, d), { recursive: true, force: true });
   const shell = existsSync(join(native, 'usr/bin/dash')) ? '/native/usr/bin/dash' : '/native/bin/sh';
   const wrappers = compilerWrappers({ triplet, major, nativeRoot: '/native', shell, chains, emulatedNames, nativeDrivers: drivers, libDir: dirname(libgcc) });
   const dir = resolveInRoot(s.root, NATIVE_BIN, { create: true });
