@@ -24,7 +24,7 @@ const spec: CommandSpec = {
     { ...TOOLCHAIN, description: "read the local repository's suite of this toolchain's flavour first (as xdeb-build --toolchain does)" },
     { flags: '--local-suite <suite>', description: "read this suite of the local repository (default: full; repeatable, e.g. staged-stage1)", repeatable: true },
     { flags: '--mode <mode>', description: 'where apt, dose and dpkg disagree, follow this one (docs/conformance.md)', choices: ['apt', 'dose', 'dpkg'], default: 'apt' },
-    { flags: '--implicit <set>', description: 'implicit build-dependencies: sbuild (build-essential and the cross toolchain), build-essential, none', choices: ['sbuild', 'build-essential', 'none'], default: 'sbuild' },
+    { flags: '--implicit <set>', description: 'implicit build-dependencies: sbuild (build-essential, the cross toolchain, libc-dev, libstdc++-dev), dose (build-essential, crossbuild-essential), build-essential, none', choices: ['sbuild', 'dose', 'build-essential', 'none'], default: 'sbuild' },
     { flags: '--no-status', description: "ignore what is installed (check against the repositories alone)" },
     { flags: '-s, --simulate', description: 'ask apt what it would do (apt-get -s), change nothing' },
     ROOT_CMD,

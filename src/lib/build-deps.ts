@@ -7,7 +7,7 @@ import { InputError } from './errors.js';
 import type { Prohibition, Requirement } from './installability.js';
 import { alternativeApplies, formatRelation, parseRelationField, type Alternative, type Relation } from './relation.js';
 
-export type ImplicitMode = 'sbuild' | 'build-essential' | 'none';
+export type ImplicitMode = 'sbuild' | 'dose' | 'build-essential' | 'none';
 
 export interface BuildOptions {
   buildArch: string;
@@ -20,7 +20,8 @@ export interface BuildOptions {
   /**
    * Implicit requirements: 'sbuild' adds build-essential:native and, for a cross build, the cross
    * toolchain and libc-dev/libstdc++-dev for the host; 'build-essential' only build-essential:native
-   * (what dose-builddebcheck adds); 'none' nothing.
+   * (what apt build-dep and dpkg-checkbuilddeps add); 'dose' that and, for a cross build,
+   * crossbuild-essential-HOST:native (what dose-builddebcheck adds); 'none' nothing.
    */
   implicit: ImplicitMode;
   /** For messages. */
@@ -40,9 +41,10 @@ function alt(name: string, archQualifier?: string): Alternative {
 export function implicitRequirements(buildArch: string, hostArch: string, mode: ImplicitMode = 'sbuild'): Requirement[] {
   if (mode === 'none') return [];
   const reqs: Requirement[] = [{ relation: [alt('build-essential', 'native')], fromArch: hostArch, label: 'implicit: build-essential:native', kind: 'implicit' }];
-  if (buildArch !== hostArch && mode === 'sbuild') {
+  if (buildArch === hostArch || mode === 'build-essential') return reqs;
+  reqs.push({ relation: [alt(`crossbuild-essential-${hostArch}`, 'native')], fromArch: hostArch, label: `implicit: crossbuild-essential-${hostArch}:native`, kind: 'implicit' });
+  if (mode === 'sbuild') {
     reqs.push(
-      { relation: [alt(`crossbuild-essential-${hostArch}`, 'native')], fromArch: hostArch, label: `implicit: crossbuild-essential-${hostArch}:native`, kind: 'implicit' },
       { relation: [alt('libc-dev')], fromArch: hostArch, label: `implicit: libc-dev:${hostArch}`, kind: 'implicit' },
       { relation: [alt('libstdc++-dev')], fromArch: hostArch, label: `implicit: libstdc++-dev:${hostArch}`, kind: 'implicit' },
     );

@@ -3,7 +3,7 @@
 // candidates the Multi-Arch rules allow; conflicts, Breaks and the one-version-per-name rules
 // are binary clauses (¬p ∨ ¬q). Only the closure of what the requirements can reach is encoded.
 
-import { archSatisfies, conflictArchMatches, effectiveArch, sameNameCoinstallable, type ArchContext } from './multiarch.js';
+import { archSatisfies, buildConflictMatches, conflictArchMatches, effectiveArch, providerArchSatisfies, sameNameCoinstallable, type ArchContext, type Dependant } from './multiarch.js';
 import type { Alternative, Relation } from './relation.js';
 import { neg, pos, SatSolver, type Brancher, type Lit } from './sat.js';
 import type { BinaryPackage, Universe } from './universe.js';
@@ -52,10 +52,11 @@ export class DependencyIndex {
     const u = this.universe;
     const pa = u.get(a);
     const pb = u.get(b);
+    // What is installed first, also between providers (the installed mawk for awk, not original-awk).
+    if (pa.installed !== pb.installed) return pa.installed ? -1 : 1;
     if (pa.name === pb.name) {
       // A dpkg-cross conversion only when the real package cannot be had.
       if (pa.crossConverted !== pb.crossConverted) return pa.crossConverted ? 1 : -1;
-      if (pa.installed !== pb.installed) return pa.installed ? -1 : 1;
       const oa = u.priority(a);
       const ob = u.priority(b);
       if (oa !== ob) return ob - oa;
@@ -70,8 +71,8 @@ export class DependencyIndex {
   };
 
   /** The packages that can satisfy `alt` for a dependant of architecture `fromArch`, best first. */
-  candidates(alt: Alternative, fromArch: string): number[] {
-    const key = `${fromArch}\0${alt.name}\0${alt.archQualifier ?? ''}\0${alt.op ?? ''}\0${alt.version ?? ''}`;
+  candidates(alt: Alternative, fromArch: string, dependant: Dependant = 'build-deps'): number[] {
+    const key = `${dependant === 'package' ? 'p' : 'b'}${fromArch}\0${alt.name}\0${alt.archQualifier ?? ''}\0${alt.op ?? ''}\0${alt.version ?? ''}`;
     let out = this.candidateCache.get(key);
     if (out) return out;
     out = [];
@@ -80,7 +81,7 @@ export class DependencyIndex {
     for (const id of u.named(alt.name)) {
       const p = u.get(id);
       if (alt.op !== undefined && !versionSatisfies(p.version, alt.op, alt.version!)) continue;
-      if (!archSatisfies(p.arch, p.multiArch, alt.archQualifier, fromArch, this.ctx)) continue;
+      if (!archSatisfies(p.arch, p.multiArch, alt.archQualifier, fromArch, this.ctx, dependant)) continue;
       // A negative pin forbids installing a version (apt_preferences(5)); an installed one stays.
       if (!p.installed && u.priority(id) < 0) continue;
       real.push(id);
@@ -91,7 +92,7 @@ export class DependencyIndex {
     for (const [id, provided] of u.providers(alt.name)) {
       if (alt.op !== undefined && (provided === undefined || !versionSatisfies(provided, alt.op, alt.version!))) continue;
       const p = u.get(id);
-      if (!archSatisfies(p.arch, p.multiArch, alt.archQualifier, fromArch, this.ctx)) continue;
+      if (!providerArchSatisfies(p.arch, p.multiArch, alt.archQualifier, fromArch, this.ctx, dependant)) continue;
       if (!p.installed && u.priority(id) < 0) continue;
       if (!out.includes(id) && !virt.includes(id)) virt.push(id);
     }
@@ -102,12 +103,12 @@ export class DependencyIndex {
   }
 
   /** Candidates of every alternative of a relation, in the order apt tries them. */
-  relationCandidates(rel: Relation, fromArch: string): number[] {
-    if (rel.length === 1) return this.candidates(rel[0]!, fromArch);
+  relationCandidates(rel: Relation, fromArch: string, dependant: Dependant = 'build-deps'): number[] {
+    if (rel.length === 1) return this.candidates(rel[0]!, fromArch, dependant);
     const out: number[] = [];
     const seen = new Set<number>();
     for (const alt of rel) {
-      for (const id of this.candidates(alt, fromArch)) {
+      for (const id of this.candidates(alt, fromArch, dependant)) {
         if (!seen.has(id)) {
           seen.add(id);
           out.push(id);
@@ -123,7 +124,7 @@ export class DependencyIndex {
     if (c) return c;
     const p = this.universe.get(id);
     const from = effectiveArch(p.arch, this.ctx);
-    c = p.depends.map((rel) => this.relationCandidates(rel, from));
+    c = p.depends.map((rel) => this.relationCandidates(rel, from, 'package'));
     this.clauseCache[id] = c;
     return c;
   }
@@ -195,12 +196,12 @@ export class DependencyIndex {
     const out: number[] = [];
     for (const t of u.named(alt.name)) {
       const p = u.get(t);
-      if (!conflictArchMatches(alt.archQualifier, p.arch, this.ctx)) continue;
+      if (!buildConflictMatches(p.arch, p.multiArch, alt.archQualifier, this.ctx)) continue;
       if (alt.op === undefined || versionSatisfies(p.version, alt.op, alt.version!)) out.push(t);
     }
     for (const [t, provided] of u.providers(alt.name)) {
       const p = u.get(t);
-      if (!conflictArchMatches(alt.archQualifier, p.arch, this.ctx)) continue;
+      if (!buildConflictMatches(p.arch, p.multiArch, alt.archQualifier, this.ctx, true)) continue;
       if (alt.op === undefined || (provided !== undefined && versionSatisfies(provided, alt.op, alt.version!))) if (!out.includes(t)) out.push(t);
     }
     return out;

@@ -118,9 +118,9 @@ function xdebCheck(c: Case, mode: ResolverMode, withStatus = mode !== 'dose'): S
     if (text) for (const p of parseDeb822(text, { file: 'status' })) u.addBinary(p, so, { installed: true });
   }
   const checker = new BuildChecker(new DependencyIndex(u, { buildArch: BUILD, hostArch: HOST, mode }));
-  // apt build-dep, dpkg-checkbuilddeps and dose all add build-essential:native; dose also adds
-  // crossbuild-essential-arm64:native, which every case's base offers (see implicit-crossbuild-essential).
-  return checker.check(sourceStanza(c.source), { buildArch: BUILD, hostArch: HOST, profiles: new Set(PROFILES), arch: true, indep: false, implicit: 'build-essential' });
+  // apt build-dep and dpkg-checkbuilddeps add build-essential:native; dose also adds
+  // crossbuild-essential-arm64:native (xdeb's implicit set 'dose').
+  return checker.check(sourceStanza(c.source), { buildArch: BUILD, hostArch: HOST, profiles: new Set(PROFILES), arch: true, indep: false, implicit: mode === 'dose' ? 'dose' : 'build-essential' });
 }
 
 const verdictOf = (v: SourceVerdict): Verdict | 'unknown' => (v.status === 'ok' ? 'ok' : v.status === 'broken' ? 'broken' : 'unknown');
