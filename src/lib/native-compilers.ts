@@ -10,12 +10,13 @@
 // - links search the emulated compiler's library directory (-L/usr/lib/gcc/<triplet>/N) before
 //   the native one, and the sysroot (/) for the C library; the cross toolchain's own copies of the
 //   target's headers and C library (/native/usr/<triplet>/{include,lib}) are hidden by the
-//   session, so that nothing of them is used. Objects and linked programs are then the same as
-//   the emulated compiler's, byte for byte but for the .comment section (measured, docs/emulation.md);
+//   session, so that nothing of them is used. With compilers of the same build, objects and linked
+//   programs are then the same as the emulated compiler's but for the .comment section (measured,
+//   docs/emulation.md);
 // - the wrapper's own shell is the native one (#!/native/usr/bin/dash), found through symlinks
 //   to the native loader and libraries that the session adds to the emulated chroot;
-// - the two compilers must be the same GCC release (refused across major versions, warned
-//   across minor ones).
+// - the two compilers must be the same GCC release (refused across major versions, warned about
+//   when the upstream version or the Debian revision differs).
 
 /** How a wrapper judges its arguments. */
 export type DriverKind = 'c' | 'c++' | 'cpp';
@@ -35,17 +36,19 @@ export function upstreamVersion(v: string): string {
   return v.replace(/^\d+:/, '').replace(/-[^-]*$/, '');
 }
 
-/** The Debian revision without the rebuild marks of the cross and security builds: '14+deb12u1' and '14cross1' → '14'. */
-export function baseRevision(v: string): string {
-  const m = /-([^-]*)$/.exec(v.replace(/^\d+:/, ''));
-  return (m?.[1] ?? '').replace(/cross\d+$/, '').replace(/\+deb\d+u\d+$/, '');
+/** The version of the gcc-N source a cross compiler was built from: '12.2.0-14cross1' → '12.2.0-14'. */
+export function crossSourceVersion(v: string): string {
+  return v.replace(/cross\d+$/, '');
 }
 
 /**
  * May the native cross compiler stand in for the emulated one? Different major releases: no
- * (different defaults, object and LTO formats). Same major, different upstream release: a
- * warning. Same upstream release: yes, also when the Debian revisions differ (the cross compilers
- * are rebuilt from the same gcc-N source, and lag behind its security uploads).
+ * (different defaults, object and LTO formats). Anything else that differs is a warning: another
+ * upstream release, or another Debian revision — the cross compilers are rebuilt from the gcc-N
+ * source at their own pace and can lack its later fixes. Measured on bookworm: gcc-12
+ * 12.2.0-14+deb12u1 carries the fix for CVE-2023-4039 (-fstack-protector on AArch64), which
+ * changes the frame layout of every protected function; gcc-12-aarch64-linux-gnu 12.2.0-14cross1
+ * does not have it.
  */
 export function compareCompilerVersions(emulated: CompilerVersion, native: CompilerVersion): VersionVerdict {
   const e = upstreamVersion(emulated.version);
@@ -53,8 +56,13 @@ export function compareCompilerVersions(emulated: CompilerVersion, native: Compi
   const what = `${emulated.package} ${emulated.version} (emulated) and ${native.package} ${native.version} (native)`;
   if (e.split('.')[0] !== n.split('.')[0]) return { verdict: 'refuse', message: `different GCC releases: ${what}` };
   if (e !== n) return { verdict: 'warn', message: `different GCC versions: ${what}; objects may differ from an emulated build` };
-  const same = baseRevision(emulated.version) === baseRevision(native.version);
-  return { verdict: 'same', message: `same GCC ${e}${same ? '' : ' (Debian revisions differ)'}: ${what}` };
+  if (emulated.version.replace(/^\d+:/, '') !== crossSourceVersion(native.version.replace(/^\d+:/, ''))) {
+    return {
+      verdict: 'warn',
+      message: `different builds of GCC ${e}: ${what}; objects may differ from an emulated build where the Debian revisions differ (a cross compiler can lack a later fix of ${emulated.package})`,
+    };
+  }
+  return { verdict: 'same', message: `the same GCC: ${what}` };
 }
 
 /** The directories of `gcc -E -v` between '#include <...> search starts here:' and 'End of search list.'. */
