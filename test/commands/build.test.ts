@@ -55,6 +55,9 @@ describe.runIf(ready)('xdeb-build: a library, a tool and a program, through the 
 
     expect(build('-a', 'amd64', 'xdebdemo-tool').status).toBe(0);
 
+    // Nothing of the library or the tool installed: the program's build must fetch both from the repository.
+    sh('apt-get -o DPkg::Lock::Timeout=600 remove -y -q libxdebdemo-dev:arm64 libxdebdemo1:arm64 xdebdemo-tool >/dev/null 2>&1');
+    expect(sh("dpkg-query -W -f '${Status}' xdebdemo-tool").stdout).not.toMatch(/install ok installed/);
     const prog = build('-a', 'arm64', '--json', '--verbose', 'xdebdemo-prog');
     expect(prog.status).toBe(0);
     // Both build-dependencies came from the local repository, by path.
