@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { PrivateApt } from '../../src/adapters/private-apt.js';
-import { have, ROOT, runCli } from '../support/cli.js';
+import { have, removeInstalled, ROOT, runCli } from '../support/cli.js';
 
 const sh = (cmd: string) => spawnSync('sh', ['-c', cmd], { encoding: 'utf8' });
 const ready =
@@ -33,13 +33,13 @@ describe.runIf(ready)('xdeb-build: a library, a tool and a program, through the 
   const repo = join(work, 'repo');
   cpSync(join(ROOT, 'fixtures/debian'), src, { recursive: true });
   afterAll(() => {
-    sh('apt-get -o DPkg::Lock::Timeout=600 remove -y -q xdebdemo:arm64 libxdebdemo-dev:arm64 libxdebdemo1:arm64 xdebdemo-tool >/dev/null 2>&1');
+    removeInstalled('xdebdemo:arm64', 'libxdebdemo-dev:arm64', 'libxdebdemo1:arm64', 'xdebdemo-tool');
     rmSync(work, { recursive: true, force: true });
   });
   const build = (...args: string[]) => runCli(['--local-repo', repo, ...args], { bin: 'xdeb-build', cwd: src, timeout: 900_000 });
 
   it('the program cannot be built before the library and the tool are published', () => {
-    sh('apt-get -o DPkg::Lock::Timeout=600 remove -y -q libxdebdemo-dev:arm64 libxdebdemo1:arm64 xdebdemo-tool >/dev/null 2>&1');
+    removeInstalled('xdebdemo:arm64', 'libxdebdemo-dev:arm64', 'libxdebdemo1:arm64', 'xdebdemo-tool');
     const r = build('-a', 'arm64', 'xdebdemo-prog');
     expect(r.status).toBe(1);
     expect(r.stderr).toMatch(/xdebdemo-prog: satisfydepends: the build-dependencies of xdebdemo-prog 1\.0 cannot be satisfied/);
@@ -56,7 +56,7 @@ describe.runIf(ready)('xdeb-build: a library, a tool and a program, through the 
     expect(build('-a', 'amd64', 'xdebdemo-tool').status).toBe(0);
 
     // Nothing of the library or the tool installed: the program's build must fetch both from the repository.
-    sh('apt-get -o DPkg::Lock::Timeout=600 remove -y -q libxdebdemo-dev:arm64 libxdebdemo1:arm64 xdebdemo-tool >/dev/null 2>&1');
+    removeInstalled('xdebdemo:arm64', 'libxdebdemo-dev:arm64', 'libxdebdemo1:arm64', 'xdebdemo-tool');
     expect(sh("dpkg-query -W -f '${Status}' xdebdemo-tool").stdout).not.toMatch(/install ok installed/);
     const prog = build('-a', 'arm64', '--json', '--verbose', 'xdebdemo-prog');
     expect(prog.status).toBe(0);
@@ -81,7 +81,7 @@ describe.runIf(ready)('xdeb-build: a library, a tool and a program, through the 
       const policy = await apt.run('apt-cache', ['policy', 'xdebdemo:arm64']);
       expect(policy.stdout).toMatch(new RegExp(`file:${repo} full/main arm64 Packages`));
       // The private apt reads the host's dpkg state and installs through the host's dpkg, for real.
-      sh('apt-get -o DPkg::Lock::Timeout=600 remove -y -q libxdebdemo1:arm64 >/dev/null 2>&1');
+      removeInstalled('xdebdemo:arm64', 'libxdebdemo1:arm64');
       const r = await apt.run('apt-get', ['-o', 'DPkg::Lock::Timeout=600', 'install', '-y', '-q', 'xdebdemo:arm64']);
       expect(r.code, r.stderr).toBe(0);
       expect(r.stdout).toMatch(/Unpacking xdebdemo:arm64 \(1\.0\)/);

@@ -4,7 +4,7 @@ import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { have, ROOT, runCli } from '../support/cli.js';
+import { have, removeInstalled, ROOT, runCli } from '../support/cli.js';
 
 const FIX = join(ROOT, 'test/fixtures/sources');
 const sh = (cmd: string) => spawnSync('sh', ['-c', cmd], { encoding: 'utf8' });
@@ -112,7 +112,7 @@ describe.runIf(canInstall)('xdeb-satisfydepends: real installs (root, arm64 enab
   it('installs the cross build-dependencies of a source tree; dpkg-checkbuilddeps -a arm64 then passes', () => {
     const dir = mkdtempSync(join(tmpdir(), 'xdeb-zlib-user-'));
     cpSync(join(FIX, 'zlib-user'), dir, { recursive: true });
-    sh('apt-get -o DPkg::Lock::Timeout=600 remove -y -q zlib1g-dev:arm64 >/dev/null 2>&1');
+    removeInstalled('zlib1g-dev:arm64');
     expect(sh("dpkg-query -W -f '${Status}' zlib1g-dev:arm64").stdout).not.toMatch(/install ok installed/);
     expect(sh(`cd ${dir} && dpkg-checkbuilddeps -B -a arm64 -P cross,nocheck`).status).not.toBe(0);
 
@@ -137,7 +137,7 @@ describe.runIf(canCross)('xdeb-satisfydepends: the dpkg-cross fallback', () => {
   const work = mkdtempSync(join(tmpdir(), 'xdeb-old-lib-'));
   const repo = join(work, 'repo');
   afterAll(() => {
-    sh('apt-get -o DPkg::Lock::Timeout=600 remove -y -q libxdebold-dev:amd64 libxdebold-dev-arm64-cross >/dev/null 2>&1');
+    removeInstalled('libxdebold-dev:amd64', 'libxdebold-dev-arm64-cross');
     rmSync(work, { recursive: true, force: true });
   });
 

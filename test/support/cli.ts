@@ -29,3 +29,16 @@ export function runCli(args: string[], opts: { input?: string; bin?: string; env
 export function have(cmd: string): boolean {
   return spawnSync('sh', ['-c', `command -v ${cmd}`], { encoding: 'utf8' }).status === 0;
 }
+
+/**
+ * Remove those of `packages` that are installed (apt-get remove refuses the whole command when one
+ * name is unknown to it). Waits for dpkg's lock like everything else here.
+ */
+export function removeInstalled(...packages: string[]): void {
+  const installed = packages.filter(
+    (p) => spawnSync('dpkg-query', ['-W', '-f', '${Status}', p], { encoding: 'utf8' }).stdout === 'install ok installed',
+  );
+  if (installed.length === 0) return;
+  const r = spawnSync('apt-get', ['-o', 'DPkg::Lock::Timeout=600', 'remove', '-y', '-q', ...installed], { encoding: 'utf8', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
+  if (r.status !== 0) throw new Error(`apt-get remove ${installed.join(' ')}: ${r.stderr}`);
+}
