@@ -239,7 +239,10 @@ export class ChrootSession implements InsideHooks {
     this.work = join(opts.dir, SESSIONS_DIR, `${opts.name}-${process.pid}-${randomBytes(4).toString('hex')}`);
     this.root = join(this.work, 'root');
     this.status = join(this.root, 'var/lib/dpkg/status');
-    this.env = { PATH: CHROOT_PATH, HOME: '/root', LANG: 'C.UTF-8', DEBIAN_FRONTEND: 'noninteractive', ...(process.env.TERM ? { TERM: process.env.TERM } : {}) };
+    // As sbuild does, the build's own settings pass through (DEB_BUILD_OPTIONS, DEB_CFLAGS_APPEND,
+    // DH_VERBOSE…); nothing else of this process's environment does.
+    const passed = Object.entries(process.env).filter((e): e is [string, string] => /^(DEB|DH)_[A-Z0-9_]+$/.test(e[0]) && e[1] !== undefined);
+    this.env = { PATH: CHROOT_PATH, HOME: '/root', LANG: 'C.UTF-8', DEBIAN_FRONTEND: 'noninteractive', ...(process.env.TERM ? { TERM: process.env.TERM } : {}), ...Object.fromEntries(passed) };
   }
 
   get out(): Output {
