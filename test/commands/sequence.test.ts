@@ -8,7 +8,7 @@ import { closeSync, cpSync, existsSync, mkdtempSync, openSync, readdirSync, read
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { have, ROOT, runCli } from '../support/cli.js';
+import { have, removeInstalled, ROOT, runCli } from '../support/cli.js';
 
 const sh = (cmd: string) => spawnSync('sh', ['-c', cmd], { encoding: 'utf8' });
 const FIXTURES = join(ROOT, 'fixtures/debian');
@@ -195,12 +195,12 @@ describe.runIf(ready)('xdeb-sequence: a loop broken by stage1, cross-built for a
   const readState = () => JSON.parse(readFileSync(stateFile, 'utf8'));
   const readBuilds = (): Builds => JSON.parse(readFileSync(join(repo, 'xdeb/builds.json'), 'utf8'));
   afterAll(() => {
-    sh("apt-get remove -y -q 'libxdebloop-*' 'xdebloop-*' 'libxdebdemo*' >/dev/null 2>&1");
+    removeInstalled('libxdebloop-*', 'xdebloop-*', 'libxdebdemo*');
     rmSync(work, { recursive: true, force: true });
   });
 
   it('an interrupt during step 2 leaves a consistent state and exit 130', async () => {
-    sh("apt-get remove -y -q 'libxdebloop-*' >/dev/null 2>&1");
+    removeInstalled('libxdebloop-*');
     const child = spawn(process.execPath, [BIN, '--local-repo', repo, '-a', 'arm64', '--bootstrap', '--json', 'xdebloop-a', 'xdebloop-b'], { cwd: src, stdio: ['ignore', 'pipe', 'pipe'] });
     let stderr = '';
     child.stderr.on('data', (b: Buffer) => (stderr += b.toString()));

@@ -31,13 +31,17 @@ export function have(cmd: string): boolean {
 }
 
 /**
- * Remove those of `packages` that are installed (apt-get remove refuses the whole command when one
- * name is unknown to it). Waits for dpkg's lock like everything else here.
+ * Remove the installed packages that `patterns` name (dpkg-query patterns: 'xdebdemo-tool',
+ * 'libxdeb*', 'foo:arm64'). apt-get remove refuses its whole list when one name or glob is unknown
+ * to it, so only installed names are given to it. Waits for dpkg's lock like everything else here.
  */
-export function removeInstalled(...packages: string[]): void {
-  const installed = packages.filter(
-    (p) => spawnSync('dpkg-query', ['-W', '-f', '${Status}', p], { encoding: 'utf8' }).stdout === 'install ok installed',
-  );
+export function removeInstalled(...patterns: string[]): void {
+  const q = spawnSync('dpkg-query', ['-W', '-f', '${binary:Package}\t${Status}\n', ...patterns], { encoding: 'utf8' });
+  const installed = q.stdout
+    .split('\n')
+    .map((l) => l.split('\t'))
+    .filter(([, status]) => status === 'install ok installed')
+    .map(([name]) => name!);
   if (installed.length === 0) return;
   const r = spawnSync('apt-get', ['-o', 'DPkg::Lock::Timeout=600', 'remove', '-y', '-q', ...installed], { encoding: 'utf8', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
   if (r.status !== 0) throw new Error(`apt-get remove ${installed.join(' ')}: ${r.stderr}`);
