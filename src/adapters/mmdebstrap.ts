@@ -2,10 +2,11 @@
 // otherwise), written under a hidden temporary name and renamed into place, its description
 // written last; update unpacks a copy, runs apt inside, and packs it back the same way.
 
-import { existsSync, mkdirSync, readdirSync, realpathSync, renameSync, rmSync, statSync, unlinkSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, realpathSync, renameSync, rmSync, statSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { aptListPrefix, checkChrootName, CHROOT_META_FORMAT, planCreate, type ChrootKind, type ChrootMeta } from '../lib/chroot-spec.js';
 import { EnvironmentError, Interrupted, NegativeAnswer, UsageError } from '../lib/errors.js';
+import { diagnoseMmdebstrapLog } from '../lib/mmdebstrap-log.js';
 import type { Output } from '../cli/output.js';
 import { chrootFiles, packImage, readChrootMeta, withChrootLock, withChrootSession, writeChrootMeta } from './chroot.js';
 import { buildArch as machineArch } from './dpkg.js';
@@ -82,7 +83,13 @@ export async function createChroot(o: CreateOptions): Promise<ChrootMeta> {
     try {
       if (run.interrupted) throw new Interrupted(`interrupted by ${run.interrupted}; nothing was kept`);
       if (run.code !== 0 || !existsSync(tmp)) {
-        throw new NegativeAnswer(`mmdebstrap failed (${run.signal ? `killed by ${run.signal}` : `exit status ${run.code}`}); log: ${files.log}`);
+        const status = run.signal ? `killed by ${run.signal}` : `exit status ${run.code}`;
+        const d = diagnoseMmdebstrapLog(readFileSync(files.log, 'utf8'), o.mirror, o.suite);
+        const message = `mmdebstrap failed (${status}): ${d.summary}; nothing was kept`;
+        const details = [...d.errors.map((e) => `  ${e}`), `log: ${files.log}`];
+        if (d.kind === 'mirror') throw new EnvironmentError(message, details);
+        if (d.kind === 'suite' || d.kind === 'package') throw new UsageError(message, details);
+        throw new NegativeAnswer(message, details);
       }
       renameSync(tmp, files.image);
     } finally {

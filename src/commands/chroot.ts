@@ -38,7 +38,11 @@ const create: CommandSpec = {
     { command: 'xdeb-chroot create -a arm64 bookworm-arm64', description: 'a cross chroot for arm64 (1–3 minutes)' },
     { command: 'xdeb-chroot create --emulated -a arm64 --native bookworm-arm64 emu-arm64', description: 'an emulated arm64 chroot whose builds use the cross chroot\'s compilers natively' },
   ],
-  exitStatus: [{ code: 1, meaning: 'mmdebstrap failed (see NAME.log)' }],
+  exitStatus: [
+    { code: 1, meaning: 'mmdebstrap failed for another reason (its errors are shown; the whole log is NAME.log)' },
+    { code: 2, meaning: 'the mirror has no such suite, or a package given with --include is not in it' },
+    { code: 3, meaning: 'the mirror does not answer, mmdebstrap is missing, or (--emulated) this machine cannot run HOST programs: the message says how to enable binfmt_misc' },
+  ],
   async run({ args, opts, out }) {
     const { configFromOptions, localRepoDir } = await import('../adapters/config.js');
     const { chrootDirOf } = await import('../adapters/chroot.js');

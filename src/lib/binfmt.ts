@@ -78,7 +78,7 @@ export function judgeBinfmt(s: BinfmtState): BinfmtVerdict {
     };
   }
   if (s.runs) return { ok: true, fix: [] };
-  if (!cpu) return { ok: false, problem: `xdeb does not know qemu's name for ${s.arch}`, fix };
+  if (!cpu) return { ok: false, problem: `this machine cannot run ${s.arch} programs (arch-test ${s.arch} fails), and qemu-user has no emulator for ${s.arch}`, fix: [] };
   const why = !s.qemuInstalled
     ? 'qemu-user-static is not installed'
     : !s.mounted

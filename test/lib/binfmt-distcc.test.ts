@@ -26,6 +26,10 @@ describe('binfmt_misc', () => {
     expect(v.problem).toMatch(why);
     expect(v.fix).toEqual(fix);
   });
+  it('says plainly that qemu has no emulator for an architecture it does not know, and offers no fix', () => {
+    const v = judgeBinfmt(state({ arch: 'ia64' }));
+    expect(v).toEqual({ ok: false, problem: 'this machine cannot run ia64 programs (arch-test ia64 fails), and qemu-user has no emulator for ia64', fix: [] });
+  });
   it('refuses an entry without F: programs would run outside, not in a chroot', () => {
     const v = judgeBinfmt(state({ runs: true, entry: { enabled: true, interpreter: '/usr/bin/qemu-aarch64', flags: 'P' } }));
     expect(v.ok).toBe(false);
