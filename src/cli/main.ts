@@ -20,16 +20,45 @@ function wholeNumber(value: string): number {
   return Number(value);
 }
 
+/** Words of `text` in lines of at most `width` columns, the first after `first`, the others after `rest`. */
+export function wrapText(text: string, first: string, rest: string, width = 80): string {
+  const lines: string[] = [];
+  let line = first;
+  let empty = true;
+  for (const w of text.split(/\s+/).filter(Boolean)) {
+    if (!empty && line.length + 1 + w.length > width) {
+      lines.push(line);
+      line = rest + w;
+    } else line += (empty ? '' : ' ') + w;
+    empty = false;
+  }
+  lines.push(line);
+  return lines.join('\n');
+}
+
 export function helpFooter(spec: CommandSpec, prog: string): string {
   let s = '';
   if (spec.examples?.length) {
     s += '\nExamples:\n';
-    for (const ex of spec.examples) s += `  $ ${ex.command}\n      ${ex.description}\n`;
+    // Commands stay on one line, to be copied whole.
+    for (const ex of spec.examples) s += `  $ ${ex.command}\n${wrapText(ex.description, '      ', '      ')}\n`;
   }
-  s += `\nExit status: 0 ok, 1 the answer is no, 2 usage or bad input, 3 environment, 70 internal error, 130 interrupted`;
-  for (const e of spec.exitStatus ?? []) s += `\n  ${e.code}: ${e.meaning}`;
+  s += '\nExit status: 0 ok, 1 the answer is no, 2 usage or bad input, 3 environment,\n  70 internal error, 130 interrupted';
+  for (const e of spec.exitStatus ?? []) s += `\n${wrapText(e.meaning, `  ${e.code}: `, ' '.repeat(`  ${e.code}: `.length))}`;
   s += `\nSee: man ${prog.split(' ').slice(0, 2).join('-')}\n`;
   return s;
+}
+
+/**
+ * Descriptions are written with line breaks for a wide terminal; commander wraps each line again
+ * to the terminal's width, which left ragged lines at 80 columns. Paragraphs of prose become one
+ * line each for commander to wrap; indented or bulleted lines keep their breaks.
+ */
+export function reflow(text: string): string {
+  return text
+    .split(/\n\s*\n/)
+    .map((p) => (p.split('\n').some((l) => /^(\s|[-*•] |\$ )/.test(l)) ? p : p.replace(/\s*\n\s*/g, ' ')))
+    .join('\n\n');
 }
 
 function build(spec: CommandSpec, cmd: Command, prog: string, run: (spec: CommandSpec, prog: string, args: unknown[]) => Promise<void>): Command {
@@ -39,7 +68,7 @@ function build(spec: CommandSpec, cmd: Command, prog: string, run: (spec: Comman
     outputError: (s, write) => write(`${prog}: error: ${s.replace(/^error: /, '')}`),
   });
   cmd.allowExcessArguments(false);
-  cmd.description(spec.description ? `${spec.summary}\n\n${spec.description}` : spec.summary);
+  cmd.description(spec.description ? `${spec.summary}\n\n${reflow(spec.description)}` : spec.summary);
   cmd.summary(spec.summary);
   cmd.helpOption('-h, --help', 'show this help');
   for (const a of spec.args ?? []) {

@@ -57,7 +57,7 @@ describe('--help', () => {
       expect(r.stderr, label).toBe('');
       expect(r.stdout, label).toContain(`Usage: ${label}`);
       expect(r.stdout, label).toContain('-h, --help');
-      expect(r.stdout, label).toMatch(/Exit status: 0 ok, 1 the answer is no, 2 usage or bad input, 3 environment, 70 internal error, 130 interrupted/);
+      expect(r.stdout, label).toMatch(/Exit status: 0 ok, 1 the answer is no, 2 usage or bad input, 3 environment,\n  70 internal error, 130 interrupted/);
       expect(r.stdout, label).toContain(`See: man xdeb-${label.replace(/^xdeb[- ]/, '').split(' ')[0]}`);
       if (spec.run) expect(r.stdout, label).toMatch(/-q, --quiet[\s\S]*-v, --verbose/);
       if (spec.json) expect(r.stdout, label).toContain('--json');
@@ -195,5 +195,23 @@ describe('documentation', () => {
     const cfg = spawnSync('man', ['--warnings', '-P', 'cat', '5', 'xdeb.cfg'], { encoding: 'utf8', env: { ...process.env, MANPATH: join(out, 'man') } });
     expect(cfg.stderr).toBe('');
     for (const k of CONFIG_KEYS) expect(cfg.stdout).toContain(k.key);
+  });
+});
+
+describe('help layout', () => {
+  it('reflows prose paragraphs for commander to wrap, keeping indented and bulleted lines', async () => {
+    const { reflow } = (await import(`${ROOT}/dist/cli/main.js`)) as { reflow: (t: string) => string };
+    expect(reflow('one line\nand the next\n\nsecond  \nparagraph')).toBe('one line and the next\n\nsecond paragraph');
+    expect(reflow('list:\n- a\n- b')).toBe('list:\n- a\n- b');
+    expect(reflow('run:\n  $ xdeb build .')).toBe('run:\n  $ xdeb build .');
+  });
+
+  it('no line of any --help is longer than 80 columns off a terminal, but for unbreakable words', () => {
+    for (const bin of ['xdeb-satisfydepends', 'xdeb-runbuild', 'xdeb-build', 'xdeb-sequence', 'xdeb-putresult', 'xdeb-chroot']) {
+      const r = runCli(['--help'], { bin });
+      expect(r.status).toBe(0);
+      const long = r.stdout.split('\n').filter((l) => l.length > 80 && !/^\s*\$ /.test(l) && /\s\S+\s/.test(l.slice(0, 80)));
+      expect(long, bin).toEqual([]);
+    }
   });
 });
