@@ -32,8 +32,9 @@ export async function withBuildChroot<T>(name: string, ctx: SatisfyContext, opts
   if (!meta.architectures.includes(hostArch)) {
     throw new UsageError(`chroot ${name} cannot build for ${hostArch}: it has ${meta.architectures.join(', ')} (xdeb-chroot create -a ${hostArch} NAME makes one that can)`);
   }
-  const entry = ctx.cfg.entry('profiles');
-  const profiles = entry && entry.source.kind !== 'default' ? ctx.profiles : defaultProfiles(meta.buildArch, hostArch);
+  // The step's or the user's profiles; else the defaults for the chroot's build architecture
+  // (an emulated chroot builds natively: no cross profile).
+  const profiles = ctx.profilesGiven ? ctx.profiles : defaultProfiles(meta.buildArch, hostArch);
   const localRepo = ctx.cfg.bool('use-local-repo') ? localRepoDir(ctx.cfg) : undefined;
   return withChrootSession({ dir, name, localRepo, native, out }, async (s) => {
     if (native) {

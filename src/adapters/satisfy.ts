@@ -43,6 +43,8 @@ export interface SatisfyContext {
   buildArch: string;
   hostArch: string;
   profiles: string[];
+  /** The profiles were chosen (-P, configuration, a sequence step), not the defaults for buildArch → hostArch. */
+  profilesGiven?: boolean;
   mode: ResolverMode;
   /** Inside a chroot session: its apt state is read, and apt runs there. */
   inside?: InsideHooks;
@@ -58,10 +60,11 @@ export function buildContext(opts: Record<string, unknown>): SatisfyContext {
   const hostArch = table.checkArch(cfg.string('host-arch') ?? buildArch);
   const entry = cfg.entry('profiles');
   // The configured default profiles ('cross nocheck') are for cross builds only.
-  const profiles = entry && entry.source.kind !== 'default' ? cfg.list('profiles') : defaultProfiles(buildArch, hostArch);
+  const profilesGiven = !!entry && entry.source.kind !== 'default';
+  const profiles = profilesGiven ? cfg.list('profiles') : defaultProfiles(buildArch, hostArch);
   const mode = (opts.mode as ResolverMode | undefined) ?? 'apt';
   const flavour = flavourOf(cfg);
-  return { cfg, buildArch, hostArch, profiles, mode, ...(flavour ? { flavour } : {}) };
+  return { cfg, buildArch, hostArch, profiles, profilesGiven, mode, ...(flavour ? { flavour } : {}) };
 }
 
 export interface LoadedUniverse {

@@ -296,7 +296,7 @@ export async function runSteps(state: SequenceState, o: RunOptions): Promise<Run
     const name = `${s.n}/${steps.length} ${s.source}${s.arch === plan.hostArch ? '' : `:${s.arch}`} ${s.version}${s.stage ? ` [${s.stage}]` : ''}`;
     say(`building ${name} (-P ${s.profiles.join(',') || '(none)'}); log: ${logFile}`);
     try {
-      const ctx: SatisfyContext = { ...o.ctx, hostArch: s.arch, profiles: s.profiles };
+      const ctx: SatisfyContext = { ...o.ctx, hostArch: s.arch, profiles: s.profiles, profilesGiven: true };
       const r = await buildOne(s.arg, ctx, { ...o.buildOpts, localSuite: ['full', ...stagedSuites], outputDir: x.dir, logDir: x.dir, publish: true, serialize: (f) => install.run(f) }, out);
       x.changes = r.changes;
       x.suite = r.suite;

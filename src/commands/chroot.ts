@@ -78,6 +78,8 @@ const update: CommandSpec = {
     "image (the local repository's lists are not kept: they go stale at the next publish). Needs root.",
   args: [NAME],
   options: [LOCAL_REPO, DISABLE_LOCAL_REPO, LOCAL_CONFIG],
+  json: true,
+  jsonOutput: 'the chroot\'s description, as xdeb-chroot create --json prints it, with the new "updated" and "bytes"',
   examples: [{ command: 'xdeb-chroot update bookworm-arm64', description: 'bring the chroot up to date with its suite' }],
   async run({ args, opts, out }) {
     const { configFromOptions, localRepoDir } = await import('../adapters/config.js');
@@ -85,7 +87,8 @@ const update: CommandSpec = {
     const { updateChroot } = await import('../adapters/mmdebstrap.js');
     const cfg = configFromOptions(opts);
     const meta = await updateChroot({ dir: chrootDirOf(cfg), name: args[0]!, localRepo: opts.disableLocalRepo ? undefined : localRepoDir(cfg), out });
-    out.data(`${meta.name}: updated, ${((meta.bytes ?? 0) / 1e6).toFixed(0)} MB`);
+    if (opts.json) out.jsonData(meta);
+    else out.data(`${meta.name}: updated, ${((meta.bytes ?? 0) / 1e6).toFixed(0)} MB`);
     return 0;
   },
 };

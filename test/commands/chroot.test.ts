@@ -2,7 +2,8 @@
 // host) made once for this file with the real mmdebstrap: builds inside it leave the machine's
 // dpkg state alone, a failed build, SIGINT and SIGTERM leave nothing mounted and no copy behind,
 // and distcc helpers are probed on loopback, one of them answering with x86-64 objects.
-// Needs root, mmdebstrap and deb.debian.org; the distcc part also distccd and the arm64 cross compiler.
+// Needs root, mmdebstrap and deb.debian.org; the distcc part also distccd and the arm64 cross
+// compiler; the emulated chroot (native compilers inside emulation) qemu-user-static in binfmt_misc.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { connect, createServer } from 'node:net';
@@ -164,6 +165,42 @@ describe.runIf(ready)('xdeb-chroot: one cross chroot (bookworm, arm64), builds i
     expect(readdirSync(join(repo, 'pool/full/libx/libxdebdemo'))).toContain('libxdebdemo1_1.0_arm64.deb');
     expect(sh("dpkg-query -W -f '${Status}' libjansson-dev:arm64").stdout).not.toBe('install ok installed');
     expect(dpkgLines(sh('dpkg -l').stdout, touched)).toEqual(dpkgLines(dpkgBefore, touched));
+    noSessionLeft();
+  }, 900_000);
+
+  it('xdeb-sequence --chroot: the stage1 loop is built inside, each build from a fresh copy, the staged build\'s result feeding the next ones', () => {
+    const r = runCli(['--chroot', 'ci', '-a', 'arm64', '--bootstrap', '--json', '--verbose', 'xdebloop-a', 'xdebloop-b'], { bin: 'xdeb-sequence', env, cwd: src, timeout: 900_000 });
+    expect(r.status, r.stderr).toBe(0);
+    for (const n of installedInside(r.stderr)) touched.add(n);
+    const out = JSON.parse(r.stdout);
+    expect(out.results.map((s: { status: string }) => s.status)).toEqual(['done', 'done', 'done']);
+    expect(out.steps[0]).toMatchObject({ source: 'xdebloop-a', stage: 'stage1', profiles: ['cross', 'nocheck', 'stage1'], suite: 'staged-stage1' });
+    expect(out.results[0]).toMatchObject({ n: 1, status: 'done', suite: 'staged-stage1' });
+    // The staged build was made with its profile inside the chroot too (Built-For-Profiles of its .changes).
+    const builds = JSON.parse(readFileSync(join(repo, 'xdeb/builds.json'), 'utf8')).builds as { source: string; suite: string; profiles: string[]; binaries: string[] }[];
+    const staged = builds.find((b) => b.source === 'xdebloop-a' && b.suite === 'staged-stage1')!;
+    expect(staged.profiles).toEqual(['cross', 'nocheck', 'stage1']);
+    expect(staged.binaries).not.toContain('xdebloop-a-utils');
+    // Three sessions, each a fresh copy of the image (and none left: noSessionLeft below).
+    const stepsDir = join(repo, 'xdeb/sequence/arm64/steps');
+    const stepLogs = readdirSync(stepsDir).map((d) => readFileSync(join(stepsDir, d, 'xdeb-sequence.log'), 'utf8'));
+    expect(stepLogs).toHaveLength(3);
+    for (const log of stepLogs) expect(log).toMatch(/chroot ci: a fresh copy \(/);
+    expect(readdirSync(join(repo, 'pool/staged-stage1/x/xdebloop-a')).some((f) => f.endsWith('_arm64.deb'))).toBe(true);
+    expect(readdirSync(join(repo, 'pool/full/x/xdebloop-a')).some((f) => f.endsWith('_arm64.deb'))).toBe(true);
+    expect(sh("dpkg-query -W -f '${Status}' libxdebloop-a-dev:arm64").stdout).not.toBe('install ok installed');
+    expect(dpkgLines(sh('dpkg -l').stdout, touched)).toEqual(dpkgLines(dpkgBefore, touched));
+    noSessionLeft();
+  }, 900_000);
+
+  it('update: apt-get update and dist-upgrade in a copy, packed back as the image; its description says when', () => {
+    const before = JSON.parse(readFileSync(join(chroots, 'ci.json'), 'utf8'));
+    const r = chroot(['update', '--json', 'ci']);
+    expect(r.status, r.stderr).toBe(0);
+    const after = JSON.parse(r.stdout);
+    expect(after).toMatchObject({ name: 'ci', created: before.created, image: 'ci.tar.zst' });
+    expect(Date.parse(after.updated)).toBeGreaterThan(Date.parse(before.updated));
+    expect(JSON.parse(readFileSync(join(chroots, 'ci.json'), 'utf8')).updated).toBe(after.updated);
     noSessionLeft();
   }, 900_000);
 
@@ -334,6 +371,72 @@ describe.runIf(ready)('xdeb-chroot: one cross chroot (bookworm, arm64), builds i
       expect(log).toMatch(/COMPILE_OK .* aarch64-linux-gnu-gcc-12 .*src\/xdebdemo\.c/);
       noSessionLeft();
     }, 900_000);
+  });
+
+  // Emulation needs qemu-user-static registered with binfmt_misc (F flag): scripts/install-deps sets it up.
+  const emulation = spawnSync('arch-test', ['arm64']).status === 0 && /flags: \S*F/.test(existsSync('/proc/sys/fs/binfmt_misc/qemu-aarch64') ? readFileSync('/proc/sys/fs/binfmt_misc/qemu-aarch64', 'utf8') : '');
+  if (!emulation) process.stderr.write('chroot test: this machine cannot run arm64 programs in a chroot (qemu-user-static, binfmt_misc): the emulated chroot is not tested\n');
+  describe.runIf(emulation)('an emulated arm64 chroot, with native compilers from the cross chroot', () => {
+    let made: ReturnType<typeof runCli>;
+    let seconds = 0;
+    beforeAll(() => {
+      const t0 = Date.now();
+      made = chroot(['create', '--emulated', '-a', 'arm64', '--suite', 'bookworm', '--include', 'debhelper', '--native', 'ci', '--json', 'emu']);
+      seconds = (Date.now() - t0) / 1000;
+    }, 900_000);
+
+    it('create --emulated: arm64 only, the cross chroot named for its compilers', () => {
+      expect(made.status, made.stderr).toBe(0);
+      process.stderr.write(`xdeb-chroot create --emulated (bookworm, arm64, debhelper): ${seconds.toFixed(0)} s\n`);
+      expect(JSON.parse(made.stdout)).toMatchObject({ name: 'emu', kind: 'emulated', buildArch: 'arm64', hostArch: 'arm64', architectures: ['arm64'], native: 'ci' });
+    });
+
+    it('login --native: gcc, g++, cpp and the triplet names are the wrappers; C and C++ compile and link natively into arm64 programs that run', () => {
+      const r = chroot(['login', '--native', 'ci', 'emu', '--', 'sh', '-c',
+        'for c in gcc g++ cpp cc aarch64-linux-gnu-gcc; do command -v $c; done; dpkg --print-architecture; printf "int main(void){return 3;}" > /tmp/a.c; gcc -O2 -o /tmp/a /tmp/a.c; /tmp/a; echo "status $?"; ' +
+          'printf "#include <vector>\\nint main(){std::vector<int> v(4); return (int)v.size();}" > /tmp/b.cc; g++ -O2 -o /tmp/b /tmp/b.cc; /tmp/b; echo "status $?"; od -An -tx1 -j18 -N2 /tmp/b']);
+      expect(r.status, r.stderr).toBe(0);
+      expect(r.stdout.split('\n').map((l) => l.trim())).toEqual([
+        '/usr/lib/xdeb/native-bin/gcc',
+        '/usr/lib/xdeb/native-bin/g++',
+        '/usr/lib/xdeb/native-bin/cpp',
+        '/usr/lib/xdeb/native-bin/cc',
+        '/usr/lib/xdeb/native-bin/aarch64-linux-gnu-gcc',
+        'arm64',
+        'status 3',
+        'status 4',
+        'b7 00',
+        '',
+      ]);
+      noSessionLeft();
+    }, 600_000);
+
+    it('xdeb-build in it (native compilers by default, from its description): the fixture library built natively for arm64; versions checked; dpkg -l unchanged', () => {
+      const r = runCli(['--chroot', 'emu', '--no-publish', '--json', '-v', 'libxdebdemo'], { bin: 'xdeb-build', env, cwd: src, timeout: 900_000 });
+      expect(r.status, r.stderr).toBe(0);
+      for (const n of installedInside(r.stderr)) touched.add(n);
+      expect(JSON.parse(r.stdout).builds[0]).toMatchObject({ source: 'libxdebdemo', buildArch: 'arm64', hostArch: 'arm64', profiles: [] });
+      expect(r.stderr).toMatch(/(the same GCC|different builds of GCC \d+\.\d+\.\d+): gcc-\d+ \S+ \(emulated\) and gcc-\d+-aarch64-linux-gnu \S+ \(native\)/);
+      expect(r.stderr).toMatch(/chroot emu: \d+ compiler names run the native aarch64-linux-gnu-gcc-\d+ of chroot ci/);
+      const deb = join(src, 'libxdebdemo1_1.0_arm64.deb');
+      expect(sh(`dpkg-deb --fsys-tarfile ${deb} | tar -xO ./usr/lib/aarch64-linux-gnu/libxdebdemo.so.1 | od -An -tx1 -j18 -N2`).stdout.trim()).toBe('b7 00');
+      expect(dpkgLines(sh('dpkg -l').stdout, touched)).toEqual(dpkgLines(dpkgBefore, touched));
+      noSessionLeft();
+    }, 900_000);
+
+    it('--native on a cross chroot, and --native with --distcc, are refused', () => {
+      const a = runCli(['--chroot', 'ci', '--native', 'ci', 'libxdebdemo'], { bin: 'xdeb-build', env, cwd: src });
+      expect(a.status).toBe(2);
+      expect(a.stderr).toMatch(/--native is for emulated chroots/);
+      const b = runCli(['--chroot', 'emu', '--native', 'ci', '--distcc', '127.0.0.1', 'libxdebdemo'], { bin: 'xdeb-build', env, cwd: src });
+      expect(b.status).toBe(2);
+      expect(b.stderr).toMatch(/--native and --distcc exclude each other/);
+      noSessionLeft();
+    }, 120_000);
+
+    it('remove emu', () => {
+      expect(chroot(['remove', 'emu']).status).toBe(0);
+    });
   });
 
   it('remove: the image, its description and its cache are gone', () => {
