@@ -109,6 +109,7 @@ export function planToolchain(t: Toolchain, o: { cross: boolean; hostTriplet: st
   let cc: string;
   let cxx: string;
   const needs: ToolchainPlan['needs'] = [];
+  const compileFlags = [...t.cflags];
   const pkgTriplet = o.hostTriplet.replace(/_/g, '-');
   if (t.compiler.family === 'gcc') {
     cc = o.cross ? `${o.hostTriplet}-gcc${v}` : `gcc${v}`;
@@ -119,6 +120,9 @@ export function planToolchain(t: Toolchain, o: { cross: boolean; hostTriplet: st
     cc = o.cross ? `clang${v} --target=${o.hostTriplet}` : `clang${v}`;
     cxx = o.cross ? `clang++${v} --target=${o.hostTriplet}` : `clang++${v}`;
     needs.push({ program: `clang${v}`, package: `clang${v}` });
+    // clang's default DWARF 5 has sections (.debug_addr) that bookworm's dwz cannot read, and dh_dwz
+    // then fails the build; DWARF 4 is what gcc-12 builds carry. A flavour's own -gdwarf-N comes after.
+    compileFlags.unshift('-gdwarf-4');
   }
   env.CC = cc;
   env.CXX = cxx;
@@ -128,7 +132,7 @@ export function planToolchain(t: Toolchain, o: { cross: boolean; hostTriplet: st
     const before = o.env?.[name]?.trim();
     env[name] = [...flags, ...(before ? [before] : [])].join(' ');
   };
-  for (const f of COMPILE_FLAG_VARIABLES) append(f, t.cflags);
+  for (const f of COMPILE_FLAG_VARIABLES) append(f, compileFlags);
   append('LDFLAGS', t.ldflags);
   const plan: ToolchainPlan = { toolchain: t, cc, cxx, needs, env, log: [], changesFields: {} };
   plan.log = [
@@ -136,7 +140,7 @@ export function planToolchain(t: Toolchain, o: { cross: boolean; hostTriplet: st
     ['Flavour', t.flavour],
     ['CC', cc],
     ['CXX', cxx],
-    ...(t.cflags.length ? ([['DEB_CFLAGS_APPEND', env.DEB_CFLAGS_APPEND!]] as [string, string][]) : []),
+    ...(compileFlags.length ? ([['DEB_CFLAGS_APPEND', env.DEB_CFLAGS_APPEND!]] as [string, string][]) : []),
     ...(t.ldflags.length ? ([['DEB_LDFLAGS_APPEND', env.DEB_LDFLAGS_APPEND!]] as [string, string][]) : []),
     ['ISA limit', t.isa ? t.isa.text : 'none (not checked)'],
   ];

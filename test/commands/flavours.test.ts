@@ -21,7 +21,7 @@ cpSync(join(ROOT, 'fixtures/debian'), src, { recursive: true });
 const cfg = join(work, 'xdeb.cfg');
 writeFileSync(
   cfg,
-  ['[toolchain a53]', 'compiler = gcc-12', 'cflags = -mcpu=cortex-a53', '', '[toolchain v82]', 'cflags = -march=armv8.2-a', '', '[toolchain armv7]', 'cflags = -march=armv7-a -mfpu=vfpv3-d16', ''].join('\n'),
+  ['[toolchain a53]', 'compiler = gcc-12', 'cflags = -mcpu=cortex-a53', '', '[toolchain v82]', 'cflags = -march=armv8.2-a', '', '[toolchain armv7]', 'cflags = -march=armv7-a -mfpu=vfpv3-d16', '', '[toolchain clang-a72]', 'compiler = clang', 'cflags = -mcpu=cortex-a72', ''].join('\n'),
 );
 const env = { XDEB_SYSTEM_CONFIG: cfg, XDG_CONFIG_HOME: join(work, 'user') };
 afterAll(() => rmSync(work, { recursive: true, force: true }));
@@ -100,5 +100,25 @@ describe.runIf(armhf)('the ISA check of a baseline ARM flavour (armhf)', () => {
     const x = join(work, 'x-ok');
     expect(sh(`dpkg-deb -x ${join(out, 'xdebflavour_1.0_armhf.deb')} ${x}`).status).toBe(0);
     expect(sh(`readelf -A ${x}/usr/bin/xdebflavour`).stdout).toMatch(/Tag_CPU_arch: v7\n/);
+  });
+});
+
+describe.runIf(ready && have('clang'))('a clang flavour for arm64', () => {
+  const repo = join(work, 'repo-clang');
+
+  it('clang --target=aarch64-linux-gnu builds the fixture (DWARF 4 for dh_dwz), into its own suite', () => {
+    const r = runCli(['--local-repo', repo, '-a', 'arm64', '--toolchain', 'clang-a72', '--json', 'xdebflavour'], { bin: 'xdeb-build', cwd: src, env, timeout: 600_000 });
+    expect(r.status, r.stderr).toBe(0);
+    const b = JSON.parse(r.stdout).builds[0];
+    expect(b).toMatchObject({ source: 'xdebflavour', flavour: 'clang-a72', suite: 'flavour-clang-a72' });
+    const log = readFileSync(b.log, 'utf8');
+    expect(log).toMatch(/^CC: clang --target=aarch64-linux-gnu$/m);
+    expect(log).toMatch(/^DEB_CFLAGS_APPEND: -gdwarf-4 -mcpu=cortex-a72$/m);
+    expect(log).toMatch(/^clang --target=aarch64-linux-gnu .*-mcpu=cortex-a72 .*xdebflavour\.c$/m);
+    const x = join(work, 'x-clang');
+    expect(sh(`dpkg-deb -x ${join(src, 'xdebflavour_1.0_arm64.deb')} ${x} && dpkg-deb -x ${join(src, 'xdebflavour-dbgsym_1.0_arm64.deb')} ${x}`).status).toBe(0);
+    expect(sh(`od -An -tx1 -j18 -N2 ${x}/usr/bin/xdebflavour`).stdout.trim()).toBe('b7 00');
+    // The compiler that made it says so in the debug file it left.
+    expect(sh(`find ${x}/usr/lib/debug -name '*.debug' -exec readelf -p .comment {} +`).stdout).toMatch(/Debian clang version \d+/);
   });
 });

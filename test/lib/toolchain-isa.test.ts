@@ -45,6 +45,10 @@ describe('toolchains', () => {
   it('clang cross and native', () => {
     expect(planToolchain(resolveToolchain('clang-14', []), { cross: true, hostTriplet: 'arm-linux-gnueabihf' }).cc).toBe('clang-14 --target=arm-linux-gnueabihf');
     expect(planToolchain(resolveToolchain('clang', []), { cross: false, hostTriplet: 'x86_64-linux-gnu' }).cc).toBe('clang');
+    // DWARF 4, so that dh_dwz can read the debug info; before the flavour's flags, which may override it.
+    const t = resolveToolchain('fast', parseConfigFile('[toolchain fast]\ncompiler = clang\ncflags = -mcpu=cortex-a72 -gdwarf-5\n', '/etc/xdeb/xdeb.cfg').sections);
+    expect(planToolchain(t, { cross: true, hostTriplet: 'aarch64-linux-gnu' }).env.DEB_CFLAGS_APPEND).toBe('-gdwarf-4 -mcpu=cortex-a72 -gdwarf-5');
+    expect(planToolchain(resolveToolchain('gcc', []), { cross: true, hostTriplet: 'aarch64-linux-gnu' }).env.DEB_CFLAGS_APPEND).toBeUndefined();
   });
 });
 
