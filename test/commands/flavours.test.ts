@@ -1,14 +1,15 @@
 // Flavoured toolchains end to end (issue #8): one fixture built for arm64 with two flavours that
 // coexist in the local repository (each binary carries its own flags), and an armhf fixture built
 // for a baseline ARM flavour whose one object compiled for ARMv8 the ISA check catches (readelf
-// agrees on what the file needs). Root, arm64 and armhf cross compilers needed.
+// agrees on what the file needs); a clang flavour; a flavoured library chain (lib → program, each
+// flavour reading only its own suite). Root, arm64 and armhf cross compilers needed.
 import { spawnSync } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { PrivateApt } from '../../src/adapters/private-apt.js';
-import { have, ROOT, runCli } from '../support/cli.js';
+import { have, removeInstalled, ROOT, runCli } from '../support/cli.js';
 
 const sh = (cmd: string) => spawnSync('sh', ['-c', cmd], { encoding: 'utf8' });
 const foreign = sh('dpkg --print-foreign-architectures').stdout.split('\n');
@@ -120,5 +121,36 @@ describe.runIf(ready && have('clang'))('a clang flavour for arm64', () => {
     expect(sh(`od -An -tx1 -j18 -N2 ${x}/usr/bin/xdebflavour`).stdout.trim()).toBe('b7 00');
     // The compiler that made it says so in the debug file it left.
     expect(sh(`find ${x}/usr/lib/debug -name '*.debug' -exec readelf -p .comment {} +`).stdout).toMatch(/Debian clang version \d+/);
+  });
+});
+
+describe.runIf(ready)('a flavoured library chain for arm64', () => {
+  const repo = join(work, 'repo-chain');
+  const build = (args: string[]) => runCli(['--local-repo', repo, '--json', ...args], { bin: 'xdeb-build', cwd: src, env, timeout: 600_000 });
+  afterAll(() => removeInstalled('libxdebdemo*', 'xdebdemo-tool*'));
+
+  it('the program built with flavour a53 finds the library of flavour a53, the only one there is', () => {
+    removeInstalled('libxdebdemo*', 'xdebdemo-tool*');
+    const lib = build(['-a', 'arm64', '--toolchain', 'a53', 'libxdebdemo']);
+    expect(lib.status, lib.stderr).toBe(0);
+    expect(JSON.parse(lib.stdout).builds[0]).toMatchObject({ suite: 'flavour-a53' });
+    // The build tool runs on the build machine: built natively, unflavoured.
+    const tool = build(['-a', 'amd64', 'xdebdemo-tool']);
+    expect(tool.status, tool.stderr).toBe(0);
+    expect(JSON.parse(tool.stdout).builds[0]).toMatchObject({ suite: 'full' });
+    const prog = build(['-a', 'arm64', '--toolchain', 'a53', 'xdebdemo-prog']);
+    expect(prog.status, prog.stderr).toBe(0);
+    expect(JSON.parse(prog.stdout).builds[0]).toMatchObject({ source: 'xdebdemo-prog', flavour: 'a53', suite: 'flavour-a53' });
+    const log = readFileSync(JSON.parse(prog.stdout).builds[0].log, 'utf8');
+    expect(log).toMatch(/^aarch64-linux-gnu-gcc-12 .*-mcpu=cortex-a53 /m);
+  });
+
+  it('another flavour does not take a53\'s library: its build-dependencies are not satisfiable', () => {
+    removeInstalled('libxdebdemo*');
+    const r = build(['-a', 'arm64', '--toolchain', 'v82', 'xdebdemo-prog']);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/✗ Build-Depends: libxdebdemo-dev\s/);
+    expect(r.stderr).not.toMatch(/✗ Build-Depends: xdebdemo-tool/);
+    expect(r.stderr).toMatch(/satisfydepends: the build-dependencies of xdebdemo-prog 1\.0 cannot be satisfied/);
   });
 });
