@@ -11,6 +11,7 @@ import type { BuildOptions } from './build-pipeline.js';
 import { localRepoDir } from './config.js';
 import { runTool } from './run-tool.js';
 import { buildContext } from './satisfy.js';
+import { describeSource } from '../lib/config.js';
 import { planSequence, type SequenceOptions } from './sequence-plan.js';
 import { defaultStateFile, newState, readState, reconcile, runSteps, type SequenceState } from './sequence-run.js';
 
@@ -46,8 +47,22 @@ function printResults(state: SequenceState, stateFile: string, opts: SequenceOpt
   out.data(`state: ${stateFile}`);
 }
 
+/**
+ * A configured toolchain would flavour every step, the build machine's tools too, and publish into
+ * flavour suites the plan and --resume do not read: refused until sequences plan flavours.
+ */
+function refuseToolchain(opts: SequenceOptions): void {
+  const e = buildContext(opts).cfg.entry('toolchain');
+  if (e && typeof e.value === 'string' && e.value.trim() !== '') {
+    throw new UsageError(`xdeb-sequence does not build with a flavoured toolchain yet: toolchain '${e.value.trim()}' is set (${describeSource(e.source)})`, [
+      'unset it for this command (--local-config FILE, or XDEB_TOOLCHAIN= in the environment), and build flavours with xdeb-build --toolchain NAME',
+    ]);
+  }
+}
+
 export async function runSequence(args: string[], opts: SequenceOptions, out: Output, prog: string): Promise<number> {
   if (opts.dot && opts.json) throw new UsageError('--dot and --json exclude each other');
+  refuseToolchain(opts);
   const jobs = opts.jobs as number | undefined;
   if (jobs !== undefined && jobs < 1) throw new UsageError('--jobs must be at least 1');
 
