@@ -102,7 +102,7 @@ export async function buildOne(arg: string, ctx: SatisfyContext, opts: BuildOpti
   }
   const { runBuild } = await import('./runbuild.js');
   const { configuredToolchainPlan } = await import('./toolchain.js');
-  const toolchain = await inStep('runbuild', src.name, async () => configuredToolchainPlan(ctx.cfg, ctx.buildArch, ctx.hostArch, !ctx.inside));
+  const toolchain = await inStep('runbuild', src.name, async () => (ctx.unflavoured ? undefined : configuredToolchainPlan(ctx.cfg, ctx.buildArch, ctx.hostArch, !ctx.inside)));
   const built = await inStep('runbuild', src.name, () =>
     runBuild({
       ...(toolchain ? { toolchain } : {}),

@@ -50,6 +50,8 @@ export interface SatisfyContext {
   inside?: InsideHooks;
   /** The flavour of a --toolchain build: its suite of the local repository is read first (docs/toolchains.md). */
   flavour?: string;
+  /** Build without the configured toolchain (a sequence's build-architecture tools). */
+  unflavoured?: boolean;
 }
 
 /** Host arch, build arch and profiles from flags and configuration. */

@@ -16,6 +16,8 @@ import type { Output } from '../cli/output.js';
 import { localRepoDir } from './config.js';
 import { readParagraphs } from './deb822-files.js';
 import { buildContext, type SatisfyContext } from './satisfy.js';
+import { suitesWithFlavour } from './repositories.js';
+import { toolchainOf } from './toolchain.js';
 import { readSourceArg } from './source-input.js';
 import { loadUniverse, PRIORITY, type RepositoryUse } from './universe-loader.js';
 
@@ -88,7 +90,7 @@ export async function planSequence(args: string[], opts: SequenceOptions, out: O
     hostArch: ctx.hostArch,
     remote: cfg.bool('use-remote-repo'),
     localRepo,
-    localSuites: ['full'],
+    localSuites: suitesWithFlavour(['full'], ctx.flavour),
     repos: opts.repo,
     status: false,
     info: (m) => out.info(m),
@@ -182,8 +184,10 @@ export async function planSequence(args: string[], opts: SequenceOptions, out: O
   const explained = new Map<number, string>();
   // Explaining costs more solver runs: only for a plan of reasonable size.
   if (broken.length <= 200) for (const n of broken) explained.set(n.id, graph.explain(n));
+  const toolchain = toolchainOf(cfg);
   const plan = makePlan(graph, br, {
     args: opts.all ? ['--all'] : args,
+    ...(toolchain ? { toolchain: { name: toolchain.name, flavour: toolchain.flavour } } : {}),
     full: !!opts.full,
     bootstrap: !!opts.bootstrap,
     onlyExplicit: !!opts.onlyExplicit,

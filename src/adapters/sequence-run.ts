@@ -296,7 +296,9 @@ export async function runSteps(state: SequenceState, o: RunOptions): Promise<Run
     const name = `${s.n}/${steps.length} ${s.source}${s.arch === plan.hostArch ? '' : `:${s.arch}`} ${s.version}${s.stage ? ` [${s.stage}]` : ''}`;
     say(`building ${name} (-P ${s.profiles.join(',') || '(none)'}); log: ${logFile}`);
     try {
-      const ctx: SatisfyContext = { ...o.ctx, hostArch: s.arch, profiles: s.profiles, profilesGiven: true };
+      // The toolchain flavours the host-architecture builds; the build machine's tools are built plain.
+      const flavoured = !!plan.toolchain && s.arch === plan.hostArch;
+      const ctx: SatisfyContext = { ...o.ctx, hostArch: s.arch, profiles: s.profiles, profilesGiven: true, ...(flavoured ? {} : { flavour: undefined, unflavoured: true }) };
       const r = await buildOne(s.arg, ctx, { ...o.buildOpts, localSuite: ['full', ...stagedSuites], outputDir: x.dir, logDir: x.dir, publish: true, serialize: (f) => install.run(f) }, out);
       x.changes = r.changes;
       x.suite = r.suite;

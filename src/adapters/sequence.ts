@@ -11,7 +11,6 @@ import type { BuildOptions } from './build-pipeline.js';
 import { localRepoDir } from './config.js';
 import { runTool } from './run-tool.js';
 import { buildContext } from './satisfy.js';
-import { describeSource } from '../lib/config.js';
 import { planSequence, type SequenceOptions } from './sequence-plan.js';
 import { defaultStateFile, newState, readState, reconcile, runSteps, type SequenceState } from './sequence-run.js';
 
@@ -47,22 +46,8 @@ function printResults(state: SequenceState, stateFile: string, opts: SequenceOpt
   out.data(`state: ${stateFile}`);
 }
 
-/**
- * A configured toolchain would flavour every step, the build machine's tools too, and publish into
- * flavour suites the plan and --resume do not read: refused until sequences plan flavours.
- */
-function refuseToolchain(opts: SequenceOptions): void {
-  const e = buildContext(opts).cfg.entry('toolchain');
-  if (e && typeof e.value === 'string' && e.value.trim() !== '') {
-    throw new UsageError(`xdeb-sequence does not build with a flavoured toolchain yet: toolchain '${e.value.trim()}' is set (${describeSource(e.source)})`, [
-      'unset it for this command (--local-config FILE, or XDEB_TOOLCHAIN= in the environment), and build flavours with xdeb-build --toolchain NAME',
-    ]);
-  }
-}
-
 export async function runSequence(args: string[], opts: SequenceOptions, out: Output, prog: string): Promise<number> {
   if (opts.dot && opts.json) throw new UsageError('--dot and --json exclude each other');
-  refuseToolchain(opts);
   const jobs = opts.jobs as number | undefined;
   if (jobs !== undefined && jobs < 1) throw new UsageError('--jobs must be at least 1');
 
@@ -78,6 +63,12 @@ export async function runSequence(args: string[], opts: SequenceOptions, out: Ou
       throw new UsageError(`the state file ${stateFile} is for ${state.plan.args.join(' ')}; give the same SOURCE arguments or none (or run without --resume to start over)`);
     }
     if (opts.hostArch && opts.hostArch !== state.plan.hostArch) throw new UsageError(`the state file ${stateFile} is for ${state.plan.hostArch}, not ${String(opts.hostArch)}`);
+    const { toolchainOf } = await import('./toolchain.js');
+    const given = toolchainOf(ctx0.cfg)?.name;
+    const planned = state.plan.toolchain?.name;
+    if (given !== undefined && given !== planned) {
+      throw new UsageError(`the state file ${stateFile} was planned ${planned ? `with the toolchain '${planned}'` : 'without a toolchain'}, not '${given}': give the same --toolchain or none`);
+    }
     const { readBuilds } = await import('./local-repo.js');
     for (const note of reconcile(state, await readBuilds(state.localRepo))) out.info(note);
     const left = state.steps.filter((x) => x.status !== 'done').length;
@@ -122,7 +113,8 @@ export async function runSequence(args: string[], opts: SequenceOptions, out: Ou
     }
   }
 
-  const ctx = buildContext({ ...opts, localRepo: state.localRepo, hostArch: state.plan.hostArch });
+  // The plan's toolchain, also when --resume is given none.
+  const ctx = buildContext({ ...opts, localRepo: state.localRepo, hostArch: state.plan.hostArch, ...(state.plan.toolchain ? { toolchain: state.plan.toolchain.name } : {}) });
   const buildOpts: BuildOptions = {
     repo: opts.repo,
     mode: ctx.mode,

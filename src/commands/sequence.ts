@@ -1,5 +1,6 @@
 import type { CommandSpec } from '../cli/spec.js';
 import { REPORT } from './report-option.js';
+import { TOOLCHAIN } from './toolchain-option.js';
 import { CHROOT_BUILD, HOST_ARCH, PROFILES, REPO_SELECTION, ROOT_CMD } from './common-options.js';
 
 const spec: CommandSpec = {
@@ -28,6 +29,7 @@ const spec: CommandSpec = {
   options: [
     HOST_ARCH,
     PROFILES,
+    { ...TOOLCHAIN, description: 'build the host-architecture steps with this toolchain (into flavour-NAME suites); build-architecture tools are built plain' },
     { flags: '-l, --list', description: 'print the plan and stop (exit 1 when a loop cannot be broken or a build cannot be satisfied)' },
     { flags: '--bootstrap', description: 'break dependency loops with staged builds (reduced profiles the sources offer)' },
     { flags: '--full', description: 'build every source in the closure, even those whose binaries the repositories have' },

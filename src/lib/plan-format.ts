@@ -24,6 +24,7 @@ export function planSummary(plan: Plan): string {
   const broken = plan.loops.filter((l) => l.broken).length;
   const unbroken = plan.loops.length - broken;
   let s = `${plural(plan.steps.length, 'build')} for ${arch}`;
+  if (plan.toolchain) s += `, the ${plan.hostArch} ones with the toolchain ${plan.toolchain.name} (suites flavour-${plan.toolchain.flavour})`;
   if (plan.loops.length) {
     s += `; ${plural(plan.loops.length, 'loop')}`;
     const how: string[] = [];
@@ -41,7 +42,7 @@ export function formatPlanText(plan: Plan, opts: { maxLoops?: number } = {}): st
   for (const s of plan.steps) {
     let line = `${String(s.n).padStart(width)}. ${stepName(s, plan)}`;
     const extra: string[] = [];
-    if (s.stage || s.profiles.join(',') !== plan.profiles.join(',')) extra.push(`-P ${s.profiles.join(',')}`);
+    if (s.stage || s.profiles.join(',') !== plan.profiles.join(',')) extra.push(s.profiles.length ? `-P ${s.profiles.join(',')}` : 'no profiles');
     if (s.after.length) extra.push(`after ${s.after.length > 8 ? `${s.after.slice(0, 8).join(',')},…(${s.after.length})` : s.after.join(',')}`);
     if (s.loop !== undefined) extra.push(`STUCK in loop ${s.loop}`);
     if (s.unsatisfiable) extra.push(`CANNOT BUILD: ${s.unsatisfiable}`);

@@ -88,6 +88,8 @@ export interface Plan {
   onlyExplicit: boolean;
   /** The SOURCE arguments (or ['--all']). */
   args: string[];
+  /** --toolchain: its name and flavour; the host-architecture steps are built with it, into flavour suites. */
+  toolchain?: { name: string; flavour: string };
   steps: PlanStep[];
   loops: PlanLoop[];
   problems: PlanProblem[];
@@ -108,6 +110,8 @@ export interface Plan {
 
 export interface PlanMeta {
   args: string[];
+  /** The toolchain of the host-architecture builds (build-architecture tools are built without it). */
+  toolchain?: { name: string; flavour: string };
   full: boolean;
   bootstrap: boolean;
   onlyExplicit: boolean;
@@ -221,7 +225,7 @@ export function makePlan(graph: BuildGraph, br: BootstrapResult, meta: PlanMeta)
       arch: nd.arch,
       profiles,
       stage: stageName(vx.stage),
-      suite: suiteForProfiles(profiles).suite,
+      suite: suiteForProfiles(profiles, nd.arch === graph.opts.hostArch ? meta.toolchain?.flavour : undefined).suite,
       arg: nd.record.arg,
       after,
       explicit: nd.explicit,
@@ -265,6 +269,7 @@ export function makePlan(graph: BuildGraph, br: BootstrapResult, meta: PlanMeta)
     bootstrap: meta.bootstrap,
     onlyExplicit: meta.onlyExplicit,
     args: meta.args,
+    ...(meta.toolchain ? { toolchain: meta.toolchain } : {}),
     steps,
     loops,
     problems,

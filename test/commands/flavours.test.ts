@@ -4,7 +4,7 @@
 // agrees on what the file needs); a clang flavour; a flavoured library chain (lib → program, each
 // flavour reading only its own suite). Root, arm64 and armhf cross compilers needed.
 import { spawnSync } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -152,5 +152,35 @@ describe.runIf(ready)('a flavoured library chain for arm64', () => {
     expect(r.stderr).toMatch(/✗ Build-Depends: libxdebdemo-dev\s/);
     expect(r.stderr).not.toMatch(/✗ Build-Depends: xdebdemo-tool/);
     expect(r.stderr).toMatch(/satisfydepends: the build-dependencies of xdebdemo-prog 1\.0 cannot be satisfied/);
+  });
+});
+
+describe.runIf(ready)('xdeb-sequence --toolchain', () => {
+  const repo = join(work, 'repo-seq');
+  const seq = (args: string[]) => runCli(['--local-repo', repo, '-a', 'arm64', ...args], { bin: 'xdeb-sequence', cwd: src, env, timeout: 900_000 });
+  afterAll(() => removeInstalled('libxdebdemo*', 'xdebdemo-tool*'));
+
+  it('the arm64 steps are built with the flavour into its suite, the build machine\'s tool plain into full', () => {
+    removeInstalled('libxdebdemo*', 'xdebdemo-tool*');
+    const r = seq(['--toolchain', 'a53', '--json', 'xdebdemo-prog', 'libxdebdemo', 'xdebdemo-tool']);
+    expect(r.status, r.stderr).toBe(0);
+    const out = JSON.parse(r.stdout);
+    expect(out.toolchain).toEqual({ name: 'a53', flavour: 'a53' });
+    const steps = out.steps.map((s: { source: string; arch: string; suite: string }) => `${s.source}:${s.arch} ${s.suite}`);
+    expect(steps).toEqual(['libxdebdemo:arm64 flavour-a53', 'xdebdemo-tool:amd64 full', 'xdebdemo-prog:arm64 flavour-a53', 'xdebdemo-tool:arm64 flavour-a53']);
+    expect(out.results.map((x: { status: string; suite: string }) => `${x.status} ${x.suite}`)).toEqual(['done flavour-a53', 'done full', 'done flavour-a53', 'done flavour-a53']);
+    const log = (n: number) => readFileSync(readdirSync(out.results[n].dir).map((f: string) => join(out.results[n].dir, f)).find((f: string) => f.endsWith('.build'))!, 'utf8');
+    expect(log(2)).toMatch(/^aarch64-linux-gnu-gcc-12 .*-mcpu=cortex-a53 /m);
+    expect(log(1)).not.toMatch(/^Toolchain:/m);
+    expect(log(1)).not.toContain('-mcpu=cortex-a53');
+  });
+
+  it('--resume keeps the plan\'s toolchain, and refuses another', () => {
+    const again = seq(['--resume', '--json']);
+    expect(again.status, again.stderr).toBe(0);
+    expect(JSON.parse(again.stdout).results.every((x: { status: string }) => x.status === 'done')).toBe(true);
+    const other = seq(['--resume', '--toolchain', 'gcc-12']);
+    expect(other.status).toBe(2);
+    expect(other.stderr).toMatch(/was planned with the toolchain 'a53', not 'gcc-12': give the same --toolchain or none/);
   });
 });

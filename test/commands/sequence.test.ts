@@ -147,12 +147,6 @@ describe('xdeb-sequence --list: plans of the loop fixtures', () => {
     expect(r.status).toBe(code);
   });
 
-  it('a configured toolchain is refused (exit 2, naming where it was set) rather than flavouring every step', () => {
-    const r = runCli(['--local-repo', repo, '-a', 'arm64', '--list', 'xdebloop-a'], { bin: 'xdeb-sequence', cwd: FIXTURES, env: { XDEB_TOOLCHAIN: 'gcc-12' } });
-    expect(r.status).toBe(2);
-    expect(r.stderr).toMatch(/xdeb-sequence does not build with a flavoured toolchain yet: toolchain 'gcc-12' is set \(environment XDEB_TOOLCHAIN\)/);
-  });
-
   it('no packages for the host architecture: exit 3', () => {
     writeFileSync(join(work, 'Packages.amd64only'), 'Package: debhelper\nVersion: 13\nArchitecture: all\nMulti-Arch: foreign\nProvides: debhelper-compat (= 13)\n');
     const r = runCli(['--local-repo', repo, '--disable-remote-repo', '--repo', join(work, 'Packages.amd64only'), '-a', 'arm64', '--list', 'xdebloop-a'], { bin: 'xdeb-sequence', cwd: FIXTURES });
