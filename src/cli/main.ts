@@ -146,6 +146,9 @@ export async function main(argv: string[] = process.argv.slice(2), standalone?: 
     program.helpOption('-h, --help', 'show this help');
     program.version(packageVersion(), '--version', 'print the version');
     program.helpCommand('help [command]', 'show help for a command');
+    // Names only in the list (each command's --help has its arguments): long terms left commander
+    // too narrow a column to wrap the summaries in 80 columns.
+    program.configureHelp({ subcommandTerm: (cmd) => cmd.name() });
     for (const spec of commands) build(spec, program.command(spec.name), `xdeb ${spec.name}`, run);
     program.addHelpText('after', `\nEvery command also exists as xdeb-<command> where installed (xdeb-build, …).\nSee: man xdeb\n`);
   }

@@ -207,7 +207,7 @@ describe('help layout', () => {
   });
 
   it('no line of any --help is longer than 80 columns off a terminal, but for unbreakable words', () => {
-    for (const bin of ['xdeb-satisfydepends', 'xdeb-runbuild', 'xdeb-build', 'xdeb-sequence', 'xdeb-putresult', 'xdeb-chroot']) {
+    for (const bin of ['xdeb', 'xdeb-satisfydepends', 'xdeb-runbuild', 'xdeb-build', 'xdeb-sequence', 'xdeb-putresult', 'xdeb-chroot']) {
       const r = runCli(['--help'], { bin });
       expect(r.status).toBe(0);
       const long = r.stdout.split('\n').filter((l) => l.length > 80 && !/^\s*\$ /.test(l) && /\s\S+\s/.test(l.slice(0, 80)));
