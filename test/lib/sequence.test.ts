@@ -41,6 +41,8 @@ interface Scenario {
   onlyExplicit?: boolean;
   /** Loops up to this size also get the forward greedy (default: the library's). */
   greedyUpTo?: number;
+  /** --toolchain: the flavour of the host-architecture builds. */
+  toolchain?: { name: string; flavour: string };
 }
 
 const BUILD = 'amd64';
@@ -113,7 +115,7 @@ function plan(sc: Scenario): { plan: Plan; graph: BuildGraph } {
   for (const e of sc.explicit) graph.addExplicit(recs.get(e)!);
   graph.close();
   const br = breakLoops(graph, { bootstrap: sc.bootstrap ?? true, greedyUpTo: sc.greedyUpTo });
-  return { plan: makePlan(graph, br, { args: sc.explicit, full: true, bootstrap: sc.bootstrap ?? true, onlyExplicit: !!sc.onlyExplicit, graphMilliseconds: 0 }), graph };
+  return { plan: makePlan(graph, br, { args: sc.explicit, full: true, bootstrap: sc.bootstrap ?? true, onlyExplicit: !!sc.onlyExplicit, graphMilliseconds: 0, ...(sc.toolchain ? { toolchain: sc.toolchain } : {}) }), graph };
 }
 
 function order(p: Plan): string[] {
@@ -248,6 +250,30 @@ describe('loops', () => {
     expect(p.steps[0]).toMatchObject({ profiles: ['cross', 'nocheck', 'stage1'], suite: 'staged-stage1', arch: 'arm64' });
     expect(p.steps[2]).toMatchObject({ profiles: ['cross', 'nocheck'], suite: 'full' });
     expect(replay(sc, p)).toEqual([]);
+  });
+
+  it('with a toolchain, the host-architecture steps go to its flavour suites, the build-architecture tool to full', () => {
+    const sc: Scenario = {
+      sources: [
+        ...loopAB({ ma: 'same' }),
+        { name: 'gen', bins: [{ name: 'gen-tool', ma: 'foreign' }] },
+        { name: 'prog', bd: 'gen-tool, liba-dev', bins: [{ name: 'prog' }] },
+      ],
+      explicit: ['a', 'b', 'prog'],
+      host: 'arm64',
+      toolchain: { name: 'a53', flavour: 'a53' },
+    };
+    const { plan: p } = plan(sc);
+    expect(p.toolchain).toEqual({ name: 'a53', flavour: 'a53' });
+    const suites = Object.fromEntries(p.steps.map((x) => [`${x.source}:${x.arch}${x.stage ? `[${x.stage}]` : ''}`, x.suite]));
+    expect(suites).toEqual({
+      'a:arm64[stage1]': 'flavour-a53+staged-stage1',
+      'b:arm64': 'flavour-a53',
+      'a:arm64': 'flavour-a53',
+      'gen:amd64': 'full',
+      'prog:arm64': 'flavour-a53',
+    });
+    expect(plan({ ...sc, toolchain: undefined }).plan.toolchain).toBeUndefined();
   });
 
   it('a staged build that does not make what the loop needs does not break it', () => {
