@@ -67,7 +67,11 @@ export async function runSequence(args: string[], opts: SequenceOptions, out: Ou
     const given = toolchainOf(ctx0.cfg)?.name;
     const planned = state.plan.toolchain?.name;
     if (given !== undefined && given !== planned) {
-      throw new UsageError(`the state file ${stateFile} was planned ${planned ? `with the toolchain '${planned}'` : 'without a toolchain'}, not '${given}': give the same --toolchain or none`);
+      const { describeSource } = await import('../lib/config.js');
+      const from = ctx0.cfg.entry('toolchain');
+      throw new UsageError(
+        `the state file ${stateFile} was planned ${planned ? `with the toolchain '${planned}'` : 'without a toolchain'}, not '${given}'${from ? ` (${describeSource(from.source)})` : ''}: give the same --toolchain or none`,
+      );
     }
     const { readBuilds } = await import('./local-repo.js');
     for (const note of reconcile(state, await readBuilds(state.localRepo))) out.info(note);

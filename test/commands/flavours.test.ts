@@ -181,6 +181,6 @@ describe.runIf(ready)('xdeb-sequence --toolchain', () => {
     expect(JSON.parse(again.stdout).results.every((x: { status: string }) => x.status === 'done')).toBe(true);
     const other = seq(['--resume', '--toolchain', 'gcc-12']);
     expect(other.status).toBe(2);
-    expect(other.stderr).toMatch(/was planned with the toolchain 'a53', not 'gcc-12': give the same --toolchain or none/);
+    expect(other.stderr).toMatch(/was planned with the toolchain 'a53', not 'gcc-12' \(command line --toolchain\): give the same --toolchain or none/);
   });
 });
