@@ -2,30 +2,15 @@
 // program for arm64 resolving both from the local repository; the results are arm64, and apt
 // installs the program from the repository. Root and arm64 as a foreign architecture needed.
 import { spawnSync } from 'node:child_process';
-import { cpSync, mkdtempSync, openSync, readSync, closeSync, readdirSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { PrivateApt } from '../../src/adapters/private-apt.js';
-import { have, removeInstalled, ROOT, runCli } from '../support/cli.js';
+import { canCrossBuildArm64, elfMachine, removeInstalled, ROOT, runCli } from '../support/cli.js';
 
 const sh = (cmd: string) => spawnSync('sh', ['-c', cmd], { encoding: 'utf8' });
-const ready =
-  process.getuid?.() === 0 &&
-  sh('dpkg --print-foreign-architectures').stdout.split('\n').includes('arm64') &&
-  have('dpkg-buildpackage') &&
-  have('aarch64-linux-gnu-gcc') &&
-  have('apt-ftparchive');
-
-/** e_machine of an ELF file: 183 is AArch64, 62 is x86-64. */
-function elfMachine(file: string): number {
-  const fd = openSync(file, 'r');
-  const b = Buffer.alloc(20);
-  readSync(fd, b, 0, 20, 0);
-  closeSync(fd);
-  expect(b.subarray(0, 4).toString('latin1')).toBe('\x7fELF');
-  return b.readUInt16LE(18);
-}
+const ready = canCrossBuildArm64();
 
 describe.runIf(ready)('xdeb-build: a library, a tool and a program, through the local repository', () => {
   const work = mkdtempSync(join(tmpdir(), 'xdeb-build-'));

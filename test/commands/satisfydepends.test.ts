@@ -4,7 +4,7 @@ import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { have, removeInstalled, ROOT, runCli } from '../support/cli.js';
+import { CROSS_BASE_STANZAS, have, removeInstalled, ROOT, runCli, stanza } from '../support/cli.js';
 
 const FIX = join(ROOT, 'test/fixtures/sources');
 const sh = (cmd: string) => spawnSync('sh', ['-c', cmd], { encoding: 'utf8' });
@@ -14,22 +14,17 @@ const dpkgStatus = () => sh("dpkg-query -W -f '${Package}:${Architecture} ${Vers
 
 /** A small index pair written for the test: build amd64, host arm64. */
 function indexes(dir: string): string[] {
-  const pk = (name: string, arch: string, extra = '') => `Package: ${name}\nVersion: 1.0-1\nArchitecture: ${arch}\n${extra}`;
   writeFileSync(
     join(dir, 'Packages'),
     [
-      pk('build-essential', 'amd64'),
-      pk('crossbuild-essential-arm64', 'all', 'Multi-Arch: foreign\n'),
-      pk('libc6-dev', 'arm64', 'Multi-Arch: same\nProvides: libc-dev\n'),
-      pk('libstdc++-12-dev', 'arm64', 'Multi-Arch: same\nProvides: libstdc++-dev\n'),
-      pk('debhelper', 'all', 'Multi-Arch: foreign\nProvides: debhelper-compat (= 13)\n'),
-      pk('zlib1g-dev', 'arm64', 'Multi-Arch: same\n'),
-      pk('pkgconf', 'arm64', 'Multi-Arch: same\n'),
-      pk('perl', 'amd64', 'Multi-Arch: allowed\n'),
+      ...CROSS_BASE_STANZAS,
+      stanza('zlib1g-dev', 'arm64', 'Multi-Arch: same\n'),
+      stanza('pkgconf', 'arm64', 'Multi-Arch: same\n'),
+      stanza('perl', 'amd64', 'Multi-Arch: allowed\n'),
     ].join('\n'),
   );
   writeFileSync(join(dir, 'Sources'), 'Package: demo\nVersion: 2.0-1\nArchitecture: any\nBuild-Depends: zlib1g-dev, r-base-dev\nBinary: demo\n');
-  writeFileSync(join(dir, 'Packages.more'), pk('r-base-dev', 'all'));
+  writeFileSync(join(dir, 'Packages.more'), stanza('r-base-dev', 'all'));
   return ['--disable-remote-repo', '--disable-local-repo', '--no-status', '--repo', join(dir, 'Packages'), '--repo', join(dir, 'Packages.more'), '--repo', join(dir, 'Sources')];
 }
 

@@ -4,11 +4,11 @@
 // the full rebuild, all cross for arm64 into the local repository, interrupted and resumed; and a
 // build that fails in the middle with --keep-going and -j 2.
 import { spawn, spawnSync } from 'node:child_process';
-import { closeSync, cpSync, existsSync, mkdtempSync, openSync, readdirSync, readFileSync, readSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { have, removeInstalled, ROOT, runCli } from '../support/cli.js';
+import { canCrossBuildArm64, CROSS_BASE_STANZAS, elfMachine, have, removeInstalled, ROOT, runCli } from '../support/cli.js';
 
 const sh = (cmd: string) => spawnSync('sh', ['-c', cmd], { encoding: 'utf8' });
 const FIXTURES = join(ROOT, 'fixtures/debian');
@@ -16,17 +16,7 @@ const BIN = join(ROOT, 'bin/xdeb-sequence.js');
 
 /** A tiny archive: what the fixtures' builds need, amd64 → arm64. */
 function indexes(dir: string): string[] {
-  const pk = (name: string, arch: string, extra = '') => `Package: ${name}\nVersion: 1.0-1\nArchitecture: ${arch}\n${extra}`;
-  writeFileSync(
-    join(dir, 'Packages'),
-    [
-      pk('build-essential', 'amd64'),
-      pk('crossbuild-essential-arm64', 'all', 'Multi-Arch: foreign\n'),
-      pk('libc6-dev', 'arm64', 'Multi-Arch: same\nProvides: libc-dev\n'),
-      pk('libstdc++-12-dev', 'arm64', 'Multi-Arch: same\nProvides: libstdc++-dev\n'),
-      pk('debhelper', 'all', 'Multi-Arch: foreign\nProvides: debhelper-compat (= 13)\n'),
-    ].join('\n'),
-  );
+  writeFileSync(join(dir, 'Packages'), CROSS_BASE_STANZAS.join('\n'));
   return ['--disable-remote-repo', '--repo', join(dir, 'Packages')];
 }
 
@@ -166,21 +156,7 @@ describe('xdeb-sequence --list: plans of the loop fixtures', () => {
   });
 });
 
-const ready =
-  process.getuid?.() === 0 &&
-  sh('dpkg --print-foreign-architectures').stdout.split('\n').includes('arm64') &&
-  have('dpkg-buildpackage') &&
-  have('aarch64-linux-gnu-gcc') &&
-  have('apt-ftparchive');
-
-/** e_machine of an ELF file: 183 is AArch64. */
-function elfMachine(file: string): number {
-  const fd = openSync(file, 'r');
-  const b = Buffer.alloc(20);
-  readSync(fd, b, 0, 20, 0);
-  closeSync(fd);
-  return b.readUInt16LE(18);
-}
+const ready = canCrossBuildArm64();
 
 interface Builds {
   builds: { source: string; suite: string; profiles: string[]; binaries: string[]; time: string; files: { path: string; package?: string }[] }[];

@@ -1,5 +1,6 @@
 // Run the real launchers (bin/ → dist/) as a user would, and capture what they print.
 import { spawnSync } from 'node:child_process';
+import { closeSync, openSync, readSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -46,3 +47,47 @@ export function removeInstalled(...patterns: string[]): void {
   const r = spawnSync('apt-get', ['-o', 'DPkg::Lock::Timeout=600', 'remove', '-y', '-q', ...installed], { encoding: 'utf8', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
   if (r.status !== 0) throw new Error(`apt-get remove ${installed.join(' ')}: ${r.stderr}`);
 }
+
+/** The machine can cross-build the fixtures for arm64 and publish them: root, arm64 enabled, the cross compiler, apt-ftparchive. */
+export function canCrossBuildArm64(): boolean {
+  return (
+    process.getuid?.() === 0 &&
+    spawnSync('dpkg', ['--print-foreign-architectures'], { encoding: 'utf8' }).stdout.split('\n').includes('arm64') &&
+    have('dpkg-buildpackage') &&
+    have('aarch64-linux-gnu-gcc') &&
+    have('apt-ftparchive')
+  );
+}
+
+/** e_machine of ELF data: 183 is AArch64, 62 is x86-64. Throws when it is not ELF. */
+export function elfMachineOf(head: Buffer, what: string): number {
+  if (head.length < 20 || head.subarray(0, 4).toString('latin1') !== '\x7fELF') throw new Error(`${what} is not an ELF file`);
+  return head.readUInt16LE(18);
+}
+
+/** e_machine of an ELF file. */
+export function elfMachine(file: string): number {
+  const fd = openSync(file, 'r');
+  const b = Buffer.alloc(20);
+  readSync(fd, b, 0, 20, 0);
+  closeSync(fd);
+  return elfMachineOf(b, file);
+}
+
+/** e_machine of a file inside a .deb (path as in its data.tar: './usr/bin/foo'). */
+export function debElfMachine(deb: string, path: string): number {
+  const r = spawnSync('sh', ['-c', 'dpkg-deb --fsys-tarfile "$1" | tar -xO "$2" | head -c 20', 'sh', deb, path], { maxBuffer: 1 << 20 });
+  return elfMachineOf(r.stdout, `${deb}: ${path}`);
+}
+
+/** A Packages stanza for the tiny archives the tests write. */
+export const stanza = (name: string, arch: string, extra = '') => `Package: ${name}\nVersion: 1.0-1\nArchitecture: ${arch}\n${extra}`;
+
+/** What a cross build amd64 → arm64 of the fixtures needs at the least (implicit build-deps, debhelper). */
+export const CROSS_BASE_STANZAS = [
+  stanza('build-essential', 'amd64'),
+  stanza('crossbuild-essential-arm64', 'all', 'Multi-Arch: foreign\n'),
+  stanza('libc6-dev', 'arm64', 'Multi-Arch: same\nProvides: libc-dev\n'),
+  stanza('libstdc++-12-dev', 'arm64', 'Multi-Arch: same\nProvides: libstdc++-dev\n'),
+  stanza('debhelper', 'all', 'Multi-Arch: foreign\nProvides: debhelper-compat (= 13)\n'),
+];
