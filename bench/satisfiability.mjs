@@ -4,7 +4,10 @@
 // against apt-get build-dep in a private apt. Prints agreement rates, every class of disagreement
 // with its count and an example, and time and memory ratios. A script, not a test: run it once.
 //
-// Usage: node bench/satisfiability.mjs [--data DIR] [--sample N] [--seed N] [--one SRC] [--out FILE] [--parts a,b,c,d,one] [--keep]
+// Usage: node bench/satisfiability.mjs [--data DIR] [--runs N] [--sample N] [--seed N] [--one SRC] [--out FILE] [--parts a,b,c,d,one] [--keep]
+//   --runs    how many times each of (a), (b) and (c) runs, in turns a b c a b c … so that the load
+//             hits them alike (3); every run and the median are printed, the verdicts of every run
+//             must be the same
 //   --data    directory with Packages_amd64.xz, Packages_arm64.xz, Sources.xz (../shared/data/bookworm)
 //   --sample  how many sources to ask apt about (200); --seed the sample's seed (20241122)
 //   --one     the source timed alone against the full universe (hello)
@@ -12,14 +15,18 @@
 //   --parts   (a) dose, (b) xdeb in dose mode, (c) xdeb in apt mode, (d) the apt sample, one: the
 //             one-source timing; b and c need a
 //   --keep    keep the temporary directory (indexes, private apts) and say where
-// Needs dist/ (npm run build), dose-builddebcheck, apt-utils, /usr/bin/time. Takes 25-40 min on 2 cores.
+// The report starts with the date, the commit and whether the tree is clean, the tools' versions
+// and /proc/loadavg, and ends with /proc/loadavg (bench/run-info.mjs).
+// Needs dist/ (npm run build), dose-builddebcheck, apt-utils, /usr/bin/time. With 3 runs and the
+// sample of 200, about 45 min on 2 cores.
 import { spawn, spawnSync } from 'node:child_process';
 import { cpSync, createReadStream, createWriteStream, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { cpus, loadavg, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import v8 from 'node:v8';
+import { debVersion, footer, header, median, runsAndMedian } from './run-info.mjs';
 
 // The JSON reports of 34,000 sources need a larger heap than node's default.
 if (v8.getHeapStatistics().heap_size_limit < 6e9 && !process.env.XDEB_BENCH_CHILD) {
@@ -35,6 +42,7 @@ const opt = (name, def) => {
 };
 const dataDir = resolve(opt('--data', join(checkout, '../shared/data/bookworm')));
 const sampleSize = Number(opt('--sample', 200));
+const runs = Math.max(1, Number(opt('--runs', 3)));
 const seed = Number(opt('--seed', 20241122));
 const oneSource = opt('--one', 'hello');
 const outFile = opt('--out', undefined);
@@ -55,7 +63,6 @@ const pct = (a, b) => (b ? `${((100 * a) / b).toFixed(3)}%` : 'n/a');
 const f1 = (x) => x.toFixed(1);
 const mb = (kb) => `${(kb / 1024).toFixed(0)} MB`;
 const ratio = (a, b) => (a / b).toFixed(2);
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 const tmp = mkdtempSync(join(tmpdir(), 'xdeb-satbench-'));
 process.on('exit', () => (keep ? process.stderr.write(`kept ${tmp}\n`) : rmSync(tmp, { recursive: true, force: true })));
@@ -134,6 +141,16 @@ function timed(argv, stdoutFile) {
 }
 
 const fmtRun = (r) => `wall ${f1(r.wall)} s, user CPU ${f1(r.user)} s (+${f1(r.sys)} s system), peak RSS ${mb(r.rss)}`;
+/** The runs of one command: every run and the median of each figure. */
+const fmtRuns = (rs) =>
+  [
+    `wall s      ${runsAndMedian(rs.map((r) => r.wall))}`,
+    `user CPU s  ${runsAndMedian(rs.map((r) => r.user))}`,
+    `system s    ${runsAndMedian(rs.map((r) => r.sys))}`,
+    `peak RSS MB ${runsAndMedian(rs.map((r) => r.rss / 1024), (x) => x.toFixed(0))}`,
+  ].join('\n');
+const medianOf = (rs) => ({ wall: median(rs.map((r) => r.wall)), user: median(rs.map((r) => r.user)), sys: median(rs.map((r) => r.sys)), rss: median(rs.map((r) => r.rss)) });
+const sameVerdicts = (a, b) => a.size === b.size && [...a].every(([k, v]) => b.get(k)?.status === v.status);
 
 /** dose's report: per source its status and, when broken, the first unsatisfied relation. */
 async function readDose(file) {
@@ -231,52 +248,68 @@ function printComparison(cmp, other, label) {
 // ---------------------------------------------------------------------------------------------
 
 say(`# Cross-satisfiability of bookworm: ${BUILD} → ${HOST}, profiles ${PROFILES}, arch-only`);
-say(`${new Date().toISOString()}; ${cpus().length} cores (shared), load average at start ${loadavg().map((x) => x.toFixed(1)).join(' ')}`);
-const doseVersion = spawnSync('dose-builddebcheck', ['--version'], { encoding: 'utf8' }).stdout.trim().split(/\s+/)[0];
-const git = (...a) => spawnSync('git', ['-C', checkout, ...a], { encoding: 'utf8' }).stdout.trim();
-const dirty = git('status', '--porcelain', '--', 'src') !== '';
-say(`xdeb ${git('rev-parse', '--short', 'HEAD')}${dirty ? ' with uncommitted changes in src/' : ''}; dose-builddebcheck ${doseVersion}; ${spawnSync('apt-get', ['--version'], { encoding: 'utf8' }).stdout.split('\n')[0]}; node ${process.version}`);
+for (const l of header(checkout, { 'dose-builddebcheck': debVersion('dose-builddebcheck'), apt: debVersion('apt') })) say(l);
+say(`runs: ${runs} of each of (a), (b), (c), in turns; timings are whole processes under /usr/bin/time, the median of the runs`);
 say(`Sources: ${sourceStanzas} stanzas, ${eso.size} of them Extra-Source-Only: yes (left out of every comparison)`);
 say();
 
-// (a) dose-builddebcheck over the whole archive
-let doseRun;
+// (a) dose-builddebcheck over the whole archive, (b) xdeb in dose-emulation mode, (c) in its
+// default apt mode, both against dose: `runs` rounds of a, b, c.
+const doseArgs = [`--deb-native-arch=${BUILD}`, `--deb-host-arch=${HOST}`, '--deb-drop-b-d-indep', `--deb-profiles=${PROFILES}`, '-f', '-s', '-e'];
+const XDEB_PARTS = [
+  ['b', ['--mode', 'dose', '--implicit', 'dose'], 'dose-emulation mode (implicit dose: build-essential:native and crossbuild-essential-arm64:native, what dose-builddebcheck adds to a cross build)'],
+  ['c', ['--mode', 'apt'], 'its default apt mode (implicit sbuild: build-essential, crossbuild-essential-arm64, libc-dev:arm64, libstdc++-dev:arm64)'],
+];
 const dose = new Map();
+const doseRuns = [];
+const xdebRuns = { b: [], c: [] };
+const xdebFirst = {};
+let doseDropped = 0;
 if (parts.has('a')) {
-  note('(a) dose-builddebcheck (about 5 minutes)');
-  const doseOut = join(tmp, 'dose.yaml');
-  const doseArgs = [`--deb-native-arch=${BUILD}`, `--deb-host-arch=${HOST}`, '--deb-drop-b-d-indep', `--deb-profiles=${PROFILES}`, '-f', '-s', '-e'];
-  doseRun = await timed(['dose-builddebcheck', ...doseArgs, idx.Packages_amd64, idx.Packages_arm64, idx.Sources], doseOut);
-  if (doseRun.code !== 0 && doseRun.code !== 1) throw new Error(`dose-builddebcheck: exit ${doseRun.code}\n${doseRun.stderr}`);
-  for (const [k, v] of await readDose(doseOut)) dose.set(k, v);
-  rmSync(doseOut);
-  const dropped = [...dose.keys()].filter((k) => eso.has(k)).length;
-  for (const k of eso) dose.delete(k);
+  for (let round = 1; round <= runs; round++) {
+    note(`(a) dose-builddebcheck, run ${round}/${runs} (about 5-8 minutes)`);
+    const doseOut = join(tmp, 'dose.yaml');
+    const run = await timed(['dose-builddebcheck', ...doseArgs, idx.Packages_amd64, idx.Packages_arm64, idx.Sources], doseOut);
+    if (run.code !== 0 && run.code !== 1) throw new Error(`dose-builddebcheck: exit ${run.code}\n${run.stderr}`);
+    doseRuns.push(run);
+    const got = await readDose(doseOut);
+    rmSync(doseOut);
+    if (round === 1) {
+      for (const [k, v] of got) dose.set(k, v);
+      doseDropped = [...dose.keys()].filter((k) => eso.has(k)).length;
+      for (const k of eso) dose.delete(k);
+    } else {
+      for (const k of eso) got.delete(k);
+      if (!sameVerdicts(dose, got)) throw new Error(`dose-builddebcheck gave other verdicts in run ${round}`);
+    }
+    for (const [part, extra, title] of XDEB_PARTS) {
+      if (!parts.has(part)) continue;
+      note(`(${part}) xdeb --all in ${title.replace(/ \(.*/, '')}, run ${round}/${runs}`);
+      const x = await xdebAll(extra);
+      xdebRuns[part].push(x.run);
+      if (round === 1) xdebFirst[part] = x;
+      else if (!sameVerdicts(xdebFirst[part].verdicts, x.verdicts)) throw new Error(`xdeb (${part}) gave other verdicts in run ${round}`);
+    }
+  }
   const ok = [...dose.values()].filter((d) => d.status === 'ok').length;
   say(`## (a) dose-builddebcheck ${doseArgs.join(' ')} Packages_amd64 Packages_arm64 Sources`);
-  say(fmtRun(doseRun));
-  say(`${dose.size + dropped} sources reported, ${dropped} Extra-Source-Only dropped: ${dose.size} compared, ${ok} ok, ${dose.size - ok} broken`);
+  say(fmtRuns(doseRuns));
+  say(`${dose.size + doseDropped} sources reported, ${doseDropped} Extra-Source-Only dropped: ${dose.size} compared, ${ok} ok, ${dose.size - ok} broken (the same verdicts in every run)`);
   say();
-}
-
-// (b) xdeb in dose-emulation mode, (c) in its default apt mode, both against dose
-let xdDose;
-for (const [part, extra, title] of [
-  ['b', ['--mode', 'dose', '--implicit', 'build-essential'], 'dose-emulation mode'],
-  ['c', ['--mode', 'apt'], 'its default apt mode (implicit sbuild: build-essential, crossbuild-essential-arm64, libc-dev:arm64, libstdc++-dev:arm64)'],
-]) {
-  if (!parts.has('a') || !parts.has(part)) continue;
-  note(`(${part}) xdeb --all in ${title.replace(/ \(.*/, '')}`);
-  const x = await xdebAll(extra);
-  if (part === 'b') xdDose = x.verdicts;
-  say(`## (${part}) xdeb in ${title}`);
-  say(x.command);
-  say(fmtRun(x.run));
-  const ok = [...x.verdicts.values()].filter((v) => v.status === 'ok').length;
-  say(`${x.verdicts.size} sources checked, ${ok} ok, ${x.verdicts.size - ok} broken`);
-  printComparison(compare(dose, x.verdicts), part === 'c' ? xdDose : undefined, part === 'b' ? 'xdeb (dose mode)' : 'xdeb (apt mode)');
-  say(`ratios xdeb/dose: wall ${ratio(x.run.wall, doseRun.wall)}, user CPU ${ratio(x.run.user, doseRun.user)}, peak RSS ${ratio(x.run.rss, doseRun.rss)}`);
-  say();
+  const doseMed = medianOf(doseRuns);
+  for (const [part, , title] of XDEB_PARTS) {
+    if (!parts.has(part)) continue;
+    const x = xdebFirst[part];
+    say(`## (${part}) xdeb in ${title}`);
+    say(x.command);
+    say(fmtRuns(xdebRuns[part]));
+    const ok = [...x.verdicts.values()].filter((v) => v.status === 'ok').length;
+    say(`${x.verdicts.size} sources checked, ${ok} ok, ${x.verdicts.size - ok} broken (the same verdicts in every run)`);
+    printComparison(compare(dose, x.verdicts), part === 'c' ? xdebFirst.b?.verdicts : undefined, part === 'b' ? 'xdeb (dose mode)' : 'xdeb (apt mode)');
+    const xMed = medianOf(xdebRuns[part]);
+    say(`ratios of the medians xdeb/dose: wall ${ratio(xMed.wall, doseMed.wall)}, user CPU ${ratio(xMed.user, doseMed.user)}, peak RSS ${ratio(xMed.rss, doseMed.rss)}`);
+    say();
+  }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -409,7 +442,7 @@ if (parts.has('d') || parts.has('one')) {
     }
     say(`the same packages to install where both say ok: ${sameInstall}/${bothOk}`);
     for (const [d, e] of [...installDiff].sort((a, b) => b[1].n - a[1].n).slice(0, 10)) say(`  ${String(e.n).padStart(4)}  ${d.startsWith('+') ? 'only xdeb installs' : 'only apt installs'} ${d.slice(1)} (e.g. ${e.example})`);
-    say(`time: apt-get ${f1(aptMs / 1000)} s for the sample (${f1(aptMs / sample.length)} ms a source, one process each); xdeb ${f1(loadMs / 1000)} s to load the universe once + ${f1(checkMs / 1000)} s to check (${f1(checkMs / sample.length)} ms a source)`);
+    say(`time (one pass over the sample, not repeated): apt-get ${f1(aptMs / 1000)} s for the sample (${f1(aptMs / sample.length)} ms a source, one process each); xdeb ${f1(loadMs / 1000)} s to load the universe once + ${f1(checkMs / 1000)} s to check (${f1(checkMs / sample.length)} ms a source)`);
     say();
   }
 
@@ -431,14 +464,14 @@ if (parts.has('d') || parts.has('one')) {
     rmSync(join(apt.dir, 'cache/srcpkgcache.bin'), { force: true });
     const aptCold = wallOf(aptOne, apt.env);
     say(`## one source (${oneSource} ${oneVersion}) against the full universe: whole processes, median of 5`);
-    say(`xdeb-satisfydepends -a ${HOST} --list --no-status --repo ×3 (reads the three indexes each time): ${f1(median(xdebTimes))} ms`);
-    say(`apt-get -s build-dep in the private apt: ${f1(median(aptTimes))} ms with its binary caches built, ${f1(aptCold)} ms rebuilding them`);
+    say(`xdeb-satisfydepends -a ${HOST} --list --no-status --repo ×3 (reads the three indexes each time): ${f1(median(xdebTimes))} ms [runs: ${xdebTimes.map(f1).join(' ')}]`);
+    say(`apt-get -s build-dep in the private apt: ${f1(median(aptTimes))} ms with its binary caches built [runs: ${aptTimes.map(f1).join(' ')}], ${f1(aptCold)} ms rebuilding them (one run)`);
     say(`ratio xdeb/apt: ${ratio(median(xdebTimes), median(aptTimes))} (apt's caches built), ${ratio(median(xdebTimes), aptCold)} (rebuilt)`);
     say();
   }
 }
 
-say(`load average at the end ${loadavg().map((x) => x.toFixed(1)).join(' ')}`);
+say(footer());
 if (outFile) {
   mkdirSync(resolve(outFile, '..'), { recursive: true });
   writeFileSync(outFile, lines.join('\n') + '\n');
