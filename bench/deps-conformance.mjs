@@ -4,7 +4,12 @@
 // host arm64 with profiles cross,nocheck and host armhf with stage1 (build arch amd64).
 // Prints the counts, the agreement rate, every disagreement and the time each side took.
 //
-//   node bench/deps-conformance.mjs [--sources FILE] [--write-fixture DIR]
+//   node bench/deps-conformance.mjs [--sources FILE] [--runs N] [--out FILE] [--write-fixture DIR]
+//
+// --runs N (3): each side reduces every field N times, Dpkg::Deps and xdeb in turns; every run
+// and the median are printed, and every run must print the same. --out FILE also writes the
+// report to FILE (bench/results/deps-conformance-<date>.txt). The report names the date, the
+// commit and whether the tree is clean, the tools' versions and /proc/loadavg (bench/run-info.mjs).
 //
 // --write-fixture DIR also writes a sample of a few hundred of the fields, chosen to cover arch
 // lists, profiles, qualifiers and alternatives, with Dpkg::Deps' outputs, to DIR/bookworm-sample.json
@@ -13,8 +18,10 @@
 
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
+import { debVersion, footer, header, median, runsAndMedian } from './run-info.mjs';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const args = process.argv.slice(2);
@@ -24,6 +31,14 @@ const opt = (name, dflt) => {
 };
 const sources = opt('--sources', `${ROOT}../shared/data/bookworm/Sources.xz`);
 const fixtureDir = opt('--write-fixture', undefined);
+const RUNS = Math.max(1, Number(opt('--runs', 3)));
+const outFile = opt('--out', undefined);
+const report = [];
+const say = (s = '') => {
+  report.push(s);
+  process.stdout.write(s + '\n');
+};
+const secs = (ms) => (ms / 1000).toFixed(2);
 
 export const CONFIGS = [
   { hostArch: 'arm64', buildArch: 'amd64', profiles: ['cross', 'nocheck'] },
@@ -127,20 +142,23 @@ function xdebReduce(values, cfg, field) {
 const normalise = (s) => (s.startsWith('#ERROR') ? '#ERROR' : s.replace(/\s+/g, ' ').trim());
 
 const dpkgVersion = spawnSync('dpkg-query', ['-W', '-f', '${Version}', 'dpkg-dev'], { encoding: 'utf8' }).stdout || 'unknown';
+say('# xdeb deps reduce against Dpkg::Deps (dpkg-dev) on every Build-Depends* and Build-Conflicts* field');
+for (const l of header(ROOT, { 'dpkg-dev': debVersion('dpkg-dev'), perl: ['perl', '-e', 'print "$^V\\n"'] })) say(l);
+say(`runs: ${RUNS} of each side per configuration, in turns; times are whole processes (the field list on stdin), the median of the runs`);
 const t0 = performance.now();
 const { fields, skipped } = extractFields(sources);
-console.log(`${sources}: ${fields.length} fields (${fields.filter((f) => !isConflicts(f)).length} Build-Depends*, ${fields.filter(isConflicts).length} Build-Conflicts*), ${skipped} Extra-Source-Only stanzas skipped, read in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
-console.log(`reference: Dpkg::Deps from dpkg-dev ${dpkgVersion}, build arch amd64\n`);
+say(`${sources.replace(/^.*\/shared\//, 'shared/')}: ${fields.length} fields (${fields.filter((f) => !isConflicts(f)).length} Build-Depends*, ${fields.filter(isConflicts).length} Build-Conflicts*), ${skipped} Extra-Source-Only stanzas skipped, read in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+say(`reference: Dpkg::Deps from dpkg-dev ${dpkgVersion}, build arch amd64\n`);
 
 const results = []; // per config: outputs (perl, xdeb) per field index
 let allAgree = true;
-let totalPerl = 0;
-let totalXdeb = 0;
+const totalPerl = new Array(RUNS).fill(0);
+const totalXdeb = new Array(RUNS).fill(0);
 for (const cfg of CONFIGS) {
   const perl = new Array(fields.length);
   const xdeb = new Array(fields.length);
-  let perlMs = 0;
-  let xdebMs = 0;
+  const perlMs = new Array(RUNS).fill(0);
+  const xdebMs = new Array(RUNS).fill(0);
   let runs = 0;
   for (const [group, pick, fieldName] of [
     ['Build-Depends*', (f) => !isConflicts(f), 'Build-Depends'],
@@ -149,19 +167,23 @@ for (const cfg of CONFIGS) {
     const idx = [];
     fields.forEach((f, i) => pick(f) && idx.push(i));
     const values = idx.map((i) => fields[i].value);
-    const p = perlReduce(values, cfg, fieldName);
-    const x = xdebReduce(values, cfg, fieldName);
-    idx.forEach((fi, k) => {
-      perl[fi] = p.lines[k];
-      xdeb[fi] = x.lines[k];
-    });
-    perlMs += p.ms;
-    xdebMs += x.ms;
-    runs += x.runs;
+    for (let r = 0; r < RUNS; r++) {
+      const p = perlReduce(values, cfg, fieldName);
+      const x = xdebReduce(values, cfg, fieldName);
+      if (r === 0) {
+        idx.forEach((fi, k) => {
+          perl[fi] = p.lines[k];
+          xdeb[fi] = x.lines[k];
+        });
+        runs += x.runs;
+      } else if (idx.some((fi, k) => perl[fi] !== p.lines[k] || xdeb[fi] !== x.lines[k])) die(`run ${r + 1} printed other outputs than run 1`);
+      perlMs[r] += p.ms;
+      xdebMs[r] += x.ms;
+    }
     void group;
   }
-  totalPerl += perlMs;
-  totalXdeb += xdebMs;
+  perlMs.forEach((ms, r) => (totalPerl[r] += ms));
+  xdebMs.forEach((ms, r) => (totalXdeb[r] += ms));
   const disagreements = [];
   let errors = 0;
   for (let i = 0; i < fields.length; i++) {
@@ -170,7 +192,7 @@ for (const cfg of CONFIGS) {
   }
   const agree = fields.length - disagreements.length;
   const label = `host ${cfg.hostArch}, profiles ${cfg.profiles.join(',')}`;
-  console.log(`== ${label}`);
+  say(`== ${label}`);
   const items = (v) => v.split(',').filter((x) => x.trim()).length;
   const alts = (v) => v.split(/[,|]/).filter((x) => x.trim()).length;
   let relDropped = 0;
@@ -182,24 +204,33 @@ for (const cfg of CONFIGS) {
     altDropped += alts(fields[i].value) - alts(perl[i]);
     if (perl[i] === '' && fields[i].value.trim() !== '') emptied++;
   }
-  console.log(`  fields compared: ${fields.length}; rejected by Dpkg::Deps: ${errors}`);
-  console.log(`  by the reduction: ${altDropped} alternatives dropped, ${relDropped} relations emptied and ignored, ${emptied} fields emptied`);
-  console.log(`  agreement: ${agree}/${fields.length} = ${((100 * agree) / fields.length).toFixed(3)}%`);
-  console.log(`  time: Dpkg::Deps ${(perlMs / 1000).toFixed(2)} s, xdeb ${(xdebMs / 1000).toFixed(2)} s (${runs} process${runs > 1 ? 'es' : ''}), ratio ${(perlMs / xdebMs).toFixed(1)}x`);
+  say(`  fields compared: ${fields.length}; rejected by Dpkg::Deps: ${errors}`);
+  say(`  by the reduction: ${altDropped} alternatives dropped, ${relDropped} relations emptied and ignored, ${emptied} fields emptied`);
+  say(`  agreement: ${agree}/${fields.length} = ${((100 * agree) / fields.length).toFixed(3)}%`);
+  say(`  time, Dpkg::Deps (perl, 2 processes: Build-Depends*, Build-Conflicts*)  s ${runsAndMedian(perlMs, secs)}`);
+  say(`  time, xdeb deps reduce (${runs} process${runs > 1 ? 'es' : ''})                      s ${runsAndMedian(xdebMs, secs)}`);
+  say(`  ratio of the medians Dpkg::Deps / xdeb: ${(median(perlMs) / median(xdebMs)).toFixed(1)}x`);
   for (const i of disagreements) {
     const f = fields[i];
-    console.log(`  DISAGREE ${f.source} ${f.field}: ${f.value}\n    dpkg: ${perl[i]}\n    xdeb: ${xdeb[i]}`);
+    say(`  DISAGREE ${f.source} ${f.field}: ${f.value}\n    dpkg: ${perl[i]}\n    xdeb: ${xdeb[i]}`);
   }
   if (disagreements.length) allAgree = false;
-  console.log('');
+  say('');
   results.push({ perl, xdeb });
 }
 const differ = fields.filter((f, i) => results[0].perl[i] !== results[1].perl[i]).length;
-console.log(`fields that the two configurations reduce differently: ${differ}`);
+say(`fields that the two configurations reduce differently: ${differ}`);
 const ip = await inProcessTiming();
-console.log(`xdeb in process: parse ${fields.length} fields and reduce each for both configurations in ${ip.ms.toFixed(0)} ms (${(fields.length / ip.ms).toFixed(0)}k fields/s)`);
-console.log(`total: Dpkg::Deps ${(totalPerl / 1000).toFixed(2)} s, xdeb ${(totalXdeb / 1000).toFixed(2)} s, ratio ${(totalPerl / totalXdeb).toFixed(1)}x`);
-console.log(allAgree ? 'result: 100% agreement' : 'result: DISAGREEMENTS (listed above)');
+const ipMed = median(ip.times);
+say(`xdeb in process (no process start, no I/O): parse ${fields.length} fields and reduce and format each for both configurations, ms ${runsAndMedian(ip.times, (x) => x.toFixed(0))} = ${(fields.length / ipMed).toFixed(0)}k fields/s at the median`);
+say(`total of both configurations: Dpkg::Deps s ${runsAndMedian(totalPerl, secs)}; xdeb s ${runsAndMedian(totalXdeb, secs)}; ratio of the medians ${(median(totalPerl) / median(totalXdeb)).toFixed(1)}x`);
+say(allAgree ? 'result: 100% agreement' : 'result: DISAGREEMENTS (listed above)');
+say(footer());
+if (outFile) {
+  mkdirSync(dirname(outFile), { recursive: true });
+  writeFileSync(outFile, report.join('\n') + '\n');
+  process.stderr.write(`wrote ${outFile}\n`);
+}
 
 if (fixtureDir) writeFixture(fixtureDir);
 
@@ -208,15 +239,16 @@ async function inProcessTiming() {
   const { parseRelationField, reduceRelationField, formatRelationField } = await import(`${ROOT}dist/lib/relation.js`);
   const ctxs = CONFIGS.map((c) => ({ hostArch: c.hostArch, profiles: new Set(c.profiles) }));
   let n = 0;
-  const t0 = performance.now();
-  for (let round = 0; round < 3; round++) {
+  const times = [];
+  for (let round = 0; round < Math.max(3, RUNS); round++) {
+    const t0 = performance.now();
     for (const f of fields) {
       const parsed = parseRelationField(f.value, { field: f.field });
       for (const ctx of ctxs) n += formatRelationField(reduceRelationField(parsed, ctx)).length > 0 ? 1 : 0;
     }
+    times.push(performance.now() - t0);
   }
-  const ms = (performance.now() - t0) / 3;
-  return { ms, n };
+  return { times, n };
 }
 
 
@@ -275,5 +307,5 @@ function writeFixture(dir) {
     fields: sample,
   };
   writeFileSync(`${dir}/bookworm-sample.json`, JSON.stringify(doc, null, 1) + '\n');
-  console.log(`fixture: ${sample.length} fields written to ${dir}/bookworm-sample.json`);
+  say(`fixture: ${sample.length} fields written to ${dir}/bookworm-sample.json`);
 }

@@ -2,17 +2,21 @@
 // Parse speed of xdeb's deb822 reader against apt's (python3-apt: apt_pkg.TagFile) and
 // python-debian's (debian.deb822), on bookworm's Sources and Packages_amd64, uncompressed.
 // Every tool reads every field of every paragraph; the counts must agree. Best times, each tool
-// in processes of its own. Prints times, counts, peak memory and the ratios.
+// in processes of its own. Prints times (every run and the median), counts, peak memory and the
+// ratios of the medians, after the date, the commit and whether the tree is clean, the tools'
+// versions and /proc/loadavg (bench/run-info.mjs); --out FILE also writes the report to FILE
+// (bench/results/parse-<date>.txt).
 //
-//   node bench/parse.mjs [--runs 3] [--deb822-runs 3] [--data ../shared/data/bookworm]
+//   node bench/parse.mjs [--runs 3] [--deb822-runs 3] [--data ../shared/data/bookworm] [--out FILE]
 //
 // Needs dist/ (npm run build), xz, and /usr/bin/python3 with python3-apt and python3-debian.
 
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, openSync, closeSync, renameSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, openSync, closeSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { debVersion, footer, header, median } from './run-info.mjs';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const PYTHON = '/usr/bin/python3';
@@ -57,6 +61,12 @@ function option(name, fallback) {
 const RUNS = Number(option('--runs', '3'));
 const DEB822_RUNS = Number(option('--deb822-runs', String(RUNS)));
 const DATA = resolve(ROOT, option('--data', '../shared/data/bookworm'));
+const OUT = option('--out', undefined);
+const report = [];
+const say = (s = '') => {
+  report.push(...String(s).split('\n'));
+  process.stdout.write(s + '\n');
+};
 
 function die(message, code = 3) {
   process.stderr.write(`bench/parse: ${message}\n`);
@@ -110,14 +120,16 @@ const ratio = (x) => `${x.toFixed(2)}x`;
 let failed = false;
 const summary = [];
 
-console.log(
-  `node ${process.version}, ${PYTHON} (${spawnSync(PYTHON, ['--version'], { encoding: 'utf8' }).stdout.trim()}); ` +
-    `xdeb and apt_pkg: ${RUNS} rounds of ${PER_ROUND} reads; python-debian: best of ${RUNS} (pure: ${DEB822_RUNS})`,
+say('# deb822 parse speed: xdeb against apt_pkg.TagFile and python-debian, every field of every paragraph');
+for (const l of header(ROOT, { python3: [PYTHON, '--version'], 'python3-apt': debVersion('python3-apt'), 'python3-debian': debVersion('python3-debian') })) say(l);
+say(
+  `runs: xdeb and apt_pkg: ${RUNS} rounds of ${PER_ROUND} reads in one process each, in turns (the first read of a round includes compiling); ` +
+    `python-debian: ${RUNS} reads (pure: ${DEB822_RUNS}) in one process. Times are the median of every read of the tool; ratios are of the medians`,
 );
 for (const name of FILES) {
   const file = uncompressed(name);
   const mb = statSync(file).size / 1e6;
-  console.log(`\n${name}: ${mb.toFixed(1)} MB uncompressed (${file})`);
+  say(`\n${name}: ${mb.toFixed(1)} MB uncompressed`);
   const results = {};
   const merge = (key, r) => {
     const all = (results[key] ??= { ...r, times: [], first: [], maxRssKiB: 0 });
@@ -130,10 +142,10 @@ for (const name of FILES) {
   for (const tool of tools.filter((t) => !t.rounds)) merge(tool.key, tool.run(file));
   for (const tool of tools) {
     const r = results[tool.key];
-    r.best = Math.min(...r.times);
-    r.firstBest = Math.min(...r.first);
-    console.log(
-      `  ${tool.name.padEnd(42)} ${fmt(r.best).padStart(9)}  ${(mb / r.best).toFixed(0).padStart(4)} MB/s  ` +
+    r.best = median(r.times);
+    r.firstBest = median(r.first);
+    say(
+      `  ${tool.name.padEnd(42)} median ${fmt(r.best).padStart(9)}  ${(mb / r.best).toFixed(0).padStart(4)} MB/s  ` +
         `${String(r.paragraphs).padStart(6)} paragraphs ${String(r.fields).padStart(8)} fields  peak RSS ${(r.maxRssKiB / 1024).toFixed(0)} MB` +
         `  (runs: ${r.times.map((t) => t.toFixed(3)).join(' ')})`,
     );
@@ -142,21 +154,27 @@ for (const name of FILES) {
   for (const tool of tools) {
     const r = results[tool.key];
     if (r.paragraphs !== ref.paragraphs || r.fields !== ref.fields) {
-      console.log(`  MISMATCH: ${tool.name} counted ${r.paragraphs} paragraphs / ${r.fields} fields, apt_pkg ${ref.paragraphs} / ${ref.fields}`);
+      say(`  MISMATCH: ${tool.name} counted ${r.paragraphs} paragraphs / ${r.fields} fields, apt_pkg ${ref.paragraphs} / ${ref.fields}`);
       failed = true;
     }
   }
-  if (!failed) console.log(`  counts agree: ${ref.paragraphs} paragraphs, ${ref.fields} fields in every tool`);
+  if (!failed) say(`  counts agree: ${ref.paragraphs} paragraphs, ${ref.fields} fields in every tool`);
   const x = results.xdeb.best;
   const lines = [
     [`xdeb / apt_pkg`, x / ref.best, 'target <= 1.5x, parity 1.0x'],
-    [`xdeb first read / apt_pkg`, results.xdeb.firstBest / ref.best, '(the best of the rounds\' first reads: code not yet compiled)'],
+    [`xdeb first read / apt_pkg`, results.xdeb.firstBest / ref.best, '(the median of the rounds\' first reads: code not yet compiled)'],
     [`xdeb (per paragraph) / apt_pkg`, results['xdeb-each'].best / ref.best, ''],
     [`python-debian pure / xdeb`, results.deb822.best / x, 'target >= 10x'],
     [`python-debian use_apt_pkg / xdeb`, results['deb822-apt'].best / x, ''],
   ];
-  for (const [what, value, target] of lines) console.log(`  ${what.padEnd(34)} ${ratio(value).padStart(8)}  ${target}`);
+  for (const [what, value, target] of lines) say(`  ${what.padEnd(34)} ${ratio(value).padStart(8)}  ${target}`);
   summary.push(`${name}: xdeb/apt_pkg ${ratio(x / ref.best)} (first read ${ratio(results.xdeb.firstBest / ref.best)}), python-debian/xdeb ${ratio(results.deb822.best / x)}`);
 }
-console.log(`\n${summary.join('\n')}`);
+say(`\n${summary.join('\n')}`);
+say(footer());
+if (OUT) {
+  mkdirSync(dirname(resolve(OUT)), { recursive: true });
+  writeFileSync(OUT, report.join('\n') + '\n');
+  process.stderr.write(`wrote ${OUT}\n`);
+}
 if (failed) process.exit(1);

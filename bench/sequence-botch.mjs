@@ -10,16 +10,24 @@
 //      arch:all binaries available): botch-create-graph + botch-buildgraph2srcgraph (cached), the
 //      components of its source graph against xdeb-sequence --all --full.
 //
-// Usage: node bench/sequence-botch.mjs [--data DIR] [--cache DIR] [--parts A,B,C] [--out FILE]
+// Usage: node bench/sequence-botch.mjs [--data DIR] [--cache DIR] [--parts A,B,C] [--runs N] [--out FILE]
+//   --runs   how many times each xdeb-sequence command runs (3); every run and the median are
+//            printed. botch's steps run once (they take 15-20 min) and are cached with the date,
+//            their version and /proc/loadavg at their start and end, which the report repeats.
 //   --data   Packages_amd64, Packages_arm64, Sources, uncompressed (/tmp/bookworm), or the .xz files
 //            of ../shared/data/bookworm (decompressed into the cache)
 //   --cache  where botch's outputs and their timings are kept between runs (/tmp/xdeb-bench-botch);
 //            remove it to run botch again (A takes 15-20 min, C about 10 on 2 cores)
-//   --out    also write the report to this file (e.g. bench/results/sequence-botch.txt)
+//   --out    also write the report to this file (e.g. bench/results/sequence-botch-<date>.txt)
+// The report starts with the date, the commit and whether the tree is clean, the tools' versions
+// and /proc/loadavg, and ends with /proc/loadavg (bench/run-info.mjs).
+// Like for like: botch-native's 'wall time' in A includes computing the inputs that xdeb is then
+// handed (the minimal system's seeds, the available set, the self-contained closure); xdeb's does
+// not. In C both start from the same files.
 // Needs dist/ (npm run build), botch, /usr/bin/time.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync, createWriteStream } from 'node:fs';
-import { cpus, loadavg } from 'node:os';
+import { debVersion, footer, header, median, procLoadavg, runsAndMedian } from './run-info.mjs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import v8 from 'node:v8';
@@ -38,6 +46,7 @@ const opt = (name, def) => {
 const cache = resolve(opt('--cache', '/tmp/xdeb-bench-botch'));
 const parts = new Set(opt('--parts', 'A,B,C').split(','));
 const outFile = opt('--out', undefined);
+const RUNS = Math.max(1, Number(opt('--runs', 3)));
 const lines = [];
 const say = (s = '') => {
   lines.push(s);
@@ -76,24 +85,47 @@ function timed(argv, opts = {}) {
   return { code: r.status, stdout: r.stdout, stderr: r.stderr, seconds: m ? Number(m[1]) : NaN, rssMB: m ? Number(m[2]) / 1024 : NaN };
 }
 
-/** Run a botch step once: its output file and wall time are cached. */
+/** Run a botch step once: its output file and wall time are cached, with when and at what load it ran. */
 function cachedStep(dir, name, cmd) {
   const timeFile = join(dir, `${name}.seconds`);
-  if (existsSync(timeFile)) return Number(readFileSync(timeFile, 'utf8'));
-  say(`  running ${name} (once; cached in ${dir}) …`);
-  const t0 = Date.now();
-  const r = sh(cmd);
-  if (r.status !== 0) throw new Error(`${name} failed: ${r.stderr.slice(-2000)}`);
-  const s = (Date.now() - t0) / 1000;
-  writeFileSync(timeFile, String(s));
-  return s;
+  const infoFile = join(dir, `${name}.info`);
+  if (!existsSync(timeFile)) {
+    process.stderr.write(`running ${name} (once; cached in ${dir}) …\n`);
+    const start = `${new Date().toISOString()}, /proc/loadavg at start ${procLoadavg()}`;
+    const t0 = Date.now();
+    const r = sh(cmd);
+    if (r.status !== 0) throw new Error(`${name} failed: ${r.stderr.slice(-2000)}`);
+    const s = (Date.now() - t0) / 1000;
+    writeFileSync(timeFile, String(s));
+    writeFileSync(infoFile, `${start}, at end ${procLoadavg()}`);
+  }
+  const seconds = Number(readFileSync(timeFile, 'utf8'));
+  const info = existsSync(infoFile) ? readFileSync(infoFile, 'utf8') : 'date and load not recorded';
+  say(`  ${name}: ${seconds.toFixed(1)} s, one run (${info})`);
+  return seconds;
 }
 
 const xdeb = join(checkout, 'bin/xdeb-sequence.js');
-function runXdeb(argv) {
-  const r = timed([process.execPath, '--max-old-space-size=8192', xdeb, ...argv]);
-  if (r.code !== 0 && r.code !== 1) throw new Error(`xdeb-sequence ${argv.join(' ')} exited ${r.code}: ${r.stderr.slice(-2000)}`);
-  return { plan: JSON.parse(r.stdout), seconds: r.seconds, rssMB: r.rssMB, code: r.code };
+/** xdeb-sequence `runs` times: the first run's plan (every run must give the same), the median wall time and peak RSS, every run's. */
+function runXdeb(argv, runs = RUNS) {
+  const all = [];
+  let plan;
+  let first;
+  let same = true;
+  for (let i = 0; i < runs; i++) {
+    const r = timed([process.execPath, '--max-old-space-size=8192', xdeb, ...argv]);
+    if (r.code !== 0 && r.code !== 1) throw new Error(`xdeb-sequence ${argv.join(' ')} exited ${r.code}: ${r.stderr.slice(-2000)}`);
+    const p = JSON.parse(r.stdout);
+    const steps = JSON.stringify(p.steps.map((s) => [s.source, s.stage ?? '', s.profiles ?? '']));
+    if (i === 0) {
+      plan = p;
+      first = steps;
+    } else if (steps !== first) same = false;
+    all.push({ seconds: r.seconds, rssMB: r.rssMB, graph: p.stats.milliseconds.graph / 1000, loops: p.stats.milliseconds.bootstrap / 1000 });
+  }
+  const med = (k) => median(all.map((a) => a[k]));
+  const line = `xdeb-sequence, ${runs} run${runs > 1 ? 's' : ''}: wall s ${runsAndMedian(all.map((a) => a.seconds))}; graph s ${runsAndMedian(all.map((a) => a.graph))}; loops/components s ${runsAndMedian(all.map((a) => a.loops))}; peak RSS MB ${runsAndMedian(all.map((a) => a.rssMB), (x) => x.toFixed(0))}${runs > 1 ? (same ? '; the same plan in every run' : '; PLANS DIFFER between runs (the figures below are from run 1)') : ''}`;
+  return { plan, seconds: med('seconds'), rssMB: med('rssMB'), graph: med('graph'), loops: med('loops'), line };
 }
 
 // ---- deb822 helpers for the comparison
@@ -223,8 +255,11 @@ async function partA(files) {
   const xloops = p.loops.filter((l) => l.staged.length || l.nocheck.length || l.unbroken.length).map((l) => new Set(l.sources));
   say(`input: the ${seeds.length} sources of botch's minimal system (cross-built, so their binaries are available), ${closure.length} sources in botch's self-contained closure`);
   say('');
+  say(`  ${x.line}`);
+  say('  NOT like for like: botch-native\'s time includes computing the minimal system, its self-contained closure and the available set, which xdeb is handed as input');
+  say('');
   say('                              botch        xdeb');
-  say(`wall time                     ${botchSeconds.toFixed(0).padStart(5)} s   ${x.seconds.toFixed(1).padStart(7)} s   (xdeb: ${(p.stats.milliseconds.graph / 1000).toFixed(1)} s graph, ${(p.stats.milliseconds.bootstrap / 1000).toFixed(1)} s loops, the rest reading 100 MB of indexes; ${x.rssMB.toFixed(0)} MB)`);
+  say(`wall time                     ${botchSeconds.toFixed(0).padStart(5)} s   ${x.seconds.toFixed(1).padStart(7)} s   (botch: one run; xdeb: the median, ${x.graph.toFixed(1)} s graph, ${x.loops.toFixed(1)} s loops, the rest reading 100 MB of indexes; ${x.rssMB.toFixed(0)} MB)`);
   say(`sources to build              ${String(tocompile.size).padStart(5)}     ${String(p.steps.filter((s) => !s.stage).length - seeds.filter((s) => xnodes.has(s)).length).padStart(7)}     (xdeb also lists the ${seeds.length} seeds, which need no build: their binaries are available)`);
   // xdeb's counterpart of botch's fixpoint: builds that need nothing from a loop, directly or not.
   const inLoop = (s) => xloops.some((l) => l.has(s.source));
@@ -366,7 +401,8 @@ function partB(files, seeds) {
   ]);
   const p = x.plan;
   const bad = p.steps.filter((s) => s.unsatisfiable);
-  say(`xdeb: ${x.seconds.toFixed(1)} s wall (${(p.stats.milliseconds.graph / 1000).toFixed(1)} s graph, ${(p.stats.milliseconds.bootstrap / 1000).toFixed(1)} s loops), ${x.rssMB.toFixed(0)} MB`);
+  say(`  ${x.line}`);
+  say(`xdeb: ${x.seconds.toFixed(1)} s wall, the median (${x.graph.toFixed(1)} s graph, ${x.loops.toFixed(1)} s loops), ${x.rssMB.toFixed(0)} MB`);
   say(`${p.stats.sources} builds for arm64 in the closure; ${p.stats.cyclicComponents} cyclic component(s), the largest ${p.stats.largestComponent}; ${p.stats.stagedBuilds} staged builds; ${p.stats.unbrokenLoops} part(s) no profile breaks; ${bad.length} builds not cross-satisfiable`);
   for (const l of p.loops) {
     say(`  staged: ${list(l.staged.map((s) => `${s.source} [${s.profiles.join(',')}]`), 40)}`);
@@ -409,8 +445,10 @@ async function partC(files) {
   const p = x.plan;
   const xl = p.loops.filter((l) => l.unbroken.length).map((l) => new Set(l.sources));
   xl.sort((u, v) => v.size - u.size);
-  say(`botch: ${(g1 + g2).toFixed(0)} s (create-graph ${g1.toFixed(0)} s, buildgraph2srcgraph ${g2.toFixed(0)} s) for ${b.sources.length} sources`);
-  say(`xdeb:  ${x.seconds.toFixed(1)} s wall (${(p.stats.milliseconds.graph / 1000).toFixed(1)} s graph: ${p.stats.checks} checks; ${(p.stats.milliseconds.bootstrap / 1000).toFixed(1)} s components), ${x.rssMB.toFixed(0)} MB, ${p.stats.sources} sources, ${p.stats.edges} edges`);
+  say(`  ${x.line}`);
+  say(`botch: ${(g1 + g2).toFixed(0)} s, one run (create-graph ${g1.toFixed(0)} s, buildgraph2srcgraph ${g2.toFixed(0)} s) for ${b.sources.length} sources`);
+  say(`xdeb:  ${x.seconds.toFixed(1)} s wall, the median (${x.graph.toFixed(1)} s graph: ${p.stats.checks} checks; ${x.loops.toFixed(1)} s components), ${x.rssMB.toFixed(0)} MB, ${p.stats.sources} sources, ${p.stats.edges} edges`);
+  say('  like for like: both start from the same Packages, Sources and available set');
   say(`cyclic components: botch ${b.cyclic.length}, xdeb ${xl.length}; largest: botch ${b.cyclic[0]?.size ?? 0}, xdeb ${xl[0]?.size ?? 0}; sources in loops: botch ${b.cyclic.reduce((a, c) => a + c.size, 0)}, xdeb ${xl.reduce((a, c) => a + c.size, 0)}`);
   const key = (s) => [...s].sort().join(' ');
   const xkeys = new Set(xl.map(key));
@@ -440,7 +478,7 @@ async function partC(files) {
     q = runXdeb([
       '-a', 'amd64', '--list', '--json', '--explain', '--full', '--only-explicit', '-B', '--implicit', 'build-essential', '--disable-remote-repo', '--disable-local-repo',
       '--repo', files.Packages_amd64, '--repo', files.Sources, '--available', available, ...new Set(rest.map(([, s]) => s)),
-    ]).plan;
+    ], 1).plan;
   }
   /** What xdeb's build of src needs: [source, binaries] pairs (its own binaries: a self-loop). */
   const xdebNeeds = (src) => {
@@ -469,11 +507,13 @@ async function partC(files) {
 }
 
 const files = dataFiles();
-say(`xdeb-sequence vs botch, bookworm; ${cpus().length} cores, load ${loadavg()[0].toFixed(1)} at start; ${new Date().toISOString()}`);
-say(`botch outputs cached in ${cache}`);
+say('# xdeb-sequence vs botch, bookworm');
+for (const l of header(checkout, { botch: debVersion('botch'), 'dose (libdose3-ocaml)': ['sh', '-c', "dpkg-query -W -f '${Version}' dose-builddebcheck"] })) say(l);
+say(`runs: xdeb-sequence ${RUNS} times per command (every run and the median); botch's steps once, cached in ${cache}`);
 say('');
 let seeds;
 if (parts.has('A') || parts.has('B')) seeds = (await partA(files)).seeds;
 if (parts.has('B')) partB(files, seeds);
 if (parts.has('C')) await partC(files);
+say(footer());
 if (outFile) writeFileSync(outFile, lines.join('\n') + '\n');
