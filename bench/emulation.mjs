@@ -11,16 +11,23 @@
 // emulated and native-compiler builds are then compared ELF file by ELF file, section by section
 // (.comment, .note.gnu.build-id and the debug link may differ), and the chroots are made first when
 // missing (the emulated one takes several minutes). Root, binfmt_misc with qemu-user-static and
-// deb.debian.org needed. Long: run it once, on a quiet machine.
+// deb.debian.org needed. Long (3 runs of zlib: about 20 min, plus the chroots when missing).
 //
-//   node bench/emulation.mjs [--package zlib] [--suite bookworm] [--chroot-dir DIR] [--out FILE] [--keep]
+// --runs N (3): rounds of the three builds (cross, native compilers, emulated, in turns, so that
+// the load hits them alike); every run and the median are printed and the ratios are of the
+// medians. The ELF comparison is of the first round's builds. A chroot made by the run is timed
+// once, with its image's size. The report names the date, the commit and whether the tree is
+// clean, the tools' versions and /proc/loadavg (bench/run-info.mjs).
+//
+//   node bench/emulation.mjs [--package zlib] [--runs 3] [--suite bookworm] [--chroot-dir DIR] [--out FILE] [--keep]
 //   node bench/emulation.mjs --compare EMULATED-OUTPUT-DIR NATIVE-OUTPUT-DIR
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, homedir, tmpdir } from 'node:os';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { homedir, tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { debVersion, footer, header, median, procLoadavg, runsAndMedian } from './run-info.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const args = process.argv.slice(2);
@@ -30,6 +37,7 @@ const opt = (name, dflt) => {
 };
 const pkg = opt('--package', 'zlib');
 const suite = opt('--suite', 'bookworm');
+const runs = Math.max(1, Number(opt('--runs', 3)));
 const chrootDir = opt('--chroot-dir', process.env.XDEB_CHROOT_DIR ?? join(process.env.XDG_DATA_HOME ?? join(homedir(), '.local/share'), 'xdeb/chroots'));
 const outFile = opt('--out', join(root, 'bench', 'results', `emulation-${pkg}-${new Date().toISOString().slice(0, 10)}.txt`));
 const hostArch = 'arm64';
@@ -66,13 +74,15 @@ function xdeb(bin, argv, log) {
 
 async function ensureChroot(name, argv) {
   if (existsSync(join(chrootDir, `${name}.json`))) return;
-  say(`making chroot ${name}: xdeb-chroot create ${argv.join(' ')} ${name}`);
+  say(`making chroot ${name}: xdeb-chroot create ${argv.join(' ')} ${name} (one run; /proc/loadavg at start ${procLoadavg()})`);
   const r = await xdeb('xdeb-chroot', ['create', ...argv, name], join(work, `create-${name}.log`));
   if (r.code !== 0) {
     console.error(r.stderr.slice(-3000));
     process.exit(1);
   }
-  say(`  ${r.seconds.toFixed(0)} s`);
+  const image = readdirSync(chrootDir).find((f) => f.startsWith(`${name}.tar`));
+  const size = image ? `, image ${image} ${(statSync(join(chrootDir, image)).size / 1e6).toFixed(0)} MB` : '';
+  say(`  ${r.seconds.toFixed(0)} s${size}; /proc/loadavg at end ${procLoadavg()}`);
 }
 
 /** The source package from the archive, through an apt of our own with a deb-src line. */
@@ -168,37 +178,53 @@ const builds = [
 ];
 
 try {
+  say(`# bench/emulation: ${pkg} for ${hostArch}, ${suite}`);
+  for (const l of header(root, { qemu: ['qemu-aarch64-static', '--version'], mmdebstrap: debVersion('mmdebstrap'), 'gcc-aarch64-linux-gnu': debVersion('gcc-aarch64-linux-gnu') })) say(l);
+  say(`runs: ${runs} rounds of the three builds in turns; each build in a fresh copy of its chroot, installing its own build-dependencies; every run and the median`);
   await ensureChroot(cross, ['-a', hostArch, '--suite', suite, '--include', 'debhelper']);
   await ensureChroot(emu, ['--emulated', '-a', hostArch, '--suite', suite, '--include', 'debhelper']);
   const dsc = await fetchSource();
-  const cpu = cpus();
-  say(`bench/emulation: ${basename(dsc)} for ${hostArch}, ${suite}, on ${cpu.length} × ${cpu[0]?.model ?? '?'}; load average ${readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')} at start`);
-  say(`qemu: ${spawnSync('qemu-aarch64-static', ['--version'], { encoding: 'utf8' }).stdout.split('\n')[0]}`);
-  const results = {};
-  for (const b of builds) {
-    const out = join(work, b.key);
-    mkdirSync(out);
-    const r = await xdeb('xdeb-build', [...b.argv, '--no-publish', '--json', '--verbose', '--output-dir', out, dsc], join(work, `${b.key}.log`));
-    if (r.code !== 0) {
-      say(`${b.label}: FAILED (exit ${r.code}); see ${join(work, `${b.key}.log`)}`);
-      console.error(r.stderr.slice(-4000));
-      process.exit(1);
+  say(`source: ${basename(dsc)}; /proc/loadavg before the builds: ${procLoadavg()}`);
+  const results = Object.fromEntries(builds.map((b) => [b.key, { wall: [], runbuild: [], satisfydepends: [], out: undefined }]));
+  for (let round = 1; round <= runs; round++) {
+    for (const b of builds) {
+      const out = join(work, `${b.key}-${round}`);
+      mkdirSync(out);
+      process.stderr.write(`[${new Date().toISOString().slice(11, 19)}] ${b.label}, run ${round}/${runs}\n`);
+      const r = await xdeb('xdeb-build', [...b.argv, '--no-publish', '--json', '--verbose', '--output-dir', out, dsc], join(work, `${b.key}-${round}.log`));
+      if (r.code !== 0) {
+        say(`${b.label}: FAILED (exit ${r.code}) in run ${round}; see ${join(work, `${b.key}-${round}.log`)}`);
+        console.error(r.stderr.slice(-4000));
+        process.exit(1);
+      }
+      const j = JSON.parse(r.stdout).builds[0];
+      const res = results[b.key];
+      res.wall.push(r.seconds);
+      res.runbuild.push(j.seconds.runbuild);
+      res.satisfydepends.push(j.seconds.satisfydepends);
+      res.out ??= out;
     }
-    const j = JSON.parse(r.stdout).builds[0];
-    results[b.key] = { wall: r.seconds, ...j.seconds, out };
-    say(`${b.label.padEnd(36)} wall ${r.seconds.toFixed(1).padStart(7)} s   build ${j.seconds.runbuild.toFixed(1).padStart(7)} s   build-deps ${j.seconds.satisfydepends.toFixed(1).padStart(6)} s`);
   }
-  const e = results.emulated;
-  const n = results.native;
-  const c = results.cross;
+  const med = {};
+  for (const b of builds) {
+    const res = results[b.key];
+    med[b.key] = { wall: median(res.wall), runbuild: median(res.runbuild) };
+    say(`${b.label.padEnd(36)} wall ${med[b.key].wall.toFixed(1).padStart(7)} s   build ${med[b.key].runbuild.toFixed(1).padStart(7)} s   build-deps ${median(res.satisfydepends).toFixed(1).padStart(6)} s   (medians)`);
+    say(`  wall s        ${runsAndMedian(res.wall)}`);
+    say(`  build s       ${runsAndMedian(res.runbuild)}`);
+    say(`  build-deps s  ${runsAndMedian(res.satisfydepends)}`);
+  }
+  const e = med.emulated;
+  const n = med.native;
+  const c = med.cross;
   say();
-  say('ratios (build step = dpkg-buildpackage; wall = the whole xdeb-build, fresh chroot and build-dependencies included):');
+  say('ratios of the medians (build step = dpkg-buildpackage; wall = the whole xdeb-build, fresh chroot and build-dependencies included):');
   say(`  emulated / native compilers:   build ${(e.runbuild / n.runbuild).toFixed(2)}×   wall ${(e.wall / n.wall).toFixed(2)}×`);
   say(`  native compilers / cross:      build ${(n.runbuild / c.runbuild).toFixed(2)}×   wall ${(n.wall / c.wall).toFixed(2)}×`);
   say(`  emulated / cross:              build ${(e.runbuild / c.runbuild).toFixed(2)}×   wall ${(e.wall / c.wall).toFixed(2)}×`);
   say();
-  say(compareBuilds(e.out, n.out));
-  say(`load average at the end ${readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')}`);
+  say(compareBuilds(results.emulated.out, results.native.out));
+  say(footer());
   mkdirSync(join(root, 'bench', 'results'), { recursive: true });
   writeFileSync(outFile, lines.join('\n') + '\n');
   say(`written to ${outFile}`);
