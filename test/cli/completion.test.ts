@@ -144,6 +144,7 @@ describe('bash completion, installed the Debian way', () => {
       expected.push([...longOptions(c), '--help']);
     }
     const got = complete(lines);
+    expect(got).toHaveLength(lines.length);
     got.forEach((g, i) => {
       for (const e of expected[i]!) expect(g, lines[i]).toContain(e);
     });
