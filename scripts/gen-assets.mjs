@@ -20,8 +20,8 @@ if (!out) {
 
 const [{ commands }, completion, manual, { archTable }, { CONFIG_KEYS, SECTION_KINDS }] = await Promise.all([
   import('../dist/cli/registry.js'),
-  import('../dist/cli/completion.js'),
-  import('../dist/cli/manpage.js'),
+  import('../dist/ui/completion.js'),
+  import('../dist/ui/manpage.js'),
   import('../dist/lib/arch.js'),
   import('../dist/lib/config.js'),
 ]);

@@ -5,7 +5,7 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { EnvironmentError } from '../lib/errors.js';
-import type { Output } from '../cli/output.js';
+import type { Output } from '../ui/output.js';
 import type { CommandWrap } from './inside.js';
 import { runTool } from './run-tool.js';
 

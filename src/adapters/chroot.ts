@@ -13,9 +13,7 @@ import { dirname, join } from 'node:path';
 import { checkChrootName, chrootNames, imageFileName, lockFileName, LOCAL_REPO_SOURCES, metaFileName, parseChrootMeta, aptListPrefix, type ChrootMeta } from '../lib/chroot-spec.js';
 import { EnvironmentError, Interrupted, UsageError, XdebError } from '../lib/errors.js';
 import { bindRoots, inRoot, isAncestorOrSelf, normalize, type BindRequest } from '../lib/mount-plan.js';
-import type { Config } from '../lib/config.js';
-import type { Output } from '../cli/output.js';
-import { defaultChrootDir } from './config.js';
+import type { Output } from '../ui/output.js';
 import type { CommandWrap, InsideHooks } from './inside.js';
 import { mountedUnder, mountStep, removeTree, resolveInRoot, unmountUnder } from './mounts.js';
 import { withLock } from './repo-lock.js';
@@ -24,10 +22,6 @@ import { runTool, type ToolResult } from './run-tool.js';
 export const SESSIONS_DIR = '.sessions';
 /** PATH inside a session, before anything is put in front of it. */
 export const CHROOT_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
-
-export function chrootDirOf(cfg: Config): string {
-  return cfg.string('chroot-dir') ?? defaultChrootDir();
-}
 
 export interface ChrootFiles {
   image: string;

@@ -1,9 +1,9 @@
-// Reads xdeb's configuration files and environment, and applies a command's flags on top.
+// Reads xdeb's configuration files and environment (a command's flags go on top: src/flows/session.ts).
 
 import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { Config, configKey, parseConfigFile, type ConfigValue, type ParsedConfigFile } from '../lib/config.js';
+import { Config, configKey, parseConfigFile, type ParsedConfigFile } from '../lib/config.js';
 import { InputError } from '../lib/errors.js';
 
 /** The configuration files read, lowest precedence first. $XDEB_SYSTEM_CONFIG replaces /etc/xdeb/xdeb.cfg. */
@@ -32,20 +32,6 @@ function expandHome(parsed: ParsedConfigFile, env: NodeJS.ProcessEnv): ParsedCon
   return parsed;
 }
 
-/** Command-line flags (commander's camelCase names) and the keys they set. */
-const FLAG_KEYS: [opt: string, key: string, flag: string][] = [
-  ['hostArch', 'host-arch', '--host-arch'],
-  ['profiles', 'profiles', '--profiles'],
-  ['localRepo', 'local-repo', '--local-repo'],
-  ['chroot', 'chroot', '--chroot'],
-  ['rootCmd', 'root-cmd', '--root-cmd'],
-  ['signKey', 'sign-key', '--sign-key'],
-  ['jobs', 'jobs', '--jobs'],
-  ['suite', 'suite', '--suite'],
-  ['mirror', 'mirror', '--mirror'],
-  ['toolchain', 'toolchain', '--toolchain'],
-];
-
 export interface LoadConfigOptions {
   /** --local-config FILE: read only this file, not the system and user ones. */
   localConfig?: string;
@@ -67,17 +53,6 @@ export function loadConfig(opts: LoadConfigOptions = {}): Config {
   return cfg;
 }
 
-/** The configuration a command runs with: files, environment, then its own flags. */
-export function configFromOptions(opts: Record<string, unknown>, env: NodeJS.ProcessEnv = process.env): Config {
-  const cfg = loadConfig({ localConfig: opts.localConfig as string | undefined, env });
-  for (const [opt, key, flag] of FLAG_KEYS) cfg.applyFlag(key, opts[opt] as ConfigValue | undefined, flag);
-  if (opts.useLocalRepo) cfg.applyFlag('use-local-repo', true, '--use-local-repo');
-  if (opts.disableLocalRepo) cfg.applyFlag('use-local-repo', false, '--disable-local-repo');
-  if (opts.useRemoteRepo) cfg.applyFlag('use-remote-repo', true, '--use-remote-repo');
-  if (opts.disableRemoteRepo) cfg.applyFlag('use-remote-repo', false, '--disable-remote-repo');
-  return cfg;
-}
-
 /** Where the local repository lives when nothing says otherwise. */
 export function defaultLocalRepo(env: NodeJS.ProcessEnv = process.env): string {
   return join(dataHome(env), 'xdeb', 'repo');
@@ -90,8 +65,4 @@ export function defaultChrootDir(env: NodeJS.ProcessEnv = process.env): string {
 
 function dataHome(env: NodeJS.ProcessEnv): string {
   return env.XDG_DATA_HOME || join(env.HOME || homedir(), '.local', 'share');
-}
-
-export function localRepoDir(cfg: Config, env: NodeJS.ProcessEnv = process.env): string {
-  return cfg.string('local-repo') ?? defaultLocalRepo(env);
 }

@@ -49,13 +49,3 @@ export function runTool(cmd: string, args: readonly string[], opts: ToolOptions 
     child.stdin.end(opts.input ?? '');
   });
 }
-
-/** Run a command that must succeed; its stderr explains a failure. */
-export async function runToolOk(cmd: string, args: readonly string[], opts: ToolOptions = {}): Promise<ToolResult> {
-  const r = await runTool(cmd, args, opts);
-  if (r.code !== 0) {
-    const why = r.stderr.trim().split('\n').slice(-5).join('\n  ') || `exit status ${r.code}`;
-    throw new EnvironmentError(`${cmd} failed: ${why}`);
-  }
-  return r;
-}

@@ -8,16 +8,16 @@
 // separate process groups already (dpkg-buildpackage, with the signal passed on), and each step
 // writes its messages and its build log into its own directory.
 
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync, appendFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, renameSync, writeFileSync, appendFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { EXIT, NegativeAnswer, UsageError, XdebError } from '../lib/errors.js';
 import type { Plan, PlanStep } from '../lib/plan.js';
-import { Output } from '../cli/output.js';
+import { Output } from '../ui/output.js';
 import { rootPrefix } from './apt-install.js';
-import type { BuildOptions } from './build-pipeline.js';
+import type { BuildOptions } from '../flows/build.js';
 import type { BuildRecord } from './local-repo.js';
 import { runTool } from './run-tool.js';
-import type { SatisfyContext } from './satisfy.js';
+import type { BuildContext } from '../flows/satisfy.js';
 
 export type StepStatus = 'pending' | 'running' | 'done' | 'failed' | 'skipped';
 
@@ -177,7 +177,7 @@ export interface RunOptions {
   /** The options every step's build gets (repositories, root command…). */
   buildOpts: BuildOptions;
   /** The context of a build for the host architecture; steps for another architecture get theirs from it. */
-  ctx: SatisfyContext;
+  ctx: BuildContext;
   stateFile: string;
   out: Output;
   prog: string;
@@ -279,7 +279,7 @@ export async function runSteps(state: SequenceState, o: RunOptions): Promise<Run
   process.on('SIGINT', onInt);
   process.on('SIGTERM', onTerm);
 
-  const { buildOne } = await import('./build-pipeline.js');
+  const { buildOne } = await import('../flows/build.js');
   const { readBuilds } = await import('./local-repo.js');
 
   const runStep = async (s: PlanStep): Promise<void> => {
@@ -298,13 +298,13 @@ export async function runSteps(state: SequenceState, o: RunOptions): Promise<Run
     try {
       // The toolchain flavours the host-architecture builds; the build machine's tools are built plain.
       const flavoured = !!plan.toolchain && s.arch === plan.hostArch;
-      const ctx: SatisfyContext = { ...o.ctx, hostArch: s.arch, profiles: s.profiles, profilesGiven: true, ...(flavoured ? {} : { flavour: undefined, unflavoured: true }) };
-      const r = await buildOne(s.arg, ctx, { ...o.buildOpts, localSuite: ['full', ...stagedSuites], outputDir: x.dir, logDir: x.dir, publish: true, serialize: (f) => install.run(f) }, out);
+      const ctx: BuildContext = { ...o.ctx, hostArch: s.arch, profiles: s.profiles, profilesGiven: true, ...(flavoured ? {} : { flavour: undefined, unflavoured: true }) };
+      const r = await buildOne(s.arg, ctx, { ...o.buildOpts, localSuites: ['full', ...stagedSuites], outputDir: x.dir, logDir: x.dir, publish: true, serialize: (f) => install.run(f) }, out);
       x.changes = r.changes;
       x.suite = r.suite;
       // In a chroot each build has a fresh session: nothing of the staged build stays installed.
-      if (!o.ctx.cfg.string('chroot') && !s.stage && steps.some((t) => t.stage && t.source === s.source && t.arch === s.arch)) {
-        await install.run(async () => replaceStagedInstalls(state.localRepo, s, await readBuilds(state.localRepo), o.ctx.cfg.string('root-cmd'), (m) => out.info(m)));
+      if (!o.ctx.session.chroot && !s.stage && steps.some((t) => t.stage && t.source === s.source && t.arch === s.arch)) {
+        await install.run(async () => replaceStagedInstalls(state.localRepo, s, await readBuilds(state.localRepo), o.ctx.session.rootCmd, (m) => out.info(m)));
       }
       x.status = 'done';
       x.seconds = (Date.now() - t0) / 1000;
@@ -365,9 +365,4 @@ export async function runSteps(state: SequenceState, o: RunOptions): Promise<Run
   else if (failedFirst) code = failedFirst.exitCode === EXIT.usage || failedFirst.exitCode === EXIT.environment ? failedFirst.exitCode : EXIT.no;
   else if (st.some((x) => x.status !== 'done')) code = EXIT.no;
   return { code, state };
-}
-
-/** Does a state file hold unfinished work? */
-export function stateExists(file: string): boolean {
-  return existsSync(file);
 }

@@ -82,9 +82,3 @@ export function readSourceArg(arg: string, universe?: Universe): SourceInput {
   const best = found.reduce((a, b) => (compareVersions(b.version, a.version) > 0 ? b : a));
   return { name: best.name, version: best.version, paragraph: best.paragraph, file: best.file, kind: 'index', base: universe!.origins[best.origin]?.base };
 }
-
-/** Do the source's binaries include arch-dependent ones (debian/control) or does its Architecture say so? */
-export function hasArchDependent(src: SourceInput): boolean {
-  const archs = src.binaries ? src.binaries.map((b) => b.get('Architecture') ?? '') : [src.paragraph.get('Architecture') ?? 'any'];
-  return archs.some((a) => a.split(/\s+/).some((x) => x !== '' && x !== 'all'));
-}

@@ -17,19 +17,12 @@ export function toolchainOf(cfg: Config): Toolchain | undefined {
   return resolveToolchain(name, cfg.sections, loc);
 }
 
-/** The flavour of the configured toolchain (the suite flavour-<name> of the local repository). */
-export function flavourOf(cfg: Config): string | undefined {
-  return toolchainOf(cfg)?.flavour;
-}
-
 function onPath(program: string): boolean {
   return spawnSync('sh', ['-c', `command -v "$1" >/dev/null`, 'sh', program]).status === 0;
 }
 
-/** The configured toolchain's plan for a build from buildArch for hostArch (undefined without one). */
-export function configuredToolchainPlan(cfg: Config, buildArch: string, hostArch: string, check = true): ToolchainPlan | undefined {
-  const t = toolchainOf(cfg);
-  if (!t) return undefined;
+/** A toolchain's plan for a build from buildArch for hostArch. */
+export function toolchainPlanFor(t: Toolchain, buildArch: string, hostArch: string, check = true): ToolchainPlan {
   const triplet = archTable().gnuTriplet(hostArch);
   if (!triplet) throw new EnvironmentError(`no GNU triplet is known for ${hostArch}`);
   return toolchainPlan(t, { cross: buildArch !== hostArch, hostTriplet: triplet, check });

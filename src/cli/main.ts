@@ -4,12 +4,19 @@
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { EXIT, XdebError } from '../lib/errors.js';
-import { Output } from './output.js';
+import { useSystemArchTable } from '../adapters/dpkg-tables.js';
+import { Flags } from '../ui/flags.js';
+import { Output } from '../ui/output.js';
 import { commands, findCommand } from './registry.js';
-import { allOptions } from './options.js';
-import type { CommandSpec } from './spec.js';
+import { allOptions } from '../ui/options.js';
+import type { CommandSpec } from '../ui/spec.js';
 
-export { allOptions };
+/** Commander's action arguments: a string, a variadic list, or undefined for an optional one left out. */
+function positionalStrings(a: unknown): string[] {
+  if (typeof a === 'string') return [a];
+  if (Array.isArray(a)) return a.filter((x): x is string => typeof x === 'string');
+  return [];
+}
 
 function collect(value: string, previous: string[] | undefined): string[] {
   return [...(previous ?? []), value];
@@ -113,13 +120,16 @@ function report(err: unknown, prog: string): number {
 export async function main(argv: string[] = process.argv.slice(2), standalone?: string): Promise<number> {
   let exitCode: number = EXIT.ok;
   const run = async (spec: CommandSpec, prog: string, args: unknown[]): Promise<void> => {
-    const cmd = args[args.length - 1] as Command;
-    const opts = cmd.opts();
-    const positional = (args.slice(0, -2) as (string | string[] | undefined)[]).flatMap((a) => (a === undefined ? [] : a));
-    const out = new Output({ prog, json: opts.json, quiet: opts.quiet, verbose: opts.verbose });
+    const cmd = args[args.length - 1];
+    if (!(cmd instanceof Command)) throw new Error('commander passed no command to the action');
+    const flags = new Flags(cmd.opts());
+    const positional = args.slice(0, -2).flatMap(positionalStrings);
+    const out = new Output({ prog, json: flags.boolean('json'), quiet: flags.boolean('quiet'), verbose: flags.boolean('verbose') });
     let code: number | void;
     try {
-      code = await spec.run!({ args: positional, opts, out, prog });
+      // dpkg's architecture tables, when installed, for every command (docs/design.md §4).
+      useSystemArchTable();
+      code = await spec.run!({ args: positional, flags, out, prog, commands });
     } catch (err) {
       // Reported here so that the message names the command: 'xdeb deps reduce: error: …'.
       code = report(err, prog);

@@ -1,7 +1,7 @@
 // Every command, in the order `xdeb --help` lists them. Command modules are light: they
 // declare options and import the library only when they run, so --help stays instant.
 
-import type { CommandSpec } from './spec.js';
+import type { CommandSpec } from '../ui/spec.js';
 import compareVersions from '../commands/compare-versions.js';
 import build from '../commands/build.js';
 import chroot from '../commands/chroot.js';

@@ -1,5 +1,5 @@
-import type { CommandSpec } from '../cli/spec.js';
-import { CHROOT_BUILD, HOST_ARCH, PROFILES, REPO_SELECTION, ROOT_CMD } from './common-options.js';
+import type { CommandSpec } from '../ui/spec.js';
+import { CHROOT_BUILD, HOST_ARCH, PROFILES, REPO_SELECTION, ROOT_CMD, sessionFlags } from './common-options.js';
 import { TOOLCHAIN } from './toolchain-option.js';
 
 const spec: CommandSpec = {
@@ -45,10 +45,22 @@ const spec: CommandSpec = {
     { command: 'xdeb-build --chroot emu-arm64 --native bookworm-arm64 -P nocheck .', description: 'build in an emulated arm64 chroot with native compilers' },
   ],
   exitStatus: [{ code: 1, meaning: 'a build-dependency cannot be satisfied, or a build failed (the message names the step)' }],
-  async run({ args, opts, out }) {
-    const { runBuilds } = await import('../adapters/build-pipeline.js');
-    const builds = await runBuilds(args, opts, out);
-    if (opts.json) out.jsonData({ builds });
+  async run({ args, flags, out }) {
+    const [{ runBuilds }, { openSession }] = await Promise.all([import('../flows/build.js'), import('../flows/session.js')]);
+    const session = openSession(sessionFlags(flags), out);
+    const builds = await runBuilds(session, {
+      sources: args,
+      repo: flags.strings('repo'),
+      localSuites: flags.strings('localSuite'),
+      explain: flags.boolean('explain'),
+      publish: flags.boolean('publish'),
+      outputDir: flags.string('outputDir'),
+      logDir: flags.string('logDir'),
+      keepVersions: flags.integer('keepVersions'),
+      native: flags.stringOrOff('native'),
+      distcc: flags.optionalString('distcc'),
+    });
+    if (out.json) out.jsonData({ builds });
     else for (const b of builds) out.data(`${b.source} ${b.version} ${b.hostArch}: built${b.suite ? `, published to ${b.repository} (${b.suite})` : ''}`);
     return 0;
   },

@@ -1,6 +1,20 @@
 import { UsageError } from '../lib/errors.js';
-import type { CommandSpec, OptionSpec } from '../cli/spec.js';
-import { HOST_ARCH, LOCAL_CONFIG, LOCAL_REPO } from './common-options.js';
+import type { CommandSpec, OptionSpec } from '../ui/spec.js';
+import type { Session } from '../flows/session.js';
+import type { Flags } from '../ui/flags.js';
+import { HOST_ARCH, LOCAL_CONFIG, LOCAL_REPO, sessionFlags } from './common-options.js';
+
+/** The NAME argument (commander has checked that it is there). */
+function chrootName(args: readonly string[]): string {
+  const name = args[0];
+  if (name === undefined) throw new UsageError('no chroot NAME given');
+  return name;
+}
+
+/** The local repository a chroot sees: none with --disable-local-repo. */
+function chrootLocalRepo(flags: Flags, session: Session): string | undefined {
+  return flags.boolean('disableLocalRepo') ? undefined : session.localRepo.dir;
+}
 
 const NAME = { name: 'name', description: 'the chroot (xdeb-chroot list)', required: true, complete: 'chroot' as const };
 const DISABLE_LOCAL_REPO: OptionSpec = { flags: '--disable-local-repo', description: 'do not configure nor mount the local repository' };
@@ -43,28 +57,23 @@ const create: CommandSpec = {
     { code: 2, meaning: 'the mirror has no such suite, or a package given with --include is not in it' },
     { code: 3, meaning: 'the mirror does not answer, mmdebstrap is missing, or (--emulated) this machine cannot run HOST programs: the message says how to enable binfmt_misc' },
   ],
-  async run({ args, opts, out }) {
-    const { configFromOptions, localRepoDir } = await import('../adapters/config.js');
-    const { chrootDirOf } = await import('../adapters/chroot.js');
-    const { createChroot } = await import('../adapters/mmdebstrap.js');
-    const cfg = configFromOptions(opts);
-    const hostArch = cfg.string('host-arch');
-    if (!hostArch) throw new UsageError('give the architecture to build for: -a HOST (or host-arch in xdeb.cfg)');
-    const { archTable } = await import('../lib/arch.js');
-    archTable().checkArch(hostArch);
+  async run({ args, flags, out }) {
+    const [{ openSession }, { createChroot }] = await Promise.all([import('../flows/session.js'), import('../flows/chroot-image.js')]);
+    const session = openSession(sessionFlags(flags), out);
+    if (!session.hostArchGiven) throw new UsageError('give the architecture to build for: -a HOST (or host-arch in xdeb.cfg)');
     const meta = await createChroot({
-      dir: chrootDirOf(cfg),
-      name: args[0]!,
-      kind: opts.emulated ? 'emulated' : 'cross',
-      hostArch,
-      suite: cfg.string('suite') ?? 'bookworm',
-      mirror: cfg.string('mirror') ?? 'http://deb.debian.org/debian',
-      include: ((opts.include as string[] | undefined) ?? []).flatMap((x) => x.split(/[,\s]+/)).filter(Boolean),
-      localRepo: opts.disableLocalRepo ? undefined : localRepoDir(cfg),
-      native: opts.native,
+      dir: session.chrootDir,
+      name: chrootName(args),
+      kind: flags.boolean('emulated') ? 'emulated' : 'cross',
+      hostArch: session.hostArch,
+      suite: session.suite,
+      mirror: session.mirror,
+      include: flags.strings('include').flatMap((x) => x.split(/[,\s]+/)).filter(Boolean),
+      localRepo: chrootLocalRepo(flags, session),
+      native: flags.string('native'),
       out,
     });
-    if (opts.json) out.jsonData(meta);
+    if (out.json) out.jsonData(meta);
     else out.data(`${meta.name}: ${meta.kind} chroot, ${meta.architectures.join(' + ')}, ${meta.suite}, ${((meta.bytes ?? 0) / 1e6).toFixed(0)} MB`);
     return 0;
   },
@@ -81,13 +90,11 @@ const update: CommandSpec = {
   json: true,
   jsonOutput: 'the chroot\'s description, as xdeb-chroot create --json prints it, with the new "updated" and "bytes"',
   examples: [{ command: 'xdeb-chroot update bookworm-arm64', description: 'bring the chroot up to date with its suite' }],
-  async run({ args, opts, out }) {
-    const { configFromOptions, localRepoDir } = await import('../adapters/config.js');
-    const { chrootDirOf } = await import('../adapters/chroot.js');
-    const { updateChroot } = await import('../adapters/mmdebstrap.js');
-    const cfg = configFromOptions(opts);
-    const meta = await updateChroot({ dir: chrootDirOf(cfg), name: args[0]!, localRepo: opts.disableLocalRepo ? undefined : localRepoDir(cfg), out });
-    if (opts.json) out.jsonData(meta);
+  async run({ args, flags, out }) {
+    const [{ openSession }, { updateChroot }] = await Promise.all([import('../flows/session.js'), import('../flows/chroot-image.js')]);
+    const session = openSession(sessionFlags(flags), out);
+    const meta = await updateChroot({ dir: session.chrootDir, name: chrootName(args), localRepo: chrootLocalRepo(flags, session), out });
+    if (out.json) out.jsonData(meta);
     else out.data(`${meta.name}: updated, ${((meta.bytes ?? 0) / 1e6).toFixed(0)} MB`);
     return 0;
   },
@@ -115,19 +122,17 @@ const login: CommandSpec = {
     { command: 'xdeb-chroot login --bind "$PWD" bookworm-arm64 -- dpkg --print-foreign-architectures', description: 'run one command' },
   ],
   exitStatus: [{ code: 0, meaning: 'otherwise: the exit status of the shell or COMMAND' }],
-  async run({ args, opts, out }) {
-    const { configFromOptions, localRepoDir } = await import('../adapters/config.js');
-    const { chrootDirOf } = await import('../adapters/chroot.js');
-    const { loginChroot } = await import('../adapters/chroot-login.js');
-    const cfg = configFromOptions(opts);
+  async run({ args, flags, out }) {
+    const [{ openSession }, { loginChroot }] = await Promise.all([import('../flows/session.js'), import('../flows/chroot-login.js')]);
+    const session = openSession(sessionFlags(flags), out);
     return loginChroot({
-      dir: chrootDirOf(cfg),
-      name: args[0]!,
+      dir: session.chrootDir,
+      name: chrootName(args),
       command: args.slice(1),
-      binds: (opts.bind as string[] | undefined) ?? [],
-      native: opts.native,
-      save: !!opts.save,
-      localRepo: opts.disableLocalRepo ? undefined : localRepoDir(cfg),
+      binds: flags.strings('bind'),
+      native: flags.string('native'),
+      save: flags.boolean('save'),
+      localRepo: chrootLocalRepo(flags, session),
       out,
     });
   },
@@ -141,12 +146,11 @@ const list: CommandSpec = {
   examples: [{ command: 'xdeb-chroot list', description: 'what chroots there are' }],
   json: true,
   jsonOutput: '{"dir": "/…/chroots", "chroots": [{"name": "…", "kind": "cross", …NAME.json…}, {"name": "broken", "problem": "…"}]}',
-  async run({ opts, out }) {
-    const { configFromOptions } = await import('../adapters/config.js');
-    const { chrootDirOf, listChroots } = await import('../adapters/chroot.js');
-    const dir = chrootDirOf(configFromOptions(opts));
+  async run({ flags, out }) {
+    const [{ openSession }, { listChroots }] = await Promise.all([import('../flows/session.js'), import('../adapters/chroot.js')]);
+    const dir = openSession(sessionFlags(flags), out).chrootDir;
     const all = listChroots(dir);
-    if (opts.json) {
+    if (out.json) {
       out.jsonData({ dir, chroots: all.map((c) => (c.meta ? c.meta : { name: c.name, problem: c.problem })) });
       return 0;
     }
@@ -169,10 +173,9 @@ const remove: CommandSpec = {
   args: [{ ...NAME, variadic: true }],
   options: [LOCAL_CONFIG],
   examples: [{ command: 'xdeb-chroot remove emu-arm64', description: 'delete that chroot' }],
-  async run({ args, opts, out }) {
-    const { configFromOptions } = await import('../adapters/config.js');
-    const { chrootDirOf, removeChroot } = await import('../adapters/chroot.js');
-    const dir = chrootDirOf(configFromOptions(opts));
+  async run({ args, flags, out }) {
+    const [{ openSession }, { removeChroot }] = await Promise.all([import('../flows/session.js'), import('../adapters/chroot.js')]);
+    const dir = openSession(sessionFlags(flags), out).chrootDir;
     for (const name of args) {
       await removeChroot(dir, name);
       out.info(`removed chroot ${name}`);

@@ -1,5 +1,12 @@
 // Options that several commands share, declared once.
-import type { OptionSpec } from '../cli/spec.js';
+import type { SessionFlags } from '../flows/session.js';
+import type { ImplicitMode } from '../lib/build-deps.js';
+import type { ResolverMode } from '../lib/multiarch.js';
+import type { Flags } from '../ui/flags.js';
+import type { OptionSpec } from '../ui/spec.js';
+
+export const RESOLVER_MODES = ['apt', 'dose', 'dpkg'] as const satisfies readonly ResolverMode[];
+export const IMPLICIT_SETS = ['sbuild', 'dose', 'build-essential', 'none'] as const satisfies readonly ImplicitMode[];
 
 export const HOST_ARCH: OptionSpec = {
   flags: '-a, --host-arch <arch>',
@@ -33,3 +40,26 @@ export const CHROOT_BUILD: OptionSpec[] = [
 ];
 
 export const REPO_SELECTION: OptionSpec[] = [LOCAL_REPO, USE_LOCAL_REPO, DISABLE_LOCAL_REPO, USE_REMOTE_REPO, DISABLE_REMOTE_REPO, LOCAL_CONFIG];
+
+/** The shared flags a command was given, typed for its session (src/flows/session.ts). */
+export function sessionFlags(flags: Flags): SessionFlags {
+  // Both given: off wins, as it always has.
+  const pick = (on: string, off: string): boolean | undefined => (flags.boolean(off) ? false : flags.boolean(on) ? true : undefined);
+  const out: SessionFlags = {
+    hostArch: flags.string('hostArch'),
+    profiles: flags.string('profiles'),
+    localRepo: flags.string('localRepo'),
+    useLocalRepo: pick('useLocalRepo', 'disableLocalRepo'),
+    useRemoteRepo: pick('useRemoteRepo', 'disableRemoteRepo'),
+    localConfig: flags.string('localConfig'),
+    chroot: flags.string('chroot'),
+    rootCmd: flags.string('rootCmd'),
+    signKey: flags.string('signKey'),
+    jobs: flags.integer('jobs'),
+    suite: flags.string('suite'),
+    mirror: flags.string('mirror'),
+    toolchain: flags.string('toolchain'),
+    mode: flags.choice('mode', RESOLVER_MODES),
+  };
+  return out;
+}

@@ -1,5 +1,5 @@
 import { InputError, UsageError } from '../lib/errors.js';
-import type { CommandSpec } from '../cli/spec.js';
+import type { CommandSpec } from '../ui/spec.js';
 
 const spec: CommandSpec = {
   name: 'compare-versions',

@@ -1,4 +1,4 @@
-import type { CommandSpec } from '../cli/spec.js';
+import type { CommandSpec } from '../ui/spec.js';
 
 const spec: CommandSpec = {
   name: 'completion',
@@ -35,19 +35,20 @@ const spec: CommandSpec = {
     { name: 'XDEB_CHROOT_DIR', description: 'read at TAB time for chroot names, like chroot-dir' },
   ],
   seeAlso: ['xdeb'],
-  async run({ args, opts, out }) {
-    const [{ UsageError }, { bashCompletion, completionNames, zshCompletion }, { commands }, { archTable }] = await Promise.all([
+  async run({ args, flags, out, commands }) {
+    const [{ UsageError }, { bashCompletion, completionNames, zshCompletion }, { archTable }] = await Promise.all([
       import('../lib/errors.js'),
-      import('../cli/completion.js'),
-      import('../cli/registry.js'),
+      import('../ui/completion.js'),
       import('../lib/arch.js'),
     ]);
+    const install = flags.boolean('install');
+    const dirFlag = flags.string('dir');
     const shell = args[0];
     if (shell !== 'bash' && shell !== 'zsh') throw new UsageError(`unknown shell '${shell}' (bash or zsh)`);
-    if (opts.dir && !opts.install) throw new UsageError('--dir goes with --install');
+    if (dirFlag && !install) throw new UsageError('--dir goes with --install');
     const input = { commands, archs: archTable().names() };
     const script = shell === 'bash' ? bashCompletion(input) : zshCompletion(input);
-    if (!opts.install) {
+    if (!install) {
       out.data(script);
       return 0;
     }
@@ -55,7 +56,7 @@ const spec: CommandSpec = {
     const env = process.env;
     const data = env.XDG_DATA_HOME || join(env.HOME || homedir(), '.local', 'share');
     const dir: string =
-      opts.dir ?? (shell === 'bash' ? join(env.BASH_COMPLETION_USER_DIR || join(data, 'bash-completion'), 'completions') : join(data, 'zsh', 'site-functions'));
+      dirFlag ?? (shell === 'bash' ? join(env.BASH_COMPLETION_USER_DIR || join(data, 'bash-completion'), 'completions') : join(data, 'zsh', 'site-functions'));
     mkdirSync(dir, { recursive: true });
     const names = shell === 'bash' ? completionNames(commands) : ['_xdeb'];
     const written = names.map((n) => join(dir, n));

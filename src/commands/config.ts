@@ -1,6 +1,6 @@
-import type { CommandSpec, OptionSpec } from '../cli/spec.js';
+import type { CommandSpec, OptionSpec } from '../ui/spec.js';
 import { CONFIG_KEYS } from '../lib/config-keys.js';
-import { CHROOT, HOST_ARCH, PROFILES, REPO_SELECTION, ROOT_CMD } from './common-options.js';
+import { CHROOT, HOST_ARCH, PROFILES, REPO_SELECTION, ROOT_CMD, sessionFlags } from './common-options.js';
 
 const SIGN_KEY: OptionSpec = { flags: '--sign-key <key>', description: 'gpg key that signs the local repository' };
 
@@ -47,19 +47,21 @@ const spec: CommandSpec = {
   ],
   environment: [{ name: 'XDEB_SYSTEM_CONFIG', description: 'read this file instead of /etc/xdeb/xdeb.cfg (for tests)' }],
   seeAlso: ['xdeb.cfg(5)'],
-  async run({ args, opts, out }) {
-    const [{ existsSync }, cfgLib, { configFiles, configFromOptions }, { UsageError }] = await Promise.all([
+  async run({ args, flags, out }) {
+    const [{ existsSync }, cfgLib, { configFiles }, { configFromFlags }, { UsageError }] = await Promise.all([
       import('node:fs'),
       import('../lib/config.js'),
       import('../adapters/config.js'),
+      import('../flows/session.js'),
       import('../lib/errors.js'),
     ]);
+    const given = sessionFlags(flags);
     const { CONFIG_KEYS, configKey, describeSource, envName, suggestKey } = cfgLib;
 
-    const files = opts.localConfig ? [opts.localConfig as string] : configFiles();
-    if (opts.files) {
+    const files = given.localConfig ? [given.localConfig] : configFiles();
+    if (flags.boolean('files')) {
       const rows = files.map((path) => ({ path, read: existsSync(path) }));
-      if (opts.json) out.jsonData(rows);
+      if (out.json) out.jsonData(rows);
       else out.data(rows.map((r) => `${r.path}${r.read ? '' : '\t(absent)'}`).join('\n'));
       return 0;
     }
@@ -71,7 +73,7 @@ const spec: CommandSpec = {
       out.warn(`${v} is not a configuration variable, ignored${near ? ` (did you mean ${envName(near)}?)` : ''}`);
     }
 
-    const cfg = configFromOptions(opts);
+    const cfg = configFromFlags(given);
     const show = (key: string) => {
       const e = cfg.entry(key);
       return { key, value: e?.value ?? null, source: e?.source ?? null, from: e ? describeSource(e.source) : null };
@@ -85,7 +87,7 @@ const spec: CommandSpec = {
         throw new UsageError(`unknown configuration key '${key}'${near ? ` (did you mean '${near}'?)` : ''}`);
       }
       const row = show(key);
-      if (opts.json) out.jsonData(row);
+      if (out.json) out.jsonData(row);
       else if (row.value !== null) out.data(text(row.value));
       return row.value === null ? 1 : 0;
     }
@@ -98,7 +100,7 @@ const spec: CommandSpec = {
       line: s.line,
       entries: Object.fromEntries([...s.entries].map(([k, v]) => [k, v.text])),
     }));
-    if (opts.json) {
+    if (out.json) {
       out.jsonData({ files: files.map((path) => ({ path, read: cfg.files.includes(path) })), keys, sections });
       return 0;
     }

@@ -1,4 +1,4 @@
-import type { CommandSpec } from '../cli/spec.js';
+import type { CommandSpec } from '../ui/spec.js';
 
 const spec: CommandSpec = {
   name: 'control',
@@ -14,16 +14,16 @@ const spec: CommandSpec = {
     { command: 'xdeb control --json debian/control', description: 'the source and binary stanzas as JSON' },
     { command: 'xdeb control /var/lib/apt/lists/*_Packages | head', description: 'apt indexes, as text' },
   ],
-  async run({ args, opts }) {
+  async run({ args, out }) {
     const { readParagraphBatches } = await import('../adapters/deb822-files.js');
     const { formatParagraph } = await import('../lib/deb822.js');
     const write = (s: string) => process.stdout.write(s);
     let first = true;
-    let buf = opts.json ? '[' : '';
+    let buf = out.json ? '[' : '';
     for (const file of args) {
       for await (const batch of readParagraphBatches(file)) {
         for (const p of batch) {
-          if (opts.json) {
+          if (out.json) {
             // Written by hand: an object would put names like '1' first and swallow '__proto__'.
             let o = '{';
             for (let i = 0; i < p.size; i++) o += (i ? ',' : '') + JSON.stringify(p.names[i]) + ':' + JSON.stringify(p.values[i]);
@@ -37,7 +37,7 @@ const spec: CommandSpec = {
         }
       }
     }
-    buf += opts.json ? (first ? ']\n' : '\n]\n') : '';
+    buf += out.json ? (first ? ']\n' : '\n]\n') : '';
     write(buf);
     return 0;
   },

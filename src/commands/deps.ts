@@ -1,5 +1,5 @@
 import { UsageError } from '../lib/errors.js';
-import type { CommandSpec } from '../cli/spec.js';
+import type { CommandSpec } from '../ui/spec.js';
 
 const reduce: CommandSpec = {
   name: 'reduce',
@@ -22,7 +22,7 @@ const reduce: CommandSpec = {
       description: 'print "perl:native"',
     },
   ],
-  async run({ opts, out }) {
+  async run({ flags, out }) {
     const [{ useSystemArchTable }, { InputError }, { parseRelationField, reduceRelationField, formatRelationField }, { readLineBatches }, { buildArch }] = await Promise.all([
       import('../adapters/dpkg-tables.js'),
       import('../lib/errors.js'),
@@ -38,9 +38,10 @@ const reduce: CommandSpec = {
         throw e instanceof InputError ? new UsageError(`${option}: ${e.reason}`) : e;
       }
     };
-    const build = checked('--build-arch', opts.buildArch ?? buildArch());
-    const host = checked('--host-arch', opts.hostArch ?? build);
-    const profiles = new Set<string>(String(opts.profiles ?? '').split(/[,\s]+/).filter(Boolean));
+    const build = checked('--build-arch', flags.string('buildArch') ?? buildArch());
+    const host = checked('--host-arch', flags.string('hostArch') ?? build);
+    const profiles = new Set<string>((flags.string('profiles') ?? '').split(/[,\s]+/).filter(Boolean));
+    const fieldName = flags.string('field');
     const ctx = { hostArch: host, profiles, table };
     const warn = (m: string) => out.warn(m);
     let lineNo = 0;
@@ -49,7 +50,7 @@ const reduce: CommandSpec = {
       for (const line of lines) {
         lineNo++;
         try {
-          const field = parseRelationField(line, { field: opts.field, loc: { file: '<stdin>', line: lineNo }, warn });
+          const field = parseRelationField(line, { field: fieldName, loc: { file: '<stdin>', line: lineNo }, warn });
           buf += formatRelationField(reduceRelationField(field, ctx)) + '\n';
         } catch (e) {
           out.data(buf);

@@ -1,5 +1,5 @@
-import type { CommandSpec } from '../cli/spec.js';
-import { LOCAL_CONFIG, LOCAL_REPO, PROFILES } from './common-options.js';
+import type { CommandSpec } from '../ui/spec.js';
+import { LOCAL_CONFIG, LOCAL_REPO, PROFILES, sessionFlags } from './common-options.js';
 
 const spec: CommandSpec = {
   name: 'putresult',
@@ -76,60 +76,50 @@ const spec: CommandSpec = {
     { name: 'XDEB_UPLOAD_CHANGES, XDEB_UPLOAD_DIR, XDEB_UPLOAD_REPOSITORY, XDEB_UPLOAD_SUITE', description: 'set for an upload command: the .changes, its directory, the repository name and the suite' },
   ],
   seeAlso: ['xdeb-runbuild', 'xdeb-build', 'xdeb-satisfydepends', 'apt-ftparchive(1)', 'sources.list(5)'],
-  async run({ args, opts, out }) {
-    const [{ configFromOptions, localRepoDir }, { readResults }, { publish, aptSourcesLine }, { parseProfileList }] = await Promise.all([
-      import('../adapters/config.js'),
-      import('../adapters/build-results.js'),
+  async run({ args, flags, out }) {
+    const [{ openSession }, { publishAndUpload, retryUploads }, { aptSourcesLine }, { flavourNameProblem, parseProfileList }, { UsageError, InputError }] = await Promise.all([
+      import('../flows/session.js'),
+      import('../flows/publish.js'),
       import('../adapters/local-repo.js'),
-      import('../lib/local-repo-layout.js'),
-    ]);
-    const cfg = configFromOptions(opts);
-    const repo = localRepoDir(cfg);
-    const [{ configuredRepositories }, { uploadAfterPublish }, { flavourNameProblem }, { UsageError, InputError }] = await Promise.all([
-      import('../lib/repositories.js'),
-      import('../adapters/uploads.js'),
       import('../lib/local-repo-layout.js'),
       import('../lib/errors.js'),
     ]);
-    const repos = configuredRepositories(cfg);
-    const lock = { waitSeconds: opts.lockTimeout as number, onWait: () => out.info(`waiting for another putresult of ${repo} to finish`) };
-    const uploadOpts = { run: opts.upload !== false, info: (m: string) => out.info(m), warn: (m: string) => out.warn(m), lock };
-    if (opts.retryUploads) {
+    const session = openSession(sessionFlags(flags), out);
+    const lockWaitSeconds = flags.integer('lockTimeout');
+    const runUploads = flags.boolean('upload');
+    if (flags.boolean('retryUploads')) {
       if (args.length) throw new UsageError('--retry-uploads publishes nothing: give no RESULT files');
-      if (opts.upload === false) throw new UsageError('--retry-uploads and --no-upload exclude each other');
-      const uploads = await uploadAfterPublish(repo, repos, [], uploadOpts);
+      if (!runUploads) throw new UsageError('--retry-uploads and --no-upload exclude each other');
+      const uploads = await retryUploads(session, lockWaitSeconds ?? 600);
       if (out.json) out.jsonData({ uploads });
       else out.info(`${uploads.outcomes.filter((x) => x.status === 'uploaded').length} uploaded, ${uploads.pending} still queued`);
       return uploads.outcomes.some((x) => x.status === 'failed') ? 1 : 0;
     }
     if (!args.length) throw new UsageError('no RESULT given (.changes, .dsc, .deb or .udeb files; or --retry-uploads)');
-    if (opts.flavour !== undefined) {
-      const problem = flavourNameProblem(String(opts.flavour));
+    const flavour = flags.string('flavour');
+    if (flavour !== undefined) {
+      const problem = flavourNameProblem(flavour);
       if (problem) throw new InputError(problem, { file: '--flavour' });
     }
     // Only an explicit -P overrides what the .changes says (the configured profiles are a default for builds).
-    const profiles = opts.profiles !== undefined ? parseProfileList(String(opts.profiles), { file: '--profiles' }) : undefined;
-    const results = await readResults(args);
-    const r = await publish({
-      repo,
-      results,
-      profiles,
-      signKey: cfg.string('sign-key'),
-      keepVersions: opts.keepVersions,
-      replace: !!opts.replace,
-      ...(opts.flavour !== undefined ? { flavour: String(opts.flavour) } : {}),
-      lock: { waitSeconds: opts.lockTimeout, onWait: () => out.info(`waiting for another publish into ${repo} to finish`) },
-      info: (m) => out.info(m),
+    const given = flags.string('profiles');
+    const profiles = given !== undefined ? parseProfileList(given, { file: '--profiles' }) : undefined;
+    const { repo, result: r, uploads } = await publishAndUpload(session, {
+      files: args,
+      ...(profiles ? { profiles } : {}),
+      keepVersions: flags.integer('keepVersions'),
+      replace: flags.boolean('replace'),
+      ...(flavour !== undefined ? { flavour } : {}),
+      ...(lockWaitSeconds !== undefined ? { lockWaitSeconds } : {}),
+      runUploads,
     });
-    const given = new Map(results.flatMap((rs) => rs.files.map((f) => [f.name, f.path] as [string, string])));
-    const uploads = await uploadAfterPublish(repo, repos, r.records, { ...uploadOpts, fallback: (name) => given.get(name) });
     const suites = [...new Set(r.suites)];
     const sources = suites.map((s) => aptSourcesLine(repo, s));
     for (const rec of r.records) out.info(`published ${rec.source} ${rec.version} [${rec.architectures.join(' ')}] into suite ${rec.suite}`);
     for (const d of r.dropped) out.info(`dropped ${d.source} ${d.version} from ${d.suite}`);
     if (out.json) out.jsonData({ ...r, sources, uploads });
     else if (sources.length) out.data(sources.join('\n'));
-    return uploads.outcomes.some((x) => x.status === 'failed') ? 1 : 0;
+    return uploads?.outcomes.some((x) => x.status === 'failed') ? 1 : 0;
   },
 };
 export default spec;

@@ -1,5 +1,5 @@
 // xdeb-sequence --report DIR (docs/report.md).
-import type { OptionSpec } from '../cli/spec.js';
+import type { OptionSpec } from '../ui/spec.js';
 
 export const REPORT: OptionSpec = {
   flags: '--report <dir>',

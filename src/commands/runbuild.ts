@@ -1,5 +1,5 @@
-import type { CommandSpec } from '../cli/spec.js';
-import { HOST_ARCH, LOCAL_CONFIG, PROFILES, ROOT_CMD } from './common-options.js';
+import type { CommandSpec } from '../ui/spec.js';
+import { HOST_ARCH, LOCAL_CONFIG, PROFILES, ROOT_CMD, sessionFlags } from './common-options.js';
 import { TOOLCHAIN } from './toolchain-option.js';
 
 const spec: CommandSpec = {
@@ -61,41 +61,18 @@ const spec: CommandSpec = {
     { name: 'DEB_BUILD_ARCH', description: 'the build architecture (default: dpkg --print-architecture)' },
   ],
   seeAlso: ['xdeb-putresult', 'xdeb-satisfydepends', 'dpkg-buildpackage(1)', 'sbuild(1)'],
-  async run({ args, opts, out }) {
-    const [{ runBuild }, { configFromOptions }, { archTable }, { buildArch }, { parseProfileList }] = await Promise.all([
-      import('../adapters/runbuild.js'),
-      import('../adapters/config.js'),
-      import('../lib/arch.js'),
-      import('../adapters/dpkg.js'),
-      import('../lib/local-repo-layout.js'),
-    ]);
-    const cfg = configFromOptions(opts);
-    const build = buildArch();
-    const host = archTable().checkArch(cfg.string('host-arch') ?? build);
-    // The configured profiles are for cross builds; a native build has none unless given.
-    const profilesEntry = cfg.entry('profiles');
-    const profiles =
-      profilesEntry && (profilesEntry.source.kind !== 'default' || host !== build) ? parseProfileList(cfg.list('profiles')) : undefined;
-    const { configuredToolchainPlan } = await import('../adapters/toolchain.js');
-    const toolchain = configuredToolchainPlan(cfg, build, host);
-    const result = await runBuild({
-      ...(toolchain ? { toolchain } : {}),
+  async run({ args, flags, out }) {
+    const [{ runBuildIn }, { openSession }] = await Promise.all([import('../flows/runbuild-session.js'), import('../flows/session.js')]);
+    const session = openSession(sessionFlags(flags), out);
+    const result = await runBuildIn(session, {
       source: args[0] ?? '.',
-      hostArch: host,
-      buildArch: build,
-      profiles,
-      buildType: opts.build,
-      outputDir: opts.outputDir,
-      log: opts.log,
-      logDir: cfg.string('build-log-dir'),
-      rootCommand: cfg.string('root-cmd'),
-      checkBuilddeps: opts.checkBuilddeps !== false,
-      elfCheck: opts.elfCheck !== false,
-      elfAllow: opts.elfAllow ?? [],
-      keepTree: !!opts.keepTree,
-      echo: !out.quiet && (out.tty || out.verbose),
-      info: (m) => out.info(m),
-      warn: (m) => out.warn(m),
+      buildType: flags.string('build'),
+      outputDir: flags.string('outputDir'),
+      log: flags.string('log'),
+      checkBuilddeps: flags.boolean('checkBuilddeps'),
+      elfCheck: flags.boolean('elfCheck'),
+      elfAllow: flags.strings('elfAllow'),
+      keepTree: flags.boolean('keepTree'),
     });
     if (out.json) out.jsonData(result);
     else out.data(result.changes);

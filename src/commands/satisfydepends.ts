@@ -1,5 +1,5 @@
-import type { CommandSpec } from '../cli/spec.js';
-import { HOST_ARCH, PROFILES, REPO_SELECTION, ROOT_CMD } from './common-options.js';
+import type { CommandSpec } from '../ui/spec.js';
+import { HOST_ARCH, IMPLICIT_SETS, PROFILES, REPO_SELECTION, ROOT_CMD, sessionFlags } from './common-options.js';
 import { TOOLCHAIN } from './toolchain-option.js';
 
 const spec: CommandSpec = {
@@ -55,9 +55,22 @@ const spec: CommandSpec = {
     { command: 'xdeb-satisfydepends -a arm64 -l --disable-remote-repo --repo Packages_amd64 --repo Packages_arm64 --repo Sources foo', description: 'check against index files only' },
   ],
   exitStatus: [{ code: 1, meaning: 'the build-dependencies of a SOURCE cannot be satisfied (nothing installed)' }],
-  async run({ args, opts, out }) {
-    const { runSatisfy } = await import('../adapters/satisfy.js');
-    return runSatisfy(args, opts, out);
+  async run({ args, flags, out }) {
+    const [{ runSatisfy }, { openSession }] = await Promise.all([import('../flows/satisfy.js'), import('../flows/session.js')]);
+    const session = openSession(sessionFlags(flags), out);
+    return runSatisfy(session, {
+      sources: args,
+      list: flags.boolean('list'),
+      explain: flags.boolean('explain'),
+      all: flags.boolean('all'),
+      archOnly: flags.boolean('archOnly'),
+      indep: flags.boolean('indep'),
+      repo: flags.strings('repo'),
+      localSuites: flags.strings('localSuite'),
+      implicit: flags.choice('implicit', IMPLICIT_SETS),
+      status: flags.boolean('status'),
+      simulate: flags.boolean('simulate'),
+    });
   },
 };
 export default spec;

@@ -1,7 +1,7 @@
-import type { CommandSpec } from '../cli/spec.js';
+import type { CommandSpec } from '../ui/spec.js';
 import { REPORT } from './report-option.js';
 import { TOOLCHAIN } from './toolchain-option.js';
-import { CHROOT_BUILD, HOST_ARCH, PROFILES, REPO_SELECTION, ROOT_CMD } from './common-options.js';
+import { CHROOT_BUILD, HOST_ARCH, IMPLICIT_SETS, PROFILES, REPO_SELECTION, ROOT_CMD, sessionFlags } from './common-options.js';
 
 const spec: CommandSpec = {
   name: 'sequence',
@@ -98,9 +98,34 @@ const spec: CommandSpec = {
     { path: 'LOCALREPO/xdeb/sequence/HOSTARCH/steps/NNNN-SOURCE[-STAGE]/', description: "a step's messages (xdeb-sequence.log), build log and results" },
   ],
   seeAlso: ['xdeb-build', 'xdeb-satisfydepends', 'botch-native(1)', 'dot(1)'],
-  async run({ args, opts, out, prog }) {
-    const { runSequence } = await import('../adapters/sequence.js');
-    return runSequence(args, opts, out, prog);
+  async run({ args, flags, out, prog }) {
+    const [{ runSequence }, { openSession }] = await Promise.all([import('../flows/sequence.js'), import('../flows/session.js')]);
+    const session = openSession(sessionFlags(flags), out);
+    return runSequence(
+      session,
+      {
+        sources: args,
+        all: flags.boolean('all'),
+        full: flags.boolean('full'),
+        bootstrap: flags.boolean('bootstrap'),
+        onlyExplicit: flags.boolean('onlyExplicit'),
+        archOnly: flags.boolean('archOnly'),
+        available: flags.strings('available'),
+        repo: flags.strings('repo'),
+        implicit: flags.choice('implicit', IMPLICIT_SETS),
+        explain: flags.boolean('explain'),
+        resume: flags.boolean('resume'),
+        list: flags.boolean('list'),
+        dot: flags.boolean('dot'),
+        svg: flags.string('svg'),
+        state: flags.string('state'),
+        keepGoing: flags.boolean('keepGoing'),
+        report: flags.string('report'),
+        native: flags.stringOrOff('native'),
+        distcc: flags.optionalString('distcc'),
+      },
+      prog,
+    );
   },
 };
 export default spec;

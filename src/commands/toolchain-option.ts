@@ -1,5 +1,5 @@
 // The --toolchain option of xdeb-build, xdeb-runbuild and xdeb-satisfydepends (docs/toolchains.md).
-import type { OptionSpec } from '../cli/spec.js';
+import type { OptionSpec } from '../ui/spec.js';
 
 export const TOOLCHAIN: OptionSpec = {
   flags: '--toolchain <name>',

@@ -269,8 +269,3 @@ export function localRepositoryPin(priority = 990): PinRecord {
     text: 'release o=xdeb, l=xdeb local repository',
   };
 }
-
-/** The record as apt_preferences(5) text. */
-export function formatPinRecord(r: PinRecord): string {
-  return `Package: ${r.packages === null ? '*' : '…'}\nPin: ${r.text}\nPin-Priority: ${r.priority}\n`;
-}

@@ -233,8 +233,8 @@ export class Config {
     return this.values.get(key);
   }
 
-  get<T extends ConfigValue = ConfigValue>(key: string): T | undefined {
-    return this.values.get(key)?.value as T | undefined;
+  get(key: string): ConfigValue | undefined {
+    return this.values.get(key)?.value;
   }
 
   string(key: string): string | undefined {

@@ -19,7 +19,6 @@ export interface DistccHost {
 }
 
 export const DEFAULT_DISTCC_HOSTS = '127.0.0.1';
-export const DISTCC_PORT = 3632;
 
 /**
  * 'HOST[:PORT][/LIMIT][,OPTION…]' or '[USER]@HOST[/LIMIT][,OPTION…]', several separated by spaces

@@ -8,7 +8,6 @@ export type Lit = number;
 export const pos = (v: number): Lit => v << 1;
 export const neg = (v: number): Lit => (v << 1) | 1;
 export const varOf = (l: Lit): number => l >> 1;
-export const isNeg = (l: Lit): boolean => (l & 1) === 1;
 export const negate = (l: Lit): Lit => l ^ 1;
 
 export interface Brancher {

@@ -235,10 +235,6 @@ export function compareVersions(a: string, b: string): -1 | 0 | 1 {
   return r < 0 ? -1 : r > 0 ? 1 : 0;
 }
 
-export function compareParsedVersions(a: DebVersion, b: DebVersion): -1 | 0 | 1 {
-  return compareVersions(formatVersion(a), formatVersion(b));
-}
-
 /** Does `version` satisfy `op reference`? */
 export function versionSatisfies(version: string, op: RelationOp, reference: string): boolean {
   const c = compareVersions(version, reference);

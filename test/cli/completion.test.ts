@@ -12,7 +12,7 @@ const BASH_COMPLETION = '/usr/share/bash-completion/bash_completion';
 
 type Registry = { commands: { name: string; standalone?: boolean; options?: { flags: string }[]; subcommands?: unknown[] }[] };
 let registry: Registry;
-let completion: typeof import('../../src/cli/completion.js');
+let completion: typeof import('../../src/ui/completion.js');
 let archs: string[];
 let tmp: string;
 let share: string;
@@ -20,7 +20,7 @@ let binDir: string;
 
 beforeAll(async () => {
   registry = (await import(`${ROOT}/dist/cli/registry.js`)) as Registry;
-  completion = await import(`${ROOT}/dist/cli/completion.js`);
+  completion = await import(`${ROOT}/dist/ui/completion.js`);
   archs = (await import(`${ROOT}/dist/lib/arch.js`)).archTable().names();
   tmp = mkdtempSync(join(tmpdir(), 'xdeb-completion-'));
   const gen = spawnSync(process.execPath, [`${ROOT}/scripts/gen-assets.mjs`, '--out', tmp], { encoding: 'utf8' });

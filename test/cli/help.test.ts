@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CONFIG_KEYS, envName } from '../../src/lib/config.js';
 import { EXIT } from '../../src/lib/errors.js';
-import type { CommandSpec } from '../../src/cli/spec.js';
+import type { CommandSpec } from '../../src/ui/spec.js';
 import { ROOT, runCli } from '../support/cli.js';
 
 let commands: CommandSpec[];
@@ -17,7 +17,7 @@ let tmp: string;
 
 beforeAll(async () => {
   commands = ((await import(`${ROOT}/dist/cli/registry.js`)) as { commands: CommandSpec[] }).commands;
-  readsConfig = (await import(`${ROOT}/dist/cli/manpage.js`)).readsConfig;
+  readsConfig = (await import(`${ROOT}/dist/ui/manpage.js`)).readsConfig;
   tmp = mkdtempSync(join(tmpdir(), 'xdeb-help-'));
   const gen = spawnSync(process.execPath, [join(ROOT, 'scripts', 'gen-assets.mjs'), '--out', join(tmp, 'assets')], { encoding: 'utf8' });
   expect(gen.stderr).toBe('');

@@ -5,7 +5,7 @@ import { cpSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, rea
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CommandSpec } from '../../src/cli/spec.js';
+import type { CommandSpec } from '../../src/ui/spec.js';
 import { ROOT } from '../support/cli.js';
 
 let tmp: string;

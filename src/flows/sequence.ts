@@ -6,13 +6,13 @@ import { dirname, join } from 'node:path';
 import { EnvironmentError, EXIT, UsageError } from '../lib/errors.js';
 import { planIsComplete, type Plan } from '../lib/plan.js';
 import { formatPlanDot, formatPlanText } from '../lib/plan-format.js';
-import type { Output } from '../cli/output.js';
-import type { BuildOptions } from './build-pipeline.js';
-import { localRepoDir } from './config.js';
-import { runTool } from './run-tool.js';
+import type { Output } from '../ui/output.js';
+import type { BuildOptions, ChrootCompilers } from './build.js';
+import { runTool } from '../adapters/run-tool.js';
 import { buildContext } from './satisfy.js';
-import { planSequence, type SequenceOptions } from './sequence-plan.js';
-import { defaultStateFile, newState, readState, reconcile, runSteps, type SequenceState } from './sequence-run.js';
+import { planSequence, type SequencePlanInput } from './sequence-plan.js';
+import { reopenSession, type Session } from './session.js';
+import { defaultStateFile, newState, readState, reconcile, runSteps, type SequenceState } from '../adapters/sequence-run.js';
 
 async function drawSvg(plan: Plan, file: string): Promise<void> {
   let r;
@@ -24,15 +24,28 @@ async function drawSvg(plan: Plan, file: string): Promise<void> {
   if (r.code !== 0) throw new EnvironmentError(`dot -Tsvg failed: ${r.stderr.trim().split('\n').slice(-3).join(' ')}`);
 }
 
-function printPlan(plan: Plan, opts: SequenceOptions, out: Output): void {
-  if (opts.json) out.jsonData(plan);
+/** xdeb-sequence: what to plan (or --resume), and how to print and run it. */
+export interface SequenceInput extends SequencePlanInput, ChrootCompilers {
+  resume: boolean;
+  list: boolean;
+  dot: boolean;
+  svg?: string;
+  /** --state FILE (default: in the local repository). */
+  state?: string;
+  keepGoing: boolean;
+  /** --report DIR. */
+  report?: string;
+}
+
+function printPlan(plan: Plan, opts: SequenceInput, out: Output): void {
+  if (out.json) out.jsonData(plan);
   else if (opts.dot) out.data(formatPlanDot(plan));
   else out.data(formatPlanText(plan, { maxLoops: 50 }));
 }
 
-function printResults(state: SequenceState, stateFile: string, opts: SequenceOptions, out: Output): void {
+function printResults(state: SequenceState, stateFile: string, out: Output): void {
   const { plan } = state;
-  if (opts.json) {
+  if (out.json) {
     out.jsonData({ ...plan, stateFile, results: state.steps });
     return;
   }
@@ -46,45 +59,46 @@ function printResults(state: SequenceState, stateFile: string, opts: SequenceOpt
   out.data(`state: ${stateFile}`);
 }
 
-export async function runSequence(args: string[], opts: SequenceOptions, out: Output, prog: string): Promise<number> {
-  if (opts.dot && opts.json) throw new UsageError('--dot and --json exclude each other');
-  const jobs = opts.jobs as number | undefined;
+export async function runSequence(session: Session, opts: SequenceInput, prog: string): Promise<number> {
+  const { out } = session;
+  const args = opts.sources;
+  if (opts.dot && out.json) throw new UsageError('--dot and --json exclude each other');
+  const jobs = session.flags.jobs;
   if (jobs !== undefined && jobs < 1) throw new UsageError('--jobs must be at least 1');
 
   let state: SequenceState;
   let stateFile: string;
   if (opts.resume) {
     if (opts.list) throw new UsageError('--resume runs the plan of the state file; --list shows a new plan: give one of them');
-    if (opts.all || opts.full || opts.bootstrap || opts.onlyExplicit || opts.available) throw new UsageError('--resume takes the plan and its options from the state file: give no --all, --full, --bootstrap, --only-explicit or --available');
-    const ctx0 = buildContext(opts);
-    stateFile = (opts.state as string | undefined) ?? defaultStateFile(localRepoDir(ctx0.cfg), ctx0.hostArch);
+    if (opts.all || opts.full || opts.bootstrap || opts.onlyExplicit || opts.available.length) throw new UsageError('--resume takes the plan and its options from the state file: give no --all, --full, --bootstrap, --only-explicit or --available');
+    stateFile = opts.state ?? defaultStateFile(session.localRepo.dir, session.hostArch);
     state = readState(stateFile);
     if (args.length && JSON.stringify(args) !== JSON.stringify(state.plan.args)) {
       throw new UsageError(`the state file ${stateFile} is for ${state.plan.args.join(' ')}; give the same SOURCE arguments or none (or run without --resume to start over)`);
     }
-    if (opts.hostArch && opts.hostArch !== state.plan.hostArch) throw new UsageError(`the state file ${stateFile} is for ${state.plan.hostArch}, not ${String(opts.hostArch)}`);
-    const { toolchainOf } = await import('./toolchain.js');
-    const given = toolchainOf(ctx0.cfg)?.name;
+    const givenArch = session.flags.hostArch;
+    if (givenArch && givenArch !== state.plan.hostArch) throw new UsageError(`the state file ${stateFile} is for ${state.plan.hostArch}, not ${givenArch}`);
+    const given = session.toolchain()?.name;
     const planned = state.plan.toolchain?.name;
     if (given !== undefined && given !== planned) {
       const { describeSource } = await import('../lib/config.js');
-      const from = ctx0.cfg.entry('toolchain');
+      const from = session.cfg.entry('toolchain');
       throw new UsageError(
         `the state file ${stateFile} was planned ${planned ? `with the toolchain '${planned}'` : 'without a toolchain'}, not '${given}'${from ? ` (${describeSource(from.source)})` : ''}: give the same --toolchain or none`,
       );
     }
-    const { readBuilds } = await import('./local-repo.js');
+    const { readBuilds } = await import('../adapters/local-repo.js');
     for (const note of reconcile(state, await readBuilds(state.localRepo))) out.info(note);
     const left = state.steps.filter((x) => x.status !== 'done').length;
     out.info(`resuming ${stateFile}: ${state.steps.length - left} of ${state.steps.length} steps built, ${left} to go`);
   } else {
-    const planned = await planSequence(args, opts, out);
+    const planned = await planSequence(session, opts);
     const { plan } = planned;
     out.info(`planned in ${planned.seconds.total.toFixed(1)} s (load ${planned.seconds.load.toFixed(1)}, graph ${planned.seconds.graph.toFixed(1)}, loops ${planned.seconds.bootstrap.toFixed(1)})`);
-    if (opts.svg) await drawSvg(plan, opts.svg as string);
+    if (opts.svg) await drawSvg(plan, opts.svg);
     if (opts.list) {
       printPlan(plan, opts, out);
-      await (await import('./report.js')).reportIfAsked(opts, plan, undefined, out);
+      await (await import('./report.js')).reportIfAsked(opts.report, plan, undefined, out);
       if (!planIsComplete(plan)) {
         const unbroken = plan.stats.unbrokenLoops;
         const bad = plan.steps.filter((s) => s.unsatisfiable).length;
@@ -94,7 +108,7 @@ export async function runSequence(args: string[], opts: SequenceOptions, out: Ou
       return EXIT.ok;
     }
     if (!planned.localRepo) throw new UsageError('xdeb-sequence needs the local repository: each build finds the results of the ones before it there (drop --disable-local-repo)');
-    stateFile = (opts.state as string | undefined) ?? defaultStateFile(planned.localRepo, plan.hostArch);
+    stateFile = opts.state ?? defaultStateFile(planned.localRepo, plan.hostArch);
     if (existsSync(stateFile)) {
       try {
         const old = readState(stateFile);
@@ -105,7 +119,7 @@ export async function runSequence(args: string[], opts: SequenceOptions, out: Ou
       }
     }
     state = newState(plan, planned.localRepo, stateFile);
-    if (!opts.json && !opts.dot) out.info(formatPlanText(plan, { maxLoops: 10 }).trimEnd());
+    if (!out.json && !opts.dot) out.info(formatPlanText(plan, { maxLoops: 10 }).trimEnd());
     // Beside the state: the plan as a graph, and its picture when graphviz is there (and it is small enough to draw).
     mkdirSync(dirname(stateFile), { recursive: true });
     writeFileSync(join(dirname(stateFile), 'plan.dot'), formatPlanDot(plan));
@@ -117,28 +131,26 @@ export async function runSequence(args: string[], opts: SequenceOptions, out: Ou
     }
   }
 
-  // The plan's toolchain, also when --resume is given none.
-  const ctx = buildContext({ ...opts, localRepo: state.localRepo, hostArch: state.plan.hostArch, ...(state.plan.toolchain ? { toolchain: state.plan.toolchain.name } : {}) });
+  // The plan's architecture, repository and toolchain, also when --resume is given none.
+  const runSession = reopenSession(session, { localRepo: state.localRepo, hostArch: state.plan.hostArch, ...(state.plan.toolchain ? { toolchain: state.plan.toolchain.name } : {}) });
+  const ctx = buildContext(runSession);
   const buildOpts: BuildOptions = {
     repo: opts.repo,
-    mode: ctx.mode,
     implicit: opts.implicit,
-    localRepo: state.localRepo,
-    // --chroot (in ctx's configuration): how its builds get their compilers.
-    native: opts.native,
-    distcc: opts.distcc,
+    // --chroot (in the session): how its builds get their compilers.
+    ...(opts.native !== undefined ? { native: opts.native } : {}),
+    ...(opts.distcc !== undefined ? { distcc: opts.distcc } : {}),
   };
-  const jobsFromConfig = Number(ctx.cfg.get('jobs') ?? 1);
   const { code } = await runSteps(state, {
-    jobs: jobs ?? (Number.isFinite(jobsFromConfig) && jobsFromConfig > 0 ? jobsFromConfig : 1),
-    keepGoing: !!opts.keepGoing,
+    jobs: jobs ?? runSession.jobs,
+    keepGoing: opts.keepGoing,
     buildOpts,
     ctx,
     stateFile,
     out,
     prog,
   });
-  printResults(state, stateFile, opts, out);
-  await (await import('./report.js')).reportIfAsked(opts, state.plan, state, out);
+  printResults(state, stateFile, out);
+  await (await import('./report.js')).reportIfAsked(opts.report, state.plan, state, out);
   return code;
 }

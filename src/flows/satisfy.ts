@@ -3,8 +3,7 @@
 import { archTable } from '../lib/arch.js';
 import { BuildChecker, type CheckSourceOptions, type SourceVerdict } from '../lib/build-check.js';
 import { checkWithCrossFallback, type FallbackVerdict } from '../lib/cross-fallback.js';
-import { defaultProfiles, type ImplicitMode } from '../lib/build-deps.js';
-import type { Config } from '../lib/config.js';
+import type { ImplicitMode } from '../lib/build-deps.js';
 import { EnvironmentError, EXIT, InputError, UsageError } from '../lib/errors.js';
 import { DependencyIndex } from '../lib/installability.js';
 import type { ResolverMode } from '../lib/multiarch.js';
@@ -12,34 +11,41 @@ import { formatRepositories, formatSourceText, formatSummary, sourceReport, summ
 import { existsSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Universe } from '../lib/universe.js';
-import type { Output } from '../cli/output.js';
-import { aptInstall, localDeb, type InstallTarget } from './apt-install.js';
-import { configFromOptions, localRepoDir } from './config.js';
-import { convertWithDpkgCross, leftoverCrossPackages } from './dpkg-cross.js';
-import type { InsideHooks } from './inside.js';
-import { buildArch as machineBuildArch } from './dpkg.js';
-import { readSourceArg, type SourceInput } from './source-input.js';
-import { flavourOf } from './toolchain.js';
-import { loadUniverse, type RepositoryUse } from './universe-loader.js';
+import type { Output } from '../ui/output.js';
+import { aptInstall, localDeb, type InstallTarget } from '../adapters/apt-install.js';
+import { convertWithDpkgCross, leftoverCrossPackages } from '../adapters/dpkg-cross.js';
+import type { InsideHooks } from '../adapters/inside.js';
+import type { Session } from './session.js';
+import { readSourceArg, type SourceInput } from '../adapters/source-input.js';
+import { loadUniverse, type RepositoryUse } from '../adapters/universe-loader.js';
 
-export interface SatisfyOptions {
-  list?: boolean;
-  explain?: boolean;
-  json?: boolean;
+/** How build-dependencies are looked up and installed (xdeb-satisfydepends, and each build). */
+export interface ResolveOptions {
+  /** --repo: more Packages/Sources files or repositories. */
+  repo?: string[];
+  /** --local-suite: suites of the local repository to read (default: full). */
+  localSuites?: string[];
+  /** false: ignore what is installed (--no-status). */
+  status?: boolean;
+  /** Every source of the repositories (--all). */
   all?: boolean;
   archOnly?: boolean;
   indep?: boolean;
-  repo?: string[];
-  localSuite?: string[];
-  mode?: ResolverMode;
   implicit?: ImplicitMode;
-  status?: boolean;
+  /** Ask apt what it would do, change nothing. */
   simulate?: boolean;
-  [k: string]: unknown;
 }
 
-export interface SatisfyContext {
-  cfg: Config;
+/** xdeb-satisfydepends: its sources and what to do with them. */
+export interface SatisfyInput extends ResolveOptions {
+  sources: string[];
+  list: boolean;
+  explain: boolean;
+}
+
+/** One build's architectures, profiles and environment: the session's, or a sequence step's, or a chroot's. */
+export interface BuildContext {
+  session: Session;
   buildArch: string;
   hostArch: string;
   profiles: string[];
@@ -54,19 +60,18 @@ export interface SatisfyContext {
   unflavoured?: boolean;
 }
 
-/** Host arch, build arch and profiles from flags and configuration. */
-export function buildContext(opts: Record<string, unknown>): SatisfyContext {
-  const cfg = configFromOptions(opts);
-  const table = archTable();
-  const buildArch = machineBuildArch();
-  const hostArch = table.checkArch(cfg.string('host-arch') ?? buildArch);
-  const entry = cfg.entry('profiles');
-  // The configured default profiles ('cross nocheck') are for cross builds only.
-  const profilesGiven = !!entry && entry.source.kind !== 'default';
-  const profiles = profilesGiven ? cfg.list('profiles') : defaultProfiles(buildArch, hostArch);
-  const mode = (opts.mode as ResolverMode | undefined) ?? 'apt';
-  const flavour = flavourOf(cfg);
-  return { cfg, buildArch, hostArch, profiles, profilesGiven, mode, ...(flavour ? { flavour } : {}) };
+/** The session's own build: its host arch, build arch, profiles and toolchain flavour. */
+export function buildContext(session: Session): BuildContext {
+  const flavour = session.toolchain()?.flavour;
+  return {
+    session,
+    buildArch: session.buildArch,
+    hostArch: session.hostArch,
+    profiles: session.profiles,
+    profilesGiven: session.profilesGiven,
+    mode: session.mode,
+    ...(flavour ? { flavour } : {}),
+  };
 }
 
 export interface LoadedUniverse {
@@ -75,13 +80,13 @@ export interface LoadedUniverse {
   checker: BuildChecker;
 }
 
-export async function loadForChecks(ctx: SatisfyContext, opts: SatisfyOptions, out: Output): Promise<LoadedUniverse> {
-  const { cfg } = ctx;
-  const remote = cfg.bool('use-remote-repo');
-  const local = cfg.bool('use-local-repo') ? localRepoDir(cfg) : undefined;
+export async function loadForChecks(ctx: BuildContext, opts: ResolveOptions, out: Output): Promise<LoadedUniverse> {
+  const { session } = ctx;
+  const remote = session.useRemoteRepo;
+  const local = session.localRepo.use ? session.localRepo.dir : undefined;
   // --local-config: the configuration's repositories and preferences instead of apt's (docs/repositories.md).
-  const { repositorySelection } = await import('./repositories.js');
-  const sel = await repositorySelection(cfg, { remote, flavour: ctx.flavour, localSuites: opts.localSuite });
+  const { repositorySelection } = await import('../adapters/repositories.js');
+  const sel = await repositorySelection(session.cfg, { remote, flavour: ctx.flavour, localSuites: opts.localSuites });
   const t0 = Date.now();
   const { universe, used } = await loadUniverse({
     buildArch: ctx.buildArch,
@@ -105,7 +110,7 @@ export async function loadForChecks(ctx: SatisfyContext, opts: SatisfyOptions, o
   return { universe, used, checker: new BuildChecker(index) };
 }
 
-function checkOptions(src: SourceInput, ctx: SatisfyContext, opts: SatisfyOptions, explain: boolean): CheckSourceOptions {
+function checkOptions(src: SourceInput, ctx: BuildContext, opts: ResolveOptions, explain: boolean): CheckSourceOptions {
   const cross = ctx.buildArch !== ctx.hostArch;
   // -B (arch-only, the default for a cross build), -A (--indep), else both (a native build).
   const arch = !opts.indep;
@@ -122,7 +127,7 @@ function checkOptions(src: SourceInput, ctx: SatisfyContext, opts: SatisfyOption
   };
 }
 
-function checkOne(checker: BuildChecker, src: SourceInput, ctx: SatisfyContext, opts: SatisfyOptions, explain: boolean): SourceVerdict {
+function checkOne(checker: BuildChecker, src: SourceInput, ctx: BuildContext, opts: ResolveOptions, explain: boolean): SourceVerdict {
   const v = checker.check(src.paragraph, checkOptions(src, ctx, opts, explain));
   if (!v.version) v.version = src.version;
   return v;
@@ -147,7 +152,7 @@ export function installTargets(universe: Universe, v: SourceVerdict): InstallTar
 }
 
 /** Install what a satisfiable verdict needs: apt for the rest, dpkg-cross for the fallback packages. */
-export async function installBuildDeps(loaded: LoadedUniverse, fv: FallbackVerdict, ctx: SatisfyContext, opts: SatisfyOptions, out: Output): Promise<void> {
+export async function installBuildDeps(loaded: LoadedUniverse, fv: FallbackVerdict, ctx: BuildContext, opts: ResolveOptions, out: Output): Promise<void> {
   const { verdict: v, converted, exclude } = fv;
   const targets = installTargets(loaded.universe, v);
   if (converted.length) {
@@ -165,11 +170,11 @@ export async function installBuildDeps(loaded: LoadedUniverse, fv: FallbackVerdi
   const changed = v.install.filter((p) => !p.installed && u.named(p.name).some((q) => u.get(q).installed && u.get(q).arch === p.arch));
   for (const p of changed) out.warn(`${v.source}: ${p.name}:${p.arch} changes version to ${p.version} (Multi-Arch: same copies must match)`);
   out.info(`${v.source}: installing ${targets.length} packages`);
-  await aptInstall(targets, { rootCmd: ctx.cfg.string('root-cmd'), simulate: opts.simulate, wrap: ctx.inside?.wrap, out });
+  await aptInstall(targets, { rootCmd: ctx.session.rootCmd, simulate: opts.simulate, wrap: ctx.inside?.wrap, out });
 }
 
 /** Check one SOURCE against a freshly loaded universe (the local repository may have changed). */
-export async function checkSourceArg(arg: string, ctx: SatisfyContext, opts: SatisfyOptions, out: Output): Promise<{ loaded: LoadedUniverse; src: SourceInput; fv: FallbackVerdict; report: SourceReport }> {
+export async function checkSourceArg(arg: string, ctx: BuildContext, opts: ResolveOptions, out: Output): Promise<{ loaded: LoadedUniverse; src: SourceInput; fv: FallbackVerdict; report: SourceReport }> {
   const early = existsSync(arg) ? readSourceArg(arg) : undefined;
   const loaded = await loadForChecks(ctx, opts, out);
   const src = early ?? readSourceArg(arg, loaded.universe);
@@ -180,11 +185,13 @@ export async function checkSourceArg(arg: string, ctx: SatisfyContext, opts: Sat
   return { loaded, src, fv, report };
 }
 
-export async function runSatisfy(args: string[], opts: SatisfyOptions, out: Output): Promise<number> {
+export async function runSatisfy(session: Session, opts: SatisfyInput): Promise<number> {
+  const { out } = session;
+  const args = opts.sources;
   if (opts.all && args.length) throw new UsageError('give SOURCE arguments or --all, not both');
   if (!opts.all && args.length === 0) throw new UsageError('no SOURCE given (a source tree, a .dsc, a source package name, or --all)');
   if (opts.archOnly && opts.indep) throw new UsageError('--arch-only and --indep exclude each other');
-  const ctx = buildContext(opts);
+  const ctx = buildContext(session);
   // Files and trees are read before the (slower) universe, so that bad input fails at once.
   const early = new Map<string, SourceInput>();
   for (const a of args) {
@@ -218,7 +225,7 @@ export async function runSatisfy(args: string[], opts: SatisfyOptions, out: Outp
     report.sources.push(sourceReport(fv.verdict, src.file, fv.converted.map((p) => ({ name: p.name, version: p.version, arch: p.arch }))));
   }
   report.summary = summarize(report.sources);
-  if (!opts.json) {
+  if (!out.json) {
     if (opts.list || opts.explain || out.verbose) out.data(formatRepositories(report.repositories));
     for (const s of report.sources) {
       const text = formatSourceText(s, textCtx);
@@ -231,25 +238,26 @@ export async function runSatisfy(args: string[], opts: SatisfyOptions, out: Outp
   if (!opts.list && allOk) {
     for (const [, fv] of verdicts) await installBuildDeps(loaded, fv, ctx, opts, out);
   }
-  if (opts.json) out.jsonData(report);
+  if (out.json) out.jsonData(report);
   return allOk ? EXIT.ok : EXIT.no;
 }
 
-async function runAll(loaded: LoadedUniverse, ctx: SatisfyContext, opts: SatisfyOptions, out: Output, report: SatisfyReport): Promise<number> {
+async function runAll(loaded: LoadedUniverse, ctx: BuildContext, opts: SatisfyInput, out: Output, report: SatisfyReport): Promise<number> {
   const table = archTable();
   const sources = loaded.universe.sources.filter((s) => s.architectures.some((a) => a === 'all' || table.matches(ctx.hostArch, a)));
   let bar: { update(n: number): void; stop(): void } | undefined;
-  if (out.tty && !opts.json) {
+  if (out.tty && !out.json) {
     const { SingleBar, Presets } = (await import('cli-progress')).default;
     const b = new SingleBar({ format: 'checking {bar} {value}/{total} sources', stream: process.stderr, hideCursor: true }, Presets.shades_classic);
     b.start(sources.length, 0);
     bar = b;
   }
-  const explain = opts.explain !== false;
+  // The reasons are always kept: the summary counts them.
+  const explain = true;
   // Reports are written as they come, not kept: an archive has tens of thousands of sources.
   const kept: SourceReport[] = [];
   const write = (s: string) => process.stdout.write(s);
-  if (opts.json) {
+  if (out.json) {
     const { sources: _none, summary: _later, ...head } = report;
     write(JSON.stringify(head, null, 2).replace(/\n}$/, ',\n  "sources": ['));
   }
@@ -259,7 +267,7 @@ async function runAll(loaded: LoadedUniverse, ctx: SatisfyContext, opts: Satisfy
     const v = checkOne(loaded.checker, input, ctx, opts, explain);
     const r = sourceReport(v, src.file);
     r.install = [];
-    if (opts.json) write((n ? ',\n    ' : '\n    ') + JSON.stringify(r));
+    if (out.json) write((n ? ',\n    ' : '\n    ') + JSON.stringify(r));
     else {
       const reason = r.failures.flatMap((f) => f.reasons.map((x) => `${f.requirement}: ${x.text}`))[0];
       out.data(`${r.status === 'ok' ? 'ok    ' : r.status === 'broken' ? 'broken' : 'undecided'} ${r.source} ${r.version}${reason ? `  ${reason}` : ''}`);
@@ -271,7 +279,7 @@ async function runAll(loaded: LoadedUniverse, ctx: SatisfyContext, opts: Satisfy
   }
   bar?.stop();
   report.summary = summarize(kept);
-  if (opts.json) write(`\n  ],\n  "summary": ${JSON.stringify(report.summary)}\n}\n`);
+  if (out.json) write(`\n  ],\n  "summary": ${JSON.stringify(report.summary)}\n}\n`);
   else out.data(formatSummary(report.summary));
   return report.summary.broken || report.summary.unknown ? EXIT.no : EXIT.ok;
 }

@@ -150,7 +150,6 @@ export function commandPage(spec: CommandSpec, input: ManualInput): Page {
   sections.push({ title: 'SYNOPSIS', blocks: syn });
 
   const desc: Block[] = [para(spec.summary.charAt(0).toUpperCase() + spec.summary.slice(1) + '.')];
-  if (spec.placeholder) desc.push(para('This command is not available in this version yet: it prints a message and exits with status 3.'));
   if (spec.description) desc.push(...paragraphs(spec.description));
   if (!spec.standalone) desc.push(para('There is no ', { b: name }, ' binary: run it as ', { b: `xdeb ${spec.name}` }, '.'));
   sections.push({ title: 'DESCRIPTION', blocks: desc });
@@ -261,7 +260,7 @@ export function umbrellaPage(input: ManualInput): Page {
       },
       {
         title: 'COMMANDS',
-        blocks: [{ kind: 'items', items: cmds.map((c) => ({ term: [{ b: c.standalone ? `xdeb-${c.name}` : `xdeb ${c.name}` }], body: [para(c.summary + (c.placeholder ? ' (not available yet)' : '') + `; see xdeb-${c.name}(1)`)] })) }],
+        blocks: [{ kind: 'items', items: cmds.map((c) => ({ term: [{ b: c.standalone ? `xdeb-${c.name}` : `xdeb ${c.name}` }], body: [para(`${c.summary}; see xdeb-${c.name}(1)`)] })) }],
       },
       {
         title: 'COMMON OPTIONS',

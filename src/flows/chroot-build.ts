@@ -9,41 +9,33 @@
 
 import { defaultProfiles } from '../lib/build-deps.js';
 import { UsageError } from '../lib/errors.js';
-import type { Output } from '../cli/output.js';
-import { chrootDirOf, readChrootMeta, withChrootSession } from './chroot.js';
-import { localRepoDir } from './config.js';
-import type { SatisfyContext } from './satisfy.js';
+import type { Output } from '../ui/output.js';
+import { readChrootMeta, withChrootSession } from '../adapters/chroot.js';
+import type { ChrootCompilers } from './build.js';
+import type { BuildContext } from './satisfy.js';
 
-export interface ChrootBuildOptions {
-  /** --native NAME: compilers from that cross chroot; false (--no-native): none, even if the chroot names one. */
-  native?: string | boolean;
-  /** --distcc [HOSTS]: send compile jobs to distcc helpers (true: loopback). */
-  distcc?: string | boolean;
-  [k: string]: unknown;
-}
-
-export async function withBuildChroot<T>(name: string, ctx: SatisfyContext, opts: ChrootBuildOptions, out: Output, fn: (inner: SatisfyContext) => Promise<T>): Promise<T> {
-  const dir = chrootDirOf(ctx.cfg);
+export async function withBuildChroot<T>(name: string, ctx: BuildContext, opts: ChrootCompilers, out: Output, fn: (inner: BuildContext) => Promise<T>): Promise<T> {
+  const dir = ctx.session.chrootDir;
   const meta = readChrootMeta(dir, name);
   const native = typeof opts.native === 'string' ? opts.native : opts.native === false ? undefined : meta.native;
   if (native && opts.distcc) throw new UsageError('--native and --distcc exclude each other: the native compilers already run at full speed here');
   // The chroot's own architecture; the host one from -a or configuration, else the chroot's.
-  const hostArch = ctx.cfg.string('host-arch') !== undefined ? ctx.hostArch : meta.hostArch;
+  const hostArch = ctx.session.hostArchGiven ? ctx.hostArch : meta.hostArch;
   if (!meta.architectures.includes(hostArch)) {
     throw new UsageError(`chroot ${name} cannot build for ${hostArch}: it has ${meta.architectures.join(', ')} (xdeb-chroot create -a ${hostArch} NAME makes one that can)`);
   }
   // The step's or the user's profiles; else the defaults for the chroot's build architecture
   // (an emulated chroot builds natively: no cross profile).
   const profiles = ctx.profilesGiven ? ctx.profiles : defaultProfiles(meta.buildArch, hostArch);
-  const localRepo = ctx.cfg.bool('use-local-repo') ? localRepoDir(ctx.cfg) : undefined;
+  const localRepo = ctx.session.localRepo.use ? ctx.session.localRepo.dir : undefined;
   return withChrootSession({ dir, name, localRepo, native, out }, async (s) => {
     if (native) {
-      const { setupNativeCompilers } = await import('./native-compilers.js');
+      const { setupNativeCompilers } = await import('../adapters/native-compilers.js');
       const n = await setupNativeCompilers(s, (m) => out.warn(m), (m) => out.info(m));
       out.info(`chroot ${name}: ${n.wrappers.length} compiler names run the native ${n.triplet}-gcc-${n.major} of chroot ${native}`);
     }
     if (opts.distcc) {
-      const { setupDistcc } = await import('./distcc.js');
+      const { setupDistcc } = await import('../adapters/distcc.js');
       const d = await setupDistcc(s, opts.distcc, hostArch, (m) => out.info(m));
       out.info(`chroot ${name}: compile jobs go to ${d.env.DISTCC_HOSTS} as ${d.compiler}`);
     }

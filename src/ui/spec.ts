@@ -1,6 +1,7 @@
 // A command is declared once, as data: the umbrella `xdeb <cmd>`, the `xdeb-<cmd>` binary,
 // --help, the man page and shell completion are all generated from the same CommandSpec.
 
+import type { Flags } from './flags.js';
 import type { Output } from './output.js';
 
 /** What a shell completes for a value. */
@@ -36,10 +37,13 @@ export interface Example {
 export interface RunContext {
   /** Positional arguments, variadic ones flattened. */
   args: string[];
-  opts: Record<string, any>;
+  /** The options, read back with their types. */
+  flags: Flags;
   out: Output;
   /** How the user called us, for messages: 'xdeb-build' or 'xdeb build'. */
   prog: string;
+  /** Every command (for completion scripts and help). */
+  commands: readonly CommandSpec[];
 }
 
 export interface CommandSpec {
@@ -67,6 +71,4 @@ export interface CommandSpec {
   environment?: { name: string; description: string }[];
   /** Related man pages: 'xdeb-build', 'dpkg-buildpackage(1)'. */
   seeAlso?: string[];
-  /** A stand-in for a command that has not landed yet (its man page and help say so). */
-  placeholder?: boolean;
 }

@@ -6,8 +6,8 @@ import { copyFile, mkdir, readdir, rename, rm, writeFile } from 'node:fs/promise
 import { basename, join, resolve } from 'node:path';
 import { renderReportHtml, reportRows, summarizeReport, type ReportData } from '../lib/report-html.js';
 import type { Plan } from '../lib/plan.js';
-import type { Output } from '../cli/output.js';
-import type { SequenceState } from './sequence-run.js';
+import type { Output } from '../ui/output.js';
+import type { SequenceState } from '../adapters/sequence-run.js';
 
 async function filesIn(dir: string): Promise<string[]> {
   try {
@@ -62,8 +62,8 @@ export async function writeReport(dir: string, plan: Plan, state: SequenceState 
 }
 
 /** The hook of xdeb-sequence: write the report when --report DIR was given. */
-export async function reportIfAsked(opts: Record<string, unknown>, plan: Plan, state: SequenceState | undefined, out: Output): Promise<void> {
-  if (typeof opts.report !== 'string') return;
-  const { index, summary } = await writeReport(opts.report, plan, state, `xdeb-sequence ${process.argv.slice(2).join(' ')}`);
+export async function reportIfAsked(dir: string | undefined, plan: Plan, state: SequenceState | undefined, out: Output): Promise<void> {
+  if (dir === undefined) return;
+  const { index, summary } = await writeReport(dir, plan, state, `xdeb-sequence ${process.argv.slice(2).join(' ')}`);
   out.info(`report: ${index} (${summary.sources} sources: ${summary.satisfiable} satisfiable, ${summary.built} built, ${summary.failed} failed)`);
 }

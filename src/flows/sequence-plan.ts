@@ -8,38 +8,34 @@ import { breakLoops } from '../lib/bootstrap.js';
 import { BuildGraph, plannedBinaryStanzas, type SourceRecord } from '../lib/build-graph.js';
 import type { ImplicitMode } from '../lib/build-deps.js';
 import { EnvironmentError, InputError, UsageError } from '../lib/errors.js';
-import type { ResolverMode } from '../lib/multiarch.js';
 import { makePlan, type Plan } from '../lib/plan.js';
 import type { BinaryPackage, Universe } from '../lib/universe.js';
 import { compareVersions } from '../lib/version.js';
-import type { Output } from '../cli/output.js';
-import { localRepoDir } from './config.js';
-import { readParagraphs } from './deb822-files.js';
-import { buildContext, type SatisfyContext } from './satisfy.js';
-import { suitesWithFlavour } from './repositories.js';
-import { toolchainOf } from './toolchain.js';
-import { readSourceArg } from './source-input.js';
-import { loadUniverse, PRIORITY, type RepositoryUse } from './universe-loader.js';
+import { readParagraphs } from '../adapters/deb822-files.js';
+import { buildContext, type BuildContext } from './satisfy.js';
+import type { Session } from './session.js';
+import { suitesWithFlavour } from '../adapters/repositories.js';
+import { readSourceArg } from '../adapters/source-input.js';
+import { loadUniverse, PRIORITY, type RepositoryUse } from '../adapters/universe-loader.js';
 
-export interface SequenceOptions {
-  all?: boolean;
-  full?: boolean;
-  bootstrap?: boolean;
-  onlyExplicit?: boolean;
-  archOnly?: boolean;
+/** What xdeb-sequence plans: its SOURCE arguments and how far to follow them. */
+export interface SequencePlanInput {
+  sources: string[];
+  all: boolean;
+  full: boolean;
+  bootstrap: boolean;
+  onlyExplicit: boolean;
+  archOnly: boolean;
   /** --available FILE: Packages files of binaries to count as built (with --full). */
-  available?: string[];
-  repo?: string[];
-  mode?: ResolverMode;
+  available: string[];
+  repo: string[];
   implicit?: ImplicitMode;
-  profiles?: string;
-  explain?: boolean;
-  [k: string]: unknown;
+  explain: boolean;
 }
 
 export interface PlannedSequence {
   plan: Plan;
-  ctx: SatisfyContext;
+  ctx: BuildContext;
   used: RepositoryUse[];
   localRepo: string | undefined;
   seconds: { load: number; graph: number; bootstrap: number; total: number };
@@ -67,12 +63,14 @@ async function readAvailable(files: readonly string[]): Promise<Set<string>> {
   return out;
 }
 
-export async function planSequence(args: string[], opts: SequenceOptions, out: Output): Promise<PlannedSequence> {
+export async function planSequence(session: Session, opts: SequencePlanInput): Promise<PlannedSequence> {
+  const { out } = session;
+  const args = opts.sources;
   const t0 = Date.now();
   if (opts.all && args.length) throw new UsageError('give SOURCE arguments or --all, not both');
   if (!opts.all && args.length === 0) throw new UsageError('no SOURCE given (source trees, .dsc files, source package names, or --all)');
-  if (opts.available?.length && !opts.full) throw new UsageError('--available only makes sense with --full (without it, what the repositories have is available)');
-  const ctx = buildContext(opts);
+  if (opts.available.length && !opts.full) throw new UsageError('--available only makes sense with --full (without it, what the repositories have is available)');
+  const ctx = buildContext(session);
   const cross = ctx.buildArch !== ctx.hostArch;
   // Trees and .dsc files first, so that bad input fails before the (slower) universe.
   const early = new Map<string, SourceRecord>();
@@ -81,14 +79,13 @@ export async function planSequence(args: string[], opts: SequenceOptions, out: O
     const s = readSourceArg(a);
     early.set(a, { name: s.name, version: s.version, paragraph: s.paragraph, binaries: s.binaries, arg: resolve(a), file: s.file, kind: s.kind === 'tree' ? 'tree' : 'dsc' });
   }
-  const availableKeys = opts.available?.length ? await readAvailable(opts.available) : undefined;
+  const availableKeys = opts.available.length ? await readAvailable(opts.available) : undefined;
 
-  const { cfg } = ctx;
-  const localRepo = cfg.bool('use-local-repo') ? localRepoDir(cfg) : undefined;
+  const localRepo = session.localRepo.use ? session.localRepo.dir : undefined;
   const { universe, used } = await loadUniverse({
     buildArch: ctx.buildArch,
     hostArch: ctx.hostArch,
-    remote: cfg.bool('use-remote-repo'),
+    remote: session.useRemoteRepo,
     localRepo,
     localSuites: suitesWithFlavour(['full'], ctx.flavour),
     repos: opts.repo,
@@ -98,7 +95,7 @@ export async function planSequence(args: string[], opts: SequenceOptions, out: O
   const tLoad = Date.now();
   out.info(`read ${universe.size} packages and ${universe.sources.length} sources in ${tLoad - t0} ms`);
   if (cross && !universe.architectures.has(ctx.hostArch)) {
-    throw new EnvironmentError(`no ${ctx.hostArch} packages in the repositories in use${cfg.bool('use-remote-repo') ? ` (dpkg --add-architecture ${ctx.hostArch} && apt-get update)` : ''}`);
+    throw new EnvironmentError(`no ${ctx.hostArch} packages in the repositories in use${session.useRemoteRepo ? ` (dpkg --add-architecture ${ctx.hostArch} && apt-get update)` : ''}`);
   }
 
   // The explicit sources, by argument.
@@ -154,7 +151,8 @@ export async function planSequence(args: string[], opts: SequenceOptions, out: O
     ? (p: BinaryPackage) => !planned.has(p.id) && (p.arch === 'all' || (cross && p.arch === ctx.buildArch) || !!availableKeys?.has(`${p.name}\0${p.version}\0${p.arch}`))
     : (p: BinaryPackage) => !planned.has(p.id);
 
-  const explicitP = typeof opts.profiles === 'string';
+  // -P on the command line (not the configuration) also sets the profiles of build-architecture builds.
+  const explicitP = session.flags.profiles !== undefined;
   const graph = new BuildGraph(universe, {
     buildArch: ctx.buildArch,
     hostArch: ctx.hostArch,
@@ -184,7 +182,7 @@ export async function planSequence(args: string[], opts: SequenceOptions, out: O
   const explained = new Map<number, string>();
   // Explaining costs more solver runs: only for a plan of reasonable size.
   if (broken.length <= 200) for (const n of broken) explained.set(n.id, graph.explain(n));
-  const toolchain = toolchainOf(cfg);
+  const toolchain = session.toolchain();
   const plan = makePlan(graph, br, {
     args: opts.all ? ['--all'] : args,
     ...(toolchain ? { toolchain: { name: toolchain.name, flavour: toolchain.flavour } } : {}),

@@ -6,9 +6,9 @@ import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { EnvironmentError } from '../lib/errors.js';
-import type { Output } from '../cli/output.js';
-import { packImage, readChrootMeta, withChrootLock, withChrootSession, writeChrootMeta } from './chroot.js';
-import { resolveInRoot } from './mounts.js';
+import type { Output } from '../ui/output.js';
+import { packImage, readChrootMeta, withChrootLock, withChrootSession, writeChrootMeta } from '../adapters/chroot.js';
+import { resolveInRoot } from '../adapters/mounts.js';
 
 export interface LoginOptions {
   dir: string;
@@ -30,7 +30,7 @@ export async function loginChroot(o: LoginOptions): Promise<number> {
   });
   return withChrootSession({ dir: o.dir, name: o.name, localRepo: o.localRepo, binds, native: o.native, interactive: o.command.length === 0, out: o.out }, async (s) => {
     if (o.native) {
-      const { setupNativeCompilers } = await import('./native-compilers.js');
+      const { setupNativeCompilers } = await import('../adapters/native-compilers.js');
       await setupNativeCompilers(s, (m) => o.out.warn(m), (m) => o.out.info(m));
     }
     const shell = existsSync(resolveInRoot(s.root, '/bin/bash')) ? ['/bin/bash', '-l'] : ['/bin/sh', '-l'];

@@ -7,11 +7,11 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { NegativeAnswer, XdebError } from '../lib/errors.js';
 import { formatSourceText } from '../lib/satisfy-report.js';
-import type { Output } from '../cli/output.js';
-import { localRepoDir } from './config.js';
-import { runTool } from './run-tool.js';
-import { buildContext, checkSourceArg, installBuildDeps, type SatisfyContext, type SatisfyOptions } from './satisfy.js';
-import type { SourceInput } from './source-input.js';
+import type { Output } from '../ui/output.js';
+import { runTool } from '../adapters/run-tool.js';
+import { buildContext, checkSourceArg, installBuildDeps, type BuildContext, type ResolveOptions } from './satisfy.js';
+import type { Session } from './session.js';
+import type { SourceInput } from '../adapters/source-input.js';
 
 export type BuildStep = 'satisfydepends' | 'source' | 'runbuild' | 'putresult';
 
@@ -33,17 +33,30 @@ export interface BuildOneResult {
   seconds: { satisfydepends: number; runbuild: number; putresult: number };
 }
 
-export interface BuildOptions extends SatisfyOptions {
+/** How a build in a chroot gets its compilers (docs/emulation.md). */
+export interface ChrootCompilers {
+  /** --native NAME: compilers from that cross chroot; false (--no-native): none, even if the chroot names one. */
+  native?: string | false;
+  /** --distcc [HOSTS]: send compile jobs to distcc helpers (true: loopback). */
+  distcc?: string | true;
+}
+
+export interface BuildOptions extends ResolveOptions, ChrootCompilers {
+  explain?: boolean;
   publish?: boolean;
   outputDir?: string;
   logDir?: string;
-  signKey?: string;
   keepVersions?: number;
   /**
    * Runs the satisfydepends step (resolution and installation). xdeb-sequence -j N passes a
    * lock, so that builds may run side by side while installs never overlap.
    */
   serialize?: <T>(step: () => Promise<T>) => Promise<T>;
+}
+
+/** xdeb-build: the sources, in order, and how to build them. */
+export interface BuildInput extends BuildOptions {
+  sources: string[];
 }
 
 /** The same error, its message prefixed with the step that failed. */
@@ -71,9 +84,9 @@ async function fetchSource(src: SourceInput, out: Output, aptEnv?: NodeJS.Proces
   return join(work, dsc);
 }
 
-export async function buildOne(arg: string, ctx: SatisfyContext, opts: BuildOptions, out: Output): Promise<BuildOneResult> {
+export async function buildOne(arg: string, ctx: BuildContext, opts: BuildOptions, out: Output): Promise<BuildOneResult> {
   // --chroot NAME: the same steps, in a fresh session of that chroot.
-  const chroot = ctx.inside ? undefined : ctx.cfg.string('chroot');
+  const chroot = ctx.inside ? undefined : ctx.session.chroot;
   if (chroot) {
     const { withBuildChroot } = await import('./chroot-build.js');
     return withBuildChroot(chroot, ctx, opts, out, (inner) => buildOne(arg, inner, opts, out));
@@ -100,9 +113,10 @@ export async function buildOne(arg: string, ctx: SatisfyContext, opts: BuildOpti
     const dsc = sourcePath.endsWith('.dsc');
     await ctx.inside.expose([dirname(resolve(sourcePath)), ...(dsc || opts.outputDir ? [resolve(opts.outputDir ?? '.')] : [])]);
   }
-  const { runBuild } = await import('./runbuild.js');
-  const { configuredToolchainPlan } = await import('./toolchain.js');
-  const toolchain = await inStep('runbuild', src.name, async () => (ctx.unflavoured ? undefined : configuredToolchainPlan(ctx.cfg, ctx.buildArch, ctx.hostArch, !ctx.inside)));
+  const { runBuild } = await import('../adapters/runbuild.js');
+  const { toolchainPlanFor } = await import('../adapters/toolchain.js');
+  const configured = ctx.unflavoured ? undefined : ctx.session.toolchain();
+  const toolchain = await inStep('runbuild', src.name, async () => (configured ? toolchainPlanFor(configured, ctx.buildArch, ctx.hostArch, !ctx.inside) : undefined));
   const built = await inStep('runbuild', src.name, () =>
     runBuild({
       ...(toolchain ? { toolchain } : {}),
@@ -111,8 +125,8 @@ export async function buildOne(arg: string, ctx: SatisfyContext, opts: BuildOpti
       buildArch: ctx.buildArch,
       profiles: ctx.profiles,
       outputDir: opts.outputDir,
-      logDir: opts.logDir ?? ctx.cfg.string('build-log-dir'),
-      rootCommand: ctx.inside ? undefined : ctx.cfg.string('root-cmd'),
+      logDir: opts.logDir ?? ctx.session.buildLogDir,
+      rootCommand: ctx.inside ? undefined : ctx.session.rootCmd,
       wrap: ctx.inside?.wrap,
       echo: out.verbose || out.tty,
       info: (m) => out.info(m),
@@ -133,36 +147,25 @@ export async function buildOne(arg: string, ctx: SatisfyContext, opts: BuildOpti
     seconds: { satisfydepends: (t1 - t0) / 1000, runbuild: (t2 - t1) / 1000, putresult: 0 },
   };
   if (opts.publish !== false) {
-    const repo = localRepoDir(ctx.cfg);
-    const { publishFiles } = await import('./local-repo.js');
+    const { publishAndUpload } = await import('./publish.js');
     const pub = await inStep('putresult', src.name, () =>
-      publishFiles(repo, [built.changes], {
-        profiles: built.profiles,
-        signKey: ctx.cfg.string('sign-key'),
-        keepVersions: opts.keepVersions,
-        info: (m) => out.info(m),
-      }),
+      publishAndUpload(ctx.session, { files: [built.changes], profiles: built.profiles, keepVersions: opts.keepVersions, runUploads: true, uploadsOnlyWhenConfigured: true }),
     );
-    result.repository = repo;
-    result.suite = pub.suites[0];
-    // The configured uploads (docs/repositories.md): a failure is reported and stays queued; the build stands.
-    const { configuredRepositories } = await import('../lib/repositories.js');
-    const repos = configuredRepositories(ctx.cfg);
-    if (repos.some((r) => r.upload)) {
-      const { uploadAfterPublish } = await import('./uploads.js');
-      const up = await uploadAfterPublish(repo, repos, pub.records, { run: true, info: (m) => out.info(m), warn: (m) => out.warn(m) });
-      result.uploads = { queued: up.queued.length, uploaded: up.outcomes.filter((x) => x.status === 'uploaded').length, failed: up.outcomes.filter((x) => x.status === 'failed').length, pending: up.pending };
-    }
+    result.repository = pub.repo;
+    result.suite = pub.result.suites[0];
+    // A failed upload is reported and stays queued; the build stands.
+    const up = pub.uploads;
+    if (up) result.uploads = { queued: up.queued.length, uploaded: up.outcomes.filter((x) => x.status === 'uploaded').length, failed: up.outcomes.filter((x) => x.status === 'failed').length, pending: up.pending };
     result.seconds.putresult = (Date.now() - t2) / 1000;
-    out.info(`${built.source} ${built.version}: published to ${repo} (suite ${result.suite})`);
+    out.info(`${built.source} ${built.version}: published to ${pub.repo} (suite ${result.suite})`);
   }
   return result;
 }
 
 /** Build each source in order; stop at the first failure (later ones may need it). */
-export async function runBuilds(args: string[], opts: BuildOptions, out: Output): Promise<BuildOneResult[]> {
-  const ctx = buildContext(opts);
+export async function runBuilds(session: Session, input: BuildInput): Promise<BuildOneResult[]> {
+  const ctx = buildContext(session);
   const results: BuildOneResult[] = [];
-  for (const arg of args) results.push(await buildOne(arg, ctx, opts, out));
+  for (const arg of input.sources) results.push(await buildOne(arg, ctx, input, session.out));
   return results;
 }

@@ -7,10 +7,10 @@ import { join } from 'node:path';
 import { aptListPrefix, checkChrootName, CHROOT_META_FORMAT, planCreate, type ChrootKind, type ChrootMeta } from '../lib/chroot-spec.js';
 import { EnvironmentError, Interrupted, NegativeAnswer, UsageError } from '../lib/errors.js';
 import { diagnoseMmdebstrapLog } from '../lib/mmdebstrap-log.js';
-import type { Output } from '../cli/output.js';
-import { chrootFiles, packImage, readChrootMeta, withChrootLock, withChrootSession, writeChrootMeta } from './chroot.js';
-import { buildArch as machineArch } from './dpkg.js';
-import { closeLog, logWrite, openLog, runStreamed } from './dpkg-buildpackage.js';
+import type { Output } from '../ui/output.js';
+import { chrootFiles, packImage, readChrootMeta, withChrootLock, withChrootSession, writeChrootMeta } from '../adapters/chroot.js';
+import { buildArch as machineArch } from '../adapters/dpkg.js';
+import { closeLog, logWrite, openLog, runStreamed } from '../adapters/dpkg-buildpackage.js';
 
 export interface CreateOptions {
   dir: string;
@@ -45,12 +45,12 @@ export async function createChroot(o: CreateOptions): Promise<ChrootMeta> {
   if (!which('mmdebstrap')) throw new EnvironmentError('mmdebstrap not found (install the mmdebstrap package)');
   const machine = machineArch();
   if (o.kind === 'emulated') {
-    const { requireEmulation } = await import('./qemu.js');
+    const { requireEmulation } = await import('../adapters/qemu.js');
     await requireEmulation(o.hostArch);
   }
   let repoLine: string | undefined;
   if (o.localRepo) {
-    const { ensureRepo, aptSourcesLine } = await import('./local-repo.js');
+    const { ensureRepo, aptSourcesLine } = await import('../adapters/local-repo.js');
     await ensureRepo(o.localRepo);
     repoLine = aptSourcesLine(o.localRepo, 'full');
   }
