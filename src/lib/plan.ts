@@ -130,140 +130,17 @@ export function stageName(opt: StageOption | undefined): string | null {
 }
 
 export function makePlan(graph: BuildGraph, br: BootstrapResult, meta: PlanMeta): Plan {
-  const nodes = graph.nodes;
-  const V = br.vertices.length;
-  const host = graph.opts.hostArch;
-  const label = (node: number) => {
-    const nd = nodes[node]!;
-    return nd.arch === host ? nd.record.name : `${nd.record.name}:${nd.arch}`;
-  };
-  const profilesOf = (v: number): string[] => {
-    const vx = br.vertices[v]!;
-    const base = graph.baseProfiles(nodes[vx.node]!.arch);
-    const extra = vx.stage?.profiles ?? br.fullOption.get(vx.node)?.profiles ?? [];
-    return [...new Set([...base, ...extra])];
-  };
-
-  // Order: the components of the expanded graph in dependency order, each placed when all it
-  // needs is placed, the first by name among those ready; a loop's builds together.
-  const out = br.needs.map((l) => l.map((e) => e.to));
-  const { comp, components } = stronglyConnected(out);
-  const byName = [...Array(V).keys()].sort((a, b) => {
-    const na = nodes[br.vertices[a]!.node]!;
-    const nb = nodes[br.vertices[b]!.node]!;
-    if (na.record.name !== nb.record.name) return na.record.name < nb.record.name ? -1 : 1;
-    if (na.arch !== nb.arch) return na.arch === host ? 1 : nb.arch === host ? -1 : na.arch < nb.arch ? -1 : 1;
-    return (br.vertices[a]!.stage ? 0 : 1) - (br.vertices[b]!.stage ? 0 : 1);
-  });
-  const rank = new Int32Array(V);
-  byName.forEach((v, i) => (rank[v] = i));
-  const compRank = components.map((c) => c.reduce((m, v) => Math.min(m, rank[v]!), V));
-  const compOut = components.map((c) => {
-    const s = new Set<number>();
-    for (const v of c) for (const w of out[v]!) if (comp[w] !== comp[v]) s.add(comp[w]!);
-    return [...s];
-  });
-  const compOrder = topologicalOrder(compOut, (c) => compRank[c]!);
-  const order: number[] = [];
-  for (const c of compOrder) order.push(...[...components[c]!].sort((a, b) => rank[a]! - rank[b]!));
-  const stepOf = new Int32Array(V);
-  order.forEach((v, i) => (stepOf[v] = i + 1));
-
-  const loops: PlanLoop[] = br.loops.map((l, i) => ({
-    n: i + 1,
-    sources: l.nodes.map(label),
-    broken: l.unbroken.length === 0,
-    existing: l.existing.map((e) => ({ source: label(e.from), needs: { source: label(e.dep.to), arch: nodes[e.dep.to]!.arch, stage: null, binaries: e.dep.binaries } })),
-    staged: [],
-    nocheck: [],
-    unbroken: [],
-  }));
-  const loopOfVertex = new Map<number, number>();
-  const stageVertex = new Map<number, number>();
-  br.vertices.forEach((vx, v) => {
-    if (vx.stage) stageVertex.set(vx.node, v);
-  });
-  br.loops.forEach((l, i) => {
-    const pl = loops[i]!;
-    const staged = (s: (typeof l.staged)[number]) => ({
-      source: label(s.node),
-      arch: nodes[s.node]!.arch,
-      profiles: s.option.profiles,
-      stage: stageName(s.option),
-      step: stepOf[s.option.reducing ? stageVertex.get(s.node)! : s.node]!,
-      breaks: s.breaks.map((d) => ({ source: label(d.to), arch: nodes[d.to]!.arch, stage: null, binaries: d.binaries })),
-    });
-    pl.staged = l.staged.map(staged);
-    pl.nocheck = l.nocheck.map(staged);
-    pl.unbroken = l.unbroken.map((u) => {
-      for (const v of u.vertices) loopOfVertex.set(v, i + 1);
-      return { sources: [...new Set(u.vertices.map((v) => label(br.vertices[v]!.node)))], cycle: u.cycle.map((c: CycleStep) => vertexRef(c.vertex, c.binaries)) };
-    });
-  });
-  function vertexRef(v: number, binaries: string[]): PlanEdgeRef {
-    const vx = br.vertices[v]!;
-    return { source: label(vx.node), arch: nodes[vx.node]!.arch, stage: stageName(vx.stage), binaries };
-  }
-
-  const steps: PlanStep[] = order.map((v, i) => {
-    const vx = br.vertices[v]!;
-    const nd = nodes[vx.node]!;
-    const profiles = profilesOf(v);
-    const after = [...new Set(br.needs[v]!.map((e) => stepOf[e.to]!))].filter((s) => s !== i + 1).sort((a, b) => a - b);
-    let why: string;
-    if (vx.stage) why = `staged build (${vx.stage.profiles.join(',')}) that breaks a loop; rebuilt in full at step ${stepOf[vx.node]}`;
-    else if (nd.explicit) why = 'asked for';
-    else if (nd.neededBy) why = `needed by ${label(nd.neededBy.node)} (${nd.neededBy.binaries.join(', ')})`;
-    else why = 'needed';
-    if (!vx.stage && stageVertex.has(vx.node)) why += `; full rebuild after its staged build (step ${stepOf[stageVertex.get(vx.node)!]})`;
-    const fo = br.fullOption.get(vx.node);
-    if (!vx.stage && fo) why += `; built with ${fo.profiles.join(',')} to break a loop`;
-    const step: PlanStep = {
-      n: i + 1,
-      source: nd.record.name,
-      version: nd.record.version,
-      arch: nd.arch,
-      profiles,
-      stage: stageName(vx.stage),
-      suite: suiteForProfiles(profiles, nd.arch === graph.opts.hostArch ? meta.toolchain?.flavour : undefined).suite,
-      arg: nd.record.arg,
-      after,
-      explicit: nd.explicit,
-      why,
-    };
-    if (meta.explain) {
-      step.needs = br.needs[v]!.filter((e) => e.binaries.length && stepOf[e.to] !== i + 1).map((e) => (e.soft ? { step: stepOf[e.to]!, binaries: e.binaries, soft: true } : { step: stepOf[e.to]!, binaries: e.binaries }));
-      step.needs.sort((a, b) => a.step - b.step);
-    }
-    const loop = loopOfVertex.get(v);
-    if (loop !== undefined) step.loop = loop;
-    if (nd.status !== 'ok') step.unsatisfiable = meta.unsatisfiable?.(vx.node) ?? 'its build-dependencies cannot be satisfied';
-    return step;
-  });
-
-  const problems: PlanProblem[] = graph.problems.map((p) => ({
-    kind: p.kind,
-    needer: label(p.node),
-    source: p.source,
-    binaries: p.binaries,
-    message:
-      p.kind === 'missing'
-        ? `${label(p.node)} needs ${p.binaries.join(', ')}, which no build of the plan makes and the repositories in use do not have (source ${p.source}; drop --only-explicit to build it)`
-        : `${label(p.node)} needs ${p.binaries.join(', ')}, built by source ${p.source}, which is not known: taken from the repositories as it is`,
-  }));
-  // A build that needs what nobody makes (--only-explicit) cannot be run.
-  for (const p of graph.problems) {
-    if (p.kind !== 'missing') continue;
-    const s = steps[stepOf[p.node]! - 1]!;
-    s.unsatisfiable ??= problems.find((q) => q.needer === label(p.node))!.message;
-  }
-
-  let edges = 0;
-  for (const nd of nodes) edges += nd.deps.length;
+  const cx: PlanContext = { graph, br, meta, label: nodeLabel(graph), stageVertex: stageVertices(br) };
+  const order = buildOrder(cx);
+  const stepOf = stepNumbers(order, br.vertices.length);
+  const { loops, loopOfVertex } = planLoops(cx, stepOf);
+  const steps = order.map((v, i) => planStep(cx, v, i + 1, stepOf, loopOfVertex));
+  const problems = planProblems(cx);
+  markMissing(cx, steps, stepOf, problems);
   return {
     format: 1,
     buildArch: graph.opts.buildArch,
-    hostArch: host,
+    hostArch: graph.opts.hostArch,
     profiles: [...graph.opts.hostProfiles],
     full: meta.full,
     bootstrap: meta.bootstrap,
@@ -273,19 +150,231 @@ export function makePlan(graph: BuildGraph, br: BootstrapResult, meta: PlanMeta)
     steps,
     loops,
     problems,
-    stats: {
-      sources: nodes.length,
-      edges,
-      checks: graph.checks,
-      components: br.stats.components,
-      cyclicComponents: br.stats.cyclicComponents,
-      largestComponent: br.stats.largestComponent,
-      inLoops: br.stats.inLoops,
-      stagedBuilds: loops.reduce((a, l) => a + l.staged.length, 0),
-      nocheckBuilds: loops.reduce((a, l) => a + l.nocheck.length, 0),
-      unbrokenLoops: loops.reduce((a, l) => a + l.unbroken.length, 0),
-      milliseconds: { graph: meta.graphMilliseconds, bootstrap: br.stats.milliseconds },
-    },
+    stats: planStats(cx, loops),
+  };
+}
+
+/** What the steps of makePlan share. */
+interface PlanContext {
+  graph: BuildGraph;
+  br: BootstrapResult;
+  meta: PlanMeta;
+  /** A node's name for a person: its source, with ':arch' when it is not built for the host architecture. */
+  label: (node: number) => string;
+  /** The vertex of each node's staged build (for the nodes that have one). */
+  stageVertex: Map<number, number>;
+}
+
+function nodeLabel(graph: BuildGraph): (node: number) => string {
+  const nodes = graph.nodes;
+  const host = graph.opts.hostArch;
+  return (node: number) => {
+    const nd = nodes[node]!;
+    return nd.arch === host ? nd.record.name : `${nd.record.name}:${nd.arch}`;
+  };
+}
+
+function stageVertices(br: BootstrapResult): Map<number, number> {
+  const stageVertex = new Map<number, number>();
+  br.vertices.forEach((vx, v) => {
+    if (vx.stage) stageVertex.set(vx.node, v);
+  });
+  return stageVertex;
+}
+
+/** Every profile of a vertex's build: its architecture's, and its stage's or those its full build is given to break a loop. */
+function profilesOf(cx: PlanContext, v: number): string[] {
+  const { graph, br } = cx;
+  const vx = br.vertices[v]!;
+  const base = graph.baseProfiles(graph.nodes[vx.node]!.arch);
+  const extra = vx.stage?.profiles ?? br.fullOption.get(vx.node)?.profiles ?? [];
+  return [...new Set([...base, ...extra])];
+}
+
+/** Each vertex's place in name order: by source name, the host architecture's after the others, a staged build before the full one (the tie-break among builds ready together). */
+function nameRanks(cx: PlanContext): Int32Array {
+  const { br } = cx;
+  const nodes = cx.graph.nodes;
+  const host = cx.graph.opts.hostArch;
+  const V = br.vertices.length;
+  const byName = [...Array(V).keys()].sort((a, b) => {
+    const na = nodes[br.vertices[a]!.node]!;
+    const nb = nodes[br.vertices[b]!.node]!;
+    if (na.record.name !== nb.record.name) return na.record.name < nb.record.name ? -1 : 1;
+    if (na.arch !== nb.arch) return na.arch === host ? 1 : nb.arch === host ? -1 : na.arch < nb.arch ? -1 : 1;
+    return (br.vertices[a]!.stage ? 0 : 1) - (br.vertices[b]!.stage ? 0 : 1);
+  });
+  const rank = new Int32Array(V);
+  byName.forEach((v, i) => (rank[v] = i));
+  return rank;
+}
+
+/**
+ * The vertices in build order: the components of the expanded graph in dependency order, each
+ * placed when all it needs is placed, the first by name among those ready; a loop's builds together.
+ */
+function buildOrder(cx: PlanContext): number[] {
+  const V = cx.br.vertices.length;
+  const out = cx.br.needs.map((l) => l.map((e) => e.to));
+  const { comp, components } = stronglyConnected(out);
+  const rank = nameRanks(cx);
+  const compRank = components.map((c) => c.reduce((m, v) => Math.min(m, rank[v]!), V));
+  const compOut = components.map((c) => {
+    const s = new Set<number>();
+    for (const v of c) for (const w of out[v]!) if (comp[w] !== comp[v]) s.add(comp[w]!);
+    return [...s];
+  });
+  const compOrder = topologicalOrder(compOut, (c) => compRank[c]!);
+  const order: number[] = [];
+  for (const c of compOrder) order.push(...[...components[c]!].sort((a, b) => rank[a]! - rank[b]!));
+  return order;
+}
+
+/** Each vertex's step (n, from 1), from the build order. */
+function stepNumbers(order: readonly number[], V: number): Int32Array {
+  const stepOf = new Int32Array(V);
+  order.forEach((v, i) => (stepOf[v] = i + 1));
+  return stepOf;
+}
+
+/** The loops and how each is broken (or why not); and for each vertex stuck in an unbroken loop, that loop (n). */
+function planLoops(cx: PlanContext, stepOf: Int32Array): { loops: PlanLoop[]; loopOfVertex: Map<number, number> } {
+  const { br, label } = cx;
+  const nodes = cx.graph.nodes;
+  const loopOfVertex = new Map<number, number>();
+  const loops = br.loops.map((l, i): PlanLoop => ({
+    n: i + 1,
+    sources: l.nodes.map(label),
+    broken: l.unbroken.length === 0,
+    existing: l.existing.map((e) => ({
+      source: label(e.from),
+      needs: { source: label(e.dep.to), arch: nodes[e.dep.to]!.arch, stage: null, binaries: e.dep.binaries },
+    })),
+    staged: l.staged.map((s) => stagedBuild(cx, s, stepOf)),
+    nocheck: l.nocheck.map((s) => stagedBuild(cx, s, stepOf)),
+    unbroken: l.unbroken.map((u) => {
+      for (const v of u.vertices) loopOfVertex.set(v, i + 1);
+      return {
+        sources: [...new Set(u.vertices.map((v) => label(br.vertices[v]!.node)))],
+        cycle: u.cycle.map((c: CycleStep) => vertexRef(cx, c.vertex, c.binaries)),
+      };
+    }),
+  }));
+  return { loops, loopOfVertex };
+}
+
+/** A build chosen to break a loop (staged, or nocheck alone), with the step that builds it. */
+function stagedBuild(cx: PlanContext, s: BootstrapResult['loops'][number]['staged'][number], stepOf: Int32Array): PlanStaged {
+  const { label } = cx;
+  const nodes = cx.graph.nodes;
+  return {
+    source: label(s.node),
+    arch: nodes[s.node]!.arch,
+    profiles: s.option.profiles,
+    stage: stageName(s.option),
+    // A nocheck build is the node's full build, and a full build's vertex is its node.
+    step: stepOf[s.option.reducing ? cx.stageVertex.get(s.node)! : s.node]!,
+    breaks: s.breaks.map((d) => ({ source: label(d.to), arch: nodes[d.to]!.arch, stage: null, binaries: d.binaries })),
+  };
+}
+
+function vertexRef(cx: PlanContext, v: number, binaries: string[]): PlanEdgeRef {
+  const vx = cx.br.vertices[v]!;
+  return { source: cx.label(vx.node), arch: cx.graph.nodes[vx.node]!.arch, stage: stageName(vx.stage), binaries };
+}
+
+/** The step n, which builds vertex v. */
+function planStep(cx: PlanContext, v: number, n: number, stepOf: Int32Array, loopOfVertex: ReadonlyMap<number, number>): PlanStep {
+  const { graph, br, meta } = cx;
+  const vx = br.vertices[v]!;
+  const nd = graph.nodes[vx.node]!;
+  const profiles = profilesOf(cx, v);
+  const after = [...new Set(br.needs[v]!.map((e) => stepOf[e.to]!))].filter((s) => s !== n).sort((a, b) => a - b);
+  const why = whyInPlan(cx, v, stepOf);
+  const step: PlanStep = {
+    n,
+    source: nd.record.name,
+    version: nd.record.version,
+    arch: nd.arch,
+    profiles,
+    stage: stageName(vx.stage),
+    suite: suiteForProfiles(profiles, nd.arch === graph.opts.hostArch ? meta.toolchain?.flavour : undefined).suite,
+    arg: nd.record.arg,
+    after,
+    explicit: nd.explicit,
+    why,
+  };
+  if (meta.explain) step.needs = stepNeeds(cx, v, n, stepOf);
+  const loop = loopOfVertex.get(v);
+  if (loop !== undefined) step.loop = loop;
+  if (nd.status !== 'ok') step.unsatisfiable = meta.unsatisfiable?.(vx.node) ?? 'its build-dependencies cannot be satisfied';
+  return step;
+}
+
+/** Why vertex v's build is in the plan, for a person. */
+function whyInPlan(cx: PlanContext, v: number, stepOf: Int32Array): string {
+  const { br, label, stageVertex } = cx;
+  const vx = br.vertices[v]!;
+  const nd = cx.graph.nodes[vx.node]!;
+  let why: string;
+  if (vx.stage) why = `staged build (${vx.stage.profiles.join(',')}) that breaks a loop; rebuilt in full at step ${stepOf[vx.node]}`;
+  else if (nd.explicit) why = 'asked for';
+  else if (nd.neededBy) why = `needed by ${label(nd.neededBy.node)} (${nd.neededBy.binaries.join(', ')})`;
+  else why = 'needed';
+  if (!vx.stage && stageVertex.has(vx.node)) why += `; full rebuild after its staged build (step ${stepOf[stageVertex.get(vx.node)!]})`;
+  const fo = br.fullOption.get(vx.node);
+  if (!vx.stage && fo) why += `; built with ${fo.profiles.join(',')} to break a loop`;
+  return why;
+}
+
+/** For --explain: the binaries step n (vertex v) needs from each earlier step, in step order. */
+function stepNeeds(cx: PlanContext, v: number, n: number, stepOf: Int32Array): NonNullable<PlanStep['needs']> {
+  const needs = cx.br.needs[v]!.filter((e) => e.binaries.length && stepOf[e.to] !== n).map((e) =>
+    e.soft ? { step: stepOf[e.to]!, binaries: e.binaries, soft: true } : { step: stepOf[e.to]!, binaries: e.binaries },
+  );
+  needs.sort((a, b) => a.step - b.step);
+  return needs;
+}
+
+function planProblems(cx: PlanContext): PlanProblem[] {
+  const { label } = cx;
+  return cx.graph.problems.map((p) => ({
+    kind: p.kind,
+    needer: label(p.node),
+    source: p.source,
+    binaries: p.binaries,
+    message:
+      p.kind === 'missing'
+        ? `${label(p.node)} needs ${p.binaries.join(', ')}, which no build of the plan makes and the repositories in use do not have (source ${p.source}; drop --only-explicit to build it)`
+        : `${label(p.node)} needs ${p.binaries.join(', ')}, built by source ${p.source}, which is not known: taken from the repositories as it is`,
+  }));
+}
+
+/** A build that needs what nobody makes (--only-explicit) cannot be run: its step says why. */
+function markMissing(cx: PlanContext, steps: PlanStep[], stepOf: Int32Array, problems: readonly PlanProblem[]): void {
+  for (const p of cx.graph.problems) {
+    if (p.kind !== 'missing') continue;
+    const s = steps[stepOf[p.node]! - 1]!;
+    s.unsatisfiable ??= problems.find((q) => q.needer === cx.label(p.node))!.message;
+  }
+}
+
+function planStats(cx: PlanContext, loops: readonly PlanLoop[]): Plan['stats'] {
+  const { graph, br, meta } = cx;
+  let edges = 0;
+  for (const nd of graph.nodes) edges += nd.deps.length;
+  return {
+    sources: graph.nodes.length,
+    edges,
+    checks: graph.checks,
+    components: br.stats.components,
+    cyclicComponents: br.stats.cyclicComponents,
+    largestComponent: br.stats.largestComponent,
+    inLoops: br.stats.inLoops,
+    stagedBuilds: loops.reduce((a, l) => a + l.staged.length, 0),
+    nocheckBuilds: loops.reduce((a, l) => a + l.nocheck.length, 0),
+    unbrokenLoops: loops.reduce((a, l) => a + l.unbroken.length, 0),
+    milliseconds: { graph: meta.graphMilliseconds, bootstrap: br.stats.milliseconds },
   };
 }
 
