@@ -112,12 +112,58 @@ async function tail(file: string, lines: number): Promise<string[]> {
 export async function runBuild(o: RunBuildOptions): Promise<RunBuildResult> {
   const info = o.info ?? (() => {});
   const started = Date.now();
-  const src = resolve(o.source);
-  let tree: string;
-  let workDir: string | undefined;
-  let outputDir: string;
+  const plan = planOf(o);
+  const { tree, workDir, outputDir } = await findTree(o, info);
+  const { source, version } = await readChangelog(tree, o.wrap);
+  const logPath = resolve(o.log ?? join(o.logDir ?? outputDir, logFileName(source, version, o.hostArch)));
+  const b: Build = { o, info, started, plan, tree, workDir, outputDir, source, version, logPath };
+  if (o.checkBuilddeps !== false) await requireBuildDeps(b);
 
-  const plan = planBuild({
+  const command = dpkgBuildpackageCommand(b);
+  const log = await openLog(logPath);
+  const env = buildEnvironment(b);
+  await writeLogHead(b, log, command);
+  info(
+    `building ${source} ${version} for ${o.hostArch}${plan.profiles.length ? ` with profiles ${plan.profiles.join(',')}` : ''}; log: ${logPath}`,
+  );
+  const run = await runDpkgBuildpackage(b, log, command, env);
+  const seconds = (Date.now() - started) / 1000;
+  await endUnlessBuilt(b, log, run, seconds);
+
+  const fail = failBuilt(b, log, seconds);
+  const { changes, files } = await collectResults(b, fail);
+  const elfFilesChecked = await checkElf(b, log, files, fail);
+  const isa = await checkToolchainIsa(b, log, files, fail);
+  await finishBuild(b, log);
+  return buildResult(b, changes, elfFilesChecked, isa);
+}
+
+/** One build under way: what the steps of runBuild share. */
+interface Build {
+  o: RunBuildOptions;
+  info: (m: string) => void;
+  /** Date.now() at the start. */
+  started: number;
+  plan: ReturnType<typeof planBuild>;
+  /** The source tree dpkg-buildpackage runs in. */
+  tree: string;
+  /** The temporary directory a .dsc is unpacked in. */
+  workDir: string | undefined;
+  outputDir: string;
+  source: string;
+  version: string;
+  logPath: string;
+}
+
+type BuildLog = Awaited<ReturnType<typeof openLog>>;
+type BuildRun = Awaited<ReturnType<typeof runStreamed>>;
+type ResultFiles = ReturnType<typeof parseChanges>['files'];
+/** Ends a build that dpkg-buildpackage finished, as failed (see failBuilt). */
+type Fail = (reason: string, details: string[]) => Promise<never>;
+
+/** dpkg-buildpackage's arguments, profiles and environment for these options. */
+function planOf(o: RunBuildOptions): ReturnType<typeof planBuild> {
+  return planBuild({
     buildArch: o.buildArch,
     hostArch: o.hostArch,
     profiles: o.profiles,
@@ -126,90 +172,138 @@ export async function runBuild(o: RunBuildOptions): Promise<RunBuildResult> {
     noCheckBuilddeps: o.checkBuilddeps === false,
     buildOptions: process.env.DEB_BUILD_OPTIONS,
   });
+}
 
+/** The tree to build and the output directory: a source tree as it is, or a .dsc unpacked in a temporary directory (workDir) of the output directory. */
+async function findTree(
+  o: RunBuildOptions,
+  info: (m: string) => void,
+): Promise<{ tree: string; workDir: string | undefined; outputDir: string }> {
+  const src = resolve(o.source);
   if (src.endsWith('.dsc')) {
     const { source, version } = await checkDsc(src);
-    outputDir = resolve(o.outputDir ?? '.');
+    const outputDir = resolve(o.outputDir ?? '.');
     if (!(await isDir(outputDir))) throw new InputError('the output directory does not exist', { file: outputDir });
-    workDir = await mkdtemp(join(outputDir, `.xdeb-runbuild-${source}-`));
-    tree = join(workDir, `${source}-${version.replace(/^\d+:/, '').replace(/-[^-]*$/, '')}`);
+    const workDir = await mkdtemp(join(outputDir, `.xdeb-runbuild-${source}-`));
+    const tree = join(workDir, `${source}-${version.replace(/^\d+:/, '').replace(/-[^-]*$/, '')}`);
     info(`unpacking ${basename(src)} in ${workDir}`);
     await unpackDsc(src, tree, o.wrap);
-  } else {
-    if (!(await isDir(src))) throw new InputError('not a source tree nor a .dsc', { file: o.source });
-    if (!(await isDir(join(src, 'debian')))) throw new InputError('not a source tree: it has no debian/ directory', { file: o.source });
-    tree = src;
-    outputDir = resolve(o.outputDir ?? dirname(src));
-    if (!(await isDir(outputDir))) throw new InputError('the output directory does not exist', { file: outputDir });
+    return { tree, workDir, outputDir };
   }
+  if (!(await isDir(src))) throw new InputError('not a source tree nor a .dsc', { file: o.source });
+  if (!(await isDir(join(src, 'debian')))) throw new InputError('not a source tree: it has no debian/ directory', { file: o.source });
+  const outputDir = resolve(o.outputDir ?? dirname(src));
+  if (!(await isDir(outputDir))) throw new InputError('the output directory does not exist', { file: outputDir });
+  return { tree: src, workDir: undefined, outputDir };
+}
 
-  const { source, version } = await readChangelog(tree, o.wrap);
-  const resultDir = dirname(tree);
-  const logPath = resolve(o.log ?? join(o.logDir ?? outputDir, logFileName(source, version, o.hostArch)));
-
-  if (o.checkBuilddeps !== false) {
-    const unmet = await unmetBuildDeps(tree, plan.checkArgs, o.wrap);
-    if (unmet !== undefined) {
-      if (workDir && !o.keepTree) await rm(workDir, { recursive: true, force: true });
-      throw new EnvironmentError(`${source} ${version}: build-dependencies are not installed for ${o.hostArch}: ${unmet}`, [
-        `install them first: xdeb-satisfydepends -a ${o.hostArch}${plan.profiles.length ? ` -P ${plan.profiles.join(',')}` : ''} ${o.source}`,
-      ]);
-    }
+/** Refuse the build, before the log is opened, when its build-dependencies are not installed, saying how to install them. */
+async function requireBuildDeps(b: Build): Promise<void> {
+  const { o, plan, source, version, workDir } = b;
+  const unmet = await unmetBuildDeps(b.tree, plan.checkArgs, o.wrap);
+  if (unmet !== undefined) {
+    if (workDir && !o.keepTree) await rm(workDir, { recursive: true, force: true });
+    throw new EnvironmentError(`${source} ${version}: build-dependencies are not installed for ${o.hostArch}: ${unmet}`, [
+      `install them first: xdeb-satisfydepends -a ${o.hostArch}${plan.profiles.length ? ` -P ${plan.profiles.join(',')}` : ''} ${o.source}`,
+    ]);
   }
+}
 
-  const tc = o.toolchain;
+/** The command line; a toolchain's fields go into the .changes. */
+function dpkgBuildpackageCommand(b: Build): string[] {
+  const tc = b.o.toolchain;
   const changesOptions = tc ? Object.entries(tc.changesFields).map(([k, v]) => `--changes-option=-D${k}=${v}`) : [];
-  const command = ['dpkg-buildpackage', ...plan.args, ...changesOptions];
-  const log = await openLog(logPath);
-  const buildEnv = { ...plan.env, ...(tc?.env ?? {}) };
+  return ['dpkg-buildpackage', ...b.plan.args, ...changesOptions];
+}
+
+/** The variables the build sets (the plan's, then the toolchain's), and the whole environment with them. */
+function buildEnvironment(b: Build): { buildEnv: Record<string, string>; env: NodeJS.ProcessEnv } {
+  const buildEnv = { ...b.plan.env, ...(b.o.toolchain?.env ?? {}) };
   const env = { ...process.env, ...buildEnv };
+  return { buildEnv, env };
+}
+
+async function writeLogHead(b: Build, log: BuildLog, command: string[]): Promise<void> {
+  const { o, plan } = b;
+  const tc = o.toolchain;
   await logWrite(
     log,
     formatLogHead({
       program: o.program ?? 'xdeb-runbuild',
-      source,
-      version,
+      source: b.source,
+      version: b.version,
       buildArch: o.buildArch,
       hostArch: o.hostArch,
       profiles: plan.profiles,
       buildType: plan.buildType,
       buildOptions: plan.env.DEB_BUILD_OPTIONS,
       command,
-      directory: tree,
-      time: new Date(started),
+      directory: b.tree,
+      time: new Date(b.started),
       ...(tc ? { extra: tc.log } : {}),
     }),
   );
-  info(`building ${source} ${version} for ${o.hostArch}${plan.profiles.length ? ` with profiles ${plan.profiles.join(',')}` : ''}; log: ${logPath}`);
+}
 
-  let run;
+/** Run dpkg-buildpackage in the tree (through the chroot session's wrapper when there is one), its output into the log; the log is closed if it cannot be run. */
+async function runDpkgBuildpackage(
+  b: Build,
+  log: BuildLog,
+  command: string[],
+  { buildEnv, env }: ReturnType<typeof buildEnvironment>,
+): Promise<BuildRun> {
+  const { o, tree } = b;
   try {
+    // Inside a session the wrapper sets the build's variables itself (the rest is the session's); the wrapper runs with this process's.
     const argv = o.wrap ? o.wrap(command, { cwd: tree, env: buildEnv }) : command;
-    run = await runStreamed(argv[0]!, argv.slice(1), { cwd: tree, env: o.wrap ? process.env : env, log, echo: !!o.echo });
+    return await runStreamed(argv[0]!, argv.slice(1), { cwd: tree, env: o.wrap ? process.env : env, log, echo: !!o.echo });
   } catch (e) {
     await closeLog(log);
     throw e;
   }
-  const seconds = (Date.now() - started) / 1000;
-  const fail = async (reason: string, details: string[]): Promise<never> => {
-    await logWrite(log, formatLogTail('failed', seconds, new Date(), reason));
-    await closeLog(log);
-    throw new NegativeAnswer(`${source} ${version} (${o.hostArch}): ${reason}; log: ${logPath}`, details);
-  };
+}
+
+/** Throw when dpkg-buildpackage was interrupted (Interrupted) or failed (NegativeAnswer, with the log's last lines unless they were echoed), the log's tail saying so. */
+async function endUnlessBuilt(b: Build, log: BuildLog, run: BuildRun, seconds: number): Promise<void> {
+  const { o, source, version, logPath } = b;
   if (run.interrupted) {
     await logWrite(log, formatLogTail('attempted', seconds, new Date(), `interrupted by ${run.interrupted}`));
     await closeLog(log);
     throw new Interrupted(`${source} ${version} (${o.hostArch}): the build was interrupted (${run.interrupted}); log: ${logPath}`);
   }
   if (run.code !== 0) {
-    await logWrite(log, formatLogTail('failed', seconds, new Date(), `dpkg-buildpackage ${run.signal ? `killed by ${run.signal}` : `exit status ${run.code}`}`));
+    await logWrite(
+      log,
+      formatLogTail(
+        'failed',
+        seconds,
+        new Date(),
+        `dpkg-buildpackage ${run.signal ? `killed by ${run.signal}` : `exit status ${run.code}`}`,
+      ),
+    );
     await closeLog(log);
     const last = o.echo ? [] : (await tail(logPath, 25)).slice(0, -4);
-    throw new NegativeAnswer(`${source} ${version} (${o.hostArch}): the build failed (dpkg-buildpackage ${run.signal ? `killed by ${run.signal}` : `exit status ${run.code}`}); log: ${logPath}`, last.length ? ['last lines of the log:', ...last] : []);
+    throw new NegativeAnswer(
+      `${source} ${version} (${o.hostArch}): the build failed (dpkg-buildpackage ${run.signal ? `killed by ${run.signal}` : `exit status ${run.code}`}); log: ${logPath}`,
+      last.length ? ['last lines of the log:', ...last] : [],
+    );
   }
+}
 
-  // The results: the .changes dpkg-genchanges wrote beside the tree, and what it lists.
-  const changesName = changesFileName(source, version, plan.buildType, o.hostArch);
+/** How a build that dpkg-buildpackage finished fails (no .changes, a wrong binary): the log's tail says why, and NegativeAnswer names the log. */
+function failBuilt(b: Build, log: BuildLog, seconds: number): Fail {
+  return async (reason: string, details: string[]): Promise<never> => {
+    await logWrite(log, formatLogTail('failed', seconds, new Date(), reason));
+    await closeLog(log);
+    throw new NegativeAnswer(`${b.source} ${b.version} (${b.o.hostArch}): ${reason}; log: ${b.logPath}`, details);
+  };
+}
+
+/** The results: the .changes dpkg-genchanges wrote beside the tree, and what it lists, moved to the output directory. */
+async function collectResults(b: Build, fail: Fail): Promise<{ changes: string; files: ResultFiles }> {
+  const { o, plan, outputDir } = b;
+  const resultDir = dirname(b.tree);
+  const changesName = changesFileName(b.source, b.version, plan.buildType, o.hostArch);
   const changesAt = join(resultDir, changesName);
   let changesText: string;
   try {
@@ -222,55 +316,81 @@ export async function runBuild(o: RunBuildOptions): Promise<RunBuildResult> {
     for (const f of up.files) await move(join(resultDir, f.name), join(outputDir, f.name));
     await move(changesAt, join(outputDir, changesName));
   }
-  const changes = join(outputDir, changesName);
+  return { changes: join(outputDir, changesName), files: up.files };
+}
 
-  let elfFilesChecked = 0;
-  if (o.elfCheck !== false && buildsBinaries(plan.buildType)) {
-    const debs = up.files.filter((f) => /\.u?deb$/.test(f.name) && !/_all\.u?deb$/.test(f.name)).map((f) => join(outputDir, f.name));
-    const { checked, mismatches } = await checkElfArch(debs, o.hostArch, o.elfAllow ?? []);
-    elfFilesChecked = checked;
-    await logWrite(log, `\nELF check: ${checked} ELF file(s) in ${debs.length} package(s), ${mismatches.length} not for ${o.hostArch}\n`);
-    if (mismatches.length) {
-      const lines = mismatches.map((m) => `${m.deb}: ${m.path} is ${m.found}${m.archs.length ? ` (for ${m.archs.join(', ')})` : ''}, not ${o.hostArch}`);
-      await logWrite(log, lines.map((l) => `  ${l}\n`).join(''));
-      return fail(`${mismatches.length} ELF file(s) in the built packages are not for ${o.hostArch}`, [...lines, `the results are left in ${outputDir}; do not publish them`]);
-    }
+/** Every ELF file of the built architecture-dependent packages must be for the host architecture; returns how many were checked. */
+async function checkElf(b: Build, log: BuildLog, files: ResultFiles, fail: Fail): Promise<number> {
+  const { o, outputDir } = b;
+  if (o.elfCheck === false || !buildsBinaries(b.plan.buildType)) return 0;
+  const debs = files.filter((f) => /\.u?deb$/.test(f.name) && !/_all\.u?deb$/.test(f.name)).map((f) => join(outputDir, f.name));
+  const { checked, mismatches } = await checkElfArch(debs, o.hostArch, o.elfAllow ?? []);
+  await logWrite(log, `\nELF check: ${checked} ELF file(s) in ${debs.length} package(s), ${mismatches.length} not for ${o.hostArch}\n`);
+  if (mismatches.length) {
+    const lines = mismatches.map(
+      (m) => `${m.deb}: ${m.path} is ${m.found}${m.archs.length ? ` (for ${m.archs.join(', ')})` : ''}, not ${o.hostArch}`,
+    );
+    await logWrite(log, lines.map((l) => `  ${l}\n`).join(''));
+    return fail(`${mismatches.length} ELF file(s) in the built packages are not for ${o.hostArch}`, [
+      ...lines,
+      `the results are left in ${outputDir}; do not publish them`,
+    ]);
   }
-  let isa: RunBuildResult['isa'];
-  if (tc && buildsBinaries(plan.buildType)) {
-    const debs = up.files.filter((f) => /\.u?deb$/.test(f.name)).map((f) => join(outputDir, f.name));
-    if (!tc.toolchain.isa) {
-      await logWrite(log, `\nISA check: the flavour ${tc.toolchain.flavour} sets no isa (nor -march=): not checked\n`);
-    } else {
-      const { checkIsa } = await import('./elf-isa.js');
-      const r = await checkIsa(debs, tc.toolchain.isa);
-      isa = { limit: tc.toolchain.isa.text, elfFiles: r.elfFiles, checkable: r.checkable };
-      await logWrite(
-        log,
-        `\nISA check (flavour ${tc.toolchain.flavour}, at most ${tc.toolchain.isa.text}): ${r.elfFiles} ELF file(s), ${r.checkable} recording their instruction set, ${r.excess.length} needing more\n` +
-          (r.elfFiles > 0 && r.checkable === 0 ? `  none of them records its instruction set (AArch64 objects do not): nothing to check\n` : ''),
-      );
-      if (r.excess.length) {
-        const lines = r.excess.flatMap((x) => x.reasons.map((why) => `${x.deb}: ${x.path} ${why}`));
-        await logWrite(log, lines.map((l) => `  ${l}\n`).join(''));
-        return fail(`${r.excess.length} ELF file(s) need more than the flavour ${tc.toolchain.flavour} allows (${tc.toolchain.isa.text})`, [...lines, `the results are left in ${outputDir}; do not publish them`]);
-      }
-    }
+  return checked;
+}
+
+/** With a toolchain whose flavour sets an ISA: no ELF file of the built packages may need more; returns what was checked (undefined when nothing was). */
+async function checkToolchainIsa(b: Build, log: BuildLog, files: ResultFiles, fail: Fail): Promise<RunBuildResult['isa']> {
+  const { outputDir } = b;
+  const tc = b.o.toolchain;
+  if (!tc || !buildsBinaries(b.plan.buildType)) return undefined;
+  const debs = files.filter((f) => /\.u?deb$/.test(f.name)).map((f) => join(outputDir, f.name));
+  if (!tc.toolchain.isa) {
+    await logWrite(log, `\nISA check: the flavour ${tc.toolchain.flavour} sets no isa (nor -march=): not checked\n`);
+    return undefined;
   }
-  await logWrite(log, formatLogTail('successful', (Date.now() - started) / 1000, new Date()));
+  const { checkIsa } = await import('./elf-isa.js');
+  const r = await checkIsa(debs, tc.toolchain.isa);
+  const isa = { limit: tc.toolchain.isa.text, elfFiles: r.elfFiles, checkable: r.checkable };
+  await logWrite(
+    log,
+    `\nISA check (flavour ${tc.toolchain.flavour}, at most ${tc.toolchain.isa.text}): ${r.elfFiles} ELF file(s), ${r.checkable} recording their instruction set, ${r.excess.length} needing more\n` +
+      (r.elfFiles > 0 && r.checkable === 0
+        ? `  none of them records its instruction set (AArch64 objects do not): nothing to check\n`
+        : ''),
+  );
+  if (r.excess.length) {
+    const lines = r.excess.flatMap((x) => x.reasons.map((why) => `${x.deb}: ${x.path} ${why}`));
+    await logWrite(log, lines.map((l) => `  ${l}\n`).join(''));
+    return fail(`${r.excess.length} ELF file(s) need more than the flavour ${tc.toolchain.flavour} allows (${tc.toolchain.isa.text})`, [
+      ...lines,
+      `the results are left in ${outputDir}; do not publish them`,
+    ]);
+  }
+  return isa;
+}
+
+/** The log's tail for a successful build; the unpacked tree removed unless it is to be kept. */
+async function finishBuild(b: Build, log: BuildLog): Promise<void> {
+  await logWrite(log, formatLogTail('successful', (Date.now() - b.started) / 1000, new Date()));
   await closeLog(log);
-  if (workDir && !o.keepTree) await rm(workDir, { recursive: true, force: true });
-  else if (workDir) info(`the source tree is kept in ${tree}`);
+  if (b.workDir && !b.o.keepTree) await rm(b.workDir, { recursive: true, force: true });
+  else if (b.workDir) b.info(`the source tree is kept in ${b.tree}`);
+}
+
+function buildResult(b: Build, changes: string, elfFilesChecked: number, isa: RunBuildResult['isa']): RunBuildResult {
+  const { o, plan } = b;
+  const tc = o.toolchain;
   return {
-    source,
-    version,
+    source: b.source,
+    version: b.version,
     buildArch: o.buildArch,
     hostArch: o.hostArch,
     profiles: plan.profiles,
     buildType: plan.buildType,
     changes,
-    log: logPath,
-    seconds: Math.round((Date.now() - started) / 100) / 10,
+    log: b.logPath,
+    seconds: Math.round((Date.now() - b.started) / 100) / 10,
     elfFilesChecked,
     ...(tc ? { flavour: tc.toolchain.flavour } : {}),
     ...(isa ? { isa } : {}),
