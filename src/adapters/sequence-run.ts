@@ -211,158 +211,316 @@ async function replaceStagedInstalls(repo: string, step: PlanStep, records: read
 
 /** Run the pending steps of a state. */
 export async function runSteps(state: SequenceState, o: RunOptions): Promise<RunResult> {
-  const { plan } = state;
-  const steps = plan.steps;
-  const st = state.steps;
-  const save = () => writeState(o.stateFile, state);
+  const run = newRun(state, o);
+  const stuck = skipStuck(run);
+  if (stuck.length && !o.keepGoing) refuseStuck(run, stuck);
+  save(run);
+
+  if (o.out.tty) run.bar = await startProgressBar(run);
+  const stopCatching = catchSignals(run);
+
+  const { buildOne } = await import('../flows/build.js');
+  const { readBuilds } = await import('./local-repo.js');
+  const tools: StepTools = { buildOne, readBuilds };
+
+  try {
+    await runReadySteps(run, (s) => runStep(run, s, tools));
+  } finally {
+    stopCatching();
+    run.bar?.stop();
+    save(run);
+  }
+  return { code: exitCode(run), state };
+}
+
+/** A run of a state's steps under way: what the steps of runSteps share. */
+interface StepRun {
+  state: SequenceState;
+  o: RunOptions;
+  /** For each step (n - 1): the steps (n) that have it in their 'after'. */
+  dependants: number[][];
+  /** The suites of the staged builds: every build may take build-dependencies from them. */
+  stagedSuites: string[];
+  /** The installs of build-dependencies, one at a time (they must not overlap). */
+  install: Mutex;
+  /** The signal the run is stopping for: no step starts any more. */
+  stopping: NodeJS.Signals | undefined;
+  /** The first step that failed: the run's exit status follows from its own. */
+  failedFirst: StepState | undefined;
+  /** The steps being built (n). */
+  running: Map<number, Promise<void>>;
+  bar: ProgressBar | undefined;
+}
+
+type ProgressBar = { update(n: number, p?: object): void; stop(): void; setTotal(n: number): void };
+
+/** What builds a step and reads the local repository's builds (loaded when the run starts). */
+interface StepTools {
+  buildOne: (
+    arg: string,
+    ctx: RunOptions['ctx'],
+    opts: RunOptions['buildOpts'],
+    out: Output,
+  ) => Promise<{ changes: string; suite?: string }>;
+  readBuilds: (repo: string) => Promise<BuildRecord[]>;
+}
+
+/** A step being built: its plan step, its state, its messages and its name in messages. */
+interface ActiveStep {
+  s: PlanStep;
+  x: StepState;
+  /** Its messages, into logFile. */
+  out: StepOutput;
+  logFile: string;
+  name: string;
+}
+
+function newRun(state: SequenceState, o: RunOptions): StepRun {
+  const steps = state.plan.steps;
   const dependants: number[][] = steps.map(() => []);
   for (const s of steps) for (const a of s.after) dependants[a - 1]!.push(s.n);
-  const skipFrom = (n: number, why: string) => {
-    const queue = [...dependants[n - 1]!];
-    while (queue.length) {
-      const d = queue.shift()!;
-      const x = st[d - 1]!;
-      if (x.status !== 'pending') continue;
-      x.status = 'skipped';
-      x.note = why;
-      queue.push(...dependants[d - 1]!);
-    }
+  return {
+    state,
+    o,
+    dependants,
+    stagedSuites: [...new Set(steps.filter((s) => s.stage).map((s) => s.suite))],
+    install: new Mutex(),
+    stopping: undefined,
+    failedFirst: undefined,
+    running: new Map<number, Promise<void>>(),
+    bar: undefined,
   };
+}
 
-  // Builds that cannot be run: stuck in a loop no profile breaks, or unsatisfiable.
-  const stuck = steps.filter((s) => st[s.n - 1]!.status === 'pending' && (s.loop !== undefined || s.unsatisfiable !== undefined));
+function save(run: StepRun): void {
+  writeState(run.o.stateFile, run.state);
+}
+
+/** Skip, for `why`, the pending steps that need step n, directly or through others. */
+function skipFrom(run: StepRun, n: number, why: string): void {
+  const st = run.state.steps;
+  const queue = [...run.dependants[n - 1]!];
+  while (queue.length) {
+    const d = queue.shift()!;
+    const x = st[d - 1]!;
+    if (x.status !== 'pending') continue;
+    x.status = 'skipped';
+    x.note = why;
+    queue.push(...run.dependants[d - 1]!);
+  }
+}
+
+/** Skip the builds that cannot be run (stuck in a loop no profile breaks, or unsatisfiable) and what needs them; returns those builds. */
+function skipStuck(run: StepRun): PlanStep[] {
+  const st = run.state.steps;
+  const stuck = run.state.plan.steps.filter(
+    (s) => st[s.n - 1]!.status === 'pending' && (s.loop !== undefined || s.unsatisfiable !== undefined),
+  );
   for (const s of stuck) {
     const x = st[s.n - 1]!;
     x.status = 'skipped';
     x.note = s.loop !== undefined ? `in loop ${s.loop}, which no profile breaks` : `cannot be built: ${s.unsatisfiable}`;
-    skipFrom(s.n, `needs step ${s.n} (${s.source}), which cannot be built`);
+    skipFrom(run, s.n, `needs step ${s.n} (${s.source}), which cannot be built`);
   }
-  if (stuck.length && !o.keepGoing) {
-    for (const x of st) if (x.status === 'skipped') x.status = 'pending';
-    save();
-    const loops = [...new Set(stuck.map((s) => s.loop).filter((l): l is number => l !== undefined))].map((l) => plan.loops[l - 1]!);
-    const details = loops.map((l) => `loop ${l.n}: ${l.unbroken.map((u) => u.cycle.map((c) => `${c.source} needs ${c.binaries.join(', ')}`).join(' → ')).join('; ')}`);
-    for (const s of stuck) if (s.unsatisfiable) details.push(`${s.source}: ${s.unsatisfiable}`);
-    throw new NegativeAnswer(
-      `${stuck.length} build${stuck.length === 1 ? '' : 's'} of the plan cannot be done (${loops.length ? `${loops.length} loop${loops.length === 1 ? '' : 's'} no profile breaks${loops.length && stuck.some((s) => s.unsatisfiable) ? ', and ' : ''}` : ''}${stuck.some((s) => s.unsatisfiable) ? 'unsatisfiable build-dependencies' : ''}); nothing was built (--keep-going builds the rest)`,
-      details,
-    );
-  }
-  save();
+  return stuck;
+}
 
-  const stagedSuites = [...new Set(steps.filter((s) => s.stage).map((s) => s.suite))];
-  const install = new Mutex();
-  let stopping: NodeJS.Signals | undefined;
-  let failedFirst: StepState | undefined;
-  const running = new Map<number, Promise<void>>();
-  let bar: { update(n: number, p?: object): void; stop(): void; setTotal(n: number): void } | undefined;
-  const countDone = () => st.filter((x) => x.status === 'done').length;
-  if (o.out.tty) {
-    const { SingleBar, Presets } = (await import('cli-progress')).default;
-    const b = new SingleBar({ format: 'building {bar} {value}/{total} steps {running}', stream: process.stderr, hideCursor: true, clearOnComplete: true }, Presets.shades_classic);
-    b.start(steps.length, countDone(), { running: '' });
-    bar = b;
-  }
-  const refresh = () => bar?.update(countDone(), { running: [...running.keys()].map((n) => `${steps[n - 1]!.source}${steps[n - 1]!.stage ? `[${steps[n - 1]!.stage}]` : ''}`).join(' ') });
-  const say = (m: string) => {
-    if (bar) process.stderr.write('\r\x1b[K');
-    o.out.info(m);
-    refresh();
-  };
+/** Without --keep-going, builds that cannot be run stop the run before anything is built: what was skipped is pending again, and the error names the loops and the unsatisfiable builds. */
+function refuseStuck(run: StepRun, stuck: readonly PlanStep[]): never {
+  const { plan } = run.state;
+  for (const x of run.state.steps) if (x.status === 'skipped') x.status = 'pending';
+  save(run);
+  const loops = [...new Set(stuck.map((s) => s.loop).filter((l): l is number => l !== undefined))].map((l) => plan.loops[l - 1]!);
+  const details = loops.map(
+    (l) => `loop ${l.n}: ${l.unbroken.map((u) => u.cycle.map((c) => `${c.source} needs ${c.binaries.join(', ')}`).join(' → ')).join('; ')}`,
+  );
+  for (const s of stuck) if (s.unsatisfiable) details.push(`${s.source}: ${s.unsatisfiable}`);
+  throw new NegativeAnswer(
+    `${stuck.length} build${stuck.length === 1 ? '' : 's'} of the plan cannot be done (${loops.length ? `${loops.length} loop${loops.length === 1 ? '' : 's'} no profile breaks${loops.length && stuck.some((s) => s.unsatisfiable) ? ', and ' : ''}` : ''}${stuck.some((s) => s.unsatisfiable) ? 'unsatisfiable build-dependencies' : ''}); nothing was built (--keep-going builds the rest)`,
+    details,
+  );
+}
 
+function countDone(run: StepRun): number {
+  return run.state.steps.filter((x) => x.status === 'done').length;
+}
+
+/** On a terminal: a progress bar on stderr, the steps done and the ones being built. */
+async function startProgressBar(run: StepRun): Promise<ProgressBar> {
+  const { SingleBar, Presets } = (await import('cli-progress')).default;
+  const b = new SingleBar(
+    { format: 'building {bar} {value}/{total} steps {running}', stream: process.stderr, hideCursor: true, clearOnComplete: true },
+    Presets.shades_classic,
+  );
+  b.start(run.state.plan.steps.length, countDone(run), { running: '' });
+  return b;
+}
+
+function refresh(run: StepRun): void {
+  const steps = run.state.plan.steps;
+  run.bar?.update(countDone(run), {
+    running: [...run.running.keys()]
+      .map((n) => `${steps[n - 1]!.source}${steps[n - 1]!.stage ? `[${steps[n - 1]!.stage}]` : ''}`)
+      .join(' '),
+  });
+}
+
+/** A message on the terminal: the progress bar's line cleared first, and the bar drawn again after it. */
+function say(run: StepRun, m: string): void {
+  if (run.bar) process.stderr.write('\r\x1b[K');
+  run.o.out.info(m);
+  refresh(run);
+}
+
+/** SIGINT and SIGTERM stop the run: no step starts any more, the running ones are waited for. Returns what removes the handlers. */
+function catchSignals(run: StepRun): () => void {
   const onSignal = (sig: NodeJS.Signals) => {
-    if (!stopping) say(`${sig}: waiting for ${running.size} running build${running.size === 1 ? '' : 's'} to stop; the state is kept in ${o.stateFile}`);
-    stopping = sig;
+    if (!run.stopping)
+      say(
+        run,
+        `${sig}: waiting for ${run.running.size} running build${run.running.size === 1 ? '' : 's'} to stop; the state is kept in ${run.o.stateFile}`,
+      );
+    run.stopping = sig;
   };
   const onInt = () => onSignal('SIGINT');
   const onTerm = () => onSignal('SIGTERM');
   process.on('SIGINT', onInt);
   process.on('SIGTERM', onTerm);
-
-  const { buildOne } = await import('../flows/build.js');
-  const { readBuilds } = await import('./local-repo.js');
-
-  const runStep = async (s: PlanStep): Promise<void> => {
-    const x = st[s.n - 1]!;
-    mkdirSync(x.dir, { recursive: true });
-    const logFile = join(x.dir, 'xdeb-sequence.log');
-    const out = new StepOutput(o.prog, logFile);
-    x.status = 'running';
-    x.started = new Date().toISOString();
-    delete x.note;
-    delete x.exitCode;
-    save();
-    const t0 = Date.now();
-    const name = `${s.n}/${steps.length} ${s.source}${s.arch === plan.hostArch ? '' : `:${s.arch}`} ${s.version}${s.stage ? ` [${s.stage}]` : ''}`;
-    say(`building ${name} (-P ${s.profiles.join(',') || '(none)'}); log: ${logFile}`);
-    try {
-      // The toolchain flavours the host-architecture builds; the build machine's tools are built plain.
-      const flavoured = !!plan.toolchain && s.arch === plan.hostArch;
-      const ctx: BuildContext = { ...o.ctx, hostArch: s.arch, profiles: s.profiles, profilesGiven: true, ...(flavoured ? {} : { flavour: undefined, unflavoured: true }) };
-      const r = await buildOne(s.arg, ctx, { ...o.buildOpts, localSuites: ['full', ...stagedSuites], outputDir: x.dir, logDir: x.dir, publish: true, serialize: (f) => install.run(f) }, out);
-      x.changes = r.changes;
-      x.suite = r.suite;
-      // In a chroot each build has a fresh session: nothing of the staged build stays installed.
-      if (!o.ctx.session.chroot && !s.stage && steps.some((t) => t.stage && t.source === s.source && t.arch === s.arch)) {
-        await install.run(async () => replaceStagedInstalls(state.localRepo, s, await readBuilds(state.localRepo), o.ctx.session.rootCmd, (m) => out.info(m)));
-      }
-      x.status = 'done';
-      x.seconds = (Date.now() - t0) / 1000;
-      x.finished = new Date().toISOString();
-      say(`✓ ${name} (${x.seconds.toFixed(1)} s)`);
-    } catch (e) {
-      x.finished = new Date().toISOString();
-      x.seconds = (Date.now() - t0) / 1000;
-      const msg = e instanceof Error ? e.message : String(e);
-      out.error(msg);
-      if (e instanceof XdebError) for (const d of e.details) out.error(`  ${d}`);
-      if (stopping || (e instanceof XdebError && e.exitCode === EXIT.interrupted)) {
-        x.status = 'pending';
-        x.note = `interrupted (${stopping ?? 'SIGINT'})`;
-        stopping ??= 'SIGINT';
-      } else {
-        x.status = 'failed';
-        x.note = msg;
-        x.exitCode = e instanceof XdebError ? e.exitCode : EXIT.internal;
-        failedFirst ??= x;
-        if (bar) process.stderr.write('\r\x1b[K');
-        o.out.error(`step ${name} failed: ${msg} (messages: ${logFile})`);
-        if (o.keepGoing) skipFrom(s.n, `needs step ${s.n} (${s.source}), which failed`);
-      }
-    }
-    save();
-  };
-
-  try {
-    for (;;) {
-      const canStart = !stopping && (o.keepGoing || !failedFirst);
-      if (canStart) {
-        for (const s of steps) {
-          if (running.size >= o.jobs) break;
-          const x = st[s.n - 1]!;
-          if (x.status !== 'pending' || running.has(s.n)) continue;
-          if (!s.after.every((a) => st[a - 1]!.status === 'done')) continue;
-          const p = runStep(s).finally(() => {
-            running.delete(s.n);
-            refresh();
-          });
-          running.set(s.n, p);
-        }
-        refresh();
-      }
-      if (running.size === 0) break;
-      await Promise.race(running.values());
-    }
-  } finally {
+  return () => {
     process.off('SIGINT', onInt);
     process.off('SIGTERM', onTerm);
-    bar?.stop();
-    save();
-  }
+  };
+}
 
+/**
+ * Start each pending step whose dependencies are done, up to -j at a time, and again each time
+ * one ends, until none is running. None starts once the run is stopping, nor after a failure
+ * without --keep-going.
+ */
+async function runReadySteps(run: StepRun, build: (s: PlanStep) => Promise<void>): Promise<void> {
+  const { o, running } = run;
+  const st = run.state.steps;
+  for (;;) {
+    const canStart = !run.stopping && (o.keepGoing || !run.failedFirst);
+    if (canStart) {
+      for (const s of run.state.plan.steps) {
+        if (running.size >= o.jobs) break;
+        const x = st[s.n - 1]!;
+        if (x.status !== 'pending' || running.has(s.n)) continue;
+        if (!s.after.every((a) => st[a - 1]!.status === 'done')) continue;
+        const p = build(s).finally(() => {
+          running.delete(s.n);
+          refresh(run);
+        });
+        running.set(s.n, p);
+      }
+      refresh(run);
+    }
+    if (running.size === 0) break;
+    await Promise.race(running.values());
+  }
+}
+
+/** Build one step, its messages into its own log file; its state says how it went, saved before and after. */
+async function runStep(run: StepRun, s: PlanStep, tools: StepTools): Promise<void> {
+  const { plan } = run.state;
+  const x = run.state.steps[s.n - 1]!;
+  mkdirSync(x.dir, { recursive: true });
+  const logFile = join(x.dir, 'xdeb-sequence.log');
+  const out = new StepOutput(run.o.prog, logFile);
+  x.status = 'running';
+  x.started = new Date().toISOString();
+  delete x.note;
+  delete x.exitCode;
+  save(run);
+  const t0 = Date.now();
+  const name = `${s.n}/${plan.steps.length} ${s.source}${s.arch === plan.hostArch ? '' : `:${s.arch}`} ${s.version}${s.stage ? ` [${s.stage}]` : ''}`;
+  const a: ActiveStep = { s, x, out, logFile, name };
+  say(run, `building ${name} (-P ${s.profiles.join(',') || '(none)'}); log: ${logFile}`);
+  try {
+    await buildStep(run, a, tools);
+    x.status = 'done';
+    x.seconds = (Date.now() - t0) / 1000;
+    x.finished = new Date().toISOString();
+    say(run, `✓ ${name} (${x.seconds.toFixed(1)} s)`);
+  } catch (e) {
+    x.finished = new Date().toISOString();
+    x.seconds = (Date.now() - t0) / 1000;
+    stepFailed(run, a, e);
+  }
+  save(run);
+}
+
+/** Build and publish a step; after the full build of a source that had a staged build, its packages replace what the staged one installed. */
+async function buildStep(run: StepRun, a: ActiveStep, { buildOne, readBuilds }: StepTools): Promise<void> {
+  const { state, o, stagedSuites, install } = run;
+  const { plan } = state;
+  const steps = plan.steps;
+  const { s, x, out } = a;
+  // The toolchain flavours the host-architecture builds; the build machine's tools are built plain.
+  const flavoured = !!plan.toolchain && s.arch === plan.hostArch;
+  const ctx: BuildContext = {
+    ...o.ctx,
+    hostArch: s.arch,
+    profiles: s.profiles,
+    profilesGiven: true,
+    ...(flavoured ? {} : { flavour: undefined, unflavoured: true }),
+  };
+  const r = await buildOne(
+    s.arg,
+    ctx,
+    {
+      ...o.buildOpts,
+      localSuites: ['full', ...stagedSuites],
+      outputDir: x.dir,
+      logDir: x.dir,
+      publish: true,
+      serialize: (f) => install.run(f),
+    },
+    out,
+  );
+  x.changes = r.changes;
+  x.suite = r.suite;
+  // In a chroot each build has a fresh session: nothing of the staged build stays installed.
+  if (!o.ctx.session.chroot && !s.stage && steps.some((t) => t.stage && t.source === s.source && t.arch === s.arch)) {
+    await install.run(async () =>
+      replaceStagedInstalls(state.localRepo, s, await readBuilds(state.localRepo), o.ctx.session.rootCmd, (m) => out.info(m)),
+    );
+  }
+}
+
+/**
+ * A step that threw: its log says why. Interrupted (or failing while the run stops), it is
+ * pending again and the run stops; failed, its exit status is kept, and with --keep-going what
+ * needs it is skipped.
+ */
+function stepFailed(run: StepRun, { s, x, out, logFile, name }: ActiveStep, e: unknown): void {
+  const { o } = run;
+  const msg = e instanceof Error ? e.message : String(e);
+  out.error(msg);
+  if (e instanceof XdebError) for (const d of e.details) out.error(`  ${d}`);
+  if (run.stopping || (e instanceof XdebError && e.exitCode === EXIT.interrupted)) {
+    x.status = 'pending';
+    x.note = `interrupted (${run.stopping ?? 'SIGINT'})`;
+    run.stopping ??= 'SIGINT';
+  } else {
+    x.status = 'failed';
+    x.note = msg;
+    x.exitCode = e instanceof XdebError ? e.exitCode : EXIT.internal;
+    run.failedFirst ??= x;
+    if (run.bar) process.stderr.write('\r\x1b[K');
+    o.out.error(`step ${name} failed: ${msg} (messages: ${logFile})`);
+    if (o.keepGoing) skipFrom(run, s.n, `needs step ${s.n} (${s.source}), which failed`);
+  }
+}
+
+/** The run's exit status: interrupted; after a failure, the first one's when it is a usage or environment error, else 1; 1 when a step is left undone. */
+function exitCode(run: StepRun): number {
+  const { stopping, failedFirst } = run;
   let code: number = EXIT.ok;
   if (stopping) code = EXIT.interrupted;
-  else if (failedFirst) code = failedFirst.exitCode === EXIT.usage || failedFirst.exitCode === EXIT.environment ? failedFirst.exitCode : EXIT.no;
-  else if (st.some((x) => x.status !== 'done')) code = EXIT.no;
-  return { code, state };
+  else if (failedFirst)
+    code = failedFirst.exitCode === EXIT.usage || failedFirst.exitCode === EXIT.environment ? failedFirst.exitCode : EXIT.no;
+  else if (run.state.steps.some((x) => x.status !== 'done')) code = EXIT.no;
+  return code;
 }
