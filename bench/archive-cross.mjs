@@ -40,8 +40,15 @@ const say = (s) => {
   lines.push(s);
   process.stdout.write(s + '\n');
 };
-for (const l of header(root, { dpkg: debVersion('dpkg'), apt: debVersion('apt'), 'gcc-aarch64-linux-gnu': debVersion('gcc-aarch64-linux-gnu') })) say(l);
-say(`runs: ${runs} builds of each source, each from a fresh copy of the source into a fresh local repository; ${keepInstalled ? 'build-dependencies left installed after the first run (later runs find them installed)' : 'the packages a run installed are purged after it, so every run installs the build-dependencies'}; wall times are the median of the runs, measured inside ${LOCK}`);
+for (const l of header(root, {
+  dpkg: debVersion('dpkg'),
+  apt: debVersion('apt'),
+  'gcc-aarch64-linux-gnu': debVersion('gcc-aarch64-linux-gnu'),
+}))
+  say(l);
+say(
+  `runs: ${runs} builds of each source, each from a fresh copy of the source into a fresh local repository; ${keepInstalled ? 'build-dependencies left installed after the first run (later runs find them installed)' : 'the packages a run installed are purged after it, so every run installs the build-dependencies'}; wall times are the median of the runs, measured inside ${LOCK}`,
+);
 try {
   await apt.update();
   for (const name of sources) {
@@ -67,19 +74,26 @@ try {
         `dpkg-query -W -f '\${db:Status-Status} \${Package}:\${Architecture}\\n' | awk '$1 == "installed" { print $2 }' | sort > ${q(join(rdir, 'before'))}; ` +
         `/usr/bin/time -f %e -o ${q(timeFile)} node ${q(join(root, 'bin/xdeb-build.js'))} -a arm64 --local-repo ${q(join(rdir, 'repo'))} --json ${q(tree)} > ${q(join(rdir, 'out.json'))} 2> ${q(join(rdir, 'err'))}; rc=$?; ` +
         `dpkg-query -W -f '\${db:Status-Status} \${Package}:\${Architecture}\\n' | awk '$1 == "installed" { print $2 }' | sort > ${q(join(rdir, 'after'))}; ` +
-        (keepInstalled ? '' : `comm -13 ${q(join(rdir, 'before'))} ${q(join(rdir, 'after'))} > ${q(join(rdir, 'new'))}; [ -s ${q(join(rdir, 'new'))} ] && DEBIAN_FRONTEND=noninteractive xargs apt-get purge -y -q < ${q(join(rdir, 'new'))} > /dev/null; `) +
+        (keepInstalled
+          ? ''
+          : `comm -13 ${q(join(rdir, 'before'))} ${q(join(rdir, 'after'))} > ${q(join(rdir, 'new'))}; [ -s ${q(join(rdir, 'new'))} ] && DEBIAN_FRONTEND=noninteractive xargs apt-get purge -y -q < ${q(join(rdir, 'new'))} > /dev/null; `) +
         'exit $rc';
       const r = spawnSync('flock', [LOCK, 'sh', '-c', inner], { cwd: rdir, encoding: 'utf8' });
-      const installed = readFileSync(join(rdir, 'after'), 'utf8').split('\n').length - readFileSync(join(rdir, 'before'), 'utf8').split('\n').length;
+      const installed =
+        readFileSync(join(rdir, 'after'), 'utf8').split('\n').length - readFileSync(join(rdir, 'before'), 'utf8').split('\n').length;
       if (r.status !== 0) {
-        say(`  run ${run}: xdeb-build failed (exit ${r.status}): ${readFileSync(join(rdir, 'err'), 'utf8').trim().split('\n').slice(-3).join(' | ')}`);
+        say(
+          `  run ${run}: xdeb-build failed (exit ${r.status}): ${readFileSync(join(rdir, 'err'), 'utf8').trim().split('\n').slice(-3).join(' | ')}`,
+        );
         continue;
       }
       const wall = Number(readFileSync(timeFile, 'utf8').trim().split('\n').pop());
       build = JSON.parse(readFileSync(join(rdir, 'out.json'), 'utf8')).builds[0];
       walls.push(wall);
       for (const k of Object.keys(phases)) phases[k].push(build.seconds[k]);
-      say(`  run ${run}: xdeb-build -a arm64 ${wall.toFixed(1)} s (satisfydepends ${build.seconds.satisfydepends.toFixed(1)} s installing ${installed} packages, runbuild ${build.seconds.runbuild.toFixed(1)} s, putresult ${build.seconds.putresult.toFixed(1)} s), suite ${build.suite}`);
+      say(
+        `  run ${run}: xdeb-build -a arm64 ${wall.toFixed(1)} s (satisfydepends ${build.seconds.satisfydepends.toFixed(1)} s installing ${installed} packages, runbuild ${build.seconds.runbuild.toFixed(1)} s, putresult ${build.seconds.putresult.toFixed(1)} s), suite ${build.suite}`,
+      );
       last = rdir;
     }
     if (!walls.length) continue;
@@ -87,7 +101,10 @@ try {
     for (const k of Object.keys(phases)) say(`  ${k.padEnd(15)} s ${runsAndMedian(phases[k])}`);
     const debs = readdirSync(last).filter((f) => f.endsWith('.deb'));
     const arches = debs.map((d) => `${d}: ${sh(`dpkg-deb --field ${d} Architecture`, last).stdout.trim()}`);
-    const elf = sh(`for d in *_arm64.deb; do dpkg-deb --fsys-tarfile "$d" | tar -x -C x 2>/dev/null; done; file -L x/usr/bin/* 2>/dev/null | head -3`, (sh(`mkdir -p ${last}/x`), last)).stdout.trim();
+    const elf = sh(
+      `for d in *_arm64.deb; do dpkg-deb --fsys-tarfile "$d" | tar -x -C x 2>/dev/null; done; file -L x/usr/bin/* 2>/dev/null | head -3`,
+      (sh(`mkdir -p ${last}/x`), last),
+    ).stdout.trim();
     for (const l of [...arches, ...elf.split('\n')]) say(`  ${l}`);
   }
 } finally {

@@ -97,7 +97,17 @@ function perlReduce(values, cfg, field) {
   const t0 = performance.now();
   const r = spawnSync(
     'perl',
-    [`${ROOT}bench/dpkg-deps-reduce.pl`, '--host-arch', cfg.hostArch, '--build-arch', cfg.buildArch, '--profiles', cfg.profiles.join(','), '--field', field],
+    [
+      `${ROOT}bench/dpkg-deps-reduce.pl`,
+      '--host-arch',
+      cfg.hostArch,
+      '--build-arch',
+      cfg.buildArch,
+      '--profiles',
+      cfg.profiles.join(','),
+      '--field',
+      field,
+    ],
     { input: values.map((v) => v + '\n').join(''), encoding: 'utf8', maxBuffer: 1 << 30 },
   );
   const ms = performance.now() - t0;
@@ -118,8 +128,25 @@ function xdebReduce(values, cfg, field) {
     const t0 = performance.now();
     const r = spawnSync(
       process.execPath,
-      [`${ROOT}bin/xdeb.js`, 'deps', 'reduce', '--build-arch', cfg.buildArch, '--host-arch', cfg.hostArch, '--profiles', cfg.profiles.join(','), '--field', field],
-      { input: rest.map((v) => v + '\n').join(''), encoding: 'utf8', maxBuffer: 1 << 30, env: { ...process.env, DEB_BUILD_ARCH: cfg.buildArch } },
+      [
+        `${ROOT}bin/xdeb.js`,
+        'deps',
+        'reduce',
+        '--build-arch',
+        cfg.buildArch,
+        '--host-arch',
+        cfg.hostArch,
+        '--profiles',
+        cfg.profiles.join(','),
+        '--field',
+        field,
+      ],
+      {
+        input: rest.map((v) => v + '\n').join(''),
+        encoding: 'utf8',
+        maxBuffer: 1 << 30,
+        env: { ...process.env, DEB_BUILD_ARCH: cfg.buildArch },
+      },
     );
     ms += performance.now() - t0;
     runs++;
@@ -147,7 +174,9 @@ for (const l of header(ROOT, { 'dpkg-dev': debVersion('dpkg-dev'), perl: ['perl'
 say(`runs: ${RUNS} of each side per configuration, in turns; times are whole processes (the field list on stdin), the median of the runs`);
 const t0 = performance.now();
 const { fields, skipped } = extractFields(sources);
-say(`${sources.replace(/^.*\/shared\//, 'shared/')}: ${fields.length} fields (${fields.filter((f) => !isConflicts(f)).length} Build-Depends*, ${fields.filter(isConflicts).length} Build-Conflicts*), ${skipped} Extra-Source-Only stanzas skipped, read in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+say(
+  `${sources.replace(/^.*\/shared\//, 'shared/')}: ${fields.length} fields (${fields.filter((f) => !isConflicts(f)).length} Build-Depends*, ${fields.filter(isConflicts).length} Build-Conflicts*), ${skipped} Extra-Source-Only stanzas skipped, read in ${((performance.now() - t0) / 1000).toFixed(1)} s`,
+);
 say(`reference: Dpkg::Deps from dpkg-dev ${dpkgVersion}, build arch amd64\n`);
 
 const results = []; // per config: outputs (perl, xdeb) per field index
@@ -176,7 +205,8 @@ for (const cfg of CONFIGS) {
           xdeb[fi] = x.lines[k];
         });
         runs += x.runs;
-      } else if (idx.some((fi, k) => perl[fi] !== p.lines[k] || xdeb[fi] !== x.lines[k])) die(`run ${r + 1} printed other outputs than run 1`);
+      } else if (idx.some((fi, k) => perl[fi] !== p.lines[k] || xdeb[fi] !== x.lines[k]))
+        die(`run ${r + 1} printed other outputs than run 1`);
       perlMs[r] += p.ms;
       xdebMs[r] += x.ms;
     }
@@ -222,8 +252,12 @@ const differ = fields.filter((f, i) => results[0].perl[i] !== results[1].perl[i]
 say(`fields that the two configurations reduce differently: ${differ}`);
 const ip = await inProcessTiming();
 const ipMed = median(ip.times);
-say(`xdeb in process (no process start, no I/O): parse ${fields.length} fields and reduce and format each for both configurations, ms ${runsAndMedian(ip.times, (x) => x.toFixed(0))} = ${(fields.length / ipMed).toFixed(0)}k fields/s at the median`);
-say(`total of both configurations: Dpkg::Deps s ${runsAndMedian(totalPerl, secs)}; xdeb s ${runsAndMedian(totalXdeb, secs)}; ratio of the medians ${(median(totalPerl) / median(totalXdeb)).toFixed(1)}x`);
+say(
+  `xdeb in process (no process start, no I/O): parse ${fields.length} fields and reduce and format each for both configurations, ms ${runsAndMedian(ip.times, (x) => x.toFixed(0))} = ${(fields.length / ipMed).toFixed(0)}k fields/s at the median`,
+);
+say(
+  `total of both configurations: Dpkg::Deps s ${runsAndMedian(totalPerl, secs)}; xdeb s ${runsAndMedian(totalXdeb, secs)}; ratio of the medians ${(median(totalPerl) / median(totalXdeb)).toFixed(1)}x`,
+);
 say(allAgree ? 'result: 100% agreement' : 'result: DISAGREEMENTS (listed above)');
 say(footer());
 if (outFile) {
@@ -250,7 +284,6 @@ async function inProcessTiming() {
   }
   return { times, n };
 }
-
 
 /** A deterministic sample of fields covering each feature, with Dpkg::Deps' outputs. */
 function writeFixture(dir) {
@@ -290,14 +323,40 @@ function writeFixture(dir) {
     n = Math.min(hits.length, n);
     for (let k = 0; k < n; k++) take(hits[Math.floor((k * hits.length) / n)], why);
   };
-  for (const [why, re] of features) spread(short.filter((i) => re.test(fields[i].value)), 12, why);
-  spread(short.filter((i) => results[0].perl[i] !== results[1].perl[i] && fields[i].value.length < 400), 40, 'reduced differently for arm64 and armhf');
-  for (const kind of ['Build-Depends', 'Build-Depends-Arch', 'Build-Depends-Indep', 'Build-Conflicts', 'Build-Conflicts-Indep', 'Build-Conflicts-Arch']) {
-    spread(short.filter((i) => fields[i].field === kind), 8, kind);
+  for (const [why, re] of features)
+    spread(
+      short.filter((i) => re.test(fields[i].value)),
+      12,
+      why,
+    );
+  spread(
+    short.filter((i) => results[0].perl[i] !== results[1].perl[i] && fields[i].value.length < 400),
+    40,
+    'reduced differently for arm64 and armhf',
+  );
+  for (const kind of [
+    'Build-Depends',
+    'Build-Depends-Arch',
+    'Build-Depends-Indep',
+    'Build-Conflicts',
+    'Build-Conflicts-Indep',
+    'Build-Conflicts-Arch',
+  ]) {
+    spread(
+      short.filter((i) => fields[i].field === kind),
+      8,
+      kind,
+    );
   }
   const sample = [...chosen.keys()]
     .sort((a, b) => a - b)
-    .map((i) => ({ source: fields[i].source, field: fields[i].field, covers: chosen.get(i), value: fields[i].value, expected: results.map((r) => r.perl[i]) }));
+    .map((i) => ({
+      source: fields[i].source,
+      field: fields[i].field,
+      covers: chosen.get(i),
+      value: fields[i].value,
+      expected: results.map((r) => r.perl[i]),
+    }));
   mkdirSync(dir, { recursive: true });
   const doc = {
     about:

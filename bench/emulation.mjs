@@ -38,7 +38,10 @@ const opt = (name, dflt) => {
 const pkg = opt('--package', 'zlib');
 const suite = opt('--suite', 'bookworm');
 const runs = Math.max(1, Number(opt('--runs', 3)));
-const chrootDir = opt('--chroot-dir', process.env.XDEB_CHROOT_DIR ?? join(process.env.XDG_DATA_HOME ?? join(homedir(), '.local/share'), 'xdeb/chroots'));
+const chrootDir = opt(
+  '--chroot-dir',
+  process.env.XDEB_CHROOT_DIR ?? join(process.env.XDG_DATA_HOME ?? join(homedir(), '.local/share'), 'xdeb/chroots'),
+);
 const outFile = opt('--out', join(root, 'bench', 'results', `emulation-${pkg}-${new Date().toISOString().slice(0, 10)}.txt`));
 const hostArch = 'arm64';
 const cross = `bench-${suite}-cross-${hostArch}`;
@@ -49,7 +52,13 @@ if (process.getuid?.() !== 0) {
   process.exit(3);
 }
 const work = mkdtempSync(join(tmpdir(), 'xdeb-bench-emulation-'));
-const env = { ...process.env, XDEB_CHROOT_DIR: chrootDir, XDEB_LOCAL_REPO: join(work, 'repo'), XDEB_SYSTEM_CONFIG: join(work, 'none.cfg'), XDG_CONFIG_HOME: join(work, 'config') };
+const env = {
+  ...process.env,
+  XDEB_CHROOT_DIR: chrootDir,
+  XDEB_LOCAL_REPO: join(work, 'repo'),
+  XDEB_SYSTEM_CONFIG: join(work, 'none.cfg'),
+  XDG_CONFIG_HOME: join(work, 'config'),
+};
 const lines = [];
 const say = (s = '') => {
   lines.push(s);
@@ -95,7 +104,10 @@ async function fetchSource() {
     mkdirSync(dir);
     const r = spawnSync('apt-get', ['source', '--download-only', '-q', pkg], { cwd: dir, env: apt.env, encoding: 'utf8' });
     if (r.status !== 0) throw new Error(`apt-get source ${pkg}: ${r.stderr}`);
-    return join(dir, readdirSync(dir).find((f) => f.endsWith('.dsc')));
+    return join(
+      dir,
+      readdirSync(dir).find((f) => f.endsWith('.dsc')),
+    );
   } finally {
     apt.dispose();
   }
@@ -126,7 +138,12 @@ function sectionDigests(file) {
   const shstrndx = b.readUInt16LE(0x3e);
   const header = (i) => {
     const o = shoff + i * shentsize;
-    return { name: b.readUInt32LE(o), type: b.readUInt32LE(o + 4), offset: Number(b.readBigUInt64LE(o + 0x18)), size: Number(b.readBigUInt64LE(o + 0x20)) };
+    return {
+      name: b.readUInt32LE(o),
+      type: b.readUInt32LE(o + 4),
+      offset: Number(b.readBigUInt64LE(o + 0x18)),
+      size: Number(b.readBigUInt64LE(o + 0x20)),
+    };
   };
   const strtab = header(shstrndx);
   const nameAt = (n) => b.toString('latin1', strtab.offset + n, b.indexOf(0, strtab.offset + n));
@@ -179,8 +196,15 @@ const builds = [
 
 try {
   say(`# bench/emulation: ${pkg} for ${hostArch}, ${suite}`);
-  for (const l of header(root, { qemu: ['qemu-aarch64-static', '--version'], mmdebstrap: debVersion('mmdebstrap'), 'gcc-aarch64-linux-gnu': debVersion('gcc-aarch64-linux-gnu') })) say(l);
-  say(`runs: ${runs} rounds of the three builds in turns; each build in a fresh copy of its chroot, installing its own build-dependencies; every run and the median`);
+  for (const l of header(root, {
+    qemu: ['qemu-aarch64-static', '--version'],
+    mmdebstrap: debVersion('mmdebstrap'),
+    'gcc-aarch64-linux-gnu': debVersion('gcc-aarch64-linux-gnu'),
+  }))
+    say(l);
+  say(
+    `runs: ${runs} rounds of the three builds in turns; each build in a fresh copy of its chroot, installing its own build-dependencies; every run and the median`,
+  );
   await ensureChroot(cross, ['-a', hostArch, '--suite', suite, '--include', 'debhelper']);
   await ensureChroot(emu, ['--emulated', '-a', hostArch, '--suite', suite, '--include', 'debhelper']);
   const dsc = await fetchSource();
@@ -191,7 +215,11 @@ try {
       const out = join(work, `${b.key}-${round}`);
       mkdirSync(out);
       process.stderr.write(`[${new Date().toISOString().slice(11, 19)}] ${b.label}, run ${round}/${runs}\n`);
-      const r = await xdeb('xdeb-build', [...b.argv, '--no-publish', '--json', '--verbose', '--output-dir', out, dsc], join(work, `${b.key}-${round}.log`));
+      const r = await xdeb(
+        'xdeb-build',
+        [...b.argv, '--no-publish', '--json', '--verbose', '--output-dir', out, dsc],
+        join(work, `${b.key}-${round}.log`),
+      );
       if (r.code !== 0) {
         say(`${b.label}: FAILED (exit ${r.code}) in run ${round}; see ${join(work, `${b.key}-${round}.log`)}`);
         console.error(r.stderr.slice(-4000));
@@ -209,7 +237,9 @@ try {
   for (const b of builds) {
     const res = results[b.key];
     med[b.key] = { wall: median(res.wall), runbuild: median(res.runbuild) };
-    say(`${b.label.padEnd(36)} wall ${med[b.key].wall.toFixed(1).padStart(7)} s   build ${med[b.key].runbuild.toFixed(1).padStart(7)} s   build-deps ${median(res.satisfydepends).toFixed(1).padStart(6)} s   (medians)`);
+    say(
+      `${b.label.padEnd(36)} wall ${med[b.key].wall.toFixed(1).padStart(7)} s   build ${med[b.key].runbuild.toFixed(1).padStart(7)} s   build-deps ${median(res.satisfydepends).toFixed(1).padStart(6)} s   (medians)`,
+    );
     say(`  wall s        ${runsAndMedian(res.wall)}`);
     say(`  build s       ${runsAndMedian(res.runbuild)}`);
     say(`  build-deps s  ${runsAndMedian(res.satisfydepends)}`);

@@ -121,7 +121,12 @@ let failed = false;
 const summary = [];
 
 say('# deb822 parse speed: xdeb against apt_pkg.TagFile and python-debian, every field of every paragraph');
-for (const l of header(ROOT, { python3: [PYTHON, '--version'], 'python3-apt': debVersion('python3-apt'), 'python3-debian': debVersion('python3-debian') })) say(l);
+for (const l of header(ROOT, {
+  python3: [PYTHON, '--version'],
+  'python3-apt': debVersion('python3-apt'),
+  'python3-debian': debVersion('python3-debian'),
+}))
+  say(l);
 say(
   `runs: xdeb and apt_pkg: ${RUNS} rounds of ${PER_ROUND} reads in one process each, in turns (the first read of a round includes compiling); ` +
     `python-debian: ${RUNS} reads (pure: ${DEB822_RUNS}) in one process. Times are the median of every read of the tool; ratios are of the medians`,
@@ -162,13 +167,15 @@ for (const name of FILES) {
   const x = results.xdeb.best;
   const lines = [
     [`xdeb / apt_pkg`, x / ref.best, 'target <= 1.5x, parity 1.0x'],
-    [`xdeb first read / apt_pkg`, results.xdeb.firstBest / ref.best, '(the median of the rounds\' first reads: code not yet compiled)'],
+    [`xdeb first read / apt_pkg`, results.xdeb.firstBest / ref.best, "(the median of the rounds' first reads: code not yet compiled)"],
     [`xdeb (per paragraph) / apt_pkg`, results['xdeb-each'].best / ref.best, ''],
     [`python-debian pure / xdeb`, results.deb822.best / x, 'target >= 10x'],
     [`python-debian use_apt_pkg / xdeb`, results['deb822-apt'].best / x, ''],
   ];
   for (const [what, value, target] of lines) say(`  ${what.padEnd(34)} ${ratio(value).padStart(8)}  ${target}`);
-  summary.push(`${name}: xdeb/apt_pkg ${ratio(x / ref.best)} (first read ${ratio(results.xdeb.firstBest / ref.best)}), python-debian/xdeb ${ratio(results.deb822.best / x)}`);
+  summary.push(
+    `${name}: xdeb/apt_pkg ${ratio(x / ref.best)} (first read ${ratio(results.xdeb.firstBest / ref.best)}), python-debian/xdeb ${ratio(results.deb822.best / x)}`,
+  );
 }
 say(`\n${summary.join('\n')}`);
 say(footer());

@@ -31,7 +31,8 @@ export function header(checkout, tools = {}) {
   const git = (...a) => sh('git', ['-C', checkout, ...a]);
   const commit = git('rev-parse', '--short', 'HEAD') || 'unknown';
   const status = sh('git', ['-C', checkout, 'status', '--porcelain', '--untracked-files=no'], false).split('\n').filter(Boolean);
-  const clean = status.length === 0 ? 'clean tree' : `UNCOMMITTED CHANGES in ${[...new Set(status.map((l) => l.slice(3).split('/')[0]))].join(', ')}`;
+  const clean =
+    status.length === 0 ? 'clean tree' : `UNCOMMITTED CHANGES in ${[...new Set(status.map((l) => l.slice(3).split('/')[0]))].join(', ')}`;
   const cpu = cpus();
   const lines = [
     `date: ${new Date().toISOString()}`,

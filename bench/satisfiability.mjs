@@ -20,7 +20,17 @@
 // Needs dist/ (npm run build), dose-builddebcheck, apt-utils, /usr/bin/time. With 3 runs and the
 // sample of 200, about 45 min on 2 cores.
 import { spawn, spawnSync } from 'node:child_process';
-import { cpSync, createReadStream, createWriteStream, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  cpSync,
+  createReadStream,
+  createWriteStream,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -30,7 +40,10 @@ import { debVersion, footer, header, median, runsAndMedian } from './run-info.mj
 
 // The JSON reports of 34,000 sources need a larger heap than node's default.
 if (v8.getHeapStatistics().heap_size_limit < 6e9 && !process.env.XDEB_BENCH_CHILD) {
-  const r = spawnSync(process.execPath, ['--max-old-space-size=8192', fileURLToPath(import.meta.url), ...process.argv.slice(2)], { stdio: 'inherit', env: { ...process.env, XDEB_BENCH_CHILD: '1' } });
+  const r = spawnSync(process.execPath, ['--max-old-space-size=8192', fileURLToPath(import.meta.url), ...process.argv.slice(2)], {
+    stdio: 'inherit',
+    env: { ...process.env, XDEB_BENCH_CHILD: '1' },
+  });
   process.exit(r.status ?? 1);
 }
 
@@ -75,7 +88,11 @@ process.on('exit', () => (keep ? process.stderr.write(`kept ${tmp}\n`) : rmSync(
 note(`decompressing ${dataDir}`);
 const repo = join(tmp, 'repo');
 const dist = join(repo, 'dists/bookworm');
-const idx = { Packages_amd64: join(dist, 'main/binary-amd64/Packages'), Packages_arm64: join(dist, 'main/binary-arm64/Packages'), Sources: join(dist, 'main/source/Sources') };
+const idx = {
+  Packages_amd64: join(dist, 'main/binary-amd64/Packages'),
+  Packages_arm64: join(dist, 'main/binary-arm64/Packages'),
+  Sources: join(dist, 'main/source/Sources'),
+};
 for (const [name, file] of Object.entries(idx)) {
   mkdirSync(resolve(file, '..'), { recursive: true });
   const r = spawnSync('sh', ['-c', 'xz -dc "$1" > "$2"', 'sh', join(dataDir, `${name}.xz`), file]);
@@ -86,7 +103,16 @@ for (const f of ['package.json', 'bin', 'dist']) cpSync(join(checkout, f), join(
 symlinkSync(join(checkout, 'node_modules'), join(root, 'node_modules'));
 const xdebBin = join(root, 'bin', 'xdeb-satisfydepends.js');
 const lib = (p) => import(join(root, 'dist', p));
-const repoArgs = ['--disable-remote-repo', '--disable-local-repo', '--repo', idx.Packages_amd64, '--repo', idx.Packages_arm64, '--repo', idx.Sources];
+const repoArgs = [
+  '--disable-remote-repo',
+  '--disable-local-repo',
+  '--repo',
+  idx.Packages_amd64,
+  '--repo',
+  idx.Packages_arm64,
+  '--repo',
+  idx.Sources,
+];
 
 /** The stanzas of a deb822 file, each as the fields asked for (first line of each value). */
 async function* stanzas(file, fields) {
@@ -133,8 +159,17 @@ function timed(argv, stdoutFile) {
       finished.then(() => {
         const t = readFileSync(timeFile, 'utf8');
         const num = (re) => Number(re.exec(t)?.[1] ?? NaN);
-        const wall = (/Elapsed \(wall clock\) time \(h:mm:ss or m:ss\): (\S+)/.exec(t)?.[1] ?? '0').split(':').reduce((acc, x) => acc * 60 + Number(x), 0);
-        done({ code, wall, user: num(/User time \(seconds\): ([\d.]+)/), sys: num(/System time \(seconds\): ([\d.]+)/), rss: num(/Maximum resident set size \(kbytes\): (\d+)/), stderr: err });
+        const wall = (/Elapsed \(wall clock\) time \(h:mm:ss or m:ss\): (\S+)/.exec(t)?.[1] ?? '0')
+          .split(':')
+          .reduce((acc, x) => acc * 60 + Number(x), 0);
+        done({
+          code,
+          wall,
+          user: num(/User time \(seconds\): ([\d.]+)/),
+          sys: num(/System time \(seconds\): ([\d.]+)/),
+          rss: num(/Maximum resident set size \(kbytes\): (\d+)/),
+          stderr: err,
+        });
       });
     });
   });
@@ -147,9 +182,17 @@ const fmtRuns = (rs) =>
     `wall s      ${runsAndMedian(rs.map((r) => r.wall))}`,
     `user CPU s  ${runsAndMedian(rs.map((r) => r.user))}`,
     `system s    ${runsAndMedian(rs.map((r) => r.sys))}`,
-    `peak RSS MB ${runsAndMedian(rs.map((r) => r.rss / 1024), (x) => x.toFixed(0))}`,
+    `peak RSS MB ${runsAndMedian(
+      rs.map((r) => r.rss / 1024),
+      (x) => x.toFixed(0),
+    )}`,
   ].join('\n');
-const medianOf = (rs) => ({ wall: median(rs.map((r) => r.wall)), user: median(rs.map((r) => r.user)), sys: median(rs.map((r) => r.sys)), rss: median(rs.map((r) => r.rss)) });
+const medianOf = (rs) => ({
+  wall: median(rs.map((r) => r.wall)),
+  user: median(rs.map((r) => r.user)),
+  sys: median(rs.map((r) => r.sys)),
+  rss: median(rs.map((r) => r.rss)),
+});
 const sameVerdicts = (a, b) => a.size === b.size && [...a].every(([k, v]) => b.get(k)?.status === v.status);
 
 /** dose's report: per source its status and, when broken, the first unsatisfied relation. */
@@ -204,7 +247,13 @@ function compare(dose, xdeb) {
     if (x.status === d.status) agree++;
     else diffs.push({ key: k, dose: d, xdeb: x });
   }
-  return { agree, common, diffs, onlyDose: [...dose.keys()].filter((k) => !xdeb.has(k)), onlyXdeb: [...xdeb.keys()].filter((k) => !dose.has(k)) };
+  return {
+    agree,
+    common,
+    diffs,
+    onlyDose: [...dose.keys()].filter((k) => !xdeb.has(k)),
+    onlyXdeb: [...xdeb.keys()].filter((k) => !dose.has(k)),
+  };
 }
 
 /**
@@ -215,8 +264,10 @@ function classify(diff, other) {
   const broken = diff.xdeb.status === 'ok' ? other?.get(diff.key) : diff.xdeb;
   if (!broken || broken.status === 'ok') return 'unexplained';
   const text = `${broken.requirement} ${broken.reason}`;
-  if (/^implicit: /.test(broken.requirement)) return `implicit ${broken.requirement.replace(/^implicit: /, '')} (sbuild's set; dose adds build-essential and crossbuild-essential only)`;
-  if (/which must stay installed/.test(text)) return 'an Essential package of the build arch would have to give way to its host copy (apt keeps it, dose swaps it)';
+  if (/^implicit: /.test(broken.requirement))
+    return `implicit ${broken.requirement.replace(/^implicit: /, '')} (sbuild's set; dose adds build-essential and crossbuild-essential only)`;
+  if (/which must stay installed/.test(text))
+    return 'an Essential package of the build arch would have to give way to its host copy (apt keeps it, dose swaps it)';
   if (/':any'/.test(text)) return "':any' on a package that is not Multi-Arch: allowed (dose takes any package of the name)";
   if (/Architecture: all without Multi-Arch/.test(text)) return 'Architecture: all without Multi-Arch: foreign';
   if (/':native'|qualified ':/.test(text)) return 'an explicit or :native qualifier on a Multi-Arch: foreign package';
@@ -225,7 +276,10 @@ function classify(diff, other) {
 
 function printComparison(cmp, other, label) {
   say(`per-source agreement with dose: ${cmp.agree}/${cmp.common} = ${pct(cmp.agree, cmp.common)}`);
-  if (cmp.onlyDose.length || cmp.onlyXdeb.length) say(`reported by dose only: ${cmp.onlyDose.length} (${cmp.onlyDose.slice(0, 3).join(', ')}); by xdeb only: ${cmp.onlyXdeb.length} (${cmp.onlyXdeb.slice(0, 3).join(', ')})`);
+  if (cmp.onlyDose.length || cmp.onlyXdeb.length)
+    say(
+      `reported by dose only: ${cmp.onlyDose.length} (${cmp.onlyDose.slice(0, 3).join(', ')}); by xdeb only: ${cmp.onlyXdeb.length} (${cmp.onlyXdeb.slice(0, 3).join(', ')})`,
+    );
   if (cmp.diffs.length === 0) return say('disagreements: none');
   const classes = new Map();
   for (const d of cmp.diffs) {
@@ -255,10 +309,26 @@ say();
 
 // (a) dose-builddebcheck over the whole archive, (b) xdeb in dose-emulation mode, (c) in its
 // default apt mode, both against dose: `runs` rounds of a, b, c.
-const doseArgs = [`--deb-native-arch=${BUILD}`, `--deb-host-arch=${HOST}`, '--deb-drop-b-d-indep', `--deb-profiles=${PROFILES}`, '-f', '-s', '-e'];
+const doseArgs = [
+  `--deb-native-arch=${BUILD}`,
+  `--deb-host-arch=${HOST}`,
+  '--deb-drop-b-d-indep',
+  `--deb-profiles=${PROFILES}`,
+  '-f',
+  '-s',
+  '-e',
+];
 const XDEB_PARTS = [
-  ['b', ['--mode', 'dose', '--implicit', 'dose'], 'dose-emulation mode (implicit dose: build-essential:native and crossbuild-essential-arm64:native, what dose-builddebcheck adds to a cross build)'],
-  ['c', ['--mode', 'apt'], 'its default apt mode (implicit sbuild: build-essential, crossbuild-essential-arm64, libc-dev:arm64, libstdc++-dev:arm64)'],
+  [
+    'b',
+    ['--mode', 'dose', '--implicit', 'dose'],
+    'dose-emulation mode (implicit dose: build-essential:native and crossbuild-essential-arm64:native, what dose-builddebcheck adds to a cross build)',
+  ],
+  [
+    'c',
+    ['--mode', 'apt'],
+    'its default apt mode (implicit sbuild: build-essential, crossbuild-essential-arm64, libc-dev:arm64, libstdc++-dev:arm64)',
+  ],
 ];
 const dose = new Map();
 const doseRuns = [];
@@ -294,7 +364,9 @@ if (parts.has('a')) {
   const ok = [...dose.values()].filter((d) => d.status === 'ok').length;
   say(`## (a) dose-builddebcheck ${doseArgs.join(' ')} Packages_amd64 Packages_arm64 Sources`);
   say(fmtRuns(doseRuns));
-  say(`${dose.size + doseDropped} sources reported, ${doseDropped} Extra-Source-Only dropped: ${dose.size} compared, ${ok} ok, ${dose.size - ok} broken (the same verdicts in every run)`);
+  say(
+    `${dose.size + doseDropped} sources reported, ${doseDropped} Extra-Source-Only dropped: ${dose.size} compared, ${ok} ok, ${dose.size - ok} broken (the same verdicts in every run)`,
+  );
   say();
   const doseMed = medianOf(doseRuns);
   for (const [part, , title] of XDEB_PARTS) {
@@ -305,9 +377,15 @@ if (parts.has('a')) {
     say(fmtRuns(xdebRuns[part]));
     const ok = [...x.verdicts.values()].filter((v) => v.status === 'ok').length;
     say(`${x.verdicts.size} sources checked, ${ok} ok, ${x.verdicts.size - ok} broken (the same verdicts in every run)`);
-    printComparison(compare(dose, x.verdicts), part === 'c' ? xdebFirst.b?.verdicts : undefined, part === 'b' ? 'xdeb (dose mode)' : 'xdeb (apt mode)');
+    printComparison(
+      compare(dose, x.verdicts),
+      part === 'c' ? xdebFirst.b?.verdicts : undefined,
+      part === 'b' ? 'xdeb (dose mode)' : 'xdeb (apt mode)',
+    );
     const xMed = medianOf(xdebRuns[part]);
-    say(`ratios of the medians xdeb/dose: wall ${ratio(xMed.wall, doseMed.wall)}, user CPU ${ratio(xMed.user, doseMed.user)}, peak RSS ${ratio(xMed.rss, doseMed.rss)}`);
+    say(
+      `ratios of the medians xdeb/dose: wall ${ratio(xMed.wall, doseMed.wall)}, user CPU ${ratio(xMed.user, doseMed.user)}, peak RSS ${ratio(xMed.rss, doseMed.rss)}`,
+    );
     say();
   }
 }
@@ -320,7 +398,18 @@ if (parts.has('d') || parts.has('one')) {
   const { PrivateApt } = await lib('adapters/private-apt.js');
   const rel = spawnSync(
     'apt-ftparchive',
-    ['-o', 'APT::FTPArchive::Release::Suite=bookworm', '-o', 'APT::FTPArchive::Release::Codename=bookworm', '-o', `APT::FTPArchive::Release::Architectures=${BUILD} ${HOST}`, '-o', 'APT::FTPArchive::Release::Components=main', 'release', dist],
+    [
+      '-o',
+      'APT::FTPArchive::Release::Suite=bookworm',
+      '-o',
+      'APT::FTPArchive::Release::Codename=bookworm',
+      '-o',
+      `APT::FTPArchive::Release::Architectures=${BUILD} ${HOST}`,
+      '-o',
+      'APT::FTPArchive::Release::Components=main',
+      'release',
+      dist,
+    ],
     { encoding: 'utf8', maxBuffer: 1 << 26 },
   );
   if (rel.status !== 0) throw new Error(`apt-ftparchive release: ${rel.stderr}`);
@@ -351,7 +440,13 @@ if (parts.has('d') || parts.has('one')) {
   });
   writeFileSync(statusFile, status.join('\n\n') + '\n');
   stanzaText.clear();
-  const apt = new PrivateApt({ dir: join(tmp, 'apt'), buildArch: BUILD, foreignArchs: [HOST], sources: [`deb ${line}`, `deb-src ${line}`], status: statusFile });
+  const apt = new PrivateApt({
+    dir: join(tmp, 'apt'),
+    buildArch: BUILD,
+    foreignArchs: [HOST],
+    sources: [`deb ${line}`, `deb-src ${line}`],
+    status: statusFile,
+  });
   await apt.update();
 
   note('xdeb: the universe, with the same base installed');
@@ -360,7 +455,13 @@ if (parts.has('d') || parts.has('one')) {
   const { BuildChecker } = await lib('lib/build-check.js');
   const { archTable } = await lib('lib/arch.js');
   const t0 = performance.now();
-  const { universe } = await loadUniverse({ buildArch: BUILD, hostArch: HOST, remote: false, repos: [idx.Packages_amd64, idx.Packages_arm64, idx.Sources], status: statusFile });
+  const { universe } = await loadUniverse({
+    buildArch: BUILD,
+    hostArch: HOST,
+    remote: false,
+    repos: [idx.Packages_amd64, idx.Packages_arm64, idx.Sources],
+    status: statusFile,
+  });
   const loadMs = performance.now() - t0;
   const table = archTable();
   // The sources a cross build for the host can build: what --all and dose check.
@@ -390,11 +491,25 @@ if (parts.has('d') || parts.has('one')) {
     for (const key of sample) {
       const [name, version] = key.split(' ');
       const s = performance.now();
-      const r = await apt.run('apt-get', ['-s', '-a', HOST, '-P', PROFILES, '--arch-only', '--no-install-recommends', 'build-dep', `${name}=${version}`]);
+      const r = await apt.run('apt-get', [
+        '-s',
+        '-a',
+        HOST,
+        '-P',
+        PROFILES,
+        '--arch-only',
+        '--no-install-recommends',
+        'build-dep',
+        `${name}=${version}`,
+      ]);
       aptMs += performance.now() - s;
       if (r.code !== 0 && r.code !== 100) throw new Error(`apt-get build-dep ${name}=${version}: exit ${r.code}\n${r.stderr}`);
       const install = [...r.stdout.matchAll(/^Inst (\S+?)(?::\S+)? .*\[(\S+)\]\)/gm)].map((m) => `${m[1]}:${m[2]}`).sort();
-      const why = (r.stdout + r.stderr).split('\n').filter((l) => /^ \S.* : |^E: /.test(l)).slice(0, 4).map((l) => l.trim());
+      const why = (r.stdout + r.stderr)
+        .split('\n')
+        .filter((l) => /^ \S.* : |^E: /.test(l))
+        .slice(0, 4)
+        .map((l) => l.trim());
       aptVerdicts.set(key, { status: r.code === 0 ? 'ok' : 'broken', install, why });
     }
 
@@ -409,7 +524,15 @@ if (parts.has('d') || parts.has('one')) {
     for (const key of sample) {
       const [name, version] = key.split(' ');
       const src = universe.sourcesNamed(name).find((s) => s.version === version);
-      const v = checker.check(src.paragraph, { buildArch: BUILD, hostArch: HOST, profiles: new Set(PROFILES.split(',')), arch: true, indep: false, implicit: 'build-essential', explain: true });
+      const v = checker.check(src.paragraph, {
+        buildArch: BUILD,
+        hostArch: HOST,
+        profiles: new Set(PROFILES.split(',')),
+        arch: true,
+        indep: false,
+        implicit: 'build-essential',
+        explain: true,
+      });
       const a = aptVerdicts.get(key);
       if (v.status === a.status) agree++;
       else diffs.push({ key, apt: a, xdeb: v });
@@ -429,8 +552,12 @@ if (parts.has('d') || parts.has('one')) {
     }
     const checkMs = performance.now() - t1;
     const aptOk = [...aptVerdicts.values()].filter((a) => a.status === 'ok').length;
-    say(`## (d) ${sample.length} sources (seed ${seed}) against apt-get -s -a ${HOST} -P ${PROFILES} --arch-only --no-install-recommends build-dep SRC=VERSION`);
-    say(`base: ${base.length} amd64 packages installed: apt's solution for the ${essential.length} Essential: yes packages + apt + build-essential (mmdebstrap's buildd set), one dpkg status for apt and xdeb`);
+    say(
+      `## (d) ${sample.length} sources (seed ${seed}) against apt-get -s -a ${HOST} -P ${PROFILES} --arch-only --no-install-recommends build-dep SRC=VERSION`,
+    );
+    say(
+      `base: ${base.length} amd64 packages installed: apt's solution for the ${essential.length} Essential: yes packages + apt + build-essential (mmdebstrap's buildd set), one dpkg status for apt and xdeb`,
+    );
     say(`xdeb: the library in apt mode on the same three indexes and status, implicit build-essential:native (what apt build-dep adds)`);
     say(`apt: ${aptOk} ok, ${sample.length - aptOk} broken; agreement ${agree}/${sample.length} = ${pct(agree, sample.length)}`);
     if (diffs.length === 0) say('disagreements: none');
@@ -441,8 +568,13 @@ if (parts.has('d') || parts.has('one')) {
       if (f) say(`    xdeb: ${f.requirement} — ${f.reasons[0]?.text ?? ''}`);
     }
     say(`the same packages to install where both say ok: ${sameInstall}/${bothOk}`);
-    for (const [d, e] of [...installDiff].sort((a, b) => b[1].n - a[1].n).slice(0, 10)) say(`  ${String(e.n).padStart(4)}  ${d.startsWith('+') ? 'only xdeb installs' : 'only apt installs'} ${d.slice(1)} (e.g. ${e.example})`);
-    say(`time (one pass over the sample, not repeated): apt-get ${f1(aptMs / 1000)} s for the sample (${f1(aptMs / sample.length)} ms a source, one process each); xdeb ${f1(loadMs / 1000)} s to load the universe once + ${f1(checkMs / 1000)} s to check (${f1(checkMs / sample.length)} ms a source)`);
+    for (const [d, e] of [...installDiff].sort((a, b) => b[1].n - a[1].n).slice(0, 10))
+      say(
+        `  ${String(e.n).padStart(4)}  ${d.startsWith('+') ? 'only xdeb installs' : 'only apt installs'} ${d.slice(1)} (e.g. ${e.example})`,
+      );
+    say(
+      `time (one pass over the sample, not repeated): apt-get ${f1(aptMs / 1000)} s for the sample (${f1(aptMs / sample.length)} ms a source, one process each); xdeb ${f1(loadMs / 1000)} s to load the universe once + ${f1(checkMs / 1000)} s to check (${f1(checkMs / sample.length)} ms a source)`,
+    );
     say();
   }
 
@@ -457,16 +589,33 @@ if (parts.has('d') || parts.has('one')) {
     };
     const oneVersion = applicable.find((k) => k.startsWith(`${oneSource} `))?.split(' ')[1];
     const xdebOne = [process.execPath, xdebBin, '-a', HOST, '--list', '--no-status', ...repoArgs, oneSource];
-    const aptOne = ['apt-get', '-s', '-a', HOST, '-P', PROFILES, '--arch-only', '--no-install-recommends', 'build-dep', `${oneSource}=${oneVersion}`];
+    const aptOne = [
+      'apt-get',
+      '-s',
+      '-a',
+      HOST,
+      '-P',
+      PROFILES,
+      '--arch-only',
+      '--no-install-recommends',
+      'build-dep',
+      `${oneSource}=${oneVersion}`,
+    ];
     const xdebTimes = Array.from({ length: 5 }, () => wallOf(xdebOne));
     const aptTimes = Array.from({ length: 5 }, () => wallOf(aptOne, apt.env));
     rmSync(join(apt.dir, 'cache/pkgcache.bin'), { force: true });
     rmSync(join(apt.dir, 'cache/srcpkgcache.bin'), { force: true });
     const aptCold = wallOf(aptOne, apt.env);
     say(`## one source (${oneSource} ${oneVersion}) against the full universe: whole processes, median of 5`);
-    say(`xdeb-satisfydepends -a ${HOST} --list --no-status --repo ×3 (reads the three indexes each time): ${f1(median(xdebTimes))} ms [runs: ${xdebTimes.map(f1).join(' ')}]`);
-    say(`apt-get -s build-dep in the private apt: ${f1(median(aptTimes))} ms with its binary caches built [runs: ${aptTimes.map(f1).join(' ')}], ${f1(aptCold)} ms rebuilding them (one run)`);
-    say(`ratio xdeb/apt: ${ratio(median(xdebTimes), median(aptTimes))} (apt's caches built), ${ratio(median(xdebTimes), aptCold)} (rebuilt)`);
+    say(
+      `xdeb-satisfydepends -a ${HOST} --list --no-status --repo ×3 (reads the three indexes each time): ${f1(median(xdebTimes))} ms [runs: ${xdebTimes.map(f1).join(' ')}]`,
+    );
+    say(
+      `apt-get -s build-dep in the private apt: ${f1(median(aptTimes))} ms with its binary caches built [runs: ${aptTimes.map(f1).join(' ')}], ${f1(aptCold)} ms rebuilding them (one run)`,
+    );
+    say(
+      `ratio xdeb/apt: ${ratio(median(xdebTimes), median(aptTimes))} (apt's caches built), ${ratio(median(xdebTimes), aptCold)} (rebuilt)`,
+    );
     say();
   }
 }

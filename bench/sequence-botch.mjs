@@ -33,7 +33,10 @@ import { fileURLToPath } from 'node:url';
 import v8 from 'node:v8';
 
 if (v8.getHeapStatistics().heap_size_limit < 6e9 && !process.env.XDEB_BENCH_CHILD) {
-  const r = spawnSync(process.execPath, ['--max-old-space-size=8192', fileURLToPath(import.meta.url), ...process.argv.slice(2)], { stdio: 'inherit', env: { ...process.env, XDEB_BENCH_CHILD: '1' } });
+  const r = spawnSync(process.execPath, ['--max-old-space-size=8192', fileURLToPath(import.meta.url), ...process.argv.slice(2)], {
+    stdio: 'inherit',
+    env: { ...process.env, XDEB_BENCH_CHILD: '1' },
+  });
   process.exit(r.status ?? 1);
 }
 
@@ -121,10 +124,18 @@ function runXdeb(argv, runs = RUNS) {
       plan = p;
       first = steps;
     } else if (steps !== first) same = false;
-    all.push({ seconds: r.seconds, rssMB: r.rssMB, graph: p.stats.milliseconds.graph / 1000, loops: p.stats.milliseconds.bootstrap / 1000 });
+    all.push({
+      seconds: r.seconds,
+      rssMB: r.rssMB,
+      graph: p.stats.milliseconds.graph / 1000,
+      loops: p.stats.milliseconds.bootstrap / 1000,
+    });
   }
   const med = (k) => median(all.map((a) => a[k]));
-  const line = `xdeb-sequence, ${runs} run${runs > 1 ? 's' : ''}: wall s ${runsAndMedian(all.map((a) => a.seconds))}; graph s ${runsAndMedian(all.map((a) => a.graph))}; loops/components s ${runsAndMedian(all.map((a) => a.loops))}; peak RSS MB ${runsAndMedian(all.map((a) => a.rssMB), (x) => x.toFixed(0))}${runs > 1 ? (same ? '; the same plan in every run' : '; PLANS DIFFER between runs (the figures below are from run 1)') : ''}`;
+  const line = `xdeb-sequence, ${runs} run${runs > 1 ? 's' : ''}: wall s ${runsAndMedian(all.map((a) => a.seconds))}; graph s ${runsAndMedian(all.map((a) => a.graph))}; loops/components s ${runsAndMedian(all.map((a) => a.loops))}; peak RSS MB ${runsAndMedian(
+    all.map((a) => a.rssMB),
+    (x) => x.toFixed(0),
+  )}${runs > 1 ? (same ? '; the same plan in every run' : '; PLANS DIFFER between runs (the figures below are from run 1)') : ''}`;
   return { plan, seconds: med('seconds'), rssMB: med('rssMB'), graph: med('graph'), loops: med('loops'), line };
 }
 
@@ -161,7 +172,9 @@ function readGraphml(file) {
     nodes.set(m[1], { kind, name, cudf: data[keys['node:cudfname']] });
   }
   const edges = [];
-  for (const m of text.matchAll(/<edge [^>]*source="([^"]+)" target="([^"]+)"[^>]*>([\s\S]*?)<\/edge>|<edge [^>]*source="([^"]+)" target="([^"]+)"[^>]*\/>/g)) {
+  for (const m of text.matchAll(
+    /<edge [^>]*source="([^"]+)" target="([^"]+)"[^>]*>([\s\S]*?)<\/edge>|<edge [^>]*source="([^"]+)" target="([^"]+)"[^>]*\/>/g,
+  )) {
     const from = m[1] ?? m[4];
     const to = m[2] ?? m[5];
     const bins = m[3] ? /<data key="[^"]+">([^<]*)<\/data>/.exec(m[3])?.[1] : undefined;
@@ -192,7 +205,9 @@ async function botchComponents(srcgraph) {
 function droppableLists() {
   const dir = '/usr/share/botch/droppable';
   const out = new Map(); // source → [{list, deps}]
-  const weak = existsSync(join(dir, 'weak-build-dependencies.list')) ? readFileSync(join(dir, 'weak-build-dependencies.list'), 'utf8').split(/\s+/).filter(Boolean) : [];
+  const weak = existsSync(join(dir, 'weak-build-dependencies.list'))
+    ? readFileSync(join(dir, 'weak-build-dependencies.list'), 'utf8').split(/\s+/).filter(Boolean)
+    : [];
   for (const list of ['pehjota', 'thorsten-glaser', 'daniel-schepler', 'gentoo', 'wookey', 'selfcycles']) {
     const f = join(dir, `${list}.list`);
     if (!existsSync(f)) continue;
@@ -210,8 +225,11 @@ function droppableLists() {
 function offeredProfiles(src) {
   const found = new Set();
   // Version constraints go first: their '<<' and '>=' are no profile brackets.
-  for (const f of ['Build-Depends', 'Build-Depends-Arch']) for (const m of (src[f] ?? '').replace(/\([^)]*\)/g, '').matchAll(/<([^<>]*)>/g)) for (const t of m[1].trim().split(/\s+/)) found.add(t.replace(/^!/, ''));
-  for (const m of (src['Package-List'] ?? '').matchAll(/profile=(\S+)/g)) for (const t of m[1].split(/[+,]/)) found.add(t.replace(/^!/, ''));
+  for (const f of ['Build-Depends', 'Build-Depends-Arch'])
+    for (const m of (src[f] ?? '').replace(/\([^)]*\)/g, '').matchAll(/<([^<>]*)>/g))
+      for (const t of m[1].trim().split(/\s+/)) found.add(t.replace(/^!/, ''));
+  for (const m of (src['Package-List'] ?? '').matchAll(/profile=(\S+)/g))
+    for (const t of m[1].split(/[+,]/)) found.add(t.replace(/^!/, ''));
   found.delete('cross');
   return [...found].sort();
 }
@@ -241,38 +259,73 @@ async function partA(files) {
     const [src, ...deps] = l.trim().split(/\s+/);
     if (src?.startsWith('src:')) fas.set(src.slice(4), [...(fas.get(src.slice(4)) ?? []), ...deps]);
   }
-  const fvs = readFileSync(join(dir, 'out/feedback_vertex_set.list'), 'utf8').split('\n').filter(Boolean).map((l) => l.replace(/^src:/, ''));
+  const fvs = readFileSync(join(dir, 'out/feedback_vertex_set.list'), 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => l.replace(/^src:/, ''));
   const removed = readFileSync(join(dir, 'out/remove.list'), 'utf8').split('\n').filter(Boolean);
   const bsccs = (await botchComponents(join(dir, 'out/srcgraph.xml'))).cyclic;
 
   const x = runXdeb([
-    '-a', 'amd64', '--list', '--json', '--explain', '--full', '--bootstrap', '-B', '--implicit', 'build-essential',
-    '--disable-remote-repo', '--disable-local-repo', '--repo', files.Packages_amd64, '--repo', files.Sources,
-    '--available', join(dir, 'tmp/available-crossed-all'), ...seeds,
+    '-a',
+    'amd64',
+    '--list',
+    '--json',
+    '--explain',
+    '--full',
+    '--bootstrap',
+    '-B',
+    '--implicit',
+    'build-essential',
+    '--disable-remote-repo',
+    '--disable-local-repo',
+    '--repo',
+    files.Packages_amd64,
+    '--repo',
+    files.Sources,
+    '--available',
+    join(dir, 'tmp/available-crossed-all'),
+    ...seeds,
   ]);
   const p = x.plan;
   const xnodes = new Set(p.steps.map((s) => s.source));
   const xloops = p.loops.filter((l) => l.staged.length || l.nocheck.length || l.unbroken.length).map((l) => new Set(l.sources));
-  say(`input: the ${seeds.length} sources of botch's minimal system (cross-built, so their binaries are available), ${closure.length} sources in botch's self-contained closure`);
+  say(
+    `input: the ${seeds.length} sources of botch's minimal system (cross-built, so their binaries are available), ${closure.length} sources in botch's self-contained closure`,
+  );
   say('');
   say(`  ${x.line}`);
-  say('  NOT like for like: botch-native\'s time includes computing the minimal system, its self-contained closure and the available set, which xdeb is handed as input');
+  say(
+    "  NOT like for like: botch-native's time includes computing the minimal system, its self-contained closure and the available set, which xdeb is handed as input",
+  );
   say('');
   say('                              botch        xdeb');
-  say(`wall time                     ${botchSeconds.toFixed(0).padStart(5)} s   ${x.seconds.toFixed(1).padStart(7)} s   (botch: one run; xdeb: the median, ${x.graph.toFixed(1)} s graph, ${x.loops.toFixed(1)} s loops, the rest reading 100 MB of indexes; ${x.rssMB.toFixed(0)} MB)`);
-  say(`sources to build              ${String(tocompile.size).padStart(5)}     ${String(p.steps.filter((s) => !s.stage).length - seeds.filter((s) => xnodes.has(s)).length).padStart(7)}     (xdeb also lists the ${seeds.length} seeds, which need no build: their binaries are available)`);
+  say(
+    `wall time                     ${botchSeconds.toFixed(0).padStart(5)} s   ${x.seconds.toFixed(1).padStart(7)} s   (botch: one run; xdeb: the median, ${x.graph.toFixed(1)} s graph, ${x.loops.toFixed(1)} s loops, the rest reading 100 MB of indexes; ${x.rssMB.toFixed(0)} MB)`,
+  );
+  say(
+    `sources to build              ${String(tocompile.size).padStart(5)}     ${String(p.steps.filter((s) => !s.stage).length - seeds.filter((s) => xnodes.has(s)).length).padStart(7)}     (xdeb also lists the ${seeds.length} seeds, which need no build: their binaries are available)`,
+  );
   // xdeb's counterpart of botch's fixpoint: builds that need nothing from a loop, directly or not.
   const inLoop = (s) => xloops.some((l) => l.has(s.source));
   const before = new Map();
   for (const s of p.steps) before.set(s.n, !s.stage && !inLoop(s) && s.after.every((a) => before.get(a)));
   const xfix = p.steps.filter((s) => before.get(s.n) && !seeds.includes(s.source)).length;
-  say(`  of which built before loops ${String(fixpoint.size).padStart(5)}     ${String(xfix).padStart(7)}     (botch: its build-fixpoint; xdeb: steps that need nothing from a loop)`);
+  say(
+    `  of which built before loops ${String(fixpoint.size).padStart(5)}     ${String(xfix).padStart(7)}     (botch: its build-fixpoint; xdeb: steps that need nothing from a loop)`,
+  );
   say(`cyclic components             ${String(bsccs.length).padStart(5)}     ${String(p.stats.cyclicComponents).padStart(7)}`);
   say(`largest component             ${String(bsccs[0]?.size ?? 0).padStart(5)}     ${String(p.stats.largestComponent).padStart(7)}`);
-  say(`sources built with a profile  ${String(fvs.length).padStart(5)}     ${String(p.stats.stagedBuilds + p.stats.nocheckBuilds).padStart(7)}     (xdeb: ${p.stats.stagedBuilds} staged + ${p.stats.nocheckBuilds} with nocheck alone, which is final)`);
-  say(`build-deps dropped as a FAS   ${String(removed.length).padStart(5)}     ${'0'.padStart(7)}     (botch's feedback arc set, remove.list: edges it drops beyond profiles and its curated lists; xdeb uses the metadata only)`);
+  say(
+    `sources built with a profile  ${String(fvs.length).padStart(5)}     ${String(p.stats.stagedBuilds + p.stats.nocheckBuilds).padStart(7)}     (xdeb: ${p.stats.stagedBuilds} staged + ${p.stats.nocheckBuilds} with nocheck alone, which is final)`,
+  );
+  say(
+    `build-deps dropped as a FAS   ${String(removed.length).padStart(5)}     ${'0'.padStart(7)}     (botch's feedback arc set, remove.list: edges it drops beyond profiles and its curated lists; xdeb uses the metadata only)`,
+  );
   const unbroken = p.loops.flatMap((l) => l.unbroken);
-  say(`left in loops no profile breaks   -     ${String(unbroken.reduce((a, u) => a + u.sources.length, 0)).padStart(7)}     (${unbroken.length} part${unbroken.length === 1 ? '' : 's'}; botch: none left, its lists break the rest)`);
+  say(
+    `left in loops no profile breaks   -     ${String(unbroken.reduce((a, u) => a + u.sources.length, 0)).padStart(7)}     (${unbroken.length} part${unbroken.length === 1 ? '' : 's'}; botch: none left, its lists break the rest)`,
+  );
   say('');
 
   // Components, matched by overlap.
@@ -283,7 +336,9 @@ async function partA(files) {
     const xl = xm && xm[1] ? xm[0] : new Set();
     const onlyB = [...b].filter((s) => !xl.has(s)).sort();
     const onlyX = [...xl].filter((s) => !b.has(s)).sort();
-    say(`  ${b.size} | ${xl.size} | ${b.size - onlyB.length} | ${onlyB.length} | ${onlyX.length}${onlyB.length + onlyX.length === 0 ? '   identical' : ''}`);
+    say(
+      `  ${b.size} | ${xl.size} | ${b.size - onlyB.length} | ${onlyB.length} | ${onlyX.length}${onlyB.length + onlyX.length === 0 ? '   identical' : ''}`,
+    );
     for (const s of onlyB) {
       const why = explainA.notInXdebLoop(s, b);
       notesA.set(`botch\0${s}`, why);
@@ -295,7 +350,8 @@ async function partA(files) {
       say(`    only xdeb:  ${s}: ${why}`);
     }
   }
-  for (const l of xloops) if (!bsccs.some((b) => [...l].some((s) => b.has(s)))) say(`  xdeb only: a loop of ${l.size}: ${list([...l].sort())}`);
+  for (const l of xloops)
+    if (!bsccs.some((b) => [...l].some((s) => b.has(s)))) say(`  xdeb only: a loop of ${l.size}: ${list([...l].sort())}`);
   say('');
 
   // Staged builds.
@@ -303,7 +359,9 @@ async function partA(files) {
   const both = fvs.filter((s) => xstaged.has(s));
   const onlyB = fvs.filter((s) => !xstaged.has(s));
   const onlyX = [...xstaged.keys()].filter((s) => !fvs.includes(s)).sort();
-  say(`Sources built with a reduced profile: botch ${fvs.length}, xdeb ${xstaged.size}; both ${both.length}, only botch ${onlyB.length}, only xdeb ${onlyX.length}`);
+  say(
+    `Sources built with a reduced profile: botch ${fvs.length}, xdeb ${xstaged.size}; both ${both.length}, only botch ${onlyB.length}, only xdeb ${onlyX.length}`,
+  );
   const why = new Map();
   for (const s of onlyB) {
     const r = explainA.botchStaged(s, xloops, unbroken, fas);
@@ -319,7 +377,10 @@ async function partA(files) {
   }
   say('');
   say('Loops no profile breaks (xdeb), each with a shortest cycle:');
-  for (const u of unbroken) say(`  ${u.sources.length} sources: ${u.cycle.map((c) => `${c.source} needs ${c.binaries.slice(0, 2).join(', ')}`).join(' → ')} → ${u.cycle[0].source}`);
+  for (const u of unbroken)
+    say(
+      `  ${u.sources.length} sources: ${u.cycle.map((c) => `${c.source} needs ${c.binaries.slice(0, 2).join(', ')}`).join(' → ')} → ${u.cycle[0].source}`,
+    );
   say('');
   return { seeds };
 }
@@ -343,32 +404,46 @@ function explainer(plan, dir, files) {
   const botchInEdges = (target, within) => {
     const g = bgraph();
     const out = [];
-    for (const e of g.edges) if (g.nodes.get(e.to)?.name === target && within.has(g.nodes.get(e.from)?.name)) out.push({ from: g.nodes.get(e.from).name, binaries: e.binaries });
+    for (const e of g.edges)
+      if (g.nodes.get(e.to)?.name === target && within.has(g.nodes.get(e.from)?.name))
+        out.push({ from: g.nodes.get(e.from).name, binaries: e.binaries });
     return out;
   };
   return {
     notInXdebLoop(s, bloop) {
       if (!byName.has(s)) {
         const e = botchInEdges(s, bloop)[0];
-        if (!e) return 'not in xdeb\'s closure';
+        if (!e) return "not in xdeb's closure";
         return `not in xdeb's closure: botch's solution for ${e.from} takes ${list(e.binaries, 3)} from it; xdeb's takes other alternatives (installation sets differ)`;
       }
       const e = botchInEdges(s, bloop)[0];
-      return e ? `in xdeb's graph but on no cycle: botch has ${e.from} needing ${list(e.binaries, 3)} from it; xdeb's solution for ${e.from} ${xdebNeeds(e.from).some((n) => steps[n.step - 1].source === s) ? 'needs it too, but nothing it needs comes back' : 'does not take those binaries'}` : 'on no cycle in xdeb\'s graph';
+      return e
+        ? `in xdeb's graph but on no cycle: botch has ${e.from} needing ${list(e.binaries, 3)} from it; xdeb's solution for ${e.from} ${xdebNeeds(e.from).some((n) => steps[n.step - 1].source === s) ? 'needs it too, but nothing it needs comes back' : 'does not take those binaries'}`
+        : "on no cycle in xdeb's graph";
     },
     notInBotchLoop(s, bloop, tocompile, fixpoint, closure) {
       const inner = steps.filter((x) => !x.stage && bloop.has(x.source) && (x.needs ?? []).some((n) => steps[n.step - 1].source === s));
       const e = inner[0];
       const bins = e ? e.needs.find((n) => steps[n.step - 1].source === s).binaries : [];
       const bn = e ? botchNeeds(e.source, s) : undefined;
-      const where = !closure.includes(s) ? 'not in botch\'s closure' : fixpoint.has(s) ? 'built by botch\'s fixpoint before the loops' : !tocompile.has(s) ? 'available for botch' : 'in botch\'s graph, on no cycle';
-      return `${where}; xdeb's solution for ${e ? `${e.source} takes ${list(bins, 3)} from it` : 'a loop member needs it'}${e ? (bn ? `, botch's takes ${list(bn, 3)}` : ', botch\'s solution takes none of its binaries') : ''} (installation sets differ)`;
+      const where = !closure.includes(s)
+        ? "not in botch's closure"
+        : fixpoint.has(s)
+          ? "built by botch's fixpoint before the loops"
+          : !tocompile.has(s)
+            ? 'available for botch'
+            : "in botch's graph, on no cycle";
+      return `${where}; xdeb's solution for ${e ? `${e.source} takes ${list(bins, 3)} from it` : 'a loop member needs it'}${e ? (bn ? `, botch's takes ${list(bn, 3)}` : ", botch's solution takes none of its binaries") : ''} (installation sets differ)`;
     },
     botchStaged(s, xloops, unbroken, fas) {
       const src = sources.get(s) ?? {};
       const offered = offeredProfiles(src);
       const listed = drops.bySource.get(s);
-      const bd = `${src['Build-Depends'] ?? ''},${src['Build-Depends-Arch'] ?? ''}`.replace(/\([^)]*\)|\[[^\]]*\]|<[^<>]*>/g, '').split(/[,|]/).map((x) => x.trim().replace(/:.*$/, '')).filter(Boolean);
+      const bd = `${src['Build-Depends'] ?? ''},${src['Build-Depends-Arch'] ?? ''}`
+        .replace(/\([^)]*\)|\[[^\]]*\]|<[^<>]*>/g, '')
+        .split(/[,|]/)
+        .map((x) => x.trim().replace(/:.*$/, ''))
+        .filter(Boolean);
       const weak = drops.weak.filter((w) => bd.includes(w));
       const stuck = unbroken.some((u) => u.sources.includes(s));
       if (!xloops.some((l) => l.has(s))) return { kind: 'botch stages it, xdeb has it in no loop (installation sets differ)' };
@@ -376,18 +451,34 @@ function explainer(plan, dir, files) {
         listed ? `curated lists: ${listed.map((l) => `${l.list}: ${l.deps.slice(0, 4).join(' ')}`).join('; ')}` : '',
         fas.has(s) ? `feedback arc set: ${fas.get(s).slice(0, 4).join(' ')}` : '',
         weak.length ? `weak build-deps: ${weak.join(' ')}` : '',
-      ].filter(Boolean).join('; ');
+      ]
+        .filter(Boolean)
+        .join('; ');
       if (!offered.length) {
         return how
           ? { kind: 'its metadata offers no build profile; botch drops build-deps that are not in it', detail: how }
           : { kind: 'its metadata offers no build profile; botch drops build-deps its reduced graph marks droppable' };
       }
-      if (stuck) return { kind: 'offers profiles, but it stays in the part no profile breaks: a staged build of it would free no source from that loop', detail: `${offered.join(',')}${how ? `; botch: ${how}` : ''}` };
-      return { kind: 'offers profiles; xdeb breaks its cycles through other sources (the heuristics choose differently)', detail: offered.join(',') };
+      if (stuck)
+        return {
+          kind: 'offers profiles, but it stays in the part no profile breaks: a staged build of it would free no source from that loop',
+          detail: `${offered.join(',')}${how ? `; botch: ${how}` : ''}`,
+        };
+      return {
+        kind: 'offers profiles; xdeb breaks its cycles through other sources (the heuristics choose differently)',
+        detail: offered.join(','),
+      };
     },
     xdebStaged(s, st, bsccs) {
-      if (!bsccs.some((b) => b.has(s))) return { kind: 'xdeb stages it, botch has it in no loop (installation sets differ)', detail: st.profiles.join(',') };
-      return { kind: 'xdeb stages it, botch breaks its cycles elsewhere (droppable lists or another vertex)', detail: `${st.profiles.join(',')}: does without ${list(st.breaks.map((b) => b.source), 4)}` };
+      if (!bsccs.some((b) => b.has(s)))
+        return { kind: 'xdeb stages it, botch has it in no loop (installation sets differ)', detail: st.profiles.join(',') };
+      return {
+        kind: 'xdeb stages it, botch breaks its cycles elsewhere (droppable lists or another vertex)',
+        detail: `${st.profiles.join(',')}: does without ${list(
+          st.breaks.map((b) => b.source),
+          4,
+        )}`,
+      };
     },
   };
 }
@@ -396,19 +487,49 @@ function explainer(plan, dir, files) {
 function partB(files, seeds) {
   say('== B. the same closure cross-built for arm64 (--full --bootstrap; build-arch and arch:all packages from the archive)');
   const x = runXdeb([
-    '-a', 'arm64', '--list', '--json', '--full', '--bootstrap', '--disable-remote-repo', '--disable-local-repo',
-    '--repo', files.Packages_amd64, '--repo', files.Packages_arm64, '--repo', files.Sources, ...seeds,
+    '-a',
+    'arm64',
+    '--list',
+    '--json',
+    '--full',
+    '--bootstrap',
+    '--disable-remote-repo',
+    '--disable-local-repo',
+    '--repo',
+    files.Packages_amd64,
+    '--repo',
+    files.Packages_arm64,
+    '--repo',
+    files.Sources,
+    ...seeds,
   ]);
   const p = x.plan;
   const bad = p.steps.filter((s) => s.unsatisfiable);
   say(`  ${x.line}`);
-  say(`xdeb: ${x.seconds.toFixed(1)} s wall, the median (${x.graph.toFixed(1)} s graph, ${x.loops.toFixed(1)} s loops), ${x.rssMB.toFixed(0)} MB`);
-  say(`${p.stats.sources} builds for arm64 in the closure; ${p.stats.cyclicComponents} cyclic component(s), the largest ${p.stats.largestComponent}; ${p.stats.stagedBuilds} staged builds; ${p.stats.unbrokenLoops} part(s) no profile breaks; ${bad.length} builds not cross-satisfiable`);
+  say(
+    `xdeb: ${x.seconds.toFixed(1)} s wall, the median (${x.graph.toFixed(1)} s graph, ${x.loops.toFixed(1)} s loops), ${x.rssMB.toFixed(0)} MB`,
+  );
+  say(
+    `${p.stats.sources} builds for arm64 in the closure; ${p.stats.cyclicComponents} cyclic component(s), the largest ${p.stats.largestComponent}; ${p.stats.stagedBuilds} staged builds; ${p.stats.unbrokenLoops} part(s) no profile breaks; ${bad.length} builds not cross-satisfiable`,
+  );
   for (const l of p.loops) {
-    say(`  staged: ${list(l.staged.map((s) => `${s.source} [${s.profiles.join(',')}]`), 40)}`);
-    for (const u of l.unbroken) say(`  no profile breaks ${u.sources.length}: ${u.cycle.map((c) => `${c.source} needs ${c.binaries.slice(0, 2).join(', ')}`).join(' → ')} → ${u.cycle[0].source}`);
+    say(
+      `  staged: ${list(
+        l.staged.map((s) => `${s.source} [${s.profiles.join(',')}]`),
+        40,
+      )}`,
+    );
+    for (const u of l.unbroken)
+      say(
+        `  no profile breaks ${u.sources.length}: ${u.cycle.map((c) => `${c.source} needs ${c.binaries.slice(0, 2).join(', ')}`).join(' → ')} → ${u.cycle[0].source}`,
+      );
   }
-  say(`  not cross-satisfiable: ${list(bad.map((s) => s.source), 20)}`);
+  say(
+    `  not cross-satisfiable: ${list(
+      bad.map((s) => s.source),
+      20,
+    )}`,
+  );
   say('');
 }
 
@@ -426,38 +547,79 @@ async function partC(files) {
     const av = createWriteStream(available);
     for (const p of stanzas(files.Packages_amd64)) {
       const src = /^(\S+)/.exec(p.Source ?? p.Package)[1];
-      if (p.Architecture === 'all' || seeds.has(src)) av.write(`Package: ${p.Package}\nVersion: ${p.Version}\nArchitecture: ${p.Architecture}\n\n`);
+      if (p.Architecture === 'all' || seeds.has(src))
+        av.write(`Package: ${p.Package}\nVersion: ${p.Version}\nArchitecture: ${p.Architecture}\n\n`);
     }
     av.end();
     const tc = [];
-    for (const s of stanzas(files.Sources)) if (s['Extra-Source-Only'] !== 'yes') tc.push(Object.entries(s).map(([k, v]) => `${k}: ${v.replace(/\n/g, '\n ')}`).join('\n'));
+    for (const s of stanzas(files.Sources))
+      if (s['Extra-Source-Only'] !== 'yes')
+        tc.push(
+          Object.entries(s)
+            .map(([k, v]) => `${k}: ${v.replace(/\n/g, '\n ')}`)
+            .join('\n'),
+        );
     writeFileSync(tocompile, tc.join('\n\n') + '\n');
     await new Promise((r) => av.on('finish', r));
   }
   const universe = `--deb-native-arch=amd64 --bg ${files.Sources} ${files.Packages_amd64} ${tocompile}`;
-  const g1 = cachedStep(dir, 'botch-create-graph', `botch-create-graph --deb-drop-b-d-indep --deb-ignore-essential -A ${available} ${universe} > ${dir}/buildgraph.xml 2> ${dir}/create-graph.err`);
-  const g2 = cachedStep(dir, 'botch-buildgraph2srcgraph', `botch-buildgraph2srcgraph --deb-drop-b-d-indep ${dir}/buildgraph.xml ${universe} > ${dir}/srcgraph.xml 2> ${dir}/srcgraph.err`);
+  const g1 = cachedStep(
+    dir,
+    'botch-create-graph',
+    `botch-create-graph --deb-drop-b-d-indep --deb-ignore-essential -A ${available} ${universe} > ${dir}/buildgraph.xml 2> ${dir}/create-graph.err`,
+  );
+  const g2 = cachedStep(
+    dir,
+    'botch-buildgraph2srcgraph',
+    `botch-buildgraph2srcgraph --deb-drop-b-d-indep ${dir}/buildgraph.xml ${universe} > ${dir}/srcgraph.xml 2> ${dir}/srcgraph.err`,
+  );
   const b = await botchComponents(join(dir, 'srcgraph.xml'));
   const x = runXdeb([
-    '-a', 'amd64', '--list', '--json', '--all', '--full', '-B', '--implicit', 'build-essential', '--disable-remote-repo', '--disable-local-repo',
-    '--repo', files.Packages_amd64, '--repo', files.Sources, '--available', available,
+    '-a',
+    'amd64',
+    '--list',
+    '--json',
+    '--all',
+    '--full',
+    '-B',
+    '--implicit',
+    'build-essential',
+    '--disable-remote-repo',
+    '--disable-local-repo',
+    '--repo',
+    files.Packages_amd64,
+    '--repo',
+    files.Sources,
+    '--available',
+    available,
   ]);
   const p = x.plan;
   const xl = p.loops.filter((l) => l.unbroken.length).map((l) => new Set(l.sources));
   xl.sort((u, v) => v.size - u.size);
   say(`  ${x.line}`);
-  say(`botch: ${(g1 + g2).toFixed(0)} s, one run (create-graph ${g1.toFixed(0)} s, buildgraph2srcgraph ${g2.toFixed(0)} s) for ${b.sources.length} sources`);
-  say(`xdeb:  ${x.seconds.toFixed(1)} s wall, the median (${x.graph.toFixed(1)} s graph: ${p.stats.checks} checks; ${x.loops.toFixed(1)} s components), ${x.rssMB.toFixed(0)} MB, ${p.stats.sources} sources, ${p.stats.edges} edges`);
+  say(
+    `botch: ${(g1 + g2).toFixed(0)} s, one run (create-graph ${g1.toFixed(0)} s, buildgraph2srcgraph ${g2.toFixed(0)} s) for ${b.sources.length} sources`,
+  );
+  say(
+    `xdeb:  ${x.seconds.toFixed(1)} s wall, the median (${x.graph.toFixed(1)} s graph: ${p.stats.checks} checks; ${x.loops.toFixed(1)} s components), ${x.rssMB.toFixed(0)} MB, ${p.stats.sources} sources, ${p.stats.edges} edges`,
+  );
   say('  like for like: both start from the same Packages, Sources and available set');
-  say(`cyclic components: botch ${b.cyclic.length}, xdeb ${xl.length}; largest: botch ${b.cyclic[0]?.size ?? 0}, xdeb ${xl[0]?.size ?? 0}; sources in loops: botch ${b.cyclic.reduce((a, c) => a + c.size, 0)}, xdeb ${xl.reduce((a, c) => a + c.size, 0)}`);
+  say(
+    `cyclic components: botch ${b.cyclic.length}, xdeb ${xl.length}; largest: botch ${b.cyclic[0]?.size ?? 0}, xdeb ${xl[0]?.size ?? 0}; sources in loops: botch ${b.cyclic.reduce((a, c) => a + c.size, 0)}, xdeb ${xl.reduce((a, c) => a + c.size, 0)}`,
+  );
   const key = (s) => [...s].sort().join(' ');
   const xkeys = new Set(xl.map(key));
   const bkeys = new Set(b.cyclic.map(key));
   const same = b.cyclic.filter((c) => xkeys.has(key(c)));
-  say(`identical components: ${same.length} of botch's ${b.cyclic.length} (${pct(same.length, b.cyclic.length)}), covering ${same.reduce((a, c) => a + c.size, 0)} sources`);
+  say(
+    `identical components: ${same.length} of botch's ${b.cyclic.length} (${pct(same.length, b.cyclic.length)}), covering ${same.reduce((a, c) => a + c.size, 0)} sources`,
+  );
   const diffs = []; // [side, source, botch component]
   for (const c of b.cyclic.filter((c) => !xkeys.has(key(c)))) {
-    const overlapping = xl.map((l) => [l, [...l].filter((s) => c.has(s)).length]).filter(([, k]) => k > 0).sort((u, v) => v[1] - u[1]);
+    const overlapping = xl
+      .map((l) => [l, [...l].filter((s) => c.has(s)).length])
+      .filter(([, k]) => k > 0)
+      .sort((u, v) => v[1] - u[1]);
     const m = overlapping[0]?.[0] ?? new Set();
     const onlyB = [...c].filter((s) => !m.has(s)).sort();
     const onlyX = [...m].filter((s) => !c.has(s)).sort();
@@ -475,10 +637,30 @@ async function partC(files) {
   const rest = diffs.filter(([side, s]) => !notesA.has(`${side}\0${s}`));
   let q;
   if (rest.length) {
-    q = runXdeb([
-      '-a', 'amd64', '--list', '--json', '--explain', '--full', '--only-explicit', '-B', '--implicit', 'build-essential', '--disable-remote-repo', '--disable-local-repo',
-      '--repo', files.Packages_amd64, '--repo', files.Sources, '--available', available, ...new Set(rest.map(([, s]) => s)),
-    ], 1).plan;
+    q = runXdeb(
+      [
+        '-a',
+        'amd64',
+        '--list',
+        '--json',
+        '--explain',
+        '--full',
+        '--only-explicit',
+        '-B',
+        '--implicit',
+        'build-essential',
+        '--disable-remote-repo',
+        '--disable-local-repo',
+        '--repo',
+        files.Packages_amd64,
+        '--repo',
+        files.Sources,
+        '--available',
+        available,
+        ...new Set(rest.map(([, s]) => s)),
+      ],
+      1,
+    ).plan;
   }
   /** What xdeb's build of src needs: [source, binaries] pairs (its own binaries: a self-loop). */
   const xdebNeeds = (src) => {
@@ -499,16 +681,24 @@ async function partC(files) {
     // The same sources on botch's side: what its build of s takes from each of them.
     const xn = xdebNeeds(s);
     const from = new Set([...xn.map(([t]) => t), s, ...[...c]]);
-    const bn = [...b.needs].filter(([k]) => k.startsWith(`${s}\0`) && from.has(k.split('\0')[1])).map(([k, v]) => `${list(v, 2)} from ${k.split('\0')[1]}`);
+    const bn = [...b.needs]
+      .filter(([k]) => k.startsWith(`${s}\0`) && from.has(k.split('\0')[1]))
+      .map(([k, v]) => `${list(v, 2)} from ${k.split('\0')[1]}`);
     const xs = xn.map(([t, bins]) => `${list(bins, 2)} from ${t}${t === s ? ' (itself)' : ''}`);
-    say(`    only ${side}: ${s}: xdeb's build of it needs ${list(xs, 4) || 'nothing unavailable'}; botch's needs ${list(bn, 4) || 'nothing from those'} (installation sets differ)`);
+    say(
+      `    only ${side}: ${s}: xdeb's build of it needs ${list(xs, 4) || 'nothing unavailable'}; botch's needs ${list(bn, 4) || 'nothing from those'} (installation sets differ)`,
+    );
   }
   say('');
 }
 
 const files = dataFiles();
 say('# xdeb-sequence vs botch, bookworm');
-for (const l of header(checkout, { botch: debVersion('botch'), 'dose (libdose3-ocaml)': ['sh', '-c', "dpkg-query -W -f '${Version}' dose-builddebcheck"] })) say(l);
+for (const l of header(checkout, {
+  botch: debVersion('botch'),
+  'dose (libdose3-ocaml)': ['sh', '-c', "dpkg-query -W -f '${Version}' dose-builddebcheck"],
+}))
+  say(l);
 say(`runs: xdeb-sequence ${RUNS} times per command (every run and the median); botch's steps once, cached in ${cache}`);
 say('');
 let seeds;

@@ -54,7 +54,11 @@ const rows = [
   ['TAB: xdeb-build -a arm', ['bash', '--norc', '-c', `source ${script}; ${tab('xdeb-build -a arm')}`], 'bash'],
   ['TAB: xdeb-satisfydepends -a arm', ['bash', '--norc', '-c', `source ${script}; ${tab('xdeb-satisfydepends -a arm')}`], 'bash'],
   ['TAB: xdeb config -a arm', ['bash', '--norc', '-c', `source ${script}; ${tab('xdeb config -a arm')}`], 'bash'],
-  ['TAB: the same, with bash-completion', ['bash', '--norc', '-c', `source /usr/share/bash-completion/bash_completion; source ${script}; ${tab('xdeb config -a arm')}`], 'bash'],
+  [
+    'TAB: the same, with bash-completion',
+    ['bash', '--norc', '-c', `source /usr/share/bash-completion/bash_completion; source ${script}; ${tab('xdeb config -a arm')}`],
+    'bash',
+  ],
   ['bash-completion alone (its floor)', ['bash', '--norc', '-c', 'source /usr/share/bash-completion/bash_completion'], 'bash'],
 ];
 
@@ -78,18 +82,26 @@ const results = rows.map(([label, , kind], j) => {
 // Inside an interactive shell a TAB costs only the function call: measure 200 of them in one bash.
 const inShell = spawnSync(
   'bash',
-  ['--norc', '-c', `source /usr/share/bash-completion/bash_completion; source ${script}; s=$EPOCHREALTIME; for i in {1..200}; do ${tab('xdeb config -a arm')} >/dev/null; done; e=$EPOCHREALTIME; echo "$s $e"`],
+  [
+    '--norc',
+    '-c',
+    `source /usr/share/bash-completion/bash_completion; source ${script}; s=$EPOCHREALTIME; for i in {1..200}; do ${tab('xdeb config -a arm')} >/dev/null; done; e=$EPOCHREALTIME; echo "$s $e"`,
+  ],
   { encoding: 'utf8' },
 );
 const [s, e] = inShell.stdout.trim().split(' ').map(Number);
 
 const pad = Math.max(...results.map((r) => r.label.length));
-process.stdout.write(`whole process, median of ${runs} round-robin runs (ms), load average ${loadavg()[0].toFixed(1)}; overhead = above the floor of the same kind\n`);
+process.stdout.write(
+  `whole process, median of ${runs} round-robin runs (ms), load average ${loadavg()[0].toFixed(1)}; overhead = above the floor of the same kind\n`,
+);
 for (const r of results) {
   const floor = floors[r.kind];
   const over = r.label.includes('floor') ? '' : `  +${(r.ms - floor).toFixed(1)} over ${r.kind === 'node' ? 'node -e 0' : 'bash -c :'}`;
   const extra = r.label.startsWith('TAB') ? `  (${r.out} candidates)` : '';
   process.stdout.write(`${r.label.padEnd(pad)}  ${r.ms.toFixed(1).padStart(7)}${over}${extra}\n`);
 }
-process.stdout.write(`${'one TAB inside a running bash'.padEnd(pad)}  ${(((e - s) * 1000) / 200).toFixed(2).padStart(7)}  (200 calls, bash-completion loaded)\n`);
+process.stdout.write(
+  `${'one TAB inside a running bash'.padEnd(pad)}  ${(((e - s) * 1000) / 200).toFixed(2).padStart(7)}  (200 calls, bash-completion loaded)\n`,
+);
 rmSync(tmp, { recursive: true, force: true });

@@ -56,7 +56,10 @@ let sum = 0;
 try {
   writeFileSync(join(dir, 'pairs'), pairs.map(([a, b]) => `${a}\t${b}\n`).join(''));
   for (let round = 0; round < RUNS; round++) {
-    const r = spawnSync(PYTHON, [join(ROOT, 'bench/reference.py'), 'compare', join(dir, 'pairs'), String(COUNT), '1'], { encoding: 'utf8', maxBuffer: 1 << 26 });
+    const r = spawnSync(PYTHON, [join(ROOT, 'bench/reference.py'), 'compare', join(dir, 'pairs'), String(COUNT), '1'], {
+      encoding: 'utf8',
+      maxBuffer: 1 << 26,
+    });
     if (r.status !== 0) die(`reference.py compare failed:\n${r.stderr}`, 1);
     const result = JSON.parse(r.stdout);
     apt.times.push(...result.times);
@@ -82,9 +85,15 @@ for (let i = 0; i < pairs.length; i++) {
 const best = Math.min(...times);
 const aptBest = Math.min(...apt.times);
 const per = (t) => `${((t / COUNT) * 1e9).toFixed(0)} ns/comparison`;
-console.log(`node ${process.version}; ${COUNT} comparisons over ${pairs.length} real pairs (${PAIRS}); best of ${RUNS} runs, taking turns (xdeb's first run includes compiling)`);
-console.log(`  xdeb compareVersions          ${best.toFixed(3)} s  ${per(best)}  (runs: ${times.map((t) => t.toFixed(3)).join(' ')}; checksum ${sum})`);
-console.log(`  apt_pkg.version_compare       ${aptBest.toFixed(3)} s  ${per(aptBest)}  (runs: ${apt.times.map((t) => t.toFixed(3)).join(' ')}; python loop included)`);
+console.log(
+  `node ${process.version}; ${COUNT} comparisons over ${pairs.length} real pairs (${PAIRS}); best of ${RUNS} runs, taking turns (xdeb's first run includes compiling)`,
+);
+console.log(
+  `  xdeb compareVersions          ${best.toFixed(3)} s  ${per(best)}  (runs: ${times.map((t) => t.toFixed(3)).join(' ')}; checksum ${sum})`,
+);
+console.log(
+  `  apt_pkg.version_compare       ${aptBest.toFixed(3)} s  ${per(aptBest)}  (runs: ${apt.times.map((t) => t.toFixed(3)).join(' ')}; python loop included)`,
+);
 console.log(`  verdicts agree on ${pairs.length - disagree}/${pairs.length} pairs`);
 console.log(`  xdeb / apt_pkg                ${(best / aptBest).toFixed(2)}x  target <= 1.5x, parity 1.0x`);
 if (disagree) process.exit(1);

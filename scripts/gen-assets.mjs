@@ -62,5 +62,6 @@ writeDir(
 if (out === root) {
   const listed = new Set(JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).man ?? []);
   const missing = pages.map((p) => `man/man${p.section}/${p.name}.${p.section}`).filter((p) => !listed.has(p));
-  if (missing.length) process.stderr.write(`gen-assets: add to "man" in package.json (npm install -g installs only those): ${missing.join(' ')}\n`);
+  if (missing.length)
+    process.stderr.write(`gen-assets: add to "man" in package.json (npm install -g installs only those): ${missing.join(' ')}\n`);
 }

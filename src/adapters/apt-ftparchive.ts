@@ -65,7 +65,10 @@ export async function generateIndexes(root: string, trees: readonly IndexTree[],
   // apt-ftparchive reports unreadable lists or archives as "E:" lines and still exits 0.
   const errors = (r.stdout + '\n' + r.stderr).split('\n').filter((l) => /(^|:)E: /.test(l));
   if (r.code !== 0 || errors.length) {
-    throw new EnvironmentError(`apt-ftparchive generate failed${errors.length ? ':' : ` (exit status ${r.code})`}`, errors.map((l) => l.trim()));
+    throw new EnvironmentError(
+      `apt-ftparchive generate failed${errors.length ? ':' : ` (exit status ${r.code})`}`,
+      errors.map((l) => l.trim()),
+    );
   }
   for (const t of trees) {
     for (const a of t.architectures) await mustExist(root, join(t.dist, COMPONENT, `binary-${a}`, 'Packages'));

@@ -55,20 +55,41 @@ function runStreaming(argv: string[], env: NodeJS.ProcessEnv, show: boolean): Pr
     };
     child.stdout.on('data', keep);
     child.stderr.on('data', keep);
-    child.on('error', (e: NodeJS.ErrnoException) => reject(new EnvironmentError(e.code === 'ENOENT' ? `${argv[0]} not found` : `cannot run ${argv[0]}: ${e.message}`)));
+    child.on('error', (e: NodeJS.ErrnoException) =>
+      reject(new EnvironmentError(e.code === 'ENOENT' ? `${argv[0]} not found` : `cannot run ${argv[0]}: ${e.message}`)),
+    );
     child.on('close', (code) => resolve({ code: code ?? -1, tail }));
   });
 }
 
-export async function aptInstall(targets: readonly InstallTarget[], opts: AptInstallOptions): Promise<{ command: string[]; output: string }> {
+export async function aptInstall(
+  targets: readonly InstallTarget[],
+  opts: AptInstallOptions,
+): Promise<{ command: string[]; output: string }> {
   const env = { ...process.env, ...opts.env, DEBIAN_FRONTEND: 'noninteractive' };
-  const args = ['apt-get', 'install', '-y', '--no-install-recommends', '-o', 'APT::Get::allow-downgrades=true', ...WAIT_FOR_LOCK, ...(opts.simulate ? ['-s'] : []), ...targets.map(targetArg)];
+  const args = [
+    'apt-get',
+    'install',
+    '-y',
+    '--no-install-recommends',
+    '-o',
+    'APT::Get::allow-downgrades=true',
+    ...WAIT_FOR_LOCK,
+    ...(opts.simulate ? ['-s'] : []),
+    ...targets.map(targetArg),
+  ];
   const argv = opts.wrap ? opts.wrap(args) : opts.simulate ? args : [...rootPrefix(opts.rootCmd, 'installing build-dependencies'), ...args];
   opts.out.info(`running: ${argv.join(' ')}`);
   const r = await runStreaming(argv, env, !opts.simulate && (opts.out.verbose || opts.out.tty));
   if (r.code !== 0) {
-    const lines = r.tail.split('\n').filter((l) => /^(E|W):/.test(l)).slice(-6);
-    throw new EnvironmentError(`apt-get install failed (exit status ${r.code})`, lines.length ? lines : r.tail.trim().split('\n').slice(-6));
+    const lines = r.tail
+      .split('\n')
+      .filter((l) => /^(E|W):/.test(l))
+      .slice(-6);
+    throw new EnvironmentError(
+      `apt-get install failed (exit status ${r.code})`,
+      lines.length ? lines : r.tail.trim().split('\n').slice(-6),
+    );
   }
   if (!opts.simulate) {
     const auto = targets.filter((t) => !t.direct && !t.deb).map((t) => `${t.name}:${t.arch === 'all' ? 'all' : t.arch}`);

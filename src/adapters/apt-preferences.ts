@@ -32,12 +32,24 @@ function preferencePartNames(dir: string): string[] {
 
 /** The records apt itself reads, in its order: APT::Default-Release's pin, the preferences file, then preferences.d. */
 export async function readAptPreferences(aptEnv?: NodeJS.ProcessEnv): Promise<PinRecord[]> {
-  const r = await runTool('apt-config', ['shell', 'P', 'Dir::Etc::preferences/f', 'PP', 'Dir::Etc::preferencesparts/d', 'DR', 'APT::Default-Release'], { env: aptEnv });
+  const r = await runTool(
+    'apt-config',
+    ['shell', 'P', 'Dir::Etc::preferences/f', 'PP', 'Dir::Etc::preferencesparts/d', 'DR', 'APT::Default-Release'],
+    { env: aptEnv },
+  );
   if (r.code !== 0) throw new EnvironmentError(`apt-config failed: ${r.stderr.trim()}`);
   const vars: Record<string, string> = {};
   for (const m of r.stdout.matchAll(/^(\w+)='((?:[^']|'\\'')*)'$/gm)) vars[m[1]!] = m[2]!.replace(/'\\''/g, "'");
   const out: PinRecord[] = [];
-  if (vars.DR) out.push({ packages: null, pin: parsePin(`release ${vars.DR}`, { file: 'APT::Default-Release', line: 0 }), priority: 990, file: 'APT::Default-Release', line: 0, text: `release ${vars.DR}` });
+  if (vars.DR)
+    out.push({
+      packages: null,
+      pin: parsePin(`release ${vars.DR}`, { file: 'APT::Default-Release', line: 0 }),
+      priority: 990,
+      file: 'APT::Default-Release',
+      line: 0,
+      text: `release ${vars.DR}`,
+    });
   if (vars.P) {
     const text = readText(vars.P, false);
     if (text !== undefined) out.push(...parsePreferences(text, vars.P));

@@ -7,7 +7,15 @@ import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
-import { checksumMismatch, parseChanges, parseDsc, plainNameProblem, resultFileKind, type ResultFileKind, type UploadDescription } from '../lib/changes.js';
+import {
+  checksumMismatch,
+  parseChanges,
+  parseDsc,
+  plainNameProblem,
+  resultFileKind,
+  type ResultFileKind,
+  type UploadDescription,
+} from '../lib/changes.js';
 import { parseSingleParagraph } from '../lib/deb822.js';
 import { InputError, NegativeAnswer } from '../lib/errors.js';
 import { flavourNameProblem, parseProfileList } from '../lib/local-repo-layout.js';
@@ -70,7 +78,13 @@ export interface ResultSet {
 
 function errnoWhy(e: unknown): string {
   const code = (e as NodeJS.ErrnoException).code;
-  return code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : code === 'EISDIR' ? 'is a directory' : (e as Error).message;
+  return code === 'ENOENT'
+    ? 'no such file'
+    : code === 'EACCES'
+      ? 'permission denied'
+      : code === 'EISDIR'
+        ? 'is a directory'
+        : (e as Error).message;
 }
 
 async function readUpload(path: string, kind: 'changes' | 'dsc'): Promise<UploadDescription> {
@@ -104,7 +118,10 @@ async function verifyListed(up: UploadDescription): Promise<ResultFile[]> {
     out.push({ name: f.name, path, size: digests.size, sha256: digests.sha256, kind: resultFileKind(f.name) });
   }
   if (mismatches.length) {
-    throw new NegativeAnswer(`${up.file}: ${mismatches.length === 1 ? 'a file does not match its checksum' : `${mismatches.length} files do not match their checksums`}; nothing was published`, mismatches);
+    throw new NegativeAnswer(
+      `${up.file}: ${mismatches.length === 1 ? 'a file does not match its checksum' : `${mismatches.length} files do not match their checksums`}; nothing was published`,
+      mismatches,
+    );
   }
   return out;
 }
@@ -175,7 +192,16 @@ async function fromDsc(path: string): Promise<ResultSet> {
   const files = await verifyListed(up);
   const self = await hashFile(path);
   files.unshift({ name: basename(path), path, size: self.size, sha256: self.sha256, kind: 'dsc' });
-  return { from: path, source: up.source, version: up.version, sourceVersion: up.version, architectures: ['source'], binaries: up.binaries, profiles: undefined, files };
+  return {
+    from: path,
+    source: up.source,
+    version: up.version,
+    sourceVersion: up.version,
+    architectures: ['source'],
+    binaries: up.binaries,
+    profiles: undefined,
+    files,
+  };
 }
 
 /** Loose .debs, grouped by source and version: one result per group. */
@@ -190,13 +216,30 @@ async function fromDebs(paths: string[]): Promise<ResultSet[]> {
     const key = `${c.source}\0${c.version}`;
     let g = groups.get(key);
     if (!g) {
-      g = { from: path, source: c.source, version: c.version, sourceVersion: c.sourceVersion, architectures: [], binaries: [], profiles: undefined, files: [] };
+      g = {
+        from: path,
+        source: c.source,
+        version: c.version,
+        sourceVersion: c.sourceVersion,
+        architectures: [],
+        binaries: [],
+        profiles: undefined,
+        files: [],
+      };
       groups.set(key, g);
     }
     if (g.files.some((f) => f.name === name)) throw new InputError(`'${name}' is given twice`, { file: path });
     if (!g.architectures.includes(c.architecture)) g.architectures.push(c.architecture);
     if (!g.binaries.includes(c.package)) g.binaries.push(c.package);
-    g.files.push({ name, path, size: d.size, sha256: d.sha256, kind: resultFileKind(name), package: c.package, architecture: c.architecture });
+    g.files.push({
+      name,
+      path,
+      size: d.size,
+      sha256: d.sha256,
+      kind: resultFileKind(name),
+      package: c.package,
+      architecture: c.architecture,
+    });
   }
   return [...groups.values()];
 }

@@ -8,9 +8,32 @@
 // process that was killed outright (SIGKILL) is cleaned up by the next one.
 
 import { randomBytes } from 'node:crypto';
-import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, readlinkSync, realpathSync, renameSync, rmSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  readlinkSync,
+  realpathSync,
+  renameSync,
+  rmSync,
+  statSync,
+  unlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { dirname, join } from 'node:path';
-import { checkChrootName, chrootNames, imageFileName, lockFileName, LOCAL_REPO_SOURCES, metaFileName, parseChrootMeta, aptListPrefix, type ChrootMeta } from '../lib/chroot-spec.js';
+import {
+  checkChrootName,
+  chrootNames,
+  imageFileName,
+  lockFileName,
+  LOCAL_REPO_SOURCES,
+  metaFileName,
+  parseChrootMeta,
+  aptListPrefix,
+  type ChrootMeta,
+} from '../lib/chroot-spec.js';
 import { EnvironmentError, Interrupted, UsageError, XdebError } from '../lib/errors.js';
 import { bindRoots, inRoot, isAncestorOrSelf, normalize, type BindRequest } from '../lib/mount-plan.js';
 import type { Output } from '../ui/output.js';
@@ -31,7 +54,12 @@ export interface ChrootFiles {
 }
 
 export function chrootFiles(dir: string, name: string): ChrootFiles {
-  return { image: join(dir, imageFileName(name)), meta: join(dir, metaFileName(name)), lock: join(dir, lockFileName(name)), log: join(dir, `${name}.log`) };
+  return {
+    image: join(dir, imageFileName(name)),
+    meta: join(dir, metaFileName(name)),
+    lock: join(dir, lockFileName(name)),
+    log: join(dir, `${name}.log`),
+  };
 }
 
 /** The description of a stored chroot; a UsageError when there is none of that name. */
@@ -43,10 +71,15 @@ export function readChrootMeta(dir: string, name: string): ChrootMeta {
     text = readFileSync(f.meta, 'utf8');
   } catch {
     const known = existsSync(dir) ? chrootNames(readdirSync(dir)) : [];
-    throw new UsageError(`no chroot '${name}' in ${dir}${known.length ? ` (there are: ${known.join(', ')})` : ' (xdeb-chroot create makes one)'}`);
+    throw new UsageError(
+      `no chroot '${name}' in ${dir}${known.length ? ` (there are: ${known.join(', ')})` : ' (xdeb-chroot create makes one)'}`,
+    );
   }
   const meta = parseChrootMeta(text, f.meta);
-  if (!existsSync(join(dir, meta.image))) throw new EnvironmentError(`the image of chroot '${name}' is missing: ${join(dir, meta.image)}`, [`xdeb-chroot remove ${name}, then create it again`]);
+  if (!existsSync(join(dir, meta.image)))
+    throw new EnvironmentError(`the image of chroot '${name}' is missing: ${join(dir, meta.image)}`, [
+      `xdeb-chroot remove ${name}, then create it again`,
+    ]);
   return meta;
 }
 
@@ -93,7 +126,8 @@ export async function unpackImage(image: string, into: string): Promise<void> {
 
 /** Pack a directory (nothing mounted under it) into an image, written beside it under a temporary name and renamed. */
 export async function packImage(from: string, image: string): Promise<number> {
-  if (mountedUnder(from).some((p) => p !== realpathSync(from))) throw new EnvironmentError(`not packing ${from}: something is still mounted under it`);
+  if (mountedUnder(from).some((p) => p !== realpathSync(from)))
+    throw new EnvironmentError(`not packing ${from}: something is still mounted under it`);
   const tmp = join(dirname(image), `.${process.pid}.${randomBytes(4).toString('hex')}.new${image.slice(image.lastIndexOf('.tar'))}`);
   try {
     const r = await runTool('tar', ['--numeric-owner', ...tarCompression(image), '-cf', tmp, '-C', from, '.']);
@@ -109,7 +143,9 @@ export const CACHE_DIR = '.cache';
 
 /** Is a directory the lower layer of a mounted overlay (a session is using it)? */
 function inUseAsLower(path: string): boolean {
-  return readFileSync('/proc/self/mountinfo', 'utf8').split('\n').some((l) => l.includes(` overlay `) && (l.includes(`lowerdir=${path},`) || l.includes(`lowerdir=${path}:`)));
+  return readFileSync('/proc/self/mountinfo', 'utf8')
+    .split('\n')
+    .some((l) => l.includes(` overlay `) && (l.includes(`lowerdir=${path},`) || l.includes(`lowerdir=${path}:`)));
 }
 
 /** Remove the unpacked caches of a chroot except `keep`, unless a session uses them. */
@@ -144,17 +180,21 @@ export async function imageCache(dir: string, meta: ChrootMeta): Promise<string>
   const cache = join(base, `${meta.name}-${Math.round(st.mtimeMs)}-${st.size}`);
   if (existsSync(`${cache}.ok`)) return cache;
   mkdirSync(base, { recursive: true });
-  return withLock(join(base, `${meta.name}.lock`), async () => {
-    if (existsSync(`${cache}.ok`)) return cache;
-    const tmp = `${cache}.${process.pid}.tmp`;
-    if (existsSync(tmp)) await removeTree(tmp);
-    if (existsSync(cache)) await removeTree(cache);
-    await withChrootLock(dir, meta.name, () => unpackImage(image, tmp), true);
-    renameSync(tmp, cache);
-    writeFileSync(`${cache}.ok`, '');
-    await pruneCaches(dir, meta.name, cache);
-    return cache;
-  }, { what: `the cache of chroot ${meta.name}` });
+  return withLock(
+    join(base, `${meta.name}.lock`),
+    async () => {
+      if (existsSync(`${cache}.ok`)) return cache;
+      const tmp = `${cache}.${process.pid}.tmp`;
+      if (existsSync(tmp)) await removeTree(tmp);
+      if (existsSync(cache)) await removeTree(cache);
+      await withChrootLock(dir, meta.name, () => unpackImage(image, tmp), true);
+      renameSync(tmp, cache);
+      writeFileSync(`${cache}.ok`, '');
+      await pruneCaches(dir, meta.name, cache);
+      return cache;
+    },
+    { what: `the cache of chroot ${meta.name}` },
+  );
 }
 
 function isAlive(pid: number): boolean {
@@ -235,8 +275,17 @@ export class ChrootSession implements InsideHooks {
     this.status = join(this.root, 'var/lib/dpkg/status');
     // As sbuild does, the build's own settings pass through (DEB_BUILD_OPTIONS, DEB_CFLAGS_APPEND,
     // DH_VERBOSE…); nothing else of this process's environment does.
-    const passed = Object.entries(process.env).filter((e): e is [string, string] => /^(DEB|DH)_[A-Z0-9_]+$/.test(e[0]) && e[1] !== undefined);
-    this.env = { PATH: CHROOT_PATH, HOME: '/root', LANG: 'C.UTF-8', DEBIAN_FRONTEND: 'noninteractive', ...(process.env.TERM ? { TERM: process.env.TERM } : {}), ...Object.fromEntries(passed) };
+    const passed = Object.entries(process.env).filter(
+      (e): e is [string, string] => /^(DEB|DH)_[A-Z0-9_]+$/.test(e[0]) && e[1] !== undefined,
+    );
+    this.env = {
+      PATH: CHROOT_PATH,
+      HOME: '/root',
+      LANG: 'C.UTF-8',
+      DEBIAN_FRONTEND: 'noninteractive',
+      ...(process.env.TERM ? { TERM: process.env.TERM } : {}),
+      ...Object.fromEntries(passed),
+    };
   }
 
   get out(): Output {
@@ -291,7 +340,9 @@ export class ChrootSession implements InsideHooks {
       this.nativeMeta = readChrootMeta(dir, this.opts.native);
       if (this.meta.kind !== 'emulated') throw new UsageError(`--native is for emulated chroots; '${name}' is a ${this.meta.kind} chroot`);
       if (this.nativeMeta.kind !== 'cross' || this.nativeMeta.architectures[0] === this.meta.buildArch) {
-        throw new UsageError(`--native ${this.opts.native}: give a cross chroot of the machine's architecture (xdeb-chroot create -a ${this.meta.buildArch} NAME)`);
+        throw new UsageError(
+          `--native ${this.opts.native}: give a cross chroot of the machine's architecture (xdeb-chroot create -a ${this.meta.buildArch} NAME)`,
+        );
       }
     }
     if (process.getuid?.() !== 0) throw new EnvironmentError(`using chroot '${name}' needs root (mount and chroot): run xdeb as root`);
@@ -313,7 +364,13 @@ export class ChrootSession implements InsideHooks {
     this.configureFiles();
     await mountStep({ kind: 'proc', target: resolveInRoot(this.root, '/proc', { create: true }) });
     await mountStep({ kind: 'dev', source: '/dev', target: resolveInRoot(this.root, '/dev', { create: true }) });
-    if (this.nativeRoot) await mountStep({ kind: 'bind', source: this.nativeRoot, target: resolveInRoot(this.root, '/native', { create: true }), readOnly: true });
+    if (this.nativeRoot)
+      await mountStep({
+        kind: 'bind',
+        source: this.nativeRoot,
+        target: resolveInRoot(this.root, '/native', { create: true }),
+        readOnly: true,
+      });
     const binds: BindRequest[] = [...(this.opts.binds ?? [])];
     if (this.opts.localRepo && existsSync(this.opts.localRepo)) binds.push({ path: realpathSync(this.opts.localRepo), readOnly: true });
     await this.mountBinds(binds);
@@ -401,7 +458,8 @@ export class ChrootSession implements InsideHooks {
       if (covering && (covering.readOnly === b.readOnly || !covering.readOnly)) continue;
       if (!existsSync(b.path)) continue;
       const target = resolveInRoot(this.root, b.path, { create: true });
-      if (target !== inRoot(realpathSync(this.root), b.path)) throw new EnvironmentError(`${b.path} is a symbolic link inside chroot ${this.opts.name}; cannot show it there`);
+      if (target !== inRoot(realpathSync(this.root), b.path))
+        throw new EnvironmentError(`${b.path} is a symbolic link inside chroot ${this.opts.name}; cannot show it there`);
       await mountStep({ kind: 'bind', source: b.path, target, readOnly: b.readOnly });
       this.binds.push(b);
     }
@@ -429,7 +487,10 @@ export class ChrootSession implements InsideHooks {
     const r = await this.run(argv, o);
     this.checkInterrupted();
     if (r.code !== 0) {
-      throw new EnvironmentError(`in chroot ${this.opts.name}: ${argv.join(' ')} failed (exit status ${r.code})`, (r.stderr || r.stdout).trim().split('\n').slice(-6));
+      throw new EnvironmentError(
+        `in chroot ${this.opts.name}: ${argv.join(' ')} failed (exit status ${r.code})`,
+        (r.stderr || r.stdout).trim().split('\n').slice(-6),
+      );
     }
     return r;
   }
@@ -465,7 +526,10 @@ export class ChrootSession implements InsideHooks {
   async unmountAll(): Promise<void> {
     if (existsSync(this.root)) await this.stopInside();
     const left = await unmountUnder(this.work, { warn: (m) => this.out.warn(m) });
-    if (left.length) throw new EnvironmentError(`chroot ${this.opts.name}: cannot unmount ${left.join(', ')}`, [`the session is left in ${this.work}: unmount by hand, then remove it`]);
+    if (left.length)
+      throw new EnvironmentError(`chroot ${this.opts.name}: cannot unmount ${left.join(', ')}`, [
+        `the session is left in ${this.work}: unmount by hand, then remove it`,
+      ]);
     this.binds = [];
   }
 
@@ -504,7 +568,8 @@ export async function withChrootSession<T>(opts: SessionOptions, fn: (s: ChrootS
     if (failed) opts.out.warn(`${(error as Error).message ?? String(error)}`);
     throw e;
   }
-  if (s.interrupted) throw new Interrupted(`interrupted by ${s.interrupted}; chroot ${opts.name}: everything unmounted and the copy removed`);
+  if (s.interrupted)
+    throw new Interrupted(`interrupted by ${s.interrupted}; chroot ${opts.name}: everything unmounted and the copy removed`);
   if (failed) throw error;
   return result as T;
 }

@@ -27,7 +27,8 @@ function readIfPresent(file: string, required: boolean): string | undefined {
 function expandHome(parsed: ParsedConfigFile, env: NodeJS.ProcessEnv): ParsedConfigFile {
   const home = env.HOME || homedir();
   for (const e of parsed.entries) {
-    if (configKey(e.key)?.kind === 'path' && typeof e.value === 'string' && e.value.startsWith('~/')) e.value = join(home, e.value.slice(2));
+    if (configKey(e.key)?.kind === 'path' && typeof e.value === 'string' && e.value.startsWith('~/'))
+      e.value = join(home, e.value.slice(2));
   }
   return parsed;
 }

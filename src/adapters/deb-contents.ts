@@ -4,7 +4,16 @@
 
 import { spawn } from 'node:child_process';
 import { basename } from 'node:path';
-import { archsForElf, describeElf, elfMatches, elfPathAllowed, ELF_HEADER_BYTES, expectedElf, readElfHeader, type ElfHeader } from '../lib/elf.js';
+import {
+  archsForElf,
+  describeElf,
+  elfMatches,
+  elfPathAllowed,
+  ELF_HEADER_BYTES,
+  expectedElf,
+  readElfHeader,
+  type ElfHeader,
+} from '../lib/elf.js';
 import { EnvironmentError, InputError } from '../lib/errors.js';
 import { TarReader } from '../lib/tar.js';
 import { missingTool } from './run-tool.js';
@@ -40,7 +49,8 @@ export function elfFilesOf(deb: string): Promise<ElfFile[]> {
     });
     child.on('close', (code) => {
       if (failed) return reject(failed instanceof InputError ? failed.at({ file: deb }) : failed);
-      if (code !== 0) return reject(new InputError(`dpkg-deb cannot read it: ${stderr.trim().split('\n')[0] ?? `exit status ${code}`}`, { file: deb }));
+      if (code !== 0)
+        return reject(new InputError(`dpkg-deb cannot read it: ${stderr.trim().split('\n')[0] ?? `exit status ${code}`}`, { file: deb }));
       resolve(found);
     });
   });
@@ -55,7 +65,11 @@ export interface ElfMismatch {
 }
 
 /** The ELF files of these .debs that are not for hostArch (none when all are). */
-export async function checkElfArch(debs: readonly string[], hostArch: string, allow: readonly string[] = []): Promise<{ checked: number; mismatches: ElfMismatch[] }> {
+export async function checkElfArch(
+  debs: readonly string[],
+  hostArch: string,
+  allow: readonly string[] = [],
+): Promise<{ checked: number; mismatches: ElfMismatch[] }> {
   const want = expectedElf(hostArch);
   if (!want) throw new EnvironmentError(`xdeb does not know which ELF machine architecture '${hostArch}' builds for`);
   const mismatches: ElfMismatch[] = [];

@@ -40,7 +40,12 @@ export interface DistccSetup {
 }
 
 /** Probe each helper with a compile sent to it alone, from inside the session. */
-export async function probeDistccHelpers(s: ChrootSession, hosts: readonly DistccHost[], hostArch: string, compiler: string): Promise<{ ok: boolean; message: string }[]> {
+export async function probeDistccHelpers(
+  s: ChrootSession,
+  hosts: readonly DistccHost[],
+  hostArch: string,
+  compiler: string,
+): Promise<{ ok: boolean; message: string }[]> {
   const tmp = resolveInRoot(s.root, '/tmp', { create: true });
   writeFileSync(join(tmp, 'xdeb-distcc-probe.c'), 'int xdeb_distcc_probe(int x) { return x * 3 + 1; }\n');
   const want = expectedElf(hostArch);
@@ -50,7 +55,13 @@ export async function probeDistccHelpers(s: ChrootSession, hosts: readonly Distc
     rmSync(join(tmp, `xdeb-distcc-probe-${i}.o`), { force: true });
     const r = await s.run(['timeout', String(PROBE_TIMEOUT), 'distcc', compiler, '-c', '/tmp/xdeb-distcc-probe.c', '-o', obj], {
       cwd: '/tmp',
-      env: { DISTCC_HOSTS: h.spec, DISTCC_FALLBACK: '0', DISTCC_SKIP_LOCAL_RETRY: '1', DISTCC_BACKOFF_PERIOD: '0', DISTCC_IO_TIMEOUT: '60' },
+      env: {
+        DISTCC_HOSTS: h.spec,
+        DISTCC_FALLBACK: '0',
+        DISTCC_SKIP_LOCAL_RETRY: '1',
+        DISTCC_BACKOFF_PERIOD: '0',
+        DISTCC_IO_TIMEOUT: '60',
+      },
     });
     s.checkInterrupted();
     const head = r.code === 0 ? readHead(join(tmp, `xdeb-distcc-probe-${i}.o`)) : undefined;
@@ -74,13 +85,21 @@ export async function probeDistccHelpers(s: ChrootSession, hosts: readonly Distc
 }
 
 /** Send the session's compile jobs to distcc helpers. */
-export async function setupDistcc(s: ChrootSession, spec: string | true, hostArch: string, info: (m: string) => void): Promise<DistccSetup> {
+export async function setupDistcc(
+  s: ChrootSession,
+  spec: string | true,
+  hostArch: string,
+  info: (m: string) => void,
+): Promise<DistccSetup> {
   const hosts = parseDistccHosts(spec === true ? DEFAULT_DISTCC_HOSTS : spec);
   const triplet = archTable().gnuTriplet(hostArch);
   if (!triplet) throw new EnvironmentError(`no GNU triplet known for ${hostArch}`);
   const cross = s.meta.buildArch !== hostArch;
   const major = defaultGccMajor(s.root, cross ? `${triplet}-gcc` : 'gcc');
-  if (!major) throw new EnvironmentError(`chroot ${s.meta.name} has no ${cross ? `${triplet}-gcc` : 'gcc'} (build-essential${cross ? `, crossbuild-essential-${hostArch}` : ''})`);
+  if (!major)
+    throw new EnvironmentError(
+      `chroot ${s.meta.name} has no ${cross ? `${triplet}-gcc` : 'gcc'} (build-essential${cross ? `, crossbuild-essential-${hostArch}` : ''})`,
+    );
   const compiler = `${triplet}-gcc-${major}`;
   if (!existsSync(resolveInRoot(s.root, '/usr/bin/distcc'))) {
     info(`chroot ${s.meta.name}: installing distcc (xdeb-chroot create --include distcc keeps it in the image)`);

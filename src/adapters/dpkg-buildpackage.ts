@@ -37,8 +37,14 @@ export async function readChangelog(dir: string, wrap?: CommandWrap): Promise<Ch
 export async function unpackDsc(dsc: string, target: string, wrap?: CommandWrap): Promise<void> {
   const r = await runTool(...argvOf('dpkg-source', ['-x', dsc, target], wrap));
   if (r.code !== 0) {
-    const lines = r.stderr.trim().split('\n').filter((l) => /error/.test(l));
-    throw new InputError(`dpkg-source -x failed: ${(lines.pop() ?? r.stderr.trim().split('\n').pop() ?? '').replace(/^dpkg-source: error: /, '')}`, { file: dsc });
+    const lines = r.stderr
+      .trim()
+      .split('\n')
+      .filter((l) => /error/.test(l));
+    throw new InputError(
+      `dpkg-source -x failed: ${(lines.pop() ?? r.stderr.trim().split('\n').pop() ?? '').replace(/^dpkg-source: error: /, '')}`,
+      { file: dsc },
+    );
   }
 }
 
@@ -85,7 +91,11 @@ export function closeLog(log: WriteStream): Promise<void> {
  * `echo`) to our stderr. SIGINT and SIGTERM we receive are passed on to its process group, and
  * we wait for it to end.
  */
-export function runStreamed(cmd: string, args: readonly string[], opts: { cwd: string; env: NodeJS.ProcessEnv; log: WriteStream; echo: boolean }): Promise<StreamedRun> {
+export function runStreamed(
+  cmd: string,
+  args: readonly string[],
+  opts: { cwd: string; env: NodeJS.ProcessEnv; log: WriteStream; echo: boolean },
+): Promise<StreamedRun> {
   return new Promise((resolve, reject) => {
     // Its own process group, so that a signal reaches the whole build (make, the compilers) and
     // not only dpkg-buildpackage; a Ctrl-C on the terminal comes to us and is passed on.

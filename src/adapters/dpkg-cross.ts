@@ -13,7 +13,8 @@ async function fetchDeb(universe: Universe, p: BinaryPackage, dir: string, env?:
   const origin = universe.origins[p.origin]!;
   if (origin.base && p.filename && existsSync(join(origin.base, p.filename))) return join(origin.base, p.filename);
   const r = await runTool('apt-get', ['download', `${p.name}:${p.arch}=${p.version}`], { cwd: dir, env });
-  if (r.code !== 0) throw new EnvironmentError(`cannot download ${p.name}:${p.arch} ${p.version} for dpkg-cross: ${r.stderr.trim().split('\n').pop()}`);
+  if (r.code !== 0)
+    throw new EnvironmentError(`cannot download ${p.name}:${p.arch} ${p.version} for dpkg-cross: ${r.stderr.trim().split('\n').pop()}`);
   const deb = readdirSync(dir).find((f) => f.startsWith(`${p.name}_`) && f.endsWith(`_${p.arch}.deb`));
   if (!deb) throw new EnvironmentError(`apt-get download left no .deb for ${p.name}:${p.arch}`);
   return join(dir, deb);
@@ -34,7 +35,8 @@ export async function convertWithDpkgCross(
     // -X: dependencies that real host packages satisfy must not become NAME-ARCH-cross ones.
     const args = ['-a', hostArch, '-A', '-M', '-b', ...(exclude.get(p.id) ?? []).flatMap((n) => ['-X', n]), deb];
     const r = await runTool('dpkg-cross', args, { cwd: dir, env });
-    if (r.code !== 0) throw new EnvironmentError(`dpkg-cross failed on ${p.name}:${p.arch}: ${r.stderr.trim().split('\n').slice(-3).join(' ')}`);
+    if (r.code !== 0)
+      throw new EnvironmentError(`dpkg-cross failed on ${p.name}:${p.arch}: ${r.stderr.trim().split('\n').slice(-3).join(' ')}`);
     const made = readdirSync(dir).find((f) => f.startsWith(`${p.crossName()}_`) && f.endsWith('_all.deb'));
     if (!made) throw new EnvironmentError(`dpkg-cross made no ${p.crossName()} package from ${deb}`);
     out.push({ pkg: p, deb: join(dir, made) });
@@ -54,7 +56,9 @@ export function leftoverCrossPackages(universe: Universe, hostArch: string): str
       // Debian's cross toolchain ships its own NAME-ARCH-cross (Source: cross-toolchain-base…): that is
       // the normal state. A conversion of the same source at another version is the trap.
       if (q.installed && q.arch === hostArch && q.version !== p.version && q.source === p.source) {
-        out.push(`${p.name} ${p.version} (dpkg-cross) is installed beside ${q.name}:${q.arch} ${q.version} (multiarch): a build may mix headers and libraries of the two versions (/usr/<triplet> and /usr/lib/<triplet>); remove one`);
+        out.push(
+          `${p.name} ${p.version} (dpkg-cross) is installed beside ${q.name}:${q.arch} ${q.version} (multiarch): a build may mix headers and libraries of the two versions (/usr/<triplet> and /usr/lib/<triplet>); remove one`,
+        );
       }
     }
   }

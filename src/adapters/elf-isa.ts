@@ -48,11 +48,16 @@ export async function elfIsaOfFile(path: string): Promise<ElfIsa | undefined> {
         const num = (t: number) => (typeof attrs.get(t) === 'number' ? (attrs.get(t) as number) : undefined);
         const profile = num(7);
         isa.arm = { cpuArch: num(6), profile: profile ? String.fromCharCode(profile) : undefined, fpArch: num(10), simdArch: num(12) };
-      } else if (s.type === SHT_NOTE && stringAt(strtab, s.nameOffset) === '.note.gnu.property' && (layout.machine === 62 || layout.machine === 3)) {
+      } else if (
+        s.type === SHT_NOTE &&
+        stringAt(strtab, s.nameOffset) === '.note.gnu.property' &&
+        (layout.machine === 62 || layout.machine === 3)
+      ) {
         const props = readGnuProperties(await readAt(fh, s.offset, s.size), layout.bits, layout.endian);
         const needed = props.get(GNU_PROPERTY_X86_ISA_1_NEEDED);
         const used = props.get(GNU_PROPERTY_X86_ISA_1_USED);
-        if (needed !== undefined || used !== undefined) isa.x86 = { ...(needed !== undefined ? { needed } : {}), ...(used !== undefined ? { used } : {}) };
+        if (needed !== undefined || used !== undefined)
+          isa.x86 = { ...(needed !== undefined ? { needed } : {}), ...(used !== undefined ? { used } : {}) };
       }
     }
     return isa;

@@ -13,7 +13,10 @@ function failure(what: string, key: string, stderr: string, code: number): Envir
 /** The fingerprint of a secret key gpg can sign with, or an EnvironmentError. */
 export async function signingKeyFingerprint(key: string): Promise<string> {
   const r = await runTool('gpg', ['--batch', '--with-colons', '--list-secret-keys', '--', key]);
-  if (r.code !== 0) throw new EnvironmentError(`no secret key '${key}' in gpg's keyring${process.env.GNUPGHOME ? ` (GNUPGHOME=${process.env.GNUPGHOME})` : ''}`);
+  if (r.code !== 0)
+    throw new EnvironmentError(
+      `no secret key '${key}' in gpg's keyring${process.env.GNUPGHOME ? ` (GNUPGHOME=${process.env.GNUPGHOME})` : ''}`,
+    );
   const fpr = /^fpr:(?:[^:]*:){8}([0-9A-F]{16,})/m.exec(r.stdout);
   if (!fpr) throw new EnvironmentError(`gpg did not give the fingerprint of key '${key}'`);
   return fpr[1]!;

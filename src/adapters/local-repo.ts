@@ -29,7 +29,22 @@
 
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { copyFile, lstat, mkdir, readdir, readFile, readlink, realpath, rename, rm, rmdir, stat, symlink, unlink, writeFile } from 'node:fs/promises';
+import {
+  copyFile,
+  lstat,
+  mkdir,
+  readdir,
+  readFile,
+  readlink,
+  realpath,
+  rename,
+  rm,
+  rmdir,
+  stat,
+  symlink,
+  unlink,
+  writeFile,
+} from 'node:fs/promises';
 import { join, relative, resolve } from 'node:path';
 import { EnvironmentError, NegativeAnswer } from '../lib/errors.js';
 import {
@@ -269,7 +284,8 @@ async function planFiles(p: RepoPaths, results: readonly ResultSet[], opts: Publ
       if (f.package) pf.package = f.package;
       if (f.architecture) pf.architecture = f.architecture;
       const decision = decidePoolFile(existing, f.sha256, { referenced: referenced.has(path), replace: !!opts.replace, kind: f.kind });
-      if (decision === 'refuse') refused.push(`${path}: already published with other content (sha256 ${existing}), this one has ${f.sha256}`);
+      if (decision === 'refuse')
+        refused.push(`${path}: already published with other content (sha256 ${existing}), this one has ${f.sha256}`);
       planned.push({ file: pf, from: f.path, decision });
       files.push(pf);
     }
@@ -317,14 +333,24 @@ async function writeJson(path: string, value: unknown): Promise<void> {
 }
 
 /** Build a complete generation directory for these records. */
-async function buildGeneration(p: RepoPaths, name: string, records: BuildRecord[], opts: { fallbackArchs: readonly string[]; signKey: string | null; now: Date }): Promise<RepoMeta> {
+async function buildGeneration(
+  p: RepoPaths,
+  name: string,
+  records: BuildRecord[],
+  opts: { fallbackArchs: readonly string[]; signKey: string | null; now: Date },
+): Promise<RepoMeta> {
   const dir = join(p.generations, name);
   const rel = relative(p.root, dir);
   await mkdir(join(dir, 'dists'), { recursive: true });
   const suites = suitesOf(records);
   const trees: IndexTree[] = suites.map((s) => {
     const architectures = suiteArchitectures(records, s, opts.fallbackArchs);
-    return { dist: `${rel}/dists/${s}`, architectures, packages: new Map(architectures.map((a) => [a, packagesFor(records, s, a)])), sources: sourcesFor(records, s) };
+    return {
+      dist: `${rel}/dists/${s}`,
+      architectures,
+      packages: new Map(architectures.map((a) => [a, packagesFor(records, s, a)])),
+      sources: sourcesFor(records, s),
+    };
   });
   await generateIndexes(p.root, trees, `${rel}/lists`);
   await faultPoint('indexes');
@@ -343,7 +369,14 @@ async function buildGeneration(p: RepoPaths, name: string, records: BuildRecord[
     }
     await rename(tmp, join(p.root, t.dist, 'Release'));
     const flavour = flavourOfSuite(suite);
-    infos.push({ name: suite, staged: (profilesOfSuite(suite) ?? []).length > 0, profiles: profilesOfSuite(suite) ?? [], ...(flavour ? { flavour } : {}), architectures: t.architectures, builds: records.filter((r) => r.suite === suite).length });
+    infos.push({
+      name: suite,
+      staged: (profilesOfSuite(suite) ?? []).length > 0,
+      profiles: profilesOfSuite(suite) ?? [],
+      ...(flavour ? { flavour } : {}),
+      architectures: t.architectures,
+      builds: records.filter((r) => r.suite === suite).length,
+    });
   }
   if (opts.signKey) await writeFile(join(dir, 'signing-key.asc'), await exportPublicKey(opts.signKey));
   const meta: RepoMeta = { format: FORMAT, generation: name, time: opts.now.toISOString(), signKey: opts.signKey, signedBy, suites: infos };
@@ -480,7 +513,11 @@ export async function publish(opts: PublishOptions): Promise<PublishResult> {
 }
 
 /** Read, verify and publish result files (.changes, .dsc, .deb). */
-export async function publishFiles(repo: string, paths: readonly string[], opts: Omit<PublishOptions, 'repo' | 'results'> = {}): Promise<PublishResult> {
+export async function publishFiles(
+  repo: string,
+  paths: readonly string[],
+  opts: Omit<PublishOptions, 'repo' | 'results'> = {},
+): Promise<PublishResult> {
   return publish({ ...opts, repo, results: await readResults(paths) });
 }
 
@@ -528,7 +565,12 @@ export async function indexFiles(repo: string, suites: readonly string[], arch: 
     const dir = join(base, suite);
     if (!(await exists(join(dir, 'Release')))) continue;
     const packages = join(dir, COMPONENT, `binary-${arch}`, 'Packages');
-    out.push({ suite, packages: (await exists(packages)) ? packages : undefined, sources: join(dir, COMPONENT, 'source', 'Sources'), release: join(dir, 'Release') });
+    out.push({
+      suite,
+      packages: (await exists(packages)) ? packages : undefined,
+      sources: join(dir, COMPONENT, 'source', 'Sources'),
+      release: join(dir, 'Release'),
+    });
   }
   return out;
 }

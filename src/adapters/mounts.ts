@@ -84,7 +84,14 @@ export async function mountStep(step: MountStep): Promise<void> {
       // Unmounting the copy must not reach the machine's /dev where mounts propagate.
       return mountCmd(['--make-rslave', step.target]);
     case 'overlay':
-      return mountCmd(['-t', 'overlay', 'overlay', '-o', `lowerdir=${step.lower},upperdir=${step.upper},workdir=${step.work}`, step.target]);
+      return mountCmd([
+        '-t',
+        'overlay',
+        'overlay',
+        '-o',
+        `lowerdir=${step.lower},upperdir=${step.upper},workdir=${step.work}`,
+        step.target,
+      ]);
     case 'bind':
       await mountCmd(['--bind', step.source, step.target]);
       if (step.readOnly) await mountCmd(['-o', 'remount,bind,ro', step.target]);
@@ -114,7 +121,9 @@ export async function unmountUnder(dir: string, opts: { warn?: (m: string) => vo
 export async function removeTree(dir: string): Promise<void> {
   const left = mountedUnder(dir);
   if (left.length) {
-    throw new EnvironmentError(`not removing ${dir}: still mounted under it: ${left.join(', ')}`, [`unmount them (umount -R ${dir}/…), then remove ${dir}`]);
+    throw new EnvironmentError(`not removing ${dir}: still mounted under it: ${left.join(', ')}`, [
+      `unmount them (umount -R ${dir}/…), then remove ${dir}`,
+    ]);
   }
   const r = await runTool('rm', ['-rf', '--one-file-system', dir]);
   if (r.code !== 0) throw new EnvironmentError(`cannot remove ${dir}: ${r.stderr.trim()}`);

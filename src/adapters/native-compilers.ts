@@ -7,12 +7,31 @@
 // through the wrapper give an object for the chroot's architecture, with the emulated
 // compiler's predefined macros.
 
-import { closeSync, existsSync, lstatSync, mkdirSync, openSync, readdirSync, readlinkSync, readSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readlinkSync,
+  readSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { archTable } from '../lib/arch.js';
 import { readElfHeader, expectedElf, elfMatches, describeElf } from '../lib/elf.js';
 import { EnvironmentError } from '../lib/errors.js';
-import { compareCompilerVersions, compilerWrappers, parseIncludeChain, readElfInterpreter, type DriverKind, type VersionVerdict } from '../lib/native-compilers.js';
+import {
+  compareCompilerVersions,
+  compilerWrappers,
+  parseIncludeChain,
+  readElfInterpreter,
+  type DriverKind,
+  type VersionVerdict,
+} from '../lib/native-compilers.js';
 import type { ChrootSession } from './chroot.js';
 import { readAllParagraphs } from './deb822-files.js';
 import { resolveInRoot } from './mounts.js';
@@ -102,7 +121,11 @@ export async function setupNativeCompilers(s: ChrootSession, warn: (m: string) =
   }
 
   const drivers = new Set<DriverKind>();
-  for (const [kind, prog] of [['c', 'gcc'], ['c++', 'g++'], ['cpp', 'cpp']] as const) {
+  for (const [kind, prog] of [
+    ['c', 'gcc'],
+    ['c++', 'g++'],
+    ['cpp', 'cpp'],
+  ] as const) {
     if (existsSync(join(native, 'usr/bin', `${triplet}-${prog}-${major}`))) drivers.add(kind);
   }
   const usrBin = resolveInRoot(s.root, '/usr/bin');
@@ -121,7 +144,16 @@ export async function setupNativeCompilers(s: ChrootSession, warn: (m: string) =
   // this session's copy of the native chroot they go (a rename would not do on an overlay).
   for (const d of ['include', 'lib']) rmSync(join(native, 'usr', triplet, d), { recursive: true, force: true });
   const shell = existsSync(join(native, 'usr/bin/dash')) ? '/native/usr/bin/dash' : '/native/bin/sh';
-  const wrappers = compilerWrappers({ triplet, major, nativeRoot: '/native', shell, chains, emulatedNames, nativeDrivers: drivers, libDir: dirname(libgcc) });
+  const wrappers = compilerWrappers({
+    triplet,
+    major,
+    nativeRoot: '/native',
+    shell,
+    chains,
+    emulatedNames,
+    nativeDrivers: drivers,
+    libDir: dirname(libgcc),
+  });
   const dir = resolveInRoot(s.root, NATIVE_BIN, { create: true });
   mkdirSync(dir, { recursive: true });
   for (const w of wrappers) writeFileSync(join(dir, w.name), w.text, { mode: 0o755 });
@@ -144,17 +176,26 @@ async function probeNative(s: ChrootSession, hostArch: string, warn: (m: string)
   const dir = resolveInRoot(s.root, '/tmp', { create: true });
   writeFileSync(join(dir, 'xdeb-native-probe.c'), '#include <stdio.h>\nint xdeb_probe(void) { return puts("probe"); }\n');
   const c = await s.run(['gcc', '-O2', '-c', '/tmp/xdeb-native-probe.c', '-o', '/tmp/xdeb-native-probe.o']);
-  if (c.code !== 0) throw new EnvironmentError(`the native compiler wrapper fails a probe compile in chroot ${s.meta.name}`, c.stderr.trim().split('\n').slice(-6));
+  if (c.code !== 0)
+    throw new EnvironmentError(
+      `the native compiler wrapper fails a probe compile in chroot ${s.meta.name}`,
+      c.stderr.trim().split('\n').slice(-6),
+    );
   const h = readElfHeader(readHead(join(dir, 'xdeb-native-probe.o'), 64));
   const want = expectedElf(hostArch);
   if (!h || !want || !elfMatches(h, want)) {
     throw new EnvironmentError(`the native compiler wrapper made ${h ? describeElf(h) : 'no ELF object'}, not an ${hostArch} object`);
   }
   const l = await s.run(['gcc', '-o', '/tmp/xdeb-native-probe', '/tmp/xdeb-native-probe.o', '-shared']);
-  if (l.code !== 0) throw new EnvironmentError(`the native compiler wrapper fails a probe link in chroot ${s.meta.name}`, l.stderr.trim().split('\n').slice(-6));
+  if (l.code !== 0)
+    throw new EnvironmentError(
+      `the native compiler wrapper fails a probe link in chroot ${s.meta.name}`,
+      l.stderr.trim().split('\n').slice(-6),
+    );
   const macros = async (argv: string[]) => new Set((await s.run(argv)).stdout.split('\n').filter(Boolean));
   const nat = await macros(['gcc', '-dM', '-E', '/tmp/xdeb-native-probe.c']);
   const emu = await macros(['/usr/bin/gcc', '-dM', '-E', '/tmp/xdeb-native-probe.c']);
   const differ = [...nat].filter((m) => !emu.has(m)).concat([...emu].filter((m) => !nat.has(m)));
-  if (differ.length) warn(`the native and emulated compilers predefine different macros: ${differ.slice(0, 6).join('; ')}${differ.length > 6 ? ' …' : ''}`);
+  if (differ.length)
+    warn(`the native and emulated compilers predefine different macros: ${differ.slice(0, 6).join('; ')}${differ.length > 6 ? ' …' : ''}`);
 }

@@ -35,7 +35,16 @@ export class PrivateApt {
     this.temporary = !opts.dir;
     this.dir = opts.dir ?? mkdtempSync(join(tmpdir(), 'xdeb-apt-'));
     const d = this.dir;
-    for (const sub of ['etc/apt.conf.d', 'etc/sources.list.d', 'etc/preferences.d', 'etc/trusted.gpg.d', 'lists/partial', 'cache/archives/partial', 'log', 'dpkg']) {
+    for (const sub of [
+      'etc/apt.conf.d',
+      'etc/sources.list.d',
+      'etc/preferences.d',
+      'etc/trusted.gpg.d',
+      'lists/partial',
+      'cache/archives/partial',
+      'log',
+      'dpkg',
+    ]) {
       mkdirSync(join(d, sub), { recursive: true });
     }
     writeFileSync(join(d, 'etc/sources.list'), opts.sources.join('\n') + '\n');
@@ -90,7 +99,10 @@ export class PrivateApt {
     const r = await this.run('apt-get', ['update', '--error-on=any', '-q']);
     if (r.code !== 0) {
       const lines = (r.stderr + r.stdout).split('\n').filter((l) => /^(E|W|Err):?/.test(l.trim()));
-      throw new EnvironmentError(`apt-get update failed for ${this.opts.sources.join(' | ')}`, lines.slice(0, 6).map((l) => l.trim()));
+      throw new EnvironmentError(
+        `apt-get update failed for ${this.opts.sources.join(' | ')}`,
+        lines.slice(0, 6).map((l) => l.trim()),
+      );
     }
   }
 

@@ -15,7 +15,9 @@ export async function binfmtState(arch: string, chrootDir?: string): Promise<Bin
     runs = r.code === 0;
   } catch (e) {
     if (!(e instanceof EnvironmentError)) throw e;
-    throw new EnvironmentError('arch-test not found (install the arch-test package): it tells whether this machine can run other architectures');
+    throw new EnvironmentError(
+      'arch-test not found (install the arch-test package): it tells whether this machine can run other architectures',
+    );
   }
   const cpu = QEMU_CPU[arch];
   const entryFile = cpu ? `${BINFMT}/qemu-${cpu}` : undefined;
@@ -31,6 +33,10 @@ export async function binfmtState(arch: string, chrootDir?: string): Promise<Bin
 /** Throw an EnvironmentError that says how to enable emulation when `arch` cannot run here. */
 export async function requireEmulation(arch: string, chrootDir?: string): Promise<BinfmtVerdict> {
   const v = judgeBinfmt(await binfmtState(arch, chrootDir));
-  if (!v.ok) throw new EnvironmentError(v.problem ?? `cannot run ${arch} programs`, v.fix.length ? ['to enable it, as root:', ...v.fix.map((c) => `  ${c}`)] : []);
+  if (!v.ok)
+    throw new EnvironmentError(
+      v.problem ?? `cannot run ${arch} programs`,
+      v.fix.length ? ['to enable it, as root:', ...v.fix.map((c) => `  ${c}`)] : [],
+    );
   return v;
 }

@@ -32,7 +32,10 @@ export function suitesWithFlavour(suites: readonly string[], flavour: string | u
   return [...new Set(out)];
 }
 
-export async function repositorySelection(cfg: Config, o: { remote: boolean; flavour?: string; localSuites?: readonly string[] }): Promise<RepositorySelection> {
+export async function repositorySelection(
+  cfg: Config,
+  o: { remote: boolean; flavour?: string; localSuites?: readonly string[] },
+): Promise<RepositorySelection> {
   const localSuites = suitesWithFlavour(o.localSuites?.length ? o.localSuites : [FULL_SUITE], o.flavour);
   if (!cfg.localConfigFile) return { aptLists: o.remote, configured: [], preferences: undefined, localSuites };
   return {

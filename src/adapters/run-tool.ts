@@ -43,8 +43,12 @@ export function runTool(cmd: string, args: readonly string[], opts: ToolOptions 
     const err: Buffer[] = [];
     child.stdout.on('data', (b: Buffer) => out.push(b));
     child.stderr.on('data', (b: Buffer) => err.push(b));
-    child.on('error', (e: NodeJS.ErrnoException) => reject(e.code === 'ENOENT' ? missingTool(cmd) : new EnvironmentError(`cannot run ${cmd}: ${e.message}`)));
-    child.on('close', (code, signal) => resolve({ code: code ?? -1, signal, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') }));
+    child.on('error', (e: NodeJS.ErrnoException) =>
+      reject(e.code === 'ENOENT' ? missingTool(cmd) : new EnvironmentError(`cannot run ${cmd}: ${e.message}`)),
+    );
+    child.on('close', (code, signal) =>
+      resolve({ code: code ?? -1, signal, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') }),
+    );
     child.stdin.on('error', () => {});
     child.stdin.end(opts.input ?? '');
   });

@@ -29,7 +29,8 @@ export interface SourceInput {
 export function changelogVersion(text: string, file: string): { name: string; version: string } {
   const first = text.split('\n').find((l) => l.trim() !== '');
   const m = first && /^(\S+) \(([^()\s]+)\)/.exec(first);
-  if (!m) throw new InputError("cannot read the package name and version from the first line (expected 'name (version) …')", { file, line: 1 });
+  if (!m)
+    throw new InputError("cannot read the package name and version from the first line (expected 'name (version) …')", { file, line: 1 });
   return { name: m[1]!, version: m[2]! };
 }
 
@@ -76,9 +77,19 @@ export function readSourceArg(arg: string, universe?: Universe): SourceInput {
   if (!SOURCE_NAME.test(name)) throw new InputError(`'${arg}' is neither a file nor a valid source package name`);
   const found = (universe?.sourcesNamed(name) ?? []).filter((s) => wantVersion === undefined || s.version === wantVersion);
   if (found.length === 0) {
-    const hint = universe && universe.sources.length === 0 ? " (no source index is in use: add 'deb-src' lines to apt's sources and run apt-get update, or give --repo with a Sources file)" : '';
+    const hint =
+      universe && universe.sources.length === 0
+        ? " (no source index is in use: add 'deb-src' lines to apt's sources and run apt-get update, or give --repo with a Sources file)"
+        : '';
     throw new InputError(`unknown source package '${arg}'${hint}`);
   }
   const best = found.reduce((a, b) => (compareVersions(b.version, a.version) > 0 ? b : a));
-  return { name: best.name, version: best.version, paragraph: best.paragraph, file: best.file, kind: 'index', base: universe!.origins[best.origin]?.base };
+  return {
+    name: best.name,
+    version: best.version,
+    paragraph: best.paragraph,
+    file: best.file,
+    kind: 'index',
+    base: universe!.origins[best.origin]?.base,
+  };
 }

@@ -23,7 +23,14 @@ export function detectCompression(head: Uint8Array): Compression {
 }
 
 function fileError(path: string, err: NodeJS.ErrnoException): InputError {
-  const why = err.code === 'ENOENT' ? 'no such file' : err.code === 'EACCES' ? 'permission denied' : err.code === 'EISDIR' ? 'is a directory' : err.message;
+  const why =
+    err.code === 'ENOENT'
+      ? 'no such file'
+      : err.code === 'EACCES'
+        ? 'permission denied'
+        : err.code === 'EISDIR'
+          ? 'is a directory'
+          : err.message;
   return new InputError(why, { file: path });
 }
 
@@ -56,11 +63,20 @@ function decompressor(tool: string, path: string): Readable {
   const out = new PassThrough({ highWaterMark: BLOCK });
   child.stdout.pipe(out, { end: false });
   child.on('error', (e: NodeJS.ErrnoException) => {
-    out.destroy(e.code === 'ENOENT' ? new EnvironmentError(`${tool} is needed to read ${path} (apt-get install ${tool === 'xz' ? 'xz-utils' : tool})`) : e);
+    out.destroy(
+      e.code === 'ENOENT'
+        ? new EnvironmentError(`${tool} is needed to read ${path} (apt-get install ${tool === 'xz' ? 'xz-utils' : tool})`)
+        : e,
+    );
   });
   child.on('close', (code, signal) => {
     if (code === 0) out.end();
-    else out.destroy(new InputError(`cannot decompress: ${stderr.trim() || `${tool} ${signal ? `killed by ${signal}` : `exited with ${code}`}`}`, { file: path }));
+    else
+      out.destroy(
+        new InputError(`cannot decompress: ${stderr.trim() || `${tool} ${signal ? `killed by ${signal}` : `exited with ${code}`}`}`, {
+          file: path,
+        }),
+      );
   });
   // The reader stopped early (an error, or it had what it wanted): stop the tool too.
   out.on('close', () => {
@@ -130,7 +146,7 @@ function decodeLines(bytes: Buffer, out: string[]): void {
     out.push(bytes.toString('latin1'));
     return;
   }
-  for (let i = 0; i < bytes.length; ) {
+  for (let i = 0; i < bytes.length;) {
     let j = i + PIECE >= bytes.length ? -1 : bytes.indexOf(10, i + PIECE);
     j = j < 0 ? bytes.length : j + 1;
     const piece = bytes.subarray(i, j);

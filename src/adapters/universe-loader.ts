@@ -94,7 +94,15 @@ export async function aptIndexTargets(env?: NodeJS.ProcessEnv): Promise<IndexTar
       // no cache yet
     }
   }
-  const r = await runTool('apt-get', ['indextargets', '--format', '$(FILENAME)\t$(IDENTIFIER)\t$(ARCHITECTURE)\t$(SITE)\t$(RELEASE)\t$(COMPONENT)\t$(ORIGIN)\t$(LABEL)\t$(SUITE)\t$(CODENAME)\t$(VERSION)\t$(REPO_URI)\t$(METAKEY)'], { env });
+  const r = await runTool(
+    'apt-get',
+    [
+      'indextargets',
+      '--format',
+      '$(FILENAME)\t$(IDENTIFIER)\t$(ARCHITECTURE)\t$(SITE)\t$(RELEASE)\t$(COMPONENT)\t$(ORIGIN)\t$(LABEL)\t$(SUITE)\t$(CODENAME)\t$(VERSION)\t$(REPO_URI)\t$(METAKEY)',
+    ],
+    { env },
+  );
   if (r.code !== 0) throw new EnvironmentError(`apt-get indextargets failed: ${r.stderr.trim()}`);
   const out: IndexTarget[] = [];
   for (const line of r.stdout.split('\n')) {
@@ -117,7 +125,13 @@ export async function aptIndexTargets(env?: NodeJS.ProcessEnv): Promise<IndexTar
       ...(flags.notAutomatic ? { notAutomatic: true } : {}),
       ...(flags.butAutomaticUpgrades ? { butAutomaticUpgrades: true } : {}),
     };
-    out.push({ file: found, kind: id, arch: arch ?? '', label: `${site} ${release}/${component}${id === 'Packages' ? ` ${arch}` : ' source'}`, release: info });
+    out.push({
+      file: found,
+      kind: id,
+      arch: arch ?? '',
+      label: `${site} ${release}/${component}${id === 'Packages' ? ` ${arch}` : ' source'}`,
+      release: info,
+    });
   }
   if (cacheFile) {
     try {
@@ -155,7 +169,8 @@ export async function loadUniverse(opts: LoadUniverseOptions): Promise<{ univers
   const used: RepositoryUse[] = [];
   const pending: PendingIndex[] = [];
   const info = opts.info ?? (() => {});
-  const add = (file: string, kind: IndexKind, origin: Origin, use: RepositoryUse) => pending.push({ file, kind, origin: u.addOrigin(origin), use });
+  const add = (file: string, kind: IndexKind, origin: Origin, use: RepositoryUse) =>
+    pending.push({ file, kind, origin: u.addOrigin(origin), use });
 
   if (opts.status) {
     const file = typeof opts.status === 'string' ? opts.status : '/var/lib/dpkg/status';
@@ -174,12 +189,19 @@ export async function loadUniverse(opts: LoadUniverseOptions): Promise<{ univers
           const label = `local repository ${repo} (${ix.suite})`;
           let use = used.find((x) => x.label === label);
           if (!use) used.push((use = { label, kind: 'local', files: [], packages: 0, sources: 0 }));
-          const files = [ix.packages, arch === opts.buildArch ? ix.sources : undefined].filter((f): f is string => !!f && existsSync(f) && !use!.files.includes(f));
+          const files = [ix.packages, arch === opts.buildArch ? ix.sources : undefined].filter(
+            (f): f is string => !!f && existsSync(f) && !use!.files.includes(f),
+          );
           const fields = readReleaseFileCached(ix.release);
           for (const f of files) {
             use.files.push(f);
             const release: ReleaseInfo = { ...fields, component: 'main', architecture: f === ix.sources ? 'source' : arch, site: '' };
-            add(f, f === ix.sources ? 'Sources' : 'Packages', { label, file: f, kind: 'local', priority: PRIORITY.local, base: repo, release }, use);
+            add(
+              f,
+              f === ix.sources ? 'Sources' : 'Packages',
+              { label, file: f, kind: 'local', priority: PRIORITY.local, base: repo, release },
+              use,
+            );
           }
         }
       }
@@ -214,7 +236,8 @@ export async function loadUniverse(opts: LoadUniverseOptions): Promise<{ univers
         const use: RepositoryUse = { label: `[repository ${c.name}] ${t.label}`, kind: 'remote', files: [t.file], packages: 0, sources: 0 };
         used.push(use);
         add(t.file, t.kind, { label: use.label, file: t.file, kind: 'remote', priority: PRIORITY.remote, release: t.release }, use);
-        if (c.priority !== undefined) fixed.push({ origin: pending[pending.length - 1]!.origin, priority: c.priority, by: `${c.file}:${c.lines.priority ?? c.line}` });
+        if (c.priority !== undefined)
+          fixed.push({ origin: pending[pending.length - 1]!.origin, priority: c.priority, by: `${c.file}:${c.lines.priority ?? c.line}` });
       }
     }
     for (const repo of opts.repos ?? []) {
@@ -230,7 +253,8 @@ export async function loadUniverse(opts: LoadUniverseOptions): Promise<{ univers
       }
       const file = isAbsolute(repo) ? repo : resolve(repo);
       if (!existsSync(file)) throw new InputError('no such repository index file', { file: repo });
-      if (statSync(file).isDirectory()) throw new InputError('is a directory: give an index file (Packages, Sources) or a repository URL', { file: repo });
+      if (statSync(file).isDirectory())
+        throw new InputError('is a directory: give an index file (Packages, Sources) or a repository URL', { file: repo });
       const use: RepositoryUse = { label: `file ${repo}`, kind: 'file', files: [file], packages: 0, sources: 0 };
       used.push(use);
       const base = /\/dists\//.test(file) ? file.slice(0, file.lastIndexOf('/dists/')) : undefined;
@@ -270,7 +294,10 @@ export async function loadUniverse(opts: LoadUniverseOptions): Promise<{ univers
 }
 
 /** A [repository NAME] section of --local-config, fetched and verified by a private apt. */
-async function fetchConfiguredRepository(c: ConfiguredRepository, opts: LoadUniverseOptions): Promise<{ apt: PrivateApt; targets: IndexTarget[] }> {
+async function fetchConfiguredRepository(
+  c: ConfiguredRepository,
+  opts: LoadUniverseOptions,
+): Promise<{ apt: PrivateApt; targets: IndexTarget[] }> {
   const lines = sourcesLines(c).filter((l) => opts.sources !== false || l.startsWith('deb '));
   const apt = new PrivateApt({ buildArch: opts.buildArch, foreignArchs: [opts.hostArch], sources: lines });
   try {

@@ -63,7 +63,13 @@ async function linkOrCopy(from: string, to: string): Promise<void> {
  * come from the pool (read under the repository's shared lock), or from `fallback` (the result
  * files as given) when a concurrent prune removed them.
  */
-export async function enqueueUploads(repo: string, records: readonly BuildRecord[], repos: readonly ConfiguredRepository[], fallback: (name: string) => string | undefined = () => undefined, now = new Date()): Promise<{ queued: QueuedUpload[]; skipped: string[] }> {
+export async function enqueueUploads(
+  repo: string,
+  records: readonly BuildRecord[],
+  repos: readonly ConfiguredRepository[],
+  fallback: (name: string) => string | undefined = () => undefined,
+  now = new Date(),
+): Promise<{ queued: QueuedUpload[]; skipped: string[] }> {
   const queued: QueuedUpload[] = [];
   const skipped: string[] = [];
   const root = repoPaths(repo).root;
@@ -76,7 +82,9 @@ export async function enqueueUploads(repo: string, records: readonly BuildRecord
         if (!targets.length) continue;
         const changes = changesOf(rec);
         if (!changes) {
-          skipped.push(`${rec.source} ${rec.version} (${rec.suite}): no .changes to upload (published from loose .debs or a .dsc) — not queued for ${targets.map((t) => t.name).join(', ')}`);
+          skipped.push(
+            `${rec.source} ${rec.version} (${rec.suite}): no .changes to upload (published from loose .debs or a .dsc) — not queued for ${targets.map((t) => t.name).join(', ')}`,
+          );
           continue;
         }
         for (const t of targets) {
@@ -165,7 +173,11 @@ export interface RunQueueOptions {
  * Run every queued upload, oldest first, with the repository's current command. A job of a
  * repository the configuration no longer has stays queued and is reported.
  */
-export async function runUploads(repo: string, repos: readonly ConfiguredRepository[], o: RunQueueOptions = {}): Promise<{ outcomes: UploadOutcome[]; orphaned: QueuedUpload[] }> {
+export async function runUploads(
+  repo: string,
+  repos: readonly ConfiguredRepository[],
+  o: RunQueueOptions = {},
+): Promise<{ outcomes: UploadOutcome[]; orphaned: QueuedUpload[] }> {
   const paths = uploadPaths(repo);
   await mkdir(paths.root, { recursive: true });
   const outcomes: UploadOutcome[] = [];
@@ -185,7 +197,13 @@ export async function runUploads(repo: string, repos: readonly ConfiguredReposit
           const dir = join(paths.queue(name), job.id);
           const command = uploadCommand(target.upload!, join(dir, job.changes));
           info(`uploading ${job.source} ${job.version} (${job.suite}) to ${name}: ${command}`);
-          const env = { ...(o.env ?? process.env), XDEB_UPLOAD_REPOSITORY: name, XDEB_UPLOAD_SUITE: job.suite, XDEB_UPLOAD_DIR: dir, XDEB_UPLOAD_CHANGES: join(dir, job.changes) };
+          const env = {
+            ...(o.env ?? process.env),
+            XDEB_UPLOAD_REPOSITORY: name,
+            XDEB_UPLOAD_SUITE: job.suite,
+            XDEB_UPLOAD_DIR: dir,
+            XDEB_UPLOAD_CHANGES: join(dir, job.changes),
+          };
           let code: number;
           let output: string[];
           try {
@@ -201,12 +219,30 @@ export async function runUploads(repo: string, repos: readonly ConfiguredReposit
           if (code === 0) {
             await appendFile(paths.done(name), JSON.stringify({ ...job, uploaded: attempt.time }) + '\n');
             await rm(dir, { recursive: true, force: true });
-            outcomes.push({ repository: name, id: job.id, source: job.source, version: job.version, suite: job.suite, status: 'uploaded', attempts: job.attempts.length });
+            outcomes.push({
+              repository: name,
+              id: job.id,
+              source: job.source,
+              version: job.version,
+              suite: job.suite,
+              status: 'uploaded',
+              attempts: job.attempts.length,
+            });
           } else {
             const tmp = join(dir, `.job.json.${process.pid}`);
             await writeFile(tmp, JSON.stringify(job, null, 1) + '\n');
             await rename(tmp, join(dir, 'job.json'));
-            outcomes.push({ repository: name, id: job.id, source: job.source, version: job.version, suite: job.suite, status: 'failed', attempts: job.attempts.length, code, output });
+            outcomes.push({
+              repository: name,
+              id: job.id,
+              source: job.source,
+              version: job.version,
+              suite: job.suite,
+              status: 'failed',
+              attempts: job.attempts.length,
+              code,
+              output,
+            });
           }
         }
       }
@@ -231,7 +267,13 @@ export async function uploadAfterPublish(
   repo: string,
   repos: readonly ConfiguredRepository[],
   records: readonly BuildRecord[],
-  o: { run: boolean; fallback?: (name: string) => string | undefined; info?: (m: string) => void; warn?: (m: string) => void; lock?: LockOptions },
+  o: {
+    run: boolean;
+    fallback?: (name: string) => string | undefined;
+    info?: (m: string) => void;
+    warn?: (m: string) => void;
+    lock?: LockOptions;
+  },
 ): Promise<UploadSummary> {
   const { queued, skipped } = await enqueueUploads(repo, records, repos, o.fallback);
   for (const s of skipped) o.warn?.(s);
@@ -239,9 +281,14 @@ export async function uploadAfterPublish(
   let orphaned: QueuedUpload[] = [];
   if (o.run) ({ outcomes, orphaned } = await runUploads(repo, repos, { info: o.info, lock: o.lock }));
   for (const f of outcomes.filter((x) => x.status === 'failed')) {
-    o.warn?.(`upload of ${f.source} ${f.version} (${f.suite}) to ${f.repository} failed (exit status ${f.code}, attempt ${f.attempts}); it stays queued and the next xdeb-putresult retries it${f.output?.length ? `: ${f.output[f.output.length - 1]}` : ''}`);
+    o.warn?.(
+      `upload of ${f.source} ${f.version} (${f.suite}) to ${f.repository} failed (exit status ${f.code}, attempt ${f.attempts}); it stays queued and the next xdeb-putresult retries it${f.output?.length ? `: ${f.output[f.output.length - 1]}` : ''}`,
+    );
   }
-  for (const j of orphaned) o.warn?.(`queued upload ${j.id} is for [repository ${j.repository}], which has no upload command in the configuration now: kept in ${uploadPaths(repo).queue(j.repository)}`);
+  for (const j of orphaned)
+    o.warn?.(
+      `queued upload ${j.id} is for [repository ${j.repository}], which has no upload command in the configuration now: kept in ${uploadPaths(repo).queue(j.repository)}`,
+    );
   let pending = 0;
   for (const name of await queuedRepositories(repo)) pending += (await listQueue(repo, name)).length;
   return { queued, outcomes, orphaned, skipped, pending };

@@ -68,7 +68,12 @@ export function reflow(text: string): string {
     .join('\n\n');
 }
 
-function build(spec: CommandSpec, cmd: Command, prog: string, run: (spec: CommandSpec, prog: string, args: unknown[]) => Promise<void>): Command {
+function build(
+  spec: CommandSpec,
+  cmd: Command,
+  prog: string,
+  run: (spec: CommandSpec, prog: string, args: unknown[]) => Promise<void>,
+): Command {
   cmd.exitOverride();
   cmd.configureOutput({
     writeErr: (s) => process.stderr.write(s),

@@ -9,7 +9,9 @@ const spec: CommandSpec = {
     'For each SOURCE in order: install its build-dependencies (xdeb-satisfydepends), build it for the host\n' +
     'architecture (xdeb-runbuild), and publish the results into the local repository (xdeb-putresult), where\n' +
     'the next SOURCE finds them. Stops at the first failure and names the step that failed.',
-  args: [{ name: 'source', description: 'source tree, .dsc file or source package name', variadic: true, required: true, complete: 'source' }],
+  args: [
+    { name: 'source', description: 'source tree, .dsc file or source package name', variadic: true, required: true, complete: 'source' },
+  ],
   options: [
     HOST_ARCH,
     PROFILES,
@@ -18,7 +20,11 @@ const spec: CommandSpec = {
     ROOT_CMD,
     ...CHROOT_BUILD,
     { flags: '--sign-key <key>', description: 'sign the local repository with this gpg key' },
-    { flags: '--keep-versions <n>', description: 'keep this many newest versions of each source in the repository (0: all)', integer: true },
+    {
+      flags: '--keep-versions <n>',
+      description: 'keep this many newest versions of each source in the repository (0: all)',
+      integer: true,
+    },
     { flags: '--no-publish', description: 'build, but do not publish into the local repository' },
     { flags: '--output-dir <dir>', description: 'where the .changes and .debs go (default: beside the source tree)', complete: 'dir' },
     { flags: '--log-dir <dir>', description: 'where build logs go', complete: 'dir' },
@@ -40,9 +46,15 @@ const spec: CommandSpec = {
     { command: 'xdeb-build -a arm64 .', description: 'cross-build the source tree here and publish it into the local repository' },
     { command: 'xdeb-build -a arm64 libfoo/ foo/', description: 'build libfoo, publish it, then build foo against it' },
     { command: 'xdeb-build -a arm64 hello', description: 'fetch hello with apt-get source (deb-src needed) and cross-build it' },
-    { command: 'xdeb-build -a arm64 --toolchain a53 libfoo/ foo/', description: 'a flavoured build of both (suite flavour-a53): foo is built against the a53 flavour of libfoo' },
+    {
+      command: 'xdeb-build -a arm64 --toolchain a53 libfoo/ foo/',
+      description: 'a flavoured build of both (suite flavour-a53): foo is built against the a53 flavour of libfoo',
+    },
     { command: 'xdeb-build --chroot bookworm-arm64 .', description: 'cross-build in a fresh copy of a chroot made by xdeb-chroot create' },
-    { command: 'xdeb-build --chroot emu-arm64 --native bookworm-arm64 -P nocheck .', description: 'build in an emulated arm64 chroot with native compilers' },
+    {
+      command: 'xdeb-build --chroot emu-arm64 --native bookworm-arm64 -P nocheck .',
+      description: 'build in an emulated arm64 chroot with native compilers',
+    },
   ],
   exitStatus: [{ code: 1, meaning: 'a build-dependency cannot be satisfied, or a build failed (the message names the step)' }],
   async run({ args, flags, out }) {
@@ -61,7 +73,9 @@ const spec: CommandSpec = {
       distcc: flags.optionalString('distcc'),
     });
     if (out.json) out.jsonData({ builds });
-    else for (const b of builds) out.data(`${b.source} ${b.version} ${b.hostArch}: built${b.suite ? `, published to ${b.repository} (${b.suite})` : ''}`);
+    else
+      for (const b of builds)
+        out.data(`${b.source} ${b.version} ${b.hostArch}: built${b.suite ? `, published to ${b.repository} (${b.suite})` : ''}`);
     return 0;
   },
 };

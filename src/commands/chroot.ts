@@ -18,17 +18,21 @@ function chrootLocalRepo(flags: Flags, session: Session): string | undefined {
 
 const NAME = { name: 'name', description: 'the chroot (xdeb-chroot list)', required: true, complete: 'chroot' as const };
 const DISABLE_LOCAL_REPO: OptionSpec = { flags: '--disable-local-repo', description: 'do not configure nor mount the local repository' };
-const NATIVE: OptionSpec = { flags: '--native <chroot>', description: 'emulated chroot: run compilers natively from this cross chroot (docs/emulation.md)', complete: 'chroot' };
+const NATIVE: OptionSpec = {
+  flags: '--native <chroot>',
+  description: 'emulated chroot: run compilers natively from this cross chroot (docs/emulation.md)',
+  complete: 'chroot',
+};
 
 const create: CommandSpec = {
   name: 'create',
   summary: 'make a chroot with mmdebstrap and keep it as an image',
   description:
-    'A cross chroot (the default) has the machine\'s architecture and HOST enabled, with\n' +
+    "A cross chroot (the default) has the machine's architecture and HOST enabled, with\n" +
     'crossbuild-essential-HOST; an emulated one (--emulated) has HOST only and runs under qemu-user\n' +
     'through binfmt_misc. Both are the buildd variant with their apt lists kept, and have the local\n' +
     'repository configured as an apt source. mmdebstrap runs in root mode as root, in unshare mode\n' +
-    'otherwise. The image is CHROOT-DIR/NAME.tar.zst, described by NAME.json; mmdebstrap\'s output goes\n' +
+    "otherwise. The image is CHROOT-DIR/NAME.tar.zst, described by NAME.json; mmdebstrap's output goes\n" +
     'to NAME.log. Every build and login unpacks a fresh copy, so the image stays pristine.',
   args: [NAME],
   options: [
@@ -50,12 +54,19 @@ const create: CommandSpec = {
     ' "command": ["mmdebstrap", …], "created": "…", "updated": "…", "bytes": 254000000}',
   examples: [
     { command: 'xdeb-chroot create -a arm64 bookworm-arm64', description: 'a cross chroot for arm64 (1–3 minutes)' },
-    { command: 'xdeb-chroot create --emulated -a arm64 --native bookworm-arm64 emu-arm64', description: 'an emulated arm64 chroot whose builds use the cross chroot\'s compilers natively' },
+    {
+      command: 'xdeb-chroot create --emulated -a arm64 --native bookworm-arm64 emu-arm64',
+      description: "an emulated arm64 chroot whose builds use the cross chroot's compilers natively",
+    },
   ],
   exitStatus: [
     { code: 1, meaning: 'mmdebstrap failed for another reason (its errors are shown; the whole log is NAME.log)' },
     { code: 2, meaning: 'the mirror has no such suite, or a package given with --include is not in it' },
-    { code: 3, meaning: 'the mirror does not answer, mmdebstrap is missing, or (--emulated) this machine cannot run HOST programs: the message says how to enable binfmt_misc' },
+    {
+      code: 3,
+      meaning:
+        'the mirror does not answer, mmdebstrap is missing, or (--emulated) this machine cannot run HOST programs: the message says how to enable binfmt_misc',
+    },
   ],
   async run({ args, flags, out }) {
     const [{ openSession }, { createChroot }] = await Promise.all([import('../flows/session.js'), import('../flows/chroot-image.js')]);
@@ -68,13 +79,19 @@ const create: CommandSpec = {
       hostArch: session.hostArch,
       suite: session.suite,
       mirror: session.mirror,
-      include: flags.strings('include').flatMap((x) => x.split(/[,\s]+/)).filter(Boolean),
+      include: flags
+        .strings('include')
+        .flatMap((x) => x.split(/[,\s]+/))
+        .filter(Boolean),
       localRepo: chrootLocalRepo(flags, session),
       native: flags.string('native'),
       out,
     });
     if (out.json) out.jsonData(meta);
-    else out.data(`${meta.name}: ${meta.kind} chroot, ${meta.architectures.join(' + ')}, ${meta.suite}, ${((meta.bytes ?? 0) / 1e6).toFixed(0)} MB`);
+    else
+      out.data(
+        `${meta.name}: ${meta.kind} chroot, ${meta.architectures.join(' + ')}, ${meta.suite}, ${((meta.bytes ?? 0) / 1e6).toFixed(0)} MB`,
+      );
     return 0;
   },
 };
@@ -107,10 +124,15 @@ const login: CommandSpec = {
     'Unpacks a fresh copy, mounts /proc, /dev, the local repository (read-only) and each --bind\n' +
     'directory at its own path, and runs a login shell, or COMMAND after --, inside. When it ends, or\n' +
     'xdeb gets SIGTERM or SIGHUP, whatever still runs inside is stopped, everything is unmounted and the\n' +
-    'copy removed; --save first packs the copy back as the chroot\'s image. Needs root.',
+    "copy removed; --save first packs the copy back as the chroot's image. Needs root.",
   args: [NAME, { name: 'command', description: 'a command to run instead of a shell (after --)', variadic: true }],
   options: [
-    { flags: '--bind <dir>', description: 'also show this directory inside, at the same path (repeatable)', repeatable: true, complete: 'dir' },
+    {
+      flags: '--bind <dir>',
+      description: 'also show this directory inside, at the same path (repeatable)',
+      repeatable: true,
+      complete: 'dir',
+    },
     NATIVE,
     { flags: '--save', description: 'keep the changes: pack the copy back as the image when the shell exits' },
     LOCAL_REPO,
@@ -161,7 +183,19 @@ const list: CommandSpec = {
         continue;
       }
       const m = c.meta;
-      out.data([m.name, m.kind, m.architectures.join('+'), m.suite, `${((m.bytes ?? 0) / 1e6).toFixed(0)}MB`, m.updated.slice(0, 16).replace('T', ' '), m.native ? `native=${m.native}` : ''].join('\t').trimEnd());
+      out.data(
+        [
+          m.name,
+          m.kind,
+          m.architectures.join('+'),
+          m.suite,
+          `${((m.bytes ?? 0) / 1e6).toFixed(0)}MB`,
+          m.updated.slice(0, 16).replace('T', ' '),
+          m.native ? `native=${m.native}` : '',
+        ]
+          .join('\t')
+          .trimEnd(),
+      );
     }
     return 0;
   },

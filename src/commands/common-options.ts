@@ -18,28 +18,51 @@ export const PROFILES: OptionSpec = {
   description: 'build profiles, comma-separated (default for a cross build: cross,nocheck)',
   complete: 'profile',
 };
-export const LOCAL_REPO: OptionSpec = { flags: '--local-repo <dir>', description: 'the local repository (default: configuration, else ~/.local/share/xdeb/repo)', complete: 'dir' };
+export const LOCAL_REPO: OptionSpec = {
+  flags: '--local-repo <dir>',
+  description: 'the local repository (default: configuration, else ~/.local/share/xdeb/repo)',
+  complete: 'dir',
+};
 export const USE_LOCAL_REPO: OptionSpec = { flags: '--use-local-repo', description: "use the local repository's packages (the default)" };
 export const DISABLE_LOCAL_REPO: OptionSpec = { flags: '--disable-local-repo', description: "do not use the local repository's packages" };
 export const USE_REMOTE_REPO: OptionSpec = { flags: '--use-remote-repo', description: "use apt's configured repositories (the default)" };
 export const DISABLE_REMOTE_REPO: OptionSpec = { flags: '--disable-remote-repo', description: "do not use apt's configured repositories" };
 export const LOCAL_CONFIG: OptionSpec = {
   flags: '--local-config <file>',
-  description: "read only this configuration file (not /etc/xdeb/xdeb.cfg nor ~/.config/xdeb/xdeb.cfg), and its repositories instead of apt's",
+  description:
+    "read only this configuration file (not /etc/xdeb/xdeb.cfg nor ~/.config/xdeb/xdeb.cfg), and its repositories instead of apt's",
   complete: 'file',
 };
 export const ROOT_CMD: OptionSpec = { flags: '--root-cmd <cmd>', description: 'gain root with this command (e.g. sudo) for apt and dpkg' };
-export const CHROOT: OptionSpec = { flags: '--chroot <name>', description: 'work inside this xdeb chroot (see xdeb-chroot list)', complete: 'chroot' };
+export const CHROOT: OptionSpec = {
+  flags: '--chroot <name>',
+  description: 'work inside this xdeb chroot (see xdeb-chroot list)',
+  complete: 'chroot',
+};
 
 /** Building in a chroot (xdeb-build, xdeb-sequence): docs/xdeb-chroot.md, docs/emulation.md. */
 export const CHROOT_BUILD: OptionSpec[] = [
   CHROOT,
-  { flags: '--native <chroot>', description: 'in an emulated chroot, run the compilers natively from this cross chroot', complete: 'chroot' },
+  {
+    flags: '--native <chroot>',
+    description: 'in an emulated chroot, run the compilers natively from this cross chroot',
+    complete: 'chroot',
+  },
   { flags: '--no-native', description: 'do not use the native compilers an emulated chroot names' },
-  { flags: '--distcc [hosts]', description: "in a chroot, send compile jobs to these distcc helpers (default: 127.0.0.1), each probed first" },
+  {
+    flags: '--distcc [hosts]',
+    description: 'in a chroot, send compile jobs to these distcc helpers (default: 127.0.0.1), each probed first',
+  },
 ];
 
-export const REPO_SELECTION: OptionSpec[] = [LOCAL_REPO, USE_LOCAL_REPO, DISABLE_LOCAL_REPO, USE_REMOTE_REPO, DISABLE_REMOTE_REPO, LOCAL_CONFIG];
+export const REPO_SELECTION: OptionSpec[] = [
+  LOCAL_REPO,
+  USE_LOCAL_REPO,
+  DISABLE_LOCAL_REPO,
+  USE_REMOTE_REPO,
+  DISABLE_REMOTE_REPO,
+  LOCAL_CONFIG,
+];
 
 /** The shared flags a command was given, typed for its session (src/flows/session.ts). */
 export function sessionFlags(flags: Flags): SessionFlags {

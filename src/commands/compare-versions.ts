@@ -6,7 +6,7 @@ const spec: CommandSpec = {
   summary: 'compare Debian versions exactly as dpkg --compare-versions does',
   description:
     'With A OP B: exit 0 when the relation is true, 1 when false, 2 for bad input.\n' +
-    "OP is lt le eq ne ge gt, or << <= = >= >>, or lt-nl le-nl ge-nl gt-nl (an empty version is later than any).\n" +
+    'OP is lt le eq ne ge gt, or << <= = >= >>, or lt-nl le-nl ge-nl gt-nl (an empty version is later than any).\n' +
     'With -: read lines "A<TAB>B" from standard input and print -1, 0 or 1 for each, in order.',
   args: [
     { name: 'a', description: "a version, or '-' to read pairs from standard input" },
@@ -19,7 +19,8 @@ const spec: CommandSpec = {
   ],
   exitStatus: [{ code: 1, meaning: 'the relation is false' }],
   async run({ args, out }) {
-    const { analyseVersion, compareWithOperator, compareVersionsOrBlank, isBlankVersion, isCompareOperator } = await import('../lib/version.js');
+    const { analyseVersion, compareWithOperator, compareVersionsOrBlank, isBlankVersion, isCompareOperator } =
+      await import('../lib/version.js');
     const check = (v: string, loc?: { file: string; line: number }) => {
       if (isBlankVersion(v)) return;
       const { problem } = analyseVersion(v);
@@ -57,7 +58,8 @@ const spec: CommandSpec = {
     }
     if (args.length !== 3) throw new UsageError("expected 'A OP B' or '-'");
     const [a, op, b] = args as [string, string, string];
-    if (!isCompareOperator(op)) throw new UsageError(`unknown operator '${op}' (lt le eq ne ge gt, << <= = >= >>, lt-nl le-nl ge-nl gt-nl)`);
+    if (!isCompareOperator(op))
+      throw new UsageError(`unknown operator '${op}' (lt le eq ne ge gt, << <= = >= >>, lt-nl le-nl ge-nl gt-nl)`);
     check(a);
     check(b);
     if (op === '<' || op === '>') out.warn(`operator '${op}' is deprecated: use '${op}=' or '${op}${op}'`);

@@ -21,17 +21,23 @@ const spec: CommandSpec = {
   ],
   examples: [
     { command: 'source <(xdeb completion bash)', description: 'completion in the current bash' },
-    { command: 'xdeb completion bash --install', description: 'completion for xdeb and every xdeb-* command in every new bash (after npm install -g)' },
+    {
+      command: 'xdeb completion bash --install',
+      description: 'completion for xdeb and every xdeb-* command in every new bash (after npm install -g)',
+    },
     { command: 'xdeb completion zsh --install --dir ~/.zfunc', description: 'for zsh, with ~/.zfunc in $fpath before compinit' },
   ],
   files: [
     { path: '/usr/share/bash-completion/completions/xdeb*', description: 'the installed bash completion, one file per command name' },
     { path: '/usr/share/zsh/vendor-completions/_xdeb', description: 'the installed zsh completion' },
-    { path: '~/.local/share/bash-completion/completions/xdeb*', description: 'where --install puts the bash completion ($BASH_COMPLETION_USER_DIR/completions when set)' },
+    {
+      path: '~/.local/share/bash-completion/completions/xdeb*',
+      description: 'where --install puts the bash completion ($BASH_COMPLETION_USER_DIR/completions when set)',
+    },
   ],
   environment: [
-    { name: 'BASH_COMPLETION_USER_DIR', description: 'bash-completion\'s per-user directory, used by --install' },
-    { name: 'XDEB_LOCAL_REPO', description: 'read at TAB time for source names, like the configuration files\' local-repo' },
+    { name: 'BASH_COMPLETION_USER_DIR', description: "bash-completion's per-user directory, used by --install" },
+    { name: 'XDEB_LOCAL_REPO', description: "read at TAB time for source names, like the configuration files' local-repo" },
     { name: 'XDEB_CHROOT_DIR', description: 'read at TAB time for chroot names, like chroot-dir' },
   ],
   seeAlso: ['xdeb'],
@@ -52,11 +58,18 @@ const spec: CommandSpec = {
       out.data(script);
       return 0;
     }
-    const [{ mkdirSync, writeFileSync }, { homedir }, { join }] = await Promise.all([import('node:fs'), import('node:os'), import('node:path')]);
+    const [{ mkdirSync, writeFileSync }, { homedir }, { join }] = await Promise.all([
+      import('node:fs'),
+      import('node:os'),
+      import('node:path'),
+    ]);
     const env = process.env;
     const data = env.XDG_DATA_HOME || join(env.HOME || homedir(), '.local', 'share');
     const dir: string =
-      dirFlag ?? (shell === 'bash' ? join(env.BASH_COMPLETION_USER_DIR || join(data, 'bash-completion'), 'completions') : join(data, 'zsh', 'site-functions'));
+      dirFlag ??
+      (shell === 'bash'
+        ? join(env.BASH_COMPLETION_USER_DIR || join(data, 'bash-completion'), 'completions')
+        : join(data, 'zsh', 'site-functions'));
     mkdirSync(dir, { recursive: true });
     const names = shell === 'bash' ? completionNames(commands) : ['_xdeb'];
     const written = names.map((n) => join(dir, n));

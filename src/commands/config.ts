@@ -68,7 +68,9 @@ const spec: CommandSpec = {
 
     // A misspelt XDEB_ variable is silently ignored by the other commands: say so here.
     const known = new Set([...CONFIG_KEYS.map((k) => envName(k.key)), 'XDEB_SYSTEM_CONFIG']);
-    for (const v of Object.keys(process.env).filter((v) => v.startsWith('XDEB_') && !known.has(v)).sort()) {
+    for (const v of Object.keys(process.env)
+      .filter((v) => v.startsWith('XDEB_') && !known.has(v))
+      .sort()) {
       const near = suggestKey(v.slice(5).toLowerCase().replace(/_/g, '-'));
       out.warn(`${v} is not a configuration variable, ignored${near ? ` (did you mean ${envName(near)}?)` : ''}`);
     }
@@ -107,7 +109,9 @@ const spec: CommandSpec = {
     const width = Math.max(...keys.map((k) => k.key.length));
     const valueWidth = Math.min(40, Math.max(...keys.map((k) => (k.value === null ? 7 : text(k.value).length))));
     const lines = keys.map((k) =>
-      k.value === null ? `${k.key.padEnd(width)}  ${'(unset)'.padEnd(valueWidth)}` : `${k.key.padEnd(width)}  ${text(k.value).padEnd(valueWidth)}  ${k.from}`,
+      k.value === null
+        ? `${k.key.padEnd(width)}  ${'(unset)'.padEnd(valueWidth)}`
+        : `${k.key.padEnd(width)}  ${text(k.value).padEnd(valueWidth)}  ${k.from}`,
     );
     for (const s of sections) {
       lines.push('', `[${s.kind} ${s.name}]  ${s.file}:${s.line}`);

@@ -14,7 +14,11 @@ const reduce: CommandSpec = {
     { flags: '--build-arch <arch>', description: "the build architecture (default: this machine's)", complete: 'arch' },
     { flags: '-a, --host-arch <arch>', description: 'the host architecture (default: the build architecture)', complete: 'arch' },
     { flags: '-P, --profiles <list>', description: 'active build profiles, comma-separated', complete: 'profile' },
-    { flags: '--field <name>', description: 'the field the lines come from (Build-Conflicts* refuse |, only build-dependency fields take :native)', default: 'Build-Depends' },
+    {
+      flags: '--field <name>',
+      description: 'the field the lines come from (Build-Conflicts* refuse |, only build-dependency fields take :native)',
+      default: 'Build-Depends',
+    },
   ],
   examples: [
     {
@@ -23,7 +27,13 @@ const reduce: CommandSpec = {
     },
   ],
   async run({ flags, out }) {
-    const [{ useSystemArchTable }, { InputError }, { parseRelationField, reduceRelationField, formatRelationField }, { readLineBatches }, { buildArch }] = await Promise.all([
+    const [
+      { useSystemArchTable },
+      { InputError },
+      { parseRelationField, reduceRelationField, formatRelationField },
+      { readLineBatches },
+      { buildArch },
+    ] = await Promise.all([
       import('../adapters/dpkg-tables.js'),
       import('../lib/errors.js'),
       import('../lib/relation.js'),

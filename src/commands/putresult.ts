@@ -24,15 +24,33 @@ const spec: CommandSpec = {
     'of the configuration with an upload command that takes its suite (upload-suites, default full), and the\n' +
     'queue is run, oldest first: a failed upload is reported, stays queued with the files it needs, and the\n' +
     'next xdeb-putresult retries it (docs/repositories.md). The local repository has the results either way.',
-  args: [{ name: 'results', description: '.changes, .dsc, .deb or .udeb files (none with --retry-uploads)', variadic: true, complete: 'changes' }],
+  args: [
+    {
+      name: 'results',
+      description: '.changes, .dsc, .deb or .udeb files (none with --retry-uploads)',
+      variadic: true,
+      complete: 'changes',
+    },
+  ],
   options: [
     LOCAL_REPO,
-    { ...PROFILES, description: 'the profiles the build was made with (default: the .changes\' Built-For-Profiles, else none)' },
-    { flags: '--sign-key <key>', description: 'sign the repository with this gpg key (default: configuration, else the key it was last signed with)' },
-    { flags: '--keep-versions <n>', description: 'keep only the N newest versions of each source published to (0: keep all)', integer: true, default: 0 },
+    { ...PROFILES, description: "the profiles the build was made with (default: the .changes' Built-For-Profiles, else none)" },
+    {
+      flags: '--sign-key <key>',
+      description: 'sign the repository with this gpg key (default: configuration, else the key it was last signed with)',
+    },
+    {
+      flags: '--keep-versions <n>',
+      description: 'keep only the N newest versions of each source published to (0: keep all)',
+      integer: true,
+      default: 0,
+    },
     { flags: '--replace', description: 'replace published files of the same name that have other content' },
     { flags: '--lock-timeout <seconds>', description: 'how long to wait for another publish to finish', integer: true, default: 600 },
-    { flags: '--flavour <name>', description: "the flavour the build was made with: suite flavour-NAME (default: the .changes' Xdeb-Flavour, else none)" },
+    {
+      flags: '--flavour <name>',
+      description: "the flavour the build was made with: suite flavour-NAME (default: the .changes' Xdeb-Flavour, else none)",
+    },
     { flags: '--no-upload', description: 'queue the uploads the configuration asks for, but do not run the queue now' },
     { flags: '--retry-uploads', description: 'publish nothing: run the queued uploads only' },
     LOCAL_CONFIG,
@@ -54,30 +72,58 @@ const spec: CommandSpec = {
     'outcomes lists every job run now (status uploaded or failed); pending counts the jobs still queued.',
   examples: [
     { command: 'xdeb-putresult ../hello_2.10-3_arm64.changes', description: 'publish a build into the configured local repository' },
-    { command: 'xdeb-putresult --local-repo /srv/repo --sign-key 0x1234ABCD *.changes', description: 'publish several builds into a signed repository' },
-    { command: 'xdeb-putresult --keep-versions 2 hello_2.10-4_arm64.changes', description: 'publish and keep only the two newest versions of hello' },
-    { command: "echo \"$(xdeb-putresult x.changes)\" > /etc/apt/sources.list.d/xdeb.list", description: 'let apt use the suite published to' },
+    {
+      command: 'xdeb-putresult --local-repo /srv/repo --sign-key 0x1234ABCD *.changes',
+      description: 'publish several builds into a signed repository',
+    },
+    {
+      command: 'xdeb-putresult --keep-versions 2 hello_2.10-4_arm64.changes',
+      description: 'publish and keep only the two newest versions of hello',
+    },
+    {
+      command: 'echo "$(xdeb-putresult x.changes)" > /etc/apt/sources.list.d/xdeb.list',
+      description: 'let apt use the suite published to',
+    },
     { command: 'xdeb-putresult --retry-uploads', description: 'run the uploads that failed before (a [repository NAME] upload command)' },
   ],
   exitStatus: [
-    { code: 1, meaning: 'refused: a file does not match its checksum, or a published file of that name has other content; or published, but an upload failed (it stays queued)' },
-    { code: 2, meaning: 'bad input: a malformed .changes or .dsc, a file name that is not plain, a listed file missing (named with file and line)' },
+    {
+      code: 1,
+      meaning:
+        'refused: a file does not match its checksum, or a published file of that name has other content; or published, but an upload failed (it stays queued)',
+    },
+    {
+      code: 2,
+      meaning: 'bad input: a malformed .changes or .dsc, a file name that is not plain, a listed file missing (named with file and line)',
+    },
     { code: 3, meaning: 'apt-ftparchive or gpg failed, or the repository stayed locked too long' },
   ],
   files: [
     { path: 'REPO/dists, REPO/pool', description: 'the apt repository' },
-    { path: 'REPO/xdeb/builds.json', description: 'the record of what was published (source, version, architectures, profiles, suite, time, files)' },
+    {
+      path: 'REPO/xdeb/builds.json',
+      description: 'the record of what was published (source, version, architectures, profiles, suite, time, files)',
+    },
     { path: 'REPO/xdeb/lock', description: 'held (flock) by the publish in progress' },
     { path: 'REPO/xdeb/uploads/NAME/queue/ID/', description: 'a queued upload to [repository NAME]: job.json and hard links to the files' },
     { path: 'REPO/xdeb/uploads/NAME/done.jsonl', description: 'the uploads that succeeded, one JSON object a line' },
   ],
   environment: [
     { name: 'GNUPGHOME', description: "gpg's home, where --sign-key is looked up" },
-    { name: 'XDEB_UPLOAD_CHANGES, XDEB_UPLOAD_DIR, XDEB_UPLOAD_REPOSITORY, XDEB_UPLOAD_SUITE', description: 'set for an upload command: the .changes, its directory, the repository name and the suite' },
+    {
+      name: 'XDEB_UPLOAD_CHANGES, XDEB_UPLOAD_DIR, XDEB_UPLOAD_REPOSITORY, XDEB_UPLOAD_SUITE',
+      description: 'set for an upload command: the .changes, its directory, the repository name and the suite',
+    },
   ],
   seeAlso: ['xdeb-runbuild', 'xdeb-build', 'xdeb-satisfydepends', 'apt-ftparchive(1)', 'sources.list(5)'],
   async run({ args, flags, out }) {
-    const [{ openSession }, { publishAndUpload, retryUploads }, { aptSourcesLine }, { flavourNameProblem, parseProfileList }, { UsageError, InputError }] = await Promise.all([
+    const [
+      { openSession },
+      { publishAndUpload, retryUploads },
+      { aptSourcesLine },
+      { flavourNameProblem, parseProfileList },
+      { UsageError, InputError },
+    ] = await Promise.all([
       import('../flows/session.js'),
       import('../flows/publish.js'),
       import('../adapters/local-repo.js'),
@@ -104,7 +150,11 @@ const spec: CommandSpec = {
     // Only an explicit -P overrides what the .changes says (the configured profiles are a default for builds).
     const given = flags.string('profiles');
     const profiles = given !== undefined ? parseProfileList(given, { file: '--profiles' }) : undefined;
-    const { repo, result: r, uploads } = await publishAndUpload(session, {
+    const {
+      repo,
+      result: r,
+      uploads,
+    } = await publishAndUpload(session, {
       files: args,
       ...(profiles ? { profiles } : {}),
       keepVersions: flags.integer('keepVersions'),
@@ -115,7 +165,8 @@ const spec: CommandSpec = {
     });
     const suites = [...new Set(r.suites)];
     const sources = suites.map((s) => aptSourcesLine(repo, s));
-    for (const rec of r.records) out.info(`published ${rec.source} ${rec.version} [${rec.architectures.join(' ')}] into suite ${rec.suite}`);
+    for (const rec of r.records)
+      out.info(`published ${rec.source} ${rec.version} [${rec.architectures.join(' ')}] into suite ${rec.suite}`);
     for (const d of r.dropped) out.info(`dropped ${d.source} ${d.version} from ${d.suite}`);
     if (out.json) out.jsonData({ ...r, sources, uploads });
     else if (sources.length) out.data(sources.join('\n'));

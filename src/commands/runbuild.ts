@@ -25,13 +25,34 @@ const spec: CommandSpec = {
   options: [
     HOST_ARCH,
     PROFILES,
-    { flags: '--build <type>', description: 'what to build, as dpkg-buildpackage --build (default: any for a cross build, binary for a native one)', choices: ['any', 'all', 'binary', 'source', 'full', 'source,any', 'source,all', 'any,all'] },
-    { flags: '-o, --output-dir <dir>', description: 'put the results (.changes, .debs, .buildinfo, log) here (default: the source tree\'s parent; the current directory for a .dsc)', complete: 'dir' },
-    { flags: '--log <file>', description: 'write the build log here (default: OUTPUT/SOURCE_VERSION_HOSTARCH.build, or in the configured build-log-dir)', complete: 'file' },
-    { ...ROOT_CMD, description: 'gain root for debian/rules binary with this command (dpkg-buildpackage --root-command; default: fakeroot where the package needs root)' },
+    {
+      flags: '--build <type>',
+      description: 'what to build, as dpkg-buildpackage --build (default: any for a cross build, binary for a native one)',
+      choices: ['any', 'all', 'binary', 'source', 'full', 'source,any', 'source,all', 'any,all'],
+    },
+    {
+      flags: '-o, --output-dir <dir>',
+      description:
+        "put the results (.changes, .debs, .buildinfo, log) here (default: the source tree's parent; the current directory for a .dsc)",
+      complete: 'dir',
+    },
+    {
+      flags: '--log <file>',
+      description: 'write the build log here (default: OUTPUT/SOURCE_VERSION_HOSTARCH.build, or in the configured build-log-dir)',
+      complete: 'file',
+    },
+    {
+      ...ROOT_CMD,
+      description:
+        'gain root for debian/rules binary with this command (dpkg-buildpackage --root-command; default: fakeroot where the package needs root)',
+    },
     { flags: '--no-check-builddeps', description: 'do not check build-dependencies before building (dpkg-buildpackage -d)' },
     { flags: '--no-elf-check', description: 'do not check the architecture of ELF files in the built packages' },
-    { flags: '--elf-allow <pattern>', description: 'an ELF file path that may be for another architecture (* matches anything; repeatable)', repeatable: true },
+    {
+      flags: '--elf-allow <pattern>',
+      description: 'an ELF file path that may be for another architecture (* matches anything; repeatable)',
+      repeatable: true,
+    },
     { flags: '--keep-tree', description: 'keep the work directory a .dsc was unpacked into, also after a successful build' },
     TOOLCHAIN,
     LOCAL_CONFIG,
@@ -48,10 +69,17 @@ const spec: CommandSpec = {
     { command: 'xdeb-runbuild -a arm64 -o out/ hello_2.10-3.dsc', description: 'unpack and build a .dsc, results in out/' },
     { command: 'xdeb-runbuild -a arm64 -P cross,nocheck,stage1 .', description: 'a staged (stage1) cross build' },
     { command: 'xdeb-putresult "$(xdeb-runbuild -a arm64)"', description: 'build, then publish into the local repository' },
-    { command: 'xdeb-runbuild -a armhf --toolchain armv7 .', description: 'a flavoured build: the [toolchain armv7] compiler and flags, then the ISA check' },
+    {
+      command: 'xdeb-runbuild -a armhf --toolchain armv7 .',
+      description: 'a flavoured build: the [toolchain armv7] compiler and flags, then the ISA check',
+    },
   ],
   exitStatus: [
-    { code: 1, meaning: 'the build failed, a built package holds an ELF file for another architecture, or (--toolchain) an ELF file needs more than the flavour allows' },
+    {
+      code: 1,
+      meaning:
+        'the build failed, a built package holds an ELF file for another architecture, or (--toolchain) an ELF file needs more than the flavour allows',
+    },
     { code: 2, meaning: 'bad invocation: no source tree there, a malformed .dsc, an unknown architecture' },
     { code: 3, meaning: 'build-dependencies are not installed, or a tool is missing' },
   ],
@@ -62,7 +90,7 @@ const spec: CommandSpec = {
   ],
   seeAlso: ['xdeb-putresult', 'xdeb-satisfydepends', 'dpkg-buildpackage(1)', 'sbuild(1)'],
   async run({ args, flags, out }) {
-    const [{ runBuildIn }, { openSession }] = await Promise.all([import('../flows/runbuild-session.js'), import('../flows/session.js')]);
+    const [{ runBuildIn }, { openSession }] = await Promise.all([import('../flows/runbuild.js'), import('../flows/session.js')]);
     const session = openSession(sessionFlags(flags), out);
     const result = await runBuildIn(session, {
       source: args[0] ?? '.',

@@ -8,7 +8,7 @@ const spec: CommandSpec = {
   description:
     'Reads the build-dependencies of each SOURCE (a source tree, a .dsc, or a source package name from the\n' +
     'repositories in use), reduces them for the host architecture and profiles, places each one on the build\n' +
-    "or the host architecture by the Multi-Arch rules, checks with a real resolver that the whole set can be\n" +
+    'or the host architecture by the Multi-Arch rules, checks with a real resolver that the whole set can be\n' +
     'installed together from the repositories in use, and installs it with apt. --list only reports.',
   args: [{ name: 'source', description: 'source tree, .dsc file or source package name', variadic: true, complete: 'source' }],
   options: [
@@ -19,13 +19,33 @@ const spec: CommandSpec = {
     { flags: '-B, --arch-only', description: 'only what arch-dependent packages need (the default for a cross build)' },
     { flags: '-A, --indep', description: 'only what arch-independent packages need (Build-Depends-Indep)' },
     { flags: '--all', description: 'check every source of the repositories in use (an archive-wide cross-satisfiability report)' },
-    { flags: '--repo <file|url>', description: "also use this Packages/Sources file, or a repository 'URL SUITE [COMPONENT…]'", repeatable: true, complete: 'file' },
+    {
+      flags: '--repo <file|url>',
+      description: "also use this Packages/Sources file, or a repository 'URL SUITE [COMPONENT…]'",
+      repeatable: true,
+      complete: 'file',
+    },
     ...REPO_SELECTION,
     { ...TOOLCHAIN, description: "read the local repository's suite of this toolchain's flavour first (as xdeb-build --toolchain does)" },
-    { flags: '--local-suite <suite>', description: "read this suite of the local repository (default: full; repeatable, e.g. staged-stage1)", repeatable: true },
-    { flags: '--mode <mode>', description: 'where apt, dose and dpkg disagree, follow this one (docs/conformance.md)', choices: ['apt', 'dose', 'dpkg'], default: 'apt' },
-    { flags: '--implicit <set>', description: 'implicit build-dependencies: sbuild (build-essential, the cross toolchain, libc-dev, libstdc++-dev), dose (build-essential, crossbuild-essential), build-essential, none', choices: ['sbuild', 'dose', 'build-essential', 'none'], default: 'sbuild' },
-    { flags: '--no-status', description: "ignore what is installed (check against the repositories alone)" },
+    {
+      flags: '--local-suite <suite>',
+      description: 'read this suite of the local repository (default: full; repeatable, e.g. staged-stage1)',
+      repeatable: true,
+    },
+    {
+      flags: '--mode <mode>',
+      description: 'where apt, dose and dpkg disagree, follow this one (docs/conformance.md)',
+      choices: ['apt', 'dose', 'dpkg'],
+      default: 'apt',
+    },
+    {
+      flags: '--implicit <set>',
+      description:
+        'implicit build-dependencies: sbuild (build-essential, the cross toolchain, libc-dev, libstdc++-dev), dose (build-essential, crossbuild-essential), build-essential, none',
+      choices: ['sbuild', 'dose', 'build-essential', 'none'],
+      default: 'sbuild',
+    },
+    { flags: '--no-status', description: 'ignore what is installed (check against the repositories alone)' },
     { flags: '-s, --simulate', description: 'ask apt what it would do (apt-get -s), change nothing' },
     ROOT_CMD,
   ],
@@ -50,9 +70,18 @@ const spec: CommandSpec = {
   standalone: true,
   examples: [
     { command: 'xdeb-satisfydepends -a arm64 .', description: 'install the cross build-dependencies of the source tree here' },
-    { command: 'xdeb-satisfydepends -a arm64 --list --explain hello', description: 'show where each build-dependency of hello goes, and why' },
-    { command: 'xdeb-satisfydepends -a arm64 --all --json > report.json', description: 'cross-satisfiability of every source in the repositories in use' },
-    { command: 'xdeb-satisfydepends -a arm64 -l --disable-remote-repo --repo Packages_amd64 --repo Packages_arm64 --repo Sources foo', description: 'check against index files only' },
+    {
+      command: 'xdeb-satisfydepends -a arm64 --list --explain hello',
+      description: 'show where each build-dependency of hello goes, and why',
+    },
+    {
+      command: 'xdeb-satisfydepends -a arm64 --all --json > report.json',
+      description: 'cross-satisfiability of every source in the repositories in use',
+    },
+    {
+      command: 'xdeb-satisfydepends -a arm64 -l --disable-remote-repo --repo Packages_amd64 --repo Packages_arm64 --repo Sources foo',
+      description: 'check against index files only',
+    },
   ],
   exitStatus: [{ code: 1, meaning: 'the build-dependencies of a SOURCE cannot be satisfied (nothing installed)' }],
   async run({ args, flags, out }) {

@@ -16,7 +16,7 @@ const spec: CommandSpec = {
     'Dependency loops are found as strongly connected components. With --bootstrap a source in a loop\n' +
     'is built first with a reduced profile (stage1, stage2, nobiarch, pkg.SRC.NAME…) where its metadata\n' +
     '(the profile formulas of its Build-Depends, Build-Profiles of its binaries, Package-List profile=)\n' +
-    'makes that build need fewer of the loop\'s binaries while it still makes the binaries the others need;\n' +
+    "makes that build need fewer of the loop's binaries while it still makes the binaries the others need;\n" +
     'it is rebuilt in full once the loop is built. Few such builds are chosen (a feedback-vertex-set\n' +
     'heuristic). Inside a loop, binaries the repositories have already serve (no staged build is needed\n' +
     'for them). A loop no profile breaks is named with its shortest cycle.\n\n' +
@@ -25,18 +25,34 @@ const spec: CommandSpec = {
     'repository: staged builds into its staged-PROFILES suites), independent steps side by side up to\n' +
     '-j N (installs of build-dependencies one at a time), with a progress bar in a terminal and a state\n' +
     'file that --resume continues from. docs/xdeb-sequence.md explains the plan and the state file.',
-  args: [{ name: 'source', description: 'source tree, .dsc file or source package name (name=version for a given version)', variadic: true, complete: 'source' }],
+  args: [
+    {
+      name: 'source',
+      description: 'source tree, .dsc file or source package name (name=version for a given version)',
+      variadic: true,
+      complete: 'source',
+    },
+  ],
   options: [
     HOST_ARCH,
     PROFILES,
-    { ...TOOLCHAIN, description: 'build the host-architecture steps with this toolchain (into flavour-NAME suites); build-architecture tools are built plain' },
+    {
+      ...TOOLCHAIN,
+      description:
+        'build the host-architecture steps with this toolchain (into flavour-NAME suites); build-architecture tools are built plain',
+    },
     { flags: '-l, --list', description: 'print the plan and stop (exit 1 when a loop cannot be broken or a build cannot be satisfied)' },
     { flags: '--bootstrap', description: 'break dependency loops with staged builds (reduced profiles the sources offer)' },
     { flags: '--full', description: 'build every source in the closure, even those whose binaries the repositories have' },
     { flags: '--only-explicit', description: 'build only the SOURCE arguments: a needed binary that is not available is an error' },
     { flags: '--all', description: 'every source of the repositories in use (an archive-wide graph)' },
     { flags: '-B, --arch-only', description: 'native builds too are arch-only: Build-Depends-Indep never counts' },
-    { flags: '--available <file>', description: 'with --full: a Packages file of binaries to count as built already (repeatable)', repeatable: true, complete: 'file' },
+    {
+      flags: '--available <file>',
+      description: 'with --full: a Packages file of binaries to count as built already (repeatable)',
+      repeatable: true,
+      complete: 'file',
+    },
     { flags: '-e, --explain', description: 'with each step, the binaries it needs from each step before it' },
     { flags: '--dot', description: 'print the plan as a Graphviz graph' },
     { flags: '--svg <file>', description: 'draw the plan into an SVG file (needs dot, from graphviz)', complete: 'file' },
@@ -45,10 +61,25 @@ const spec: CommandSpec = {
     REPORT,
     { flags: '--resume', description: 'continue the plan of the state file: skip what is built (with the same profiles), build the rest' },
     { flags: '--state <file>', description: 'the state file (default: LOCALREPO/xdeb/sequence/HOSTARCH/state.json)', complete: 'file' },
-    { flags: '--repo <file|url>', description: "also use this Packages/Sources file, or a repository 'URL SUITE [COMPONENT…]'", repeatable: true, complete: 'file' },
+    {
+      flags: '--repo <file|url>',
+      description: "also use this Packages/Sources file, or a repository 'URL SUITE [COMPONENT…]'",
+      repeatable: true,
+      complete: 'file',
+    },
     ...REPO_SELECTION,
-    { flags: '--mode <mode>', description: 'where apt, dose and dpkg disagree, follow this one (docs/conformance.md)', choices: ['apt', 'dose', 'dpkg'], default: 'apt' },
-    { flags: '--implicit <set>', description: 'implicit build-dependencies: sbuild (build-essential and the cross toolchain), build-essential, none', choices: ['sbuild', 'build-essential', 'none'], default: 'sbuild' },
+    {
+      flags: '--mode <mode>',
+      description: 'where apt, dose and dpkg disagree, follow this one (docs/conformance.md)',
+      choices: ['apt', 'dose', 'dpkg'],
+      default: 'apt',
+    },
+    {
+      flags: '--implicit <set>',
+      description: 'implicit build-dependencies: sbuild (build-essential and the cross toolchain), build-essential, none',
+      choices: ['sbuild', 'build-essential', 'none'],
+      default: 'sbuild',
+    },
     ROOT_CMD,
     ...CHROOT_BUILD,
   ],
@@ -73,29 +104,49 @@ const spec: CommandSpec = {
     'reducing profiles joined with +. A step stuck in a loop no profile breaks has "loop": N; a step whose\n' +
     'build-dependencies cannot be satisfied has "unsatisfiable": "why". In a loop, unbroken lists each part no\n' +
     'profile breaks with a shortest cycle [{"source", "arch", "stage", "binaries"}, …] (each needs the binaries of\n' +
-    'the next, the last the first\'s); existing lists edges the repositories\' binaries serve.\n' +
+    "the next, the last the first's); existing lists edges the repositories' binaries serve.\n" +
     'Without --list the plan is followed by "stateFile" and "results": [{"n", "status" (done, failed, skipped,\n' +
     'pending), "note", "seconds", "dir", "changes", "suite", "exitCode"}].',
   standalone: true,
   examples: [
-    { command: 'xdeb-sequence -a arm64 --list --bootstrap xdebloop-a/ xdebloop-b/', description: 'the plan for two sources that build-depend on each other' },
-    { command: 'xdeb-sequence -a arm64 --bootstrap -j 2 libfoo/ foo/ bar/', description: 'build them in order, two at a time, staged builds where a loop needs them' },
-    { command: 'xdeb-sequence -a arm64 --resume', description: 'continue after a failure or Ctrl-C; what is built is not rebuilt' },
-    { command: 'xdeb-sequence --list --dot --svg plan.svg -a arm64 --bootstrap foo/ | less', description: 'the plan as a Graphviz graph, and a picture of it' },
     {
-      command: 'xdeb-sequence -a arm64 --list --json --full --bootstrap --disable-remote-repo --repo Packages_amd64 --repo Packages_arm64 --repo Sources glibc gcc-12',
+      command: 'xdeb-sequence -a arm64 --list --bootstrap xdebloop-a/ xdebloop-b/',
+      description: 'the plan for two sources that build-depend on each other',
+    },
+    {
+      command: 'xdeb-sequence -a arm64 --bootstrap -j 2 libfoo/ foo/ bar/',
+      description: 'build them in order, two at a time, staged builds where a loop needs them',
+    },
+    { command: 'xdeb-sequence -a arm64 --resume', description: 'continue after a failure or Ctrl-C; what is built is not rebuilt' },
+    {
+      command: 'xdeb-sequence --list --dot --svg plan.svg -a arm64 --bootstrap foo/ | less',
+      description: 'the plan as a Graphviz graph, and a picture of it',
+    },
+    {
+      command:
+        'xdeb-sequence -a arm64 --list --json --full --bootstrap --disable-remote-repo --repo Packages_amd64 --repo Packages_arm64 --repo Sources glibc gcc-12',
       description: 'a cross bootstrap plan from index files',
     },
   ],
   exitStatus: [
-    { code: 1, meaning: 'a build failed (or was skipped after one), or a loop cannot be broken / a build-dependency cannot be satisfied (with --list: the plan is printed all the same)' },
+    {
+      code: 1,
+      meaning:
+        'a build failed (or was skipped after one), or a loop cannot be broken / a build-dependency cannot be satisfied (with --list: the plan is printed all the same)',
+    },
     { code: 2, meaning: 'bad input: an unknown source, an unreadable tree or .dsc, a state file that does not match' },
     { code: 3, meaning: 'the environment: a tool missing, no packages for the host architecture; a step that failed for such a reason' },
     { code: 130, meaning: 'interrupted: the state file says what is built; --resume continues' },
   ],
   files: [
-    { path: 'LOCALREPO/xdeb/sequence/HOSTARCH/state.json', description: 'the plan being run and the state of each step (written atomically after every change)' },
-    { path: 'LOCALREPO/xdeb/sequence/HOSTARCH/steps/NNNN-SOURCE[-STAGE]/', description: "a step's messages (xdeb-sequence.log), build log and results" },
+    {
+      path: 'LOCALREPO/xdeb/sequence/HOSTARCH/state.json',
+      description: 'the plan being run and the state of each step (written atomically after every change)',
+    },
+    {
+      path: 'LOCALREPO/xdeb/sequence/HOSTARCH/steps/NNNN-SOURCE[-STAGE]/',
+      description: "a step's messages (xdeb-sequence.log), build log and results",
+    },
   ],
   seeAlso: ['xdeb-build', 'xdeb-satisfydepends', 'botch-native(1)', 'dot(1)'],
   async run({ args, flags, out, prog }) {

@@ -93,18 +93,20 @@ export async function buildOne(arg: string, ctx: BuildContext, opts: BuildOption
   }
   const t0 = Date.now();
   const serialize = opts.serialize ?? (<T>(step: () => Promise<T>) => step());
-  const checked = await serialize(() => inStep('satisfydepends', arg, async () => {
-    const c = await checkSourceArg(arg, ctx, opts, out);
-    const textCtx = { buildArch: ctx.buildArch, hostArch: ctx.hostArch, profiles: ctx.profiles, explain: !!opts.explain };
-    if (c.report.status !== 'ok') {
-      process.stderr.write(formatSourceText(c.report, textCtx) + '\n');
-      throw new NegativeAnswer(`the build-dependencies of ${c.src.name} ${c.src.version} cannot be satisfied (see above)`);
-    }
-    out.info(formatSourceText(c.report, textCtx));
-    for (const w of c.report.warnings) out.warn(`${c.src.name}: ${w}`);
-    await installBuildDeps(c.loaded, c.fv, ctx, opts, out);
-    return c;
-  }));
+  const checked = await serialize(() =>
+    inStep('satisfydepends', arg, async () => {
+      const c = await checkSourceArg(arg, ctx, opts, out);
+      const textCtx = { buildArch: ctx.buildArch, hostArch: ctx.hostArch, profiles: ctx.profiles, explain: !!opts.explain };
+      if (c.report.status !== 'ok') {
+        process.stderr.write(formatSourceText(c.report, textCtx) + '\n');
+        throw new NegativeAnswer(`the build-dependencies of ${c.src.name} ${c.src.version} cannot be satisfied (see above)`);
+      }
+      out.info(formatSourceText(c.report, textCtx));
+      for (const w of c.report.warnings) out.warn(`${c.src.name}: ${w}`);
+      await installBuildDeps(c.loaded, c.fv, ctx, opts, out);
+      return c;
+    }),
+  );
   const { src } = checked;
   const t1 = Date.now();
   const sourcePath = src.path ?? (await inStep('source', src.name, () => fetchSource(src, out, ctx.inside?.aptEnv)));
@@ -113,10 +115,12 @@ export async function buildOne(arg: string, ctx: BuildContext, opts: BuildOption
     const dsc = sourcePath.endsWith('.dsc');
     await ctx.inside.expose([dirname(resolve(sourcePath)), ...(dsc || opts.outputDir ? [resolve(opts.outputDir ?? '.')] : [])]);
   }
-  const { runBuild } = await import('../adapters/runbuild.js');
+  const { runBuild } = await import('./runbuild.js');
   const { toolchainPlanFor } = await import('../adapters/toolchain.js');
   const configured = ctx.unflavoured ? undefined : ctx.session.toolchain();
-  const toolchain = await inStep('runbuild', src.name, async () => (configured ? toolchainPlanFor(configured, ctx.buildArch, ctx.hostArch, !ctx.inside) : undefined));
+  const toolchain = await inStep('runbuild', src.name, async () =>
+    configured ? toolchainPlanFor(configured, ctx.buildArch, ctx.hostArch, !ctx.inside) : undefined,
+  );
   const built = await inStep('runbuild', src.name, () =>
     runBuild({
       ...(toolchain ? { toolchain } : {}),
@@ -149,13 +153,25 @@ export async function buildOne(arg: string, ctx: BuildContext, opts: BuildOption
   if (opts.publish !== false) {
     const { publishAndUpload } = await import('./publish.js');
     const pub = await inStep('putresult', src.name, () =>
-      publishAndUpload(ctx.session, { files: [built.changes], profiles: built.profiles, keepVersions: opts.keepVersions, runUploads: true, uploadsOnlyWhenConfigured: true }),
+      publishAndUpload(ctx.session, {
+        files: [built.changes],
+        profiles: built.profiles,
+        keepVersions: opts.keepVersions,
+        runUploads: true,
+        uploadsOnlyWhenConfigured: true,
+      }),
     );
     result.repository = pub.repo;
     result.suite = pub.result.suites[0];
     // A failed upload is reported and stays queued; the build stands.
     const up = pub.uploads;
-    if (up) result.uploads = { queued: up.queued.length, uploaded: up.outcomes.filter((x) => x.status === 'uploaded').length, failed: up.outcomes.filter((x) => x.status === 'failed').length, pending: up.pending };
+    if (up)
+      result.uploads = {
+        queued: up.queued.length,
+        uploaded: up.outcomes.filter((x) => x.status === 'uploaded').length,
+        failed: up.outcomes.filter((x) => x.status === 'failed').length,
+        pending: up.pending,
+      };
     result.seconds.putresult = (Date.now() - t2) / 1000;
     out.info(`${built.source} ${built.version}: published to ${pub.repo} (suite ${result.suite})`);
   }

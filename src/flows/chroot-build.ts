@@ -14,15 +14,24 @@ import { readChrootMeta, withChrootSession } from '../adapters/chroot.js';
 import type { ChrootCompilers } from './build.js';
 import type { BuildContext } from './satisfy.js';
 
-export async function withBuildChroot<T>(name: string, ctx: BuildContext, opts: ChrootCompilers, out: Output, fn: (inner: BuildContext) => Promise<T>): Promise<T> {
+export async function withBuildChroot<T>(
+  name: string,
+  ctx: BuildContext,
+  opts: ChrootCompilers,
+  out: Output,
+  fn: (inner: BuildContext) => Promise<T>,
+): Promise<T> {
   const dir = ctx.session.chrootDir;
   const meta = readChrootMeta(dir, name);
   const native = typeof opts.native === 'string' ? opts.native : opts.native === false ? undefined : meta.native;
-  if (native && opts.distcc) throw new UsageError('--native and --distcc exclude each other: the native compilers already run at full speed here');
+  if (native && opts.distcc)
+    throw new UsageError('--native and --distcc exclude each other: the native compilers already run at full speed here');
   // The chroot's own architecture; the host one from -a or configuration, else the chroot's.
   const hostArch = ctx.session.hostArchGiven ? ctx.hostArch : meta.hostArch;
   if (!meta.architectures.includes(hostArch)) {
-    throw new UsageError(`chroot ${name} cannot build for ${hostArch}: it has ${meta.architectures.join(', ')} (xdeb-chroot create -a ${hostArch} NAME makes one that can)`);
+    throw new UsageError(
+      `chroot ${name} cannot build for ${hostArch}: it has ${meta.architectures.join(', ')} (xdeb-chroot create -a ${hostArch} NAME makes one that can)`,
+    );
   }
   // The step's or the user's profiles; else the defaults for the chroot's build architecture
   // (an emulated chroot builds natively: no cross profile).
@@ -31,7 +40,11 @@ export async function withBuildChroot<T>(name: string, ctx: BuildContext, opts: 
   return withChrootSession({ dir, name, localRepo, native, out }, async (s) => {
     if (native) {
       const { setupNativeCompilers } = await import('../adapters/native-compilers.js');
-      const n = await setupNativeCompilers(s, (m) => out.warn(m), (m) => out.info(m));
+      const n = await setupNativeCompilers(
+        s,
+        (m) => out.warn(m),
+        (m) => out.info(m),
+      );
       out.info(`chroot ${name}: ${n.wrappers.length} compiler names run the native ${n.triplet}-gcc-${n.major} of chroot ${native}`);
     }
     if (opts.distcc) {

@@ -35,12 +35,17 @@ export async function createChroot(o: CreateOptions): Promise<ChrootMeta> {
   checkChrootName(o.name);
   const files = chrootFiles(o.dir, o.name);
   if (existsSync(files.meta) || existsSync(files.image)) {
-    throw new UsageError(`chroot '${o.name}' exists in ${o.dir}: xdeb-chroot update ${o.name} refreshes it, xdeb-chroot remove ${o.name} deletes it`);
+    throw new UsageError(
+      `chroot '${o.name}' exists in ${o.dir}: xdeb-chroot update ${o.name} refreshes it, xdeb-chroot remove ${o.name} deletes it`,
+    );
   }
   if (o.native) {
     const n = readChrootMeta(o.dir, o.native);
     if (o.kind !== 'emulated') throw new UsageError('--native goes with --emulated');
-    if (n.kind !== 'cross') throw new UsageError(`--native ${o.native}: that is an ${n.kind} chroot; give a cross chroot (xdeb-chroot create -a ${o.hostArch} NAME)`);
+    if (n.kind !== 'cross')
+      throw new UsageError(
+        `--native ${o.native}: that is an ${n.kind} chroot; give a cross chroot (xdeb-chroot create -a ${o.hostArch} NAME)`,
+      );
   }
   if (!which('mmdebstrap')) throw new EnvironmentError('mmdebstrap not found (install the mmdebstrap package)');
   const machine = machineArch();
@@ -76,7 +81,12 @@ export async function createChroot(o: CreateOptions): Promise<ChrootMeta> {
     await logWrite(log, `$ ${plan.argv.join(' ')}\n`);
     let run;
     try {
-      run = await runStreamed(plan.argv[0]!, plan.argv.slice(1), { cwd: o.dir, env: { ...process.env, LC_ALL: 'C.UTF-8' }, log, echo: o.out.verbose || o.out.tty });
+      run = await runStreamed(plan.argv[0]!, plan.argv.slice(1), {
+        cwd: o.dir,
+        env: { ...process.env, LC_ALL: 'C.UTF-8' },
+        log,
+        echo: o.out.verbose || o.out.tty,
+      });
     } finally {
       await closeLog(log);
     }
@@ -115,7 +125,9 @@ export async function createChroot(o: CreateOptions): Promise<ChrootMeta> {
       bytes: statSync(files.image).size,
     };
     writeChrootMeta(o.dir, meta);
-    o.out.info(`chroot ${o.name}: ${meta.kind}, ${meta.architectures.join('+')}, ${(meta.bytes! / 1e6).toFixed(0)} MB in ${((Date.now() - started.getTime()) / 1000).toFixed(0)} s`);
+    o.out.info(
+      `chroot ${o.name}: ${meta.kind}, ${meta.architectures.join('+')}, ${(meta.bytes! / 1e6).toFixed(0)} MB in ${((Date.now() - started.getTime()) / 1000).toFixed(0)} s`,
+    );
     return meta;
   });
 }
@@ -149,7 +161,8 @@ export async function updateChroot(o: UpdateOptions): Promise<ChrootMeta> {
     }
     const bytes = await withChrootLock(o.dir, o.name, async () => {
       const now = readChrootMeta(o.dir, o.name);
-      if (now.updated !== meta0.updated) throw new EnvironmentError(`chroot ${o.name} was changed by someone else meanwhile; not replacing it`);
+      if (now.updated !== meta0.updated)
+        throw new EnvironmentError(`chroot ${o.name} was changed by someone else meanwhile; not replacing it`);
       return packImage(s.root, join(o.dir, meta0.image));
     });
     const meta: ChrootMeta = { ...meta0, updated: new Date().toISOString(), bytes };

@@ -28,30 +28,40 @@ export async function loginChroot(o: LoginOptions): Promise<number> {
     if (!existsSync(b)) throw new EnvironmentError(`--bind ${b}: no such directory`);
     return { path: b, readOnly: false };
   });
-  return withChrootSession({ dir: o.dir, name: o.name, localRepo: o.localRepo, binds, native: o.native, interactive: o.command.length === 0, out: o.out }, async (s) => {
-    if (o.native) {
-      const { setupNativeCompilers } = await import('../adapters/native-compilers.js');
-      await setupNativeCompilers(s, (m) => o.out.warn(m), (m) => o.out.info(m));
-    }
-    const shell = existsSync(resolveInRoot(s.root, '/bin/bash')) ? ['/bin/bash', '-l'] : ['/bin/sh', '-l'];
-    const cwd = binds.length && o.command.length ? binds[0]!.path : '/root';
-    const argv = s.wrap(o.command.length ? o.command : shell, { cwd });
-    const code = await new Promise<number>((resolve, reject) => {
-      const child = spawn(argv[0]!, argv.slice(1), { stdio: 'inherit' });
-      child.on('error', (e) => reject(new EnvironmentError(`cannot run chroot: ${e.message}`)));
-      child.on('close', (c, sig) => resolve(c ?? (sig ? 128 + (({ SIGINT: 2, SIGTERM: 15, SIGKILL: 9, SIGHUP: 1 }) as Record<string, number>)[sig]! : 1)));
-    });
-    s.checkInterrupted();
-    if (o.save) {
-      await s.unmountInside();
-      const bytes = await withChrootLock(o.dir, o.name, async () => {
-        const now = readChrootMeta(o.dir, o.name);
-        if (now.updated !== before.updated) throw new EnvironmentError(`chroot ${o.name} was changed meanwhile; --save does not overwrite it`);
-        return packImage(s.root, join(o.dir, before.image));
+  return withChrootSession(
+    { dir: o.dir, name: o.name, localRepo: o.localRepo, binds, native: o.native, interactive: o.command.length === 0, out: o.out },
+    async (s) => {
+      if (o.native) {
+        const { setupNativeCompilers } = await import('../adapters/native-compilers.js');
+        await setupNativeCompilers(
+          s,
+          (m) => o.out.warn(m),
+          (m) => o.out.info(m),
+        );
+      }
+      const shell = existsSync(resolveInRoot(s.root, '/bin/bash')) ? ['/bin/bash', '-l'] : ['/bin/sh', '-l'];
+      const cwd = binds.length && o.command.length ? binds[0]!.path : '/root';
+      const argv = s.wrap(o.command.length ? o.command : shell, { cwd });
+      const code = await new Promise<number>((resolve, reject) => {
+        const child = spawn(argv[0]!, argv.slice(1), { stdio: 'inherit' });
+        child.on('error', (e) => reject(new EnvironmentError(`cannot run chroot: ${e.message}`)));
+        child.on('close', (c, sig) =>
+          resolve(c ?? (sig ? 128 + ({ SIGINT: 2, SIGTERM: 15, SIGKILL: 9, SIGHUP: 1 } as Record<string, number>)[sig]! : 1)),
+        );
       });
-      writeChrootMeta(o.dir, { ...before, updated: new Date().toISOString(), bytes });
-      o.out.info(`chroot ${o.name}: saved (${(bytes / 1e6).toFixed(0)} MB)`);
-    }
-    return code;
-  });
+      s.checkInterrupted();
+      if (o.save) {
+        await s.unmountInside();
+        const bytes = await withChrootLock(o.dir, o.name, async () => {
+          const now = readChrootMeta(o.dir, o.name);
+          if (now.updated !== before.updated)
+            throw new EnvironmentError(`chroot ${o.name} was changed meanwhile; --save does not overwrite it`);
+          return packImage(s.root, join(o.dir, before.image));
+        });
+        writeChrootMeta(o.dir, { ...before, updated: new Date().toISOString(), bytes });
+        o.out.info(`chroot ${o.name}: saved (${(bytes / 1e6).toFixed(0)} MB)`);
+      }
+      return code;
+    },
+  );
 }

@@ -35,7 +35,10 @@ export async function publishAndUpload(session: Session, input: PublishInput): P
   const { out } = session;
   const repo = session.localRepo.dir;
   const results = await readResults(input.files);
-  const lock = input.lockWaitSeconds === undefined ? undefined : { waitSeconds: input.lockWaitSeconds, onWait: () => out.info(`waiting for another publish into ${repo} to finish`) };
+  const lock =
+    input.lockWaitSeconds === undefined
+      ? undefined
+      : { waitSeconds: input.lockWaitSeconds, onWait: () => out.info(`waiting for another publish into ${repo} to finish`) };
   const result = await publish({
     repo,
     results,
@@ -47,7 +50,12 @@ export async function publishAndUpload(session: Session, input: PublishInput): P
     ...(lock ? { lock } : {}),
     info: (m) => out.info(m),
   });
-  const uploads = await runConfiguredUploads(session, result.records, input, results.flatMap((r) => r.files.map((f): [string, string] => [f.name, f.path])));
+  const uploads = await runConfiguredUploads(
+    session,
+    result.records,
+    input,
+    results.flatMap((r) => r.files.map((f): [string, string] => [f.name, f.path])),
+  );
   return { repo, result, uploads };
 }
 
@@ -69,7 +77,10 @@ async function runConfiguredUploads(
   const repos = configuredRepositories(session.cfg);
   if (input.uploadsOnlyWhenConfigured && !repos.some((r) => r.upload)) return undefined;
   const files = new Map(given);
-  const lock = input.lockWaitSeconds === undefined ? undefined : { waitSeconds: input.lockWaitSeconds, onWait: () => out.info(`waiting for another putresult of ${repo} to finish`) };
+  const lock =
+    input.lockWaitSeconds === undefined
+      ? undefined
+      : { waitSeconds: input.lockWaitSeconds, onWait: () => out.info(`waiting for another putresult of ${repo} to finish`) };
   return uploadAfterPublish(repo, repos, records, {
     run: input.runUploads,
     info: (m) => out.info(m),

@@ -7,7 +7,7 @@ import { basename, join, resolve } from 'node:path';
 import { renderReportHtml, reportRows, summarizeReport, type ReportData } from '../lib/report-html.js';
 import type { Plan } from '../lib/plan.js';
 import type { Output } from '../ui/output.js';
-import type { SequenceState } from '../adapters/sequence-run.js';
+import type { SequenceState } from './sequence-run.js';
 
 async function filesIn(dir: string): Promise<string[]> {
   try {
@@ -17,7 +17,12 @@ async function filesIn(dir: string): Promise<string[]> {
   }
 }
 
-export async function writeReport(dir: string, plan: Plan, state: SequenceState | undefined, command: string): Promise<{ index: string; summary: ReturnType<typeof summarizeReport> }> {
+export async function writeReport(
+  dir: string,
+  plan: Plan,
+  state: SequenceState | undefined,
+  command: string,
+): Promise<{ index: string; summary: ReturnType<typeof summarizeReport> }> {
   const root = resolve(dir);
   await mkdir(root, { recursive: true });
   const logsTmp = join(root, `.logs.tmp-${process.pid}`);
@@ -65,5 +70,7 @@ export async function writeReport(dir: string, plan: Plan, state: SequenceState 
 export async function reportIfAsked(dir: string | undefined, plan: Plan, state: SequenceState | undefined, out: Output): Promise<void> {
   if (dir === undefined) return;
   const { index, summary } = await writeReport(dir, plan, state, `xdeb-sequence ${process.argv.slice(2).join(' ')}`);
-  out.info(`report: ${index} (${summary.sources} sources: ${summary.satisfiable} satisfiable, ${summary.built} built, ${summary.failed} failed)`);
+  out.info(
+    `report: ${index} (${summary.sources} sources: ${summary.satisfiable} satisfiable, ${summary.built} built, ${summary.failed} failed)`,
+  );
 }

@@ -7,7 +7,15 @@ import type { ImplicitMode } from '../lib/build-deps.js';
 import { EnvironmentError, EXIT, InputError, UsageError } from '../lib/errors.js';
 import { DependencyIndex } from '../lib/installability.js';
 import type { ResolverMode } from '../lib/multiarch.js';
-import { formatRepositories, formatSourceText, formatSummary, sourceReport, summarize, type SatisfyReport, type SourceReport } from '../lib/satisfy-report.js';
+import {
+  formatRepositories,
+  formatSourceText,
+  formatSummary,
+  sourceReport,
+  summarize,
+  type SatisfyReport,
+  type SourceReport,
+} from '../lib/satisfy-report.js';
 import { existsSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Universe } from '../lib/universe.js';
@@ -152,11 +160,19 @@ export function installTargets(universe: Universe, v: SourceVerdict): InstallTar
 }
 
 /** Install what a satisfiable verdict needs: apt for the rest, dpkg-cross for the fallback packages. */
-export async function installBuildDeps(loaded: LoadedUniverse, fv: FallbackVerdict, ctx: BuildContext, opts: ResolveOptions, out: Output): Promise<void> {
+export async function installBuildDeps(
+  loaded: LoadedUniverse,
+  fv: FallbackVerdict,
+  ctx: BuildContext,
+  opts: ResolveOptions,
+  out: Output,
+): Promise<void> {
   const { verdict: v, converted, exclude } = fv;
   const targets = installTargets(loaded.universe, v);
   if (converted.length) {
-    out.warn(`${v.source}: not Multi-Arch ready, installed through dpkg-cross: ${converted.map((p) => `${p.name}:${p.arch} → ${p.crossName()}`).join(', ')}`);
+    out.warn(
+      `${v.source}: not Multi-Arch ready, installed through dpkg-cross: ${converted.map((p) => `${p.name}:${p.arch} → ${p.crossName()}`).join(', ')}`,
+    );
     for (const { pkg, deb } of await convertWithDpkgCross(loaded.universe, converted, exclude, ctx.hostArch)) {
       targets.push({ name: pkg.crossName(), arch: 'all', version: pkg.version, deb, direct: false });
       await ctx.inside?.expose([dirname(deb)], true);
@@ -168,20 +184,30 @@ export async function installBuildDeps(loaded: LoadedUniverse, fv: FallbackVerdi
   }
   const u = loaded.universe;
   const changed = v.install.filter((p) => !p.installed && u.named(p.name).some((q) => u.get(q).installed && u.get(q).arch === p.arch));
-  for (const p of changed) out.warn(`${v.source}: ${p.name}:${p.arch} changes version to ${p.version} (Multi-Arch: same copies must match)`);
+  for (const p of changed)
+    out.warn(`${v.source}: ${p.name}:${p.arch} changes version to ${p.version} (Multi-Arch: same copies must match)`);
   out.info(`${v.source}: installing ${targets.length} packages`);
   await aptInstall(targets, { rootCmd: ctx.session.rootCmd, simulate: opts.simulate, wrap: ctx.inside?.wrap, out });
 }
 
 /** Check one SOURCE against a freshly loaded universe (the local repository may have changed). */
-export async function checkSourceArg(arg: string, ctx: BuildContext, opts: ResolveOptions, out: Output): Promise<{ loaded: LoadedUniverse; src: SourceInput; fv: FallbackVerdict; report: SourceReport }> {
+export async function checkSourceArg(
+  arg: string,
+  ctx: BuildContext,
+  opts: ResolveOptions,
+  out: Output,
+): Promise<{ loaded: LoadedUniverse; src: SourceInput; fv: FallbackVerdict; report: SourceReport }> {
   const early = existsSync(arg) ? readSourceArg(arg) : undefined;
   const loaded = await loadForChecks(ctx, opts, out);
   const src = early ?? readSourceArg(arg, loaded.universe);
   const fv = checkWithCrossFallback(loaded.checker, src.paragraph, checkOptions(src, ctx, opts, true));
   if (!fv.verdict.version) fv.verdict.version = src.version;
   fv.verdict.warnings.push(...leftoverCrossPackages(loaded.universe, ctx.hostArch));
-  const report = sourceReport(fv.verdict, src.file, fv.converted.map((p) => ({ name: p.name, version: p.version, arch: p.arch })));
+  const report = sourceReport(
+    fv.verdict,
+    src.file,
+    fv.converted.map((p) => ({ name: p.name, version: p.version, arch: p.arch })),
+  );
   return { loaded, src, fv, report };
 }
 
@@ -222,7 +248,13 @@ export async function runSatisfy(session: Session, opts: SatisfyInput): Promise<
     if (!fv.verdict.version) fv.verdict.version = src.version;
     fv.verdict.warnings.push(...leftovers);
     verdicts.push([src, fv]);
-    report.sources.push(sourceReport(fv.verdict, src.file, fv.converted.map((p) => ({ name: p.name, version: p.version, arch: p.arch }))));
+    report.sources.push(
+      sourceReport(
+        fv.verdict,
+        src.file,
+        fv.converted.map((p) => ({ name: p.name, version: p.version, arch: p.arch })),
+      ),
+    );
   }
   report.summary = summarize(report.sources);
   if (!out.json) {
@@ -248,7 +280,10 @@ async function runAll(loaded: LoadedUniverse, ctx: BuildContext, opts: SatisfyIn
   let bar: { update(n: number): void; stop(): void } | undefined;
   if (out.tty && !out.json) {
     const { SingleBar, Presets } = (await import('cli-progress')).default;
-    const b = new SingleBar({ format: 'checking {bar} {value}/{total} sources', stream: process.stderr, hideCursor: true }, Presets.shades_classic);
+    const b = new SingleBar(
+      { format: 'checking {bar} {value}/{total} sources', stream: process.stderr, hideCursor: true },
+      Presets.shades_classic,
+    );
     b.start(sources.length, 0);
     bar = b;
   }
@@ -270,7 +305,9 @@ async function runAll(loaded: LoadedUniverse, ctx: BuildContext, opts: SatisfyIn
     if (out.json) write((n ? ',\n    ' : '\n    ') + JSON.stringify(r));
     else {
       const reason = r.failures.flatMap((f) => f.reasons.map((x) => `${f.requirement}: ${x.text}`))[0];
-      out.data(`${r.status === 'ok' ? 'ok    ' : r.status === 'broken' ? 'broken' : 'undecided'} ${r.source} ${r.version}${reason ? `  ${reason}` : ''}`);
+      out.data(
+        `${r.status === 'ok' ? 'ok    ' : r.status === 'broken' ? 'broken' : 'undecided'} ${r.source} ${r.version}${reason ? `  ${reason}` : ''}`,
+      );
     }
     // The summary needs only the status and the reasons.
     kept.push({ ...r, dependencies: [], dropped: [], warnings: [] });

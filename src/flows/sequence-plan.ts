@@ -45,7 +45,14 @@ function recordFromIndex(u: Universe, name: string): SourceRecord | undefined {
   const found = u.sourcesNamed(name);
   if (!found.length) return undefined;
   const best = found.reduce((a, b) => (compareVersions(b.version, a.version) > 0 ? b : a));
-  return { name: best.name, version: best.version, paragraph: best.paragraph, arg: `${best.name}=${best.version}`, file: best.file, kind: 'index' };
+  return {
+    name: best.name,
+    version: best.version,
+    paragraph: best.paragraph,
+    arg: `${best.name}=${best.version}`,
+    file: best.file,
+    kind: 'index',
+  };
 }
 
 /** Name/version/arch of every package of the --available files. */
@@ -69,7 +76,8 @@ export async function planSequence(session: Session, opts: SequencePlanInput): P
   const t0 = Date.now();
   if (opts.all && args.length) throw new UsageError('give SOURCE arguments or --all, not both');
   if (!opts.all && args.length === 0) throw new UsageError('no SOURCE given (source trees, .dsc files, source package names, or --all)');
-  if (opts.available.length && !opts.full) throw new UsageError('--available only makes sense with --full (without it, what the repositories have is available)');
+  if (opts.available.length && !opts.full)
+    throw new UsageError('--available only makes sense with --full (without it, what the repositories have is available)');
   const ctx = buildContext(session);
   const cross = ctx.buildArch !== ctx.hostArch;
   // Trees and .dsc files first, so that bad input fails before the (slower) universe.
@@ -77,7 +85,15 @@ export async function planSequence(session: Session, opts: SequencePlanInput): P
   for (const a of args) {
     if (!existsSync(a)) continue;
     const s = readSourceArg(a);
-    early.set(a, { name: s.name, version: s.version, paragraph: s.paragraph, binaries: s.binaries, arg: resolve(a), file: s.file, kind: s.kind === 'tree' ? 'tree' : 'dsc' });
+    early.set(a, {
+      name: s.name,
+      version: s.version,
+      paragraph: s.paragraph,
+      binaries: s.binaries,
+      arg: resolve(a),
+      file: s.file,
+      kind: s.kind === 'tree' ? 'tree' : 'dsc',
+    });
   }
   const availableKeys = opts.available.length ? await readAvailable(opts.available) : undefined;
 
@@ -95,7 +111,9 @@ export async function planSequence(session: Session, opts: SequencePlanInput): P
   const tLoad = Date.now();
   out.info(`read ${universe.size} packages and ${universe.sources.length} sources in ${tLoad - t0} ms`);
   if (cross && !universe.architectures.has(ctx.hostArch)) {
-    throw new EnvironmentError(`no ${ctx.hostArch} packages in the repositories in use${session.useRemoteRepo ? ` (dpkg --add-architecture ${ctx.hostArch} && apt-get update)` : ''}`);
+    throw new EnvironmentError(
+      `no ${ctx.hostArch} packages in the repositories in use${session.useRemoteRepo ? ` (dpkg --add-architecture ${ctx.hostArch} && apt-get update)` : ''}`,
+    );
   }
 
   // The explicit sources, by argument.
@@ -110,11 +128,21 @@ export async function planSequence(session: Session, opts: SequencePlanInput): P
     const [name, version] = a.split('=', 2) as [string, string | undefined];
     const found = universe.sourcesNamed(name).filter((s) => version === undefined || s.version === version);
     if (!found.length) {
-      const hint = universe.sources.length === 0 ? " (no source index is in use: add 'deb-src' lines to apt's sources and run apt-get update, or give --repo with a Sources file)" : '';
+      const hint =
+        universe.sources.length === 0
+          ? " (no source index is in use: add 'deb-src' lines to apt's sources and run apt-get update, or give --repo with a Sources file)"
+          : '';
       throw new InputError(`unknown source package '${a}'${hint}`);
     }
     const best = found.reduce((x, y) => (compareVersions(y.version, x.version) > 0 ? y : x));
-    explicit.push({ name: best.name, version: best.version, paragraph: best.paragraph, arg: `${best.name}=${best.version}`, file: best.file, kind: 'index' });
+    explicit.push({
+      name: best.name,
+      version: best.version,
+      paragraph: best.paragraph,
+      arg: `${best.name}=${best.version}`,
+      file: best.file,
+      kind: 'index',
+    });
   }
   if (opts.all) {
     const table = archTable();
@@ -134,7 +162,12 @@ export async function planSequence(session: Session, opts: SequencePlanInput): P
   for (const rec of explicit) {
     byName.set(rec.name, rec);
     if (rec.kind === 'index') continue;
-    const origin = universe.addOrigin({ label: `planned build of ${rec.name} ${rec.version}`, file: rec.file, kind: 'file', priority: PRIORITY.local });
+    const origin = universe.addOrigin({
+      label: `planned build of ${rec.name} ${rec.version}`,
+      file: rec.file,
+      kind: 'file',
+      priority: PRIORITY.local,
+    });
     for (const p of plannedBinaryStanzas(rec, [...new Set([ctx.hostArch, ctx.buildArch])], fullProfiles)) {
       const pkg = universe.addBinary(p, origin);
       if (pkg && pkg.origin === origin) planned.add(pkg.id);
@@ -148,7 +181,9 @@ export async function planSequence(session: Session, opts: SequencePlanInput): P
     return indexCache.get(name);
   };
   const isAvailable = opts.full
-    ? (p: BinaryPackage) => !planned.has(p.id) && (p.arch === 'all' || (cross && p.arch === ctx.buildArch) || !!availableKeys?.has(`${p.name}\0${p.version}\0${p.arch}`))
+    ? (p: BinaryPackage) =>
+        !planned.has(p.id) &&
+        (p.arch === 'all' || (cross && p.arch === ctx.buildArch) || !!availableKeys?.has(`${p.name}\0${p.version}\0${p.arch}`))
     : (p: BinaryPackage) => !planned.has(p.id);
 
   // -P on the command line (not the configuration) also sets the profiles of build-architecture builds.
@@ -168,7 +203,9 @@ export async function planSequence(session: Session, opts: SequencePlanInput): P
   const table = archTable();
   for (const rec of explicit) {
     // A source with nothing for the host architecture is built natively (its arch:all packages).
-    const archs = rec.binaries?.length ? rec.binaries.flatMap((b) => (b.get('Architecture') ?? 'any').split(/\s+/)).filter(Boolean) : (rec.paragraph.get('Architecture') ?? 'any').split(/\s+/).filter(Boolean);
+    const archs = rec.binaries?.length
+      ? rec.binaries.flatMap((b) => (b.get('Architecture') ?? 'any').split(/\s+/)).filter(Boolean)
+      : (rec.paragraph.get('Architecture') ?? 'any').split(/\s+/).filter(Boolean);
     const forHost = archs.some((a) => a !== 'all' && table.matches(ctx.hostArch, a));
     graph.addExplicit(rec, forHost || !archs.includes('all') ? ctx.hostArch : ctx.buildArch);
   }
@@ -194,5 +231,11 @@ export async function planSequence(session: Session, opts: SequencePlanInput): P
     unsatisfiable: (id) => explained.get(id),
   });
   const t1 = Date.now();
-  return { plan, ctx, used, localRepo, seconds: { load: (tLoad - t0) / 1000, graph: (tGraph - tLoad) / 1000, bootstrap: (tBoot - tGraph) / 1000, total: (t1 - t0) / 1000 } };
+  return {
+    plan,
+    ctx,
+    used,
+    localRepo,
+    seconds: { load: (tLoad - t0) / 1000, graph: (tGraph - tLoad) / 1000, bootstrap: (tBoot - tGraph) / 1000, total: (t1 - t0) / 1000 },
+  };
 }

@@ -12,14 +12,16 @@ import { runTool } from '../adapters/run-tool.js';
 import { buildContext } from './satisfy.js';
 import { planSequence, type SequencePlanInput } from './sequence-plan.js';
 import { reopenSession, type Session } from './session.js';
-import { defaultStateFile, newState, readState, reconcile, runSteps, type SequenceState } from '../adapters/sequence-run.js';
+import { defaultStateFile, newState, readState, reconcile, runSteps, type SequenceState } from './sequence-run.js';
 
 async function drawSvg(plan: Plan, file: string): Promise<void> {
   let r;
   try {
     r = await runTool('dot', ['-Tsvg', '-o', file], { input: formatPlanDot(plan) });
   } catch (e) {
-    throw new EnvironmentError(`cannot draw ${file}: ${(e as Error).message.replace(/^dot not found.*/, 'dot not found (install the graphviz package)')}`);
+    throw new EnvironmentError(
+      `cannot draw ${file}: ${(e as Error).message.replace(/^dot not found.*/, 'dot not found (install the graphviz package)')}`,
+    );
   }
   if (r.code !== 0) throw new EnvironmentError(`dot -Tsvg failed: ${r.stderr.trim().split('\n').slice(-3).join(' ')}`);
 }
@@ -53,7 +55,10 @@ function printResults(state: SequenceState, stateFile: string, out: Output): voi
   for (const x of state.steps) {
     const s = plan.steps[x.n - 1]!;
     const what = `${s.source}${s.arch === plan.hostArch ? '' : `:${s.arch}`} ${s.version}${s.stage ? ` [${s.stage}]` : ''}`;
-    const how = x.status === 'done' ? `done${x.seconds !== undefined ? ` (${x.seconds.toFixed(1)} s)` : ''}${x.suite ? `, in ${x.suite}` : ''}` : `${x.status}${x.note ? `: ${x.note}` : ''}`;
+    const how =
+      x.status === 'done'
+        ? `done${x.seconds !== undefined ? ` (${x.seconds.toFixed(1)} s)` : ''}${x.suite ? `, in ${x.suite}` : ''}`
+        : `${x.status}${x.note ? `: ${x.note}` : ''}`;
     out.data(`${String(x.n).padStart(width)}. ${what}: ${how}`);
   }
   out.data(`state: ${stateFile}`);
@@ -70,14 +75,20 @@ export async function runSequence(session: Session, opts: SequenceInput, prog: s
   let stateFile: string;
   if (opts.resume) {
     if (opts.list) throw new UsageError('--resume runs the plan of the state file; --list shows a new plan: give one of them');
-    if (opts.all || opts.full || opts.bootstrap || opts.onlyExplicit || opts.available.length) throw new UsageError('--resume takes the plan and its options from the state file: give no --all, --full, --bootstrap, --only-explicit or --available');
+    if (opts.all || opts.full || opts.bootstrap || opts.onlyExplicit || opts.available.length)
+      throw new UsageError(
+        '--resume takes the plan and its options from the state file: give no --all, --full, --bootstrap, --only-explicit or --available',
+      );
     stateFile = opts.state ?? defaultStateFile(session.localRepo.dir, session.hostArch);
     state = readState(stateFile);
     if (args.length && JSON.stringify(args) !== JSON.stringify(state.plan.args)) {
-      throw new UsageError(`the state file ${stateFile} is for ${state.plan.args.join(' ')}; give the same SOURCE arguments or none (or run without --resume to start over)`);
+      throw new UsageError(
+        `the state file ${stateFile} is for ${state.plan.args.join(' ')}; give the same SOURCE arguments or none (or run without --resume to start over)`,
+      );
     }
     const givenArch = session.flags.hostArch;
-    if (givenArch && givenArch !== state.plan.hostArch) throw new UsageError(`the state file ${stateFile} is for ${state.plan.hostArch}, not ${givenArch}`);
+    if (givenArch && givenArch !== state.plan.hostArch)
+      throw new UsageError(`the state file ${stateFile} is for ${state.plan.hostArch}, not ${givenArch}`);
     const given = session.toolchain()?.name;
     const planned = state.plan.toolchain?.name;
     if (given !== undefined && given !== planned) {
@@ -94,7 +105,9 @@ export async function runSequence(session: Session, opts: SequenceInput, prog: s
   } else {
     const planned = await planSequence(session, opts);
     const { plan } = planned;
-    out.info(`planned in ${planned.seconds.total.toFixed(1)} s (load ${planned.seconds.load.toFixed(1)}, graph ${planned.seconds.graph.toFixed(1)}, loops ${planned.seconds.bootstrap.toFixed(1)})`);
+    out.info(
+      `planned in ${planned.seconds.total.toFixed(1)} s (load ${planned.seconds.load.toFixed(1)}, graph ${planned.seconds.graph.toFixed(1)}, loops ${planned.seconds.bootstrap.toFixed(1)})`,
+    );
     if (opts.svg) await drawSvg(plan, opts.svg);
     if (opts.list) {
       printPlan(plan, opts, out);
@@ -102,18 +115,26 @@ export async function runSequence(session: Session, opts: SequenceInput, prog: s
       if (!planIsComplete(plan)) {
         const unbroken = plan.stats.unbrokenLoops;
         const bad = plan.steps.filter((s) => s.unsatisfiable).length;
-        out.warn(`the plan cannot be completed: ${[unbroken ? `${unbroken} loop part${unbroken === 1 ? '' : 's'} no profile breaks${opts.bootstrap ? '' : ' (--bootstrap breaks loops with staged builds)'}` : '', bad ? `${bad} build${bad === 1 ? '' : 's'} with unsatisfiable build-dependencies` : ''].filter(Boolean).join(', ')}`);
+        out.warn(
+          `the plan cannot be completed: ${[unbroken ? `${unbroken} loop part${unbroken === 1 ? '' : 's'} no profile breaks${opts.bootstrap ? '' : ' (--bootstrap breaks loops with staged builds)'}` : '', bad ? `${bad} build${bad === 1 ? '' : 's'} with unsatisfiable build-dependencies` : ''].filter(Boolean).join(', ')}`,
+        );
         return EXIT.no;
       }
       return EXIT.ok;
     }
-    if (!planned.localRepo) throw new UsageError('xdeb-sequence needs the local repository: each build finds the results of the ones before it there (drop --disable-local-repo)');
+    if (!planned.localRepo)
+      throw new UsageError(
+        'xdeb-sequence needs the local repository: each build finds the results of the ones before it there (drop --disable-local-repo)',
+      );
     stateFile = opts.state ?? defaultStateFile(planned.localRepo, plan.hostArch);
     if (existsSync(stateFile)) {
       try {
         const old = readState(stateFile);
         const done = old.steps.filter((x) => x.status === 'done').length;
-        if (done < old.steps.length) out.warn(`starting a new plan: the one in ${stateFile} (${done} of ${old.steps.length} steps built) is replaced; --resume would have continued it`);
+        if (done < old.steps.length)
+          out.warn(
+            `starting a new plan: the one in ${stateFile} (${done} of ${old.steps.length} steps built) is replaced; --resume would have continued it`,
+          );
       } catch {
         // not a state file we can read: replaced
       }
@@ -132,7 +153,11 @@ export async function runSequence(session: Session, opts: SequenceInput, prog: s
   }
 
   // The plan's architecture, repository and toolchain, also when --resume is given none.
-  const runSession = reopenSession(session, { localRepo: state.localRepo, hostArch: state.plan.hostArch, ...(state.plan.toolchain ? { toolchain: state.plan.toolchain.name } : {}) });
+  const runSession = reopenSession(session, {
+    localRepo: state.localRepo,
+    hostArch: state.plan.hostArch,
+    ...(state.plan.toolchain ? { toolchain: state.plan.toolchain.name } : {}),
+  });
   const ctx = buildContext(runSession);
   const buildOpts: BuildOptions = {
     repo: opts.repo,

@@ -91,8 +91,10 @@ export function configFromFlags(flags: Readonly<SessionFlags>, env: NodeJS.Proce
     const value: ConfigValue | undefined = flags[name];
     cfg.applyFlag(key, value, flag);
   }
-  if (flags.useLocalRepo !== undefined) cfg.applyFlag('use-local-repo', flags.useLocalRepo, flags.useLocalRepo ? '--use-local-repo' : '--disable-local-repo');
-  if (flags.useRemoteRepo !== undefined) cfg.applyFlag('use-remote-repo', flags.useRemoteRepo, flags.useRemoteRepo ? '--use-remote-repo' : '--disable-remote-repo');
+  if (flags.useLocalRepo !== undefined)
+    cfg.applyFlag('use-local-repo', flags.useLocalRepo, flags.useLocalRepo ? '--use-local-repo' : '--disable-local-repo');
+  if (flags.useRemoteRepo !== undefined)
+    cfg.applyFlag('use-remote-repo', flags.useRemoteRepo, flags.useRemoteRepo ? '--use-remote-repo' : '--disable-remote-repo');
   return cfg;
 }
 

@@ -124,7 +124,10 @@ export function parsePin(text: string, loc: { file: string; line: number }): Pin
     const eq = p.indexOf('=');
     const key = eq > 0 ? p.slice(0, eq).trim() : '';
     if (!RELEASE_KEYS.has(key)) throw new InputError(`'${p}' is not a release condition (o=, l=, a=, n=, v=, c=, b=)`, loc);
-    conditions[key as 'o'] = p.slice(eq + 1).trim().replace(/^"(.*)"$/, '$1');
+    conditions[key as 'o'] = p
+      .slice(eq + 1)
+      .trim()
+      .replace(/^"(.*)"$/, '$1');
   }
   return { kind: 'release', all: false, conditions };
 }
@@ -142,7 +145,11 @@ function parsePackages(text: string, loc: { file: string; line: number }): Packa
     }
     let arch: string | undefined;
     // A regex may hold ':' itself: the architecture follows its closing slash.
-    const colon = word.startsWith('/') ? (word.lastIndexOf('/') > 0 ? word.indexOf(':', word.lastIndexOf('/')) : -1) : word.lastIndexOf(':');
+    const colon = word.startsWith('/')
+      ? word.lastIndexOf('/') > 0
+        ? word.indexOf(':', word.lastIndexOf('/'))
+        : -1
+      : word.lastIndexOf(':');
     if (colon > 0) {
       arch = word.slice(colon + 1);
       word = word.slice(0, colon);
@@ -166,7 +173,11 @@ export function parsePreferences(text: string, file: string): PinRecord[] {
   for (const p of paragraphs) {
     const known = new Set(['package', 'pin', 'pin-priority', 'explanation', 'description']);
     for (let i = 0; i < p.names.length; i++) {
-      if (!known.has(p.names[i]!.toLowerCase())) throw new InputError(`unknown field '${p.names[i]}' in a preferences record (Package, Pin, Pin-Priority, Explanation)`, { file, line: p.lines[i] });
+      if (!known.has(p.names[i]!.toLowerCase()))
+        throw new InputError(`unknown field '${p.names[i]}' in a preferences record (Package, Pin, Pin-Priority, Explanation)`, {
+          file,
+          line: p.lines[i],
+        });
     }
     const pkg = p.get('Package');
     const pin = p.get('Pin');
@@ -179,8 +190,19 @@ export function parsePreferences(text: string, file: string): PinRecord[] {
     if (prio === undefined) throw new InputError('a preferences record needs a Pin-Priority field', at('Package'));
     if (!/^[+-]?\d+$/.test(prio.trim())) throw new InputError(`Pin-Priority '${prio}' is not a whole number`, at('Pin-Priority'));
     const priority = Number(prio.trim());
-    if (priority === 0) throw new InputError('Pin-Priority 0 has undefined behaviour in apt; use a negative priority to forbid, or a positive one', at('Pin-Priority'));
-    out.push({ packages: parsePackages(pkg, at('Package')), pin: parsePin(pin, at('Pin')), priority, file, line: p.lineOf('Package') || p.line, text: pin.trim() });
+    if (priority === 0)
+      throw new InputError(
+        'Pin-Priority 0 has undefined behaviour in apt; use a negative priority to forbid, or a positive one',
+        at('Pin-Priority'),
+      );
+    out.push({
+      packages: parsePackages(pkg, at('Package')),
+      pin: parsePin(pin, at('Pin')),
+      priority,
+      file,
+      line: p.lineOf('Package') || p.line,
+      text: pin.trim(),
+    });
   }
   return out;
 }
@@ -212,7 +234,11 @@ export function defaultPriority(r: ReleaseInfo | undefined, status = false): num
 }
 
 /** An index file's priority: the first general record that matches it, else its default. */
-export function indexPriority(records: readonly PinRecord[], r: ReleaseInfo | undefined, fallback = defaultPriority(r)): { priority: number; record?: PinRecord } {
+export function indexPriority(
+  records: readonly PinRecord[],
+  r: ReleaseInfo | undefined,
+  fallback = defaultPriority(r),
+): { priority: number; record?: PinRecord } {
   for (const rec of records) if (rec.packages === null && pinMatchesRelease(rec.pin, r)) return { priority: rec.priority, record: rec };
   return { priority: fallback };
 }

@@ -110,7 +110,8 @@ export class ArchTable {
   private wildcardTuple(alias: string): ArchTuple | undefined {
     const p = splitTuple(alias);
     if (p.includes('any')) {
-      const full = p.length === 4 ? p : p.length === 3 ? ['any', ...p] : p.length === 2 ? ['any', 'any', ...p] : ['any', 'any', 'any', 'any'];
+      const full =
+        p.length === 4 ? p : p.length === 3 ? ['any', ...p] : p.length === 2 ? ['any', 'any', ...p] : ['any', 'any', 'any', 'any'];
       return { abi: full[0]!, libc: full[1]!, os: full[2]!, cpu: full[3]! };
     }
     return this.tuple(alias);

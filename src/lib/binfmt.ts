@@ -34,8 +34,15 @@ export function parseBinfmtEntry(text: string): BinfmtEntry {
   const lines = text.split('\n');
   return {
     enabled: lines[0]?.trim() === 'enabled',
-    interpreter: lines.find((l) => l.startsWith('interpreter '))?.slice('interpreter '.length).trim(),
-    flags: lines.find((l) => l.startsWith('flags:'))?.slice('flags:'.length).trim() ?? '',
+    interpreter: lines
+      .find((l) => l.startsWith('interpreter '))
+      ?.slice('interpreter '.length)
+      .trim(),
+    flags:
+      lines
+        .find((l) => l.startsWith('flags:'))
+        ?.slice('flags:'.length)
+        .trim() ?? '',
   };
 }
 
@@ -78,7 +85,12 @@ export function judgeBinfmt(s: BinfmtState): BinfmtVerdict {
     };
   }
   if (s.runs) return { ok: true, fix: [] };
-  if (!cpu) return { ok: false, problem: `this machine cannot run ${s.arch} programs (arch-test ${s.arch} fails), and qemu-user has no emulator for ${s.arch}`, fix: [] };
+  if (!cpu)
+    return {
+      ok: false,
+      problem: `this machine cannot run ${s.arch} programs (arch-test ${s.arch} fails), and qemu-user has no emulator for ${s.arch}`,
+      fix: [],
+    };
   const why = !s.qemuInstalled
     ? 'qemu-user-static is not installed'
     : !s.mounted

@@ -61,7 +61,8 @@ export function offeredProfiles(graph: BuildGraph, node: BuildNode): string[] {
 /** The profile sets worth trying: each offered profile, pairs of them (when few), and all of them together. */
 export function candidateProfileSets(offered: readonly string[]): string[][] {
   const out: string[][] = offered.map((p) => [p]);
-  if (offered.length <= 5) for (let i = 0; i < offered.length; i++) for (let j = i + 1; j < offered.length; j++) out.push([offered[i]!, offered[j]!]);
+  if (offered.length <= 5)
+    for (let i = 0; i < offered.length; i++) for (let j = i + 1; j < offered.length; j++) out.push([offered[i]!, offered[j]!]);
   if (offered.length > 2 && offered.length <= 8) out.push([...offered]);
   return out;
 }
@@ -81,7 +82,12 @@ export function stageOptions(graph: BuildGraph, node: BuildNode): StageOption[] 
     const targets = targetsOf(deps);
     if (![...full].some((t) => !targets.has(t))) continue;
     const profiles = [...set].sort();
-    const produces = builtBinaries(node.record, node.arch, graph.indep(node.arch), new Set([...graph.baseProfiles(node.arch), ...profiles]));
+    const produces = builtBinaries(
+      node.record,
+      node.arch,
+      graph.indep(node.arch),
+      new Set([...graph.baseProfiles(node.arch), ...profiles]),
+    );
     const key = `${[...targets].sort((a, b) => a - b).join(',')}|${produces ? [...produces].sort().join(',') : '*'}`;
     if (seen.has(key)) continue;
     seen.add(key);
@@ -138,7 +144,14 @@ export interface BootstrapResult {
   loops: LoopReport[];
   /** Vertices in loops left unbroken. */
   blocked: Set<number>;
-  stats: { components: number; cyclicComponents: number; largestComponent: number; inLoops: number; optionsTried: number; milliseconds: number };
+  stats: {
+    components: number;
+    cyclicComponents: number;
+    largestComponent: number;
+    inLoops: number;
+    optionsTried: number;
+    milliseconds: number;
+  };
 }
 
 export interface BootstrapOptions {
@@ -326,7 +339,8 @@ class LoopSolver {
   private byDeletion(): Map<number, StageOption> {
     const chosen = new Map<number, StageOption>();
     const bestOf = new Map<number, { opt: StageOption; score: number }>();
-    for (const c of this.candidates(this.evaluate(chosen), chosen)) if (!bestOf.has(c.node)) bestOf.set(c.node, { opt: c.opt, score: c.score });
+    for (const c of this.candidates(this.evaluate(chosen), chosen))
+      if (!bestOf.has(c.node)) bestOf.set(c.node, { opt: c.opt, score: c.score });
     for (const [node, b] of bestOf) chosen.set(node, b.opt);
     const order = [...bestOf.entries()].sort((a, b) => a[1].score - b[1].score || a[0] - b[0]).map(([n]) => n);
     this.prune(chosen, order, this.evaluate(chosen).cyclicFull);
@@ -354,7 +368,8 @@ class LoopSolver {
     for (const chosen of results) {
       const ev = this.evaluate(chosen);
       const cost = (c: Map<number, StageOption>) => [...c.values()].reduce((a, o) => a + (o.reducing ? 1 : 0.5), 0);
-      if (!best || ev.cyclicFull < best.ev.cyclicFull || (ev.cyclicFull === best.ev.cyclicFull && cost(chosen) < cost(best.chosen))) best = { chosen, ev };
+      if (!best || ev.cyclicFull < best.ev.cyclicFull || (ev.cyclicFull === best.ev.cyclicFull && cost(chosen) < cost(best.chosen)))
+        best = { chosen, ev };
     }
     this.chosen.clear();
     for (const [n, o] of best!.chosen) this.chosen.set(n, o);
@@ -407,7 +422,13 @@ class LoopSolver {
         let dropped = 0;
         for (const t of loopTargets) if (!keeps.has(t)) dropped++;
         if (dropped === 0) continue;
-        cands.push({ node, opt, score: served * dropped, tie: (opt.reducing ? 1000 : 0) + opt.profiles.length * 100 + preferenceRank(opt.profiles), name: this.graph.nodes[node]!.record.name });
+        cands.push({
+          node,
+          opt,
+          score: served * dropped,
+          tie: (opt.reducing ? 1000 : 0) + opt.profiles.length * 100 + preferenceRank(opt.profiles),
+          name: this.graph.nodes[node]!.record.name,
+        });
       }
     }
     cands.sort((a, b) => b.score - a.score || a.tie - b.tie || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
@@ -493,7 +514,11 @@ export function breakLoops(graph: BuildGraph, opts: BootstrapOptions): Bootstrap
     for (const d of depsOf(vx.node, deps)) {
       const s = stageVertex.get(d.to);
       const sameLoop = c1.comp[d.to] === c1.comp[vx.node];
-      o.push({ to: s !== undefined && sameLoop && makesAll(vertices[s]!.stage!.produces, d.binaries) ? s : d.to, binaries: d.binaries, soft: d.soft });
+      o.push({
+        to: s !== undefined && sameLoop && makesAll(vertices[s]!.stage!.produces, d.binaries) ? s : d.to,
+        binaries: d.binaries,
+        soft: d.soft,
+      });
     }
     if (!vx.stage && stageVertex.has(vx.node)) o.push({ to: stageVertex.get(vx.node)!, binaries: [], soft: false });
     return o;
@@ -524,7 +549,8 @@ export function breakLoops(graph: BuildGraph, opts: BootstrapOptions): Bootstrap
       (opt.reducing ? r.staged : r.nocheck).push({ node: m, option: opt, breaks });
     }
     for (const part of unbrokenByComp.get(ci) ?? []) {
-      const toGlobal = (lv: number) => (lv < part.solver.members.length ? part.solver.members[lv]! : stageVertex.get(part.ev.staged[lv - part.solver.members.length]!)!);
+      const toGlobal = (lv: number) =>
+        lv < part.solver.members.length ? part.solver.members[lv]! : stageVertex.get(part.ev.staged[lv - part.solver.members.length]!)!;
       const verts = part.vertices.map(toGlobal).sort((a, b) => a - b);
       for (const v of verts) blocked.add(v);
       const cycle: CycleStep[] = part.cycleLocal.map((lv, i) => {
@@ -555,7 +581,14 @@ export function breakLoops(graph: BuildGraph, opts: BootstrapOptions): Bootstrap
     fullOption,
     loops,
     blocked,
-    stats: { components: c1.components.length, cyclicComponents, largestComponent: largest, inLoops, optionsTried, milliseconds: Date.now() - t0 },
+    stats: {
+      components: c1.components.length,
+      cyclicComponents,
+      largestComponent: largest,
+      inLoops,
+      optionsTried,
+      milliseconds: Date.now() - t0,
+    },
   };
 }
 

@@ -110,7 +110,9 @@ export class BuildChecker {
     const verdict: SourceVerdict = { source, version, status: 'ok', install: [], placements: [], dropped, failures: [], warnings: [] };
     if (result.status === 'sat') {
       const u = this.universe;
-      verdict.install = result.install.map((id) => u.get(id)).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : a.arch < b.arch ? -1 : 1));
+      verdict.install = result.install
+        .map((id) => u.get(id))
+        .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : a.arch < b.arch ? -1 : 1));
       requirements.forEach((req, i) => {
         const id = result.chosen[i]!;
         const pkg = u.get(id);
@@ -148,7 +150,12 @@ export class BuildChecker {
       verdict.failures.push({ requirement: req?.label ?? 'the build-dependencies together', file: req?.file, line: req?.line, reasons });
     }
     if (explain && prohibitions.length && failing.length === 0 && verdict.failures.every((f) => f.reasons.length === 0)) {
-      verdict.failures.push({ requirement: 'Build-Conflicts', reasons: [{ kind: 'conflict', text: `a package the build needs is forbidden by ${prohibitions.map((p) => p.label).join(', ')}`, chain: [] }] });
+      verdict.failures.push({
+        requirement: 'Build-Conflicts',
+        reasons: [
+          { kind: 'conflict', text: `a package the build needs is forbidden by ${prohibitions.map((p) => p.label).join(', ')}`, chain: [] },
+        ],
+      });
     }
     return verdict;
   }
@@ -221,7 +228,8 @@ export class BuildChecker {
     }
     for (const id of this.installed) {
       if (install.has(id)) continue;
-      if (this.index.conflicts(id).some((q) => install.has(q))) out.push(`installing the build-dependencies removes ${describePackage(u.get(id))}`);
+      if (this.index.conflicts(id).some((q) => install.has(q)))
+        out.push(`installing the build-dependencies removes ${describePackage(u.get(id))}`);
     }
     return out;
   }

@@ -40,9 +40,16 @@ function alt(name: string, archQualifier?: string): Alternative {
 /** The build-essential requirements sbuild adds: native and, for a cross build, the cross toolchain. */
 export function implicitRequirements(buildArch: string, hostArch: string, mode: ImplicitMode = 'sbuild'): Requirement[] {
   if (mode === 'none') return [];
-  const reqs: Requirement[] = [{ relation: [alt('build-essential', 'native')], fromArch: hostArch, label: 'implicit: build-essential:native', kind: 'implicit' }];
+  const reqs: Requirement[] = [
+    { relation: [alt('build-essential', 'native')], fromArch: hostArch, label: 'implicit: build-essential:native', kind: 'implicit' },
+  ];
   if (buildArch === hostArch || mode === 'build-essential') return reqs;
-  reqs.push({ relation: [alt(`crossbuild-essential-${hostArch}`, 'native')], fromArch: hostArch, label: `implicit: crossbuild-essential-${hostArch}:native`, kind: 'implicit' });
+  reqs.push({
+    relation: [alt(`crossbuild-essential-${hostArch}`, 'native')],
+    fromArch: hostArch,
+    label: `implicit: crossbuild-essential-${hostArch}:native`,
+    kind: 'implicit',
+  });
   if (mode === 'sbuild') {
     reqs.push(
       { relation: [alt('libc-dev')], fromArch: hostArch, label: `implicit: libc-dev:${hostArch}`, kind: 'implicit' },
@@ -98,7 +105,14 @@ export function buildDependencies(source: Paragraph, opts: BuildOptions): BuildD
         out.dropped.push({ field, text: formatRelation(rel), line });
         continue;
       }
-      out.requirements.push({ relation: kept, fromArch: opts.hostArch, label: `${field}: ${formatRelation(kept)}`, kind: 'build-depends', file: opts.file, line });
+      out.requirements.push({
+        relation: kept,
+        fromArch: opts.hostArch,
+        label: `${field}: ${formatRelation(kept)}`,
+        kind: 'build-depends',
+        file: opts.file,
+        line,
+      });
     }
   }
   for (const field of conflicts) {

@@ -45,7 +45,14 @@ export interface DeclaredBinary {
 /** `<!stage1 !nocheck> <stage2>` → [['!stage1', '!nocheck'], ['stage2']]. */
 export function parseBuildProfiles(text: string): string[][] {
   const groups: string[][] = [];
-  for (const m of text.matchAll(/<([^<>]*)>/g)) groups.push(m[1]!.trim().split(/\s+/).filter(Boolean).map((t) => t.toLowerCase()));
+  for (const m of text.matchAll(/<([^<>]*)>/g))
+    groups.push(
+      m[1]!
+        .trim()
+        .split(/\s+/)
+        .filter(Boolean)
+        .map((t) => t.toLowerCase()),
+    );
   return groups;
 }
 
@@ -61,7 +68,13 @@ export function declaredBinaries(rec: SourceRecord): DeclaredBinary[] {
       .filter((b) => b.has('Package'))
       .map((b) => {
         const bp = b.get('Build-Profiles');
-        return { name: b.get('Package')!, archs: (b.get('Architecture') ?? 'any').split(/\s+/).filter(Boolean), profiles: bp ? parseBuildProfiles(bp) : undefined, multiArch: b.get('Multi-Arch'), stanza: b };
+        return {
+          name: b.get('Package')!,
+          archs: (b.get('Architecture') ?? 'any').split(/\s+/).filter(Boolean),
+          profiles: bp ? parseBuildProfiles(bp) : undefined,
+          multiArch: b.get('Multi-Arch'),
+          stanza: b,
+        };
       });
   }
   const list = rec.paragraph.get('Package-List');
@@ -309,7 +322,11 @@ export class BuildGraph {
       const avoid = install.filter((p) => !this.opts.isAvailable(p) && this.replaceable(p));
       if (!avoid.length) break;
       for (const p of avoid) {
-        keepOut.push({ alt: { name: p.name, archQualifier: undefined, op: '=', version: p.version, archList: undefined, profiles: undefined }, fromArch: node.arch, label: `plan: not ${p.name}` });
+        keepOut.push({
+          alt: { name: p.name, archQualifier: undefined, op: '=', version: p.version, archList: undefined, profiles: undefined },
+          fromArch: node.arch,
+          label: `plan: not ${p.name}`,
+        });
       }
       const r = checker.installer.solve(bd.requirements, [...bd.prohibitions, ...keepOut]);
       if (r.status !== 'sat') break;
@@ -341,7 +358,8 @@ export class BuildGraph {
         }
         this.add(rec, arch, false, { node: i, binaries: [`${p.name}:${p.arch}`] });
       }
-      for (const [source, binaries] of missingBySource) this.problems.push({ kind: this.opts.onlyExplicit ? 'missing' : 'no-source', node: i, binaries, source });
+      for (const [source, binaries] of missingBySource)
+        this.problems.push({ kind: this.opts.onlyExplicit ? 'missing' : 'no-source', node: i, binaries, source });
     }
     for (const node of this.nodes) if (node.status === 'ok') node.deps = this.dependencies(node.install);
   }
@@ -368,16 +386,23 @@ export class BuildGraph {
     const v = this.checker(node.arch).check(node.record.paragraph, { ...this.checkOptions(node, []), explain: true });
     if (v.status === 'ok') return 'its build-dependencies are satisfiable now';
     const reasons = v.failures.map((f) => `${f.requirement}${f.reasons[0] ? `: ${f.reasons[0].text}` : ''}`);
-    return reasons.length ? reasons.join('; ') : v.status === 'unknown' ? 'too complex to decide' : 'its build-dependencies cannot be satisfied';
+    return reasons.length
+      ? reasons.join('; ')
+      : v.status === 'unknown'
+        ? 'too complex to decide'
+        : 'its build-dependencies cannot be satisfied';
   }
 
-  /** A build of `node` with extra profiles: its dependencies, or undefined when they cannot be satisfied or need a source outside the graph. */
+  /**
+   * A build of `node` with extra profiles: its dependencies, or undefined when they cannot be satisfied or need a source outside the graph.
+   */
   dependenciesWith(node: BuildNode, extra: readonly string[]): Dependency[] | undefined {
     const v = this.solve(node, extra);
     if (v.status !== 'ok') return undefined;
     const ids: number[] = [];
     for (const p of v.install) {
-      if (!this.opts.isAvailable(p) && !this.byKey.has(nodeKey(p.source, this.builderArch(p.arch))) && this.opts.lookup(p.source)) return undefined;
+      if (!this.opts.isAvailable(p) && !this.byKey.has(nodeKey(p.source, this.builderArch(p.arch))) && this.opts.lookup(p.source))
+        return undefined;
       ids.push(p.id);
     }
     return this.dependencies(ids);

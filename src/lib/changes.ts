@@ -108,7 +108,8 @@ function listedFiles(p: Paragraph, file: string, kind: 'changes' | 'dsc'): Liste
     ['Checksums-Sha256', 'sha256'],
     ['Checksums-Sha1', 'sha1'],
   ];
-  if (!p.has('Files') && !p.has('Checksums-Sha256')) throw new InputError("no 'Files' nor 'Checksums-Sha256' field: the upload lists no files", { file, line: p.line || undefined });
+  if (!p.has('Files') && !p.has('Checksums-Sha256'))
+    throw new InputError("no 'Files' nor 'Checksums-Sha256' field: the upload lists no files", { file, line: p.line || undefined });
   for (const [field, algo] of fields) {
     const seen = new Set<string>();
     for (const { text, line } of entries(p, field)) {
@@ -217,7 +218,10 @@ export function splitDebName(name: string): { package: string; version: string; 
 }
 
 /** A mismatch between a listed checksum and the file's, as a sentence; undefined when all agree. */
-export function checksumMismatch(listed: ListedFile, actual: { size: number; md5: string; sha1: string; sha256: string }): string | undefined {
+export function checksumMismatch(
+  listed: ListedFile,
+  actual: { size: number; md5: string; sha1: string; sha256: string },
+): string | undefined {
   if (listed.size !== actual.size) return `size is ${actual.size}, the upload says ${listed.size}`;
   for (const algo of ['sha256', 'sha1', 'md5'] as const) {
     const want = listed[algo];

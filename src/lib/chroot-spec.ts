@@ -84,15 +84,19 @@ export function parseChrootMeta(text: string, file: string): ChrootMeta {
   }
   const o = v as Record<string, unknown>;
   const need = (k: string, type: 'string' | 'array') => {
-    const ok = type === 'array' ? Array.isArray(o?.[k]) && (o[k] as unknown[]).every((x) => typeof x === 'string') : typeof o?.[k] === 'string';
+    const ok =
+      type === 'array' ? Array.isArray(o?.[k]) && (o[k] as unknown[]).every((x) => typeof x === 'string') : typeof o?.[k] === 'string';
     if (!ok) throw new InputError(`'${k}' is missing or not a ${type === 'array' ? 'list of strings' : 'string'}`, { file });
   };
   if (!o || typeof o !== 'object') throw new InputError('not a chroot description', { file });
-  if (o.format !== CHROOT_META_FORMAT) throw new InputError(`unknown format ${JSON.stringify(o.format)} (this xdeb reads format ${CHROOT_META_FORMAT})`, { file });
+  if (o.format !== CHROOT_META_FORMAT)
+    throw new InputError(`unknown format ${JSON.stringify(o.format)} (this xdeb reads format ${CHROOT_META_FORMAT})`, { file });
   for (const k of ['name', 'kind', 'buildArch', 'hostArch', 'suite', 'mirror', 'image', 'created', 'updated']) need(k, 'string');
   for (const k of ['architectures', 'include', 'command']) need(k, 'array');
-  if (o.kind !== 'cross' && o.kind !== 'emulated') throw new InputError(`kind must be cross or emulated, not '${String(o.kind)}'`, { file });
-  if ((o.image as string).includes('/')) throw new InputError(`image must be a file name beside the description, not '${String(o.image)}'`, { file });
+  if (o.kind !== 'cross' && o.kind !== 'emulated')
+    throw new InputError(`kind must be cross or emulated, not '${String(o.kind)}'`, { file });
+  if ((o.image as string).includes('/'))
+    throw new InputError(`image must be a file name beside the description, not '${String(o.image)}'`, { file });
   return o as unknown as ChrootMeta;
 }
 
@@ -137,10 +141,14 @@ export const LOCAL_REPO_SOURCES = '/etc/apt/sources.list.d/xdeb-local.list';
 export function planCreate(p: CreatePlanInput): CreatePlan {
   const emulated = p.kind === 'emulated';
   if (!emulated && p.hostArch === p.machineArch) {
-    throw new UsageError(`a cross chroot for ${p.hostArch} on ${p.machineArch} would be a native one: give -a with another architecture, or --emulated`);
+    throw new UsageError(
+      `a cross chroot for ${p.hostArch} on ${p.machineArch} would be a native one: give -a with another architecture, or --emulated`,
+    );
   }
   if (emulated && p.hostArch === p.machineArch) {
-    throw new UsageError(`--emulated is for a foreign architecture; ${p.hostArch} runs natively here (make a cross chroot with -a HOST instead)`);
+    throw new UsageError(
+      `--emulated is for a foreign architecture; ${p.hostArch} runs natively here (make a cross chroot with -a HOST instead)`,
+    );
   }
   const architectures = emulated ? [p.hostArch] : [p.machineArch, p.hostArch];
   const include = [...(emulated ? [] : [`crossbuild-essential-${p.hostArch}`]), ...p.include.filter((x) => x.trim())];

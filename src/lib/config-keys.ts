@@ -24,11 +24,18 @@ export const CONFIG_KEYS: readonly ConfigKey[] = [
   { key: 'root-cmd', kind: 'string', description: 'command that gains root for apt and dpkg (e.g. sudo) when not root' },
   { key: 'sign-key', kind: 'string', description: 'gpg key (id or fingerprint) that signs the local repository' },
   { key: 'jobs', kind: 'int', description: 'builds run in parallel by xdeb-sequence', default: '1' },
-  { key: 'toolchain', kind: 'string', description: 'the toolchain of builds: gcc, gcc-N, clang, clang-N or a [toolchain NAME] section (docs/toolchains.md)' },
-  { key: 'preferences', kind: 'path', description: "with --local-config: an apt_preferences(5) file that pins the configured repositories instead of apt's preferences" },
+  {
+    key: 'toolchain',
+    kind: 'string',
+    description: 'the toolchain of builds: gcc, gcc-N, clang, clang-N or a [toolchain NAME] section (docs/toolchains.md)',
+  },
+  {
+    key: 'preferences',
+    kind: 'path',
+    description: "with --local-config: an apt_preferences(5) file that pins the configured repositories instead of apt's preferences",
+  },
   { key: 'build-log-dir', kind: 'path', description: 'where build logs are kept' },
 ];
-
 
 /** XDEB_HOST_ARCH for host-arch. */
 export function envName(key: string): string {

@@ -20,7 +20,6 @@ export function configKey(name: string): ConfigKey | undefined {
   return KEY_BY_NAME.get(name);
 }
 
-
 export type ConfigValue = string | boolean | number | string[];
 
 /** Where a value came from, as `xdeb config` shows it. */
@@ -112,7 +111,8 @@ export function parseConfigFile(text: string, file: string): ParsedConfigFile {
     const loc = { file, line: lineNo };
     const head = /^\[\s*([a-z][a-z0-9-]*)(?:\s+([^\]\s]+))?\s*\]$/.exec(trimmed);
     if (head) {
-      if (!SECTION_KINDS.has(head[1]!)) throw new InputError(`unknown section '[${head[1]}]' (known: ${[...SECTION_KINDS].join(', ')})`, loc);
+      if (!SECTION_KINDS.has(head[1]!))
+        throw new InputError(`unknown section '[${head[1]}]' (known: ${[...SECTION_KINDS].join(', ')})`, loc);
       if (!head[2]) throw new InputError(`section '[${head[1]}]' needs a name: [${head[1]} NAME]`, loc);
       section = { kind: head[1]!, name: head[2], entries: new Map(), file, line: lineNo };
       sections.push(section);
@@ -188,7 +188,8 @@ export class Config {
 
   constructor() {
     for (const k of CONFIG_KEYS) {
-      if (k.default !== undefined) this.values.set(k.key, { key: k.key, value: parseConfigValue(k, k.default), text: k.default, source: { kind: 'default' } });
+      if (k.default !== undefined)
+        this.values.set(k.key, { key: k.key, value: parseConfigValue(k, k.default), text: k.default, source: { kind: 'default' } });
     }
   }
 
@@ -215,7 +216,12 @@ export class Config {
       const variable = envName(k.key);
       const text = env[variable];
       if (text === undefined || text === '') continue;
-      this.values.set(k.key, { key: k.key, value: parseConfigValue(k, text, { what: `environment ${variable}` }), text, source: { kind: 'environment', variable } });
+      this.values.set(k.key, {
+        key: k.key,
+        value: parseConfigValue(k, text, { what: `environment ${variable}` }),
+        text,
+        source: { kind: 'environment', variable },
+      });
     }
   }
 

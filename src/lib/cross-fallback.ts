@@ -40,7 +40,9 @@ export function checkWithCrossFallback(checker: BuildChecker, source: Paragraph,
   if (first.status === 'ok') names = crossgraded(first, checker);
   else {
     names = new Set();
-    for (const p of u.packages) if (p.installed && p.arch !== host && u.named(p.name).some((id) => u.get(id).arch === host && u.get(id).multiArch === 'no')) names.add(p.name);
+    for (const p of u.packages)
+      if (p.installed && p.arch !== host && u.named(p.name).some((id) => u.get(id).arch === host && u.get(id).multiArch === 'no'))
+        names.add(p.name);
   }
   if (names.size === 0) return none;
   for (const name of names) {
@@ -53,12 +55,25 @@ export function checkWithCrossFallback(checker: BuildChecker, source: Paragraph,
   for (const p of u.packages) {
     if (!p.installed || !names.has(p.name) || p.arch === host) continue;
     const same = u.named(p.name).filter((id) => u.get(id).arch === p.arch);
-    keep.push({ relation: [], fromArch: opts.buildArch, label: `keep installed: ${p.name}:${p.arch}`, kind: 'installed', candidates: same });
+    keep.push({
+      relation: [],
+      fromArch: opts.buildArch,
+      label: `keep installed: ${p.name}:${p.arch}`,
+      kind: 'installed',
+      candidates: same,
+    });
   }
   const second = new BuildChecker(new DependencyIndex(u, checker.index.ctx));
   const bd = buildDependencies(source, opts);
   const name = source.get('Source') ?? source.get('Package') ?? '?';
-  const v = second.checkRequirements(name, source.get('Version') ?? '', [...bd.requirements, ...keep], bd.prohibitions, bd.dropped, !!opts.explain);
+  const v = second.checkRequirements(
+    name,
+    source.get('Version') ?? '',
+    [...bd.requirements, ...keep],
+    bd.prohibitions,
+    bd.dropped,
+    !!opts.explain,
+  );
   if (v.status !== 'ok') return none;
   v.placements = v.placements.filter((p) => p.kind !== 'installed');
   const converted = v.install.filter((p) => p.crossConverted);

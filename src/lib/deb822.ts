@@ -63,7 +63,8 @@ const nextName = new Int32Array(NAME_MAX + 1).fill(-1);
 /** A slot for text[s..e): the length and three characters are enough to spread the names. */
 function nameSlot(text: string, s: number, e: number): number {
   const len = e - s;
-  const h = Math.imul(Math.imul(Math.imul(len, 31) + text.charCodeAt(s), 31) + text.charCodeAt(e - 1), 31) + text.charCodeAt(s + (len >> 1));
+  const h =
+    Math.imul(Math.imul(Math.imul(len, 31) + text.charCodeAt(s), 31) + text.charCodeAt(e - 1), 31) + text.charCodeAt(s + (len >> 1));
   return h & (NAME_SLOTS - 1);
 }
 
@@ -143,14 +144,16 @@ function badFieldValue(value: string): string | undefined {
   const n = value.length;
   let nl = value.indexOf('\n');
   const firstEnd = nl < 0 ? n : nl;
-  if (firstEnd > 0 && (isPad(value.charCodeAt(0)) || isPad(value.charCodeAt(firstEnd - 1)))) return 'the first line of the value has blanks around it';
+  if (firstEnd > 0 && (isPad(value.charCodeAt(0)) || isPad(value.charCodeAt(firstEnd - 1))))
+    return 'the first line of the value has blanks around it';
   for (let line = 2; nl >= 0; line++) {
     const s = nl + 1;
     nl = value.indexOf('\n', s);
     const e = nl < 0 ? n : nl;
     let k = s + 1;
     while (k < e && isPad(value.charCodeAt(k))) k++;
-    if (s === e || !isBlank(value.charCodeAt(s)) || k === e) return `line ${line} of the value does not start with a blank or has nothing else`;
+    if (s === e || !isBlank(value.charCodeAt(s)) || k === e)
+      return `line ${line} of the value does not start with a blank or has nothing else`;
     if (isPad(value.charCodeAt(e - 1))) return `line ${line} of the value ends with a blank`;
   }
   return undefined;
@@ -385,7 +388,8 @@ export class Deb822Parser {
   private closeField(text: string): void {
     if (this.fieldLine === 0) return;
     let value = this.valuePrefix;
-    if (this.valueStart >= 0) value = value === '' ? text.slice(this.valueStart, this.valueEnd) : value + text.slice(this.valueStart, this.valueEnd);
+    if (this.valueStart >= 0)
+      value = value === '' ? text.slice(this.valueStart, this.valueEnd) : value + text.slice(this.valueStart, this.valueEnd);
     this.current!.push(this.fieldName, this.fieldKey, value, this.fieldLine, this.fieldRaw);
     this.fieldLine = 0;
     this.valuePrefix = '';

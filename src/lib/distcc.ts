@@ -32,8 +32,10 @@ export function parseDistccHosts(text: string): DistccHost[] {
     if (w === 'localhost' || w.startsWith('localhost/')) {
       throw new UsageError(`--distcc: '${w}' makes distcc compile locally; give 127.0.0.1 for a distccd listening on loopback`);
     }
-    if (w.startsWith('--') || w.startsWith('+')) throw new UsageError(`--distcc: '${w}': only plain helper entries are accepted (no --randomize, +zeroconf)`);
-    const m = /^(?:([A-Za-z0-9._-]*)@)?(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9._-]+)(?::(\d+))?(?:\/(\d+))?((?:,(?:lzo|cpp|auth(?:=[^,\s]+)?))*)$/.exec(w);
+    if (w.startsWith('--') || w.startsWith('+'))
+      throw new UsageError(`--distcc: '${w}': only plain helper entries are accepted (no --randomize, +zeroconf)`);
+    const m =
+      /^(?:([A-Za-z0-9._-]*)@)?(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9._-]+)(?::(\d+))?(?:\/(\d+))?((?:,(?:lzo|cpp|auth(?:=[^,\s]+)?))*)$/.exec(w);
     if (!m) throw new UsageError(`--distcc: '${w}' is not a distcc host (HOST[:PORT][/LIMIT][,lzo] or USER@HOST[/LIMIT])`);
     const ssh = w.includes('@');
     const port = m[3] === undefined ? undefined : Number(m[3]);
@@ -80,7 +82,15 @@ export function distccLinks(opts: { triplet: string; major: string; plainNames: 
     script(`${triplet}-gcc`, cc),
     script(`${triplet}-g++`, cxx),
   ];
-  if (opts.plainNames) out.push(script('cc', cc), script('gcc', cc), script(`gcc-${major}`, cc), script('c++', cxx), script('g++', cxx), script(`g++-${major}`, cxx));
+  if (opts.plainNames)
+    out.push(
+      script('cc', cc),
+      script('gcc', cc),
+      script(`gcc-${major}`, cc),
+      script('c++', cxx),
+      script('g++', cxx),
+      script(`g++-${major}`, cxx),
+    );
   return out;
 }
 

@@ -71,10 +71,33 @@ export const MACHINES_BY_CPU: Readonly<Record<string, readonly number[]>> = {
 };
 
 const MACHINE_NAMES: Readonly<Record<number, string>> = {
-  2: 'SPARC', 3: 'Intel 80386', 4: 'Motorola 68000', 8: 'MIPS', 15: 'HPPA', 18: 'SPARC32PLUS', 20: 'PowerPC',
-  21: 'PowerPC64', 22: 'IBM S/390', 40: 'ARM', 41: 'Alpha', 42: 'Renesas SH', 43: 'SPARC v9', 50: 'IA-64',
-  62: 'x86-64', 88: 'M32R', 92: 'OpenRISC', 93: 'ARCompact', 113: 'Nios II', 183: 'AArch64', 191: 'TILE-Gx',
-  195: 'ARCv2', 243: 'RISC-V', 247: 'eBPF', 258: 'LoongArch', 0x18ad: 'AVR32', 0x9026: 'Alpha',
+  2: 'SPARC',
+  3: 'Intel 80386',
+  4: 'Motorola 68000',
+  8: 'MIPS',
+  15: 'HPPA',
+  18: 'SPARC32PLUS',
+  20: 'PowerPC',
+  21: 'PowerPC64',
+  22: 'IBM S/390',
+  40: 'ARM',
+  41: 'Alpha',
+  42: 'Renesas SH',
+  43: 'SPARC v9',
+  50: 'IA-64',
+  62: 'x86-64',
+  88: 'M32R',
+  92: 'OpenRISC',
+  93: 'ARCompact',
+  113: 'Nios II',
+  183: 'AArch64',
+  191: 'TILE-Gx',
+  195: 'ARCv2',
+  243: 'RISC-V',
+  247: 'eBPF',
+  258: 'LoongArch',
+  0x18ad: 'AVR32',
+  0x9026: 'Alpha',
 };
 
 export interface ExpectedElf {
@@ -118,7 +141,16 @@ export function archsForElf(h: ElfHeader, table: ArchTable = archTable(), candid
 
 /** Is a path inside a package matched by one of the patterns (`*` matches anything, `/` included)? */
 export function elfPathAllowed(path: string, patterns: readonly string[]): boolean {
-  return patterns.some((p) => new RegExp('^' + p.split('*').map((s) => s.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*') + '$').test(path));
+  return patterns.some((p) =>
+    new RegExp(
+      '^' +
+        p
+          .split('*')
+          .map((s) => s.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
+          .join('.*') +
+        '$',
+    ).test(path),
+  );
 }
 
 // Sections and what they record of the instruction set (issue #8: the flavour ISA check). The

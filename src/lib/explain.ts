@@ -136,7 +136,9 @@ export class Explainer {
     }
     if (failing.length < cands.length) {
       // Some candidate installs alone: the trouble is in combination with what else is asked.
-      return reasons.length ? reasons : [{ kind: 'unsatisfiable', text: 'installable alone, but not together with the other requirements', chain }];
+      return reasons.length
+        ? reasons
+        : [{ kind: 'unsatisfiable', text: 'installable alone, but not together with the other requirements', chain }];
     }
     return reasons;
   }
@@ -173,9 +175,23 @@ export class Explainer {
       const pq = this.universe.get(q);
       if (this.mustStay(q)) {
         if (pq.name === p.name && p.multiArch === 'same' && pq.multiArch === 'same' && pq.version !== p.version) {
-          return [{ kind: 'skew', text: `${p.name} is Multi-Arch: same, but ${p.arch} has ${p.version} where ${pq.arch} has ${pq.version} (the architectures' versions are skewed)`, chain, other: q }];
+          return [
+            {
+              kind: 'skew',
+              text: `${p.name} is Multi-Arch: same, but ${p.arch} has ${p.version} where ${pq.arch} has ${pq.version} (the architectures' versions are skewed)`,
+              chain,
+              other: q,
+            },
+          ];
         }
-        return [{ kind: 'conflict', text: `${describePackage(p)} conflicts with ${describePackage(pq)}, which must stay installed`, chain, other: q }];
+        return [
+          {
+            kind: 'conflict',
+            text: `${describePackage(p)} conflicts with ${describePackage(pq)}, which must stay installed`,
+            chain,
+            other: q,
+          },
+        ];
       }
       withBase ??= q;
     }
@@ -193,7 +209,13 @@ export class Explainer {
       ];
     }
     // Its dependencies, each installable alone, exclude each other.
-    const deps: Requirement[] = p.depends.map((rel, i) => ({ relation: rel, fromArch: from, label: `${describePackage(p)} depends on ${formatRelation(rel)}`, kind: 'implicit' as const, candidates: clauses[i] }));
+    const deps: Requirement[] = p.depends.map((rel, i) => ({
+      relation: rel,
+      fromArch: from,
+      label: `${describePackage(p)} depends on ${formatRelation(rel)}`,
+      kind: 'implicit' as const,
+      candidates: clauses[i],
+    }));
     const conflict = this.explainConflict(deps, chain.slice(0, -1));
     return conflict.length ? conflict : [{ kind: 'unsatisfiable', text: `${describePackage(p)} cannot be installed`, chain }];
   }
@@ -215,7 +237,9 @@ export class Explainer {
       const without = [...core.slice(0, i), ...core.slice(i + 1)];
       if (unsat(without)) core = without;
     }
-    const together = (): Reason[] => [{ kind: 'unsatisfiable', text: `cannot be satisfied together: ${core.map((r) => r.label).join('; ')}`, chain: prefix }];
+    const together = (): Reason[] => [
+      { kind: 'unsatisfiable', text: `cannot be satisfied together: ${core.map((r) => r.label).join('; ')}`, chain: prefix },
+    ];
     if (core.length < 2) return together();
     const last = core[core.length - 1]!;
     const rest = core.slice(0, -1);
@@ -229,7 +253,12 @@ export class Explainer {
       const chain = [...prefix, ...r.chain];
       if ((r.kind === 'conflict' || r.kind === 'skew') && r.other !== undefined && restSet.has(r.other)) {
         const holder = rest.find((q) => this.reaches(q, r.other!, restSet)) ?? rest[0]!;
-        out.push({ kind: r.kind, text: r.text.replace(/, which must stay installed$/, ''), chain, chain2: [...prefix, ...this.path(holder, this.chosenFor(holder, restSet), r.other, restSet)] });
+        out.push({
+          kind: r.kind,
+          text: r.text.replace(/, which must stay installed$/, ''),
+          chain,
+          chain2: [...prefix, ...this.path(holder, this.chosenFor(holder, restSet), r.other, restSet)],
+        });
       } else out.push({ ...r, chain });
     }
     return out.length ? out : together();

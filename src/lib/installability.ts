@@ -3,7 +3,16 @@
 // candidates the Multi-Arch rules allow; conflicts, Breaks and the one-version-per-name rules
 // are binary clauses (¬p ∨ ¬q). Only the closure of what the requirements can reach is encoded.
 
-import { archSatisfies, buildConflictMatches, conflictArchMatches, effectiveArch, providerArchSatisfies, sameNameCoinstallable, type ArchContext, type Dependant } from './multiarch.js';
+import {
+  archSatisfies,
+  buildConflictMatches,
+  conflictArchMatches,
+  effectiveArch,
+  providerArchSatisfies,
+  sameNameCoinstallable,
+  type ArchContext,
+  type Dependant,
+} from './multiarch.js';
 import type { Alternative, Relation } from './relation.js';
 import { neg, pos, SatSolver, type Brancher, type Lit } from './sat.js';
 import type { BinaryPackage, Universe } from './universe.js';
@@ -181,7 +190,8 @@ export class DependencyIndex {
       for (const d of decl.get(n) ?? []) {
         if (d === id || out.has(d)) continue;
         const dp = u.get(d);
-        for (const field of [dp.conflicts, dp.breaks]) for (const rel of field) for (const alt of rel) if (alt.name === n && this.hits(dp, alt, p)) out.add(d);
+        for (const field of [dp.conflicts, dp.breaks])
+          for (const rel of field) for (const alt of rel) if (alt.name === n && this.hits(dp, alt, p)) out.add(d);
       }
     }
     for (const q of u.named(p.name)) if (!sameNameCoinstallable(p, u.get(q), this.ctx)) out.add(q);
@@ -202,7 +212,8 @@ export class DependencyIndex {
     for (const [t, provided] of u.providers(alt.name)) {
       const p = u.get(t);
       if (!buildConflictMatches(p.arch, p.multiArch, alt.archQualifier, this.ctx, true)) continue;
-      if (alt.op === undefined || (provided !== undefined && versionSatisfies(provided, alt.op, alt.version!))) if (!out.includes(t)) out.push(t);
+      if (alt.op === undefined || (provided !== undefined && versionSatisfies(provided, alt.op, alt.version!)))
+        if (!out.includes(t)) out.push(t);
     }
     return out;
   }
@@ -382,4 +393,5 @@ export class GoalBrancher implements Brancher {
   }
 }
 
-export type SolveResult = { status: 'sat'; install: number[]; chosen: (number | undefined)[] } | { status: 'unsat' } | { status: 'unknown' };
+export type SolveResult =
+  { status: 'sat'; install: number[]; chosen: (number | undefined)[] } | { status: 'unsat' } | { status: 'unknown' };

@@ -33,9 +33,29 @@ export const ARM_CPU_ARCH: Readonly<Record<string, number>> = {
 };
 
 const CPU_ARCH_NAMES: Readonly<Record<number, string>> = {
-  0: 'pre-v4', 1: 'v4', 2: 'v4T', 3: 'v5T', 4: 'v5TE', 5: 'v5TEJ', 6: 'v6', 7: 'v6KZ', 8: 'v6T2', 9: 'v6K', 10: 'v7',
-  11: 'v6-M', 12: 'v6S-M', 13: 'v7E-M', 14: 'v8-A', 15: 'v8-R', 16: 'v8-M.baseline', 17: 'v8-M.mainline',
-  18: 'v8.1-A', 19: 'v8.2-A', 20: 'v8.3-A', 21: 'v8.1-M.mainline', 22: 'v9-A',
+  0: 'pre-v4',
+  1: 'v4',
+  2: 'v4T',
+  3: 'v5T',
+  4: 'v5TE',
+  5: 'v5TEJ',
+  6: 'v6',
+  7: 'v6KZ',
+  8: 'v6T2',
+  9: 'v6K',
+  10: 'v7',
+  11: 'v6-M',
+  12: 'v6S-M',
+  13: 'v7E-M',
+  14: 'v8-A',
+  15: 'v8-R',
+  16: 'v8-M.baseline',
+  17: 'v8-M.mainline',
+  18: 'v8.1-A',
+  19: 'v8.2-A',
+  20: 'v8.3-A',
+  21: 'v8.1-M.mainline',
+  22: 'v9-A',
 };
 
 /** Does an object for Tag_CPU_arch `need` run on a CPU of architecture `have`? (A/R-profile Linux targets.) */
@@ -72,10 +92,34 @@ const FP_ARCH: Readonly<Record<number, { name: string; version: number; d32: boo
   8: { name: 'FPv5-D16', version: 8, d32: false },
 };
 export const ARM_FP_ARCH: Readonly<Record<string, number>> = {
-  none: 0, vfp: 2, vfpv2: 2, vfpv3: 3, 'vfpv3-d16': 4, 'vfpv3-d16-fp16': 4, vfpv4: 5, 'vfpv4-d16': 6, 'fp-armv8': 7, 'fpv5-d16': 8, neon: 3, 'neon-vfpv3': 3, 'neon-fp16': 3, 'neon-vfpv4': 5, 'neon-fp-armv8': 7, 'crypto-neon-fp-armv8': 7,
+  none: 0,
+  vfp: 2,
+  vfpv2: 2,
+  vfpv3: 3,
+  'vfpv3-d16': 4,
+  'vfpv3-d16-fp16': 4,
+  vfpv4: 5,
+  'vfpv4-d16': 6,
+  'fp-armv8': 7,
+  'fpv5-d16': 8,
+  neon: 3,
+  'neon-vfpv3': 3,
+  'neon-fp16': 3,
+  'neon-vfpv4': 5,
+  'neon-fp-armv8': 7,
+  'crypto-neon-fp-armv8': 7,
 };
 /** Tag_Advanced_SIMD_arch: 0 none, 1 NEONv1, 2 NEONv1 with fused MAC, 3 ARMv8 AdvSIMD, 4 ARMv8.1 AdvSIMD. */
-export const ARM_SIMD_ARCH: Readonly<Record<string, number>> = { none: 0, neon: 1, neonv1: 1, 'neon-vfpv4': 2, neonv2: 2, 'neon-fp-armv8': 3, 'armv8': 3, 'armv8.1': 4 };
+export const ARM_SIMD_ARCH: Readonly<Record<string, number>> = {
+  none: 0,
+  neon: 1,
+  neonv1: 1,
+  'neon-vfpv4': 2,
+  neonv2: 2,
+  'neon-fp-armv8': 3,
+  armv8: 3,
+  'armv8.1': 4,
+};
 const SIMD_NAMES = ['no Advanced SIMD', 'NEONv1', 'NEONv1 with FMA', 'ARMv8 Advanced SIMD', 'ARMv8.1 Advanced SIMD'];
 
 export function fpArchFits(have: number, need: number): boolean {
@@ -102,8 +146,7 @@ export const X86_LEVELS: readonly { name: string; bit: number }[] = [
 ];
 
 export type IsaLimit =
-  | { kind: 'arm'; text: string; cpuArch: number; fpArch?: number; simdArch?: number }
-  | { kind: 'x86'; text: string; level: number };
+  { kind: 'arm'; text: string; cpuArch: number; fpArch?: number; simdArch?: number } | { kind: 'x86'; text: string; level: number };
 
 /**
  * An `isa` value: 'armv7-a', 'armv7-a fp=vfpv3-d16 simd=none', 'x86-64-v2'. An InputError names
@@ -119,14 +162,21 @@ export function parseIsa(text: string, loc: InputLocation = {}): IsaLimit {
   }
   const cpuArch = ARM_CPU_ARCH[head];
   if (cpuArch === undefined) {
-    throw new InputError(`isa: '${head}' is not an architecture xdeb can check (ARM: ${Object.keys(ARM_CPU_ARCH).join(', ')}; x86-64: ${X86_LEVELS.map((l) => l.name).join(', ')})`, loc);
+    throw new InputError(
+      `isa: '${head}' is not an architecture xdeb can check (ARM: ${Object.keys(ARM_CPU_ARCH).join(', ')}; x86-64: ${X86_LEVELS.map((l) => l.name).join(', ')})`,
+      loc,
+    );
   }
   const limit: IsaLimit = { kind: 'arm', text: text.trim(), cpuArch };
   for (const w of words.slice(1)) {
     const [k, v] = w.split('=');
     if (k === 'fp' && v !== undefined && ARM_FP_ARCH[v] !== undefined) limit.fpArch = ARM_FP_ARCH[v];
     else if (k === 'simd' && v !== undefined && ARM_SIMD_ARCH[v] !== undefined) limit.simdArch = ARM_SIMD_ARCH[v];
-    else throw new InputError(`isa: '${w}' is not fp=FPU (${Object.keys(ARM_FP_ARCH).join(', ')}) nor simd=… (${Object.keys(ARM_SIMD_ARCH).join(', ')})`, loc);
+    else
+      throw new InputError(
+        `isa: '${w}' is not fp=FPU (${Object.keys(ARM_FP_ARCH).join(', ')}) nor simd=… (${Object.keys(ARM_SIMD_ARCH).join(', ')})`,
+        loc,
+      );
   }
   return limit;
 }
@@ -162,9 +212,14 @@ export function isaExcess(isa: ElfIsa, limit: IsaLimit): string[] {
   const out: string[] = [];
   if (limit.kind === 'arm' && isa.arm) {
     const a = isa.arm;
-    if (a.cpuArch !== undefined && !armArchIncludes(limit.cpuArch, a.cpuArch)) out.push(`needs ARM ${armArchName(a.cpuArch)} (Tag_CPU_arch ${a.cpuArch}), the flavour allows ${armArchName(limit.cpuArch)}`);
-    if (a.fpArch !== undefined && limit.fpArch !== undefined && !fpArchFits(limit.fpArch, a.fpArch)) out.push(`needs ${fpArchName(a.fpArch)} (Tag_FP_arch ${a.fpArch}), the flavour allows ${fpArchName(limit.fpArch)}`);
-    if (a.simdArch !== undefined && limit.simdArch !== undefined && a.simdArch > limit.simdArch) out.push(`needs ${simdArchName(a.simdArch)} (Tag_Advanced_SIMD_arch ${a.simdArch}), the flavour allows ${simdArchName(limit.simdArch)}`);
+    if (a.cpuArch !== undefined && !armArchIncludes(limit.cpuArch, a.cpuArch))
+      out.push(`needs ARM ${armArchName(a.cpuArch)} (Tag_CPU_arch ${a.cpuArch}), the flavour allows ${armArchName(limit.cpuArch)}`);
+    if (a.fpArch !== undefined && limit.fpArch !== undefined && !fpArchFits(limit.fpArch, a.fpArch))
+      out.push(`needs ${fpArchName(a.fpArch)} (Tag_FP_arch ${a.fpArch}), the flavour allows ${fpArchName(limit.fpArch)}`);
+    if (a.simdArch !== undefined && limit.simdArch !== undefined && a.simdArch > limit.simdArch)
+      out.push(
+        `needs ${simdArchName(a.simdArch)} (Tag_Advanced_SIMD_arch ${a.simdArch}), the flavour allows ${simdArchName(limit.simdArch)}`,
+      );
   }
   if (limit.kind === 'x86' && isa.x86) {
     const bits = (isa.x86.needed ?? 0) | (isa.x86.used ?? 0);
@@ -172,12 +227,17 @@ export function isaExcess(isa: ElfIsa, limit: IsaLimit): string[] {
     X86_LEVELS.forEach((l, i) => {
       if (bits & l.bit) need = i + 1;
     });
-    if (need > limit.level) out.push(`needs ${X86_LEVELS[need - 1]!.name} (GNU_PROPERTY_X86_ISA_1_${isa.x86.needed !== undefined && isa.x86.needed & X86_LEVELS[need - 1]!.bit ? 'NEEDED' : 'USED'}), the flavour allows ${X86_LEVELS[limit.level - 1]!.name}`);
+    if (need > limit.level)
+      out.push(
+        `needs ${X86_LEVELS[need - 1]!.name} (GNU_PROPERTY_X86_ISA_1_${isa.x86.needed !== undefined && isa.x86.needed & X86_LEVELS[need - 1]!.bit ? 'NEEDED' : 'USED'}), the flavour allows ${X86_LEVELS[limit.level - 1]!.name}`,
+      );
   }
   return out;
 }
 
 /** Does this ELF record anything the limit can be checked against? */
 export function isaCheckable(isa: ElfIsa, limit: IsaLimit): boolean {
-  return limit.kind === 'arm' ? isa.arm?.cpuArch !== undefined : isa.x86 !== undefined && (isa.x86.needed !== undefined || isa.x86.used !== undefined);
+  return limit.kind === 'arm'
+    ? isa.arm?.cpuArch !== undefined
+    : isa.x86 !== undefined && (isa.x86.needed !== undefined || isa.x86.used !== undefined);
 }

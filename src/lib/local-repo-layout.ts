@@ -54,7 +54,9 @@ const FLAVOUR_NAME = /^[a-z0-9][a-z0-9.-]*$/;
 
 /** Why a flavour name is not one (it names a suite, so: lower case letters, digits, `.` and `-`), or undefined. */
 export function flavourNameProblem(name: string): string | undefined {
-  return FLAVOUR_NAME.test(name) ? undefined : `'${name}' is not a flavour name (lower-case letters, digits, '.' and '-', starting with a letter or digit)`;
+  return FLAVOUR_NAME.test(name)
+    ? undefined
+    : `'${name}' is not a flavour name (lower-case letters, digits, '.' and '-', starting with a letter or digit)`;
 }
 
 /** The suite a build with these profiles (and flavour, if any) is published into. */
@@ -157,14 +159,16 @@ export interface MergeResult {
 
 /**
  * Add new records to the existing ones: a record for the same build (suite, source, version,
- * architectures), or one with an architecture-specific .deb of the same pool path, is replaced; then, with keepVersions > 0, only the newest keepVersions source
+ * architectures), or one with an architecture-specific .deb of the same pool path, is replaced; then, with keepVersions > 0, only the
+ * newest keepVersions source
  * versions of each source touched are kept in each suite touched.
  */
 export function mergeRecords(existing: readonly BuildRecord[], added: readonly BuildRecord[], keepVersions = 0): MergeResult {
   const newKeys = new Set(added.map(recordKey));
   // A new build that brings an architecture-specific .deb of the same name supersedes the old one.
   const newDebs = new Set<string>();
-  for (const r of added) for (const f of r.files) if ((f.kind === 'deb' || f.kind === 'udeb') && f.architecture !== 'all') newDebs.add(f.path);
+  for (const r of added)
+    for (const f of r.files) if ((f.kind === 'deb' || f.kind === 'udeb') && f.architecture !== 'all') newDebs.add(f.path);
   const dropped: BuildRecord[] = [];
   const kept: BuildRecord[] = [];
   for (const r of existing) (newKeys.has(recordKey(r)) || r.files.some((f) => newDebs.has(f.path)) ? dropped : kept).push(r);
@@ -220,7 +224,11 @@ export type PoolDecision =
  * indexed by apt and is simply replaced; an indexed file with other content is never
  * overwritten silently, since apt clients hold its old checksum.
  */
-export function decidePoolFile(existingSha256: string | undefined, incomingSha256: string, opts: { referenced: boolean; replace: boolean; kind: PublishedFile['kind'] }): PoolDecision {
+export function decidePoolFile(
+  existingSha256: string | undefined,
+  incomingSha256: string,
+  opts: { referenced: boolean; replace: boolean; kind: PublishedFile['kind'] },
+): PoolDecision {
   if (existingSha256 === undefined) return 'copy';
   if (existingSha256 === incomingSha256) return 'present';
   if (!opts.referenced) return 'overwrite-orphan';
@@ -251,7 +259,8 @@ export function packagesFor(records: readonly BuildRecord[], suite: string, arch
   const out = new Set<string>();
   for (const r of records) {
     if (r.suite !== suite) continue;
-    for (const f of r.files) if ((f.kind === 'deb' || f.kind === 'udeb') && (f.architecture === arch || f.architecture === 'all')) out.add(f.path);
+    for (const f of r.files)
+      if ((f.kind === 'deb' || f.kind === 'udeb') && (f.architecture === arch || f.architecture === 'all')) out.add(f.path);
   }
   return [...out].sort();
 }
@@ -290,6 +299,9 @@ export function releaseFields(suite: string, architectures: readonly string[]): 
     ['Codename', suite],
     ['Architectures', architectures.join(' ')],
     ['Components', COMPONENT],
-    ['Description', `${flavourOfSuite(suite) ? `flavour ${flavourOfSuite(suite)}: ` : ''}${profilesOfSuite(suite)?.length ? `staged builds (${profilesOfSuite(suite)!.join(', ')})` : 'full builds'}`],
+    [
+      'Description',
+      `${flavourOfSuite(suite) ? `flavour ${flavourOfSuite(suite)}: ` : ''}${profilesOfSuite(suite)?.length ? `staged builds (${profilesOfSuite(suite)!.join(', ')})` : 'full builds'}`,
+    ],
   ];
 }

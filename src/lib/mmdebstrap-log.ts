@@ -32,7 +32,12 @@ export function diagnoseMmdebstrapLog(log: string, mirror: string, suite: string
     .filter((l) => !/^E: (setup failed: E: )?apt-get .* failed$/.test(l));
   for (const e of errors) {
     const m = NO_RELEASE.exec(e);
-    if (m) return { kind: 'suite', summary: `mirror ${mirror} has no suite '${m[2] ?? suite}' (no dists/${m[2] ?? suite}/Release there: is the mirror's path or the suite wrong?)`, errors };
+    if (m)
+      return {
+        kind: 'suite',
+        summary: `mirror ${mirror} has no suite '${m[2] ?? suite}' (no dists/${m[2] ?? suite}/Release there: is the mirror's path or the suite wrong?)`,
+        errors,
+      };
   }
   const missing: string[] = [];
   for (const e of errors) {

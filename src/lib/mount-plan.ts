@@ -52,9 +52,34 @@ export function isAncestorOrSelf(a: string, b: string): boolean {
 
 /** Directories of the chroot that a bind mount must not hide (nor be made above). */
 export const PROTECTED_PATHS: readonly string[] = [
-  '/bin', '/boot', '/dev', '/etc', '/lib', '/lib32', '/lib64', '/libx32', '/native', '/proc', '/root', '/run',
-  '/sbin', '/sys', '/tmp', '/usr', '/usr/bin', '/usr/include', '/usr/lib', '/usr/libexec', '/usr/local', '/usr/sbin',
-  '/usr/share', '/var', '/var/cache', '/var/lib', '/var/log', '/var/tmp',
+  '/bin',
+  '/boot',
+  '/dev',
+  '/etc',
+  '/lib',
+  '/lib32',
+  '/lib64',
+  '/libx32',
+  '/native',
+  '/proc',
+  '/root',
+  '/run',
+  '/sbin',
+  '/sys',
+  '/tmp',
+  '/usr',
+  '/usr/bin',
+  '/usr/include',
+  '/usr/lib',
+  '/usr/libexec',
+  '/usr/local',
+  '/usr/sbin',
+  '/usr/share',
+  '/var',
+  '/var/cache',
+  '/var/lib',
+  '/var/log',
+  '/var/tmp',
 ];
 /** Where nothing of the machine may be shown. */
 const FORBIDDEN_UNDER = ['/proc', '/sys', '/dev', '/native'];
@@ -70,7 +95,9 @@ export function bindRoots(requests: readonly BindRequest[]): BindRequest[] {
   for (const r of norm) {
     const hidden = PROTECTED_PATHS.find((p) => isAncestorOrSelf(r.path, p));
     if (hidden || r.path === '/') {
-      throw new UsageError(`${r.path} cannot be shown inside a chroot: it would hide the chroot's own ${hidden ?? '/'}; use a directory below it`);
+      throw new UsageError(
+        `${r.path} cannot be shown inside a chroot: it would hide the chroot's own ${hidden ?? '/'}; use a directory below it`,
+      );
     }
     const under = FORBIDDEN_UNDER.find((p) => isAncestorOrSelf(p, r.path));
     if (under) throw new UsageError(`${r.path} cannot be shown inside a chroot: it is inside ${under}`);
@@ -94,7 +121,8 @@ export function sessionMounts(input: SessionMountInput): MountStep[] {
     { kind: 'dev', source: '/dev', target: inRoot(input.root, '/dev') },
   ];
   if (input.native) steps.push({ kind: 'bind', source: input.native, target: inRoot(input.root, '/native'), readOnly: true });
-  for (const b of bindRoots(input.binds)) steps.push({ kind: 'bind', source: b.path, target: inRoot(input.root, b.path), readOnly: b.readOnly });
+  for (const b of bindRoots(input.binds))
+    steps.push({ kind: 'bind', source: b.path, target: inRoot(input.root, b.path), readOnly: b.readOnly });
   return steps;
 }
 

@@ -34,7 +34,14 @@ export type Dependant = 'build-deps' | 'package';
  * `qualifier`, declared by a package (or a source's build-deps) of architecture `fromArch`?
  * docs/conformance.md has the cases, with what apt, dose-builddebcheck and dpkg-checkbuilddeps say.
  */
-export function archSatisfies(arch: string, ma: MultiArch, qualifier: string | undefined, fromArch: string, ctx: ArchContext, dependant: Dependant = 'build-deps'): boolean {
+export function archSatisfies(
+  arch: string,
+  ma: MultiArch,
+  qualifier: string | undefined,
+  fromArch: string,
+  ctx: ArchContext,
+  dependant: Dependant = 'build-deps',
+): boolean {
   const eff = effectiveArch(arch, ctx);
   const dpkgFacts = ctx.mode === 'dpkg' && dependant === 'build-deps';
   if (qualifier === undefined) {
@@ -63,7 +70,14 @@ export function archSatisfies(arch: string, ma: MultiArch, qualifier: string | u
  * Rule 14: a virtual package satisfies like its provider, by the provider's Multi-Arch.
  * dpkg-checkbuilddeps alone takes a provider of any architecture for build-dependencies.
  */
-export function providerArchSatisfies(arch: string, ma: MultiArch, qualifier: string | undefined, fromArch: string, ctx: ArchContext, dependant: Dependant = 'build-deps'): boolean {
+export function providerArchSatisfies(
+  arch: string,
+  ma: MultiArch,
+  qualifier: string | undefined,
+  fromArch: string,
+  ctx: ArchContext,
+  dependant: Dependant = 'build-deps',
+): boolean {
   if (ctx.mode === 'dpkg' && dependant === 'build-deps') return true;
   return archSatisfies(arch, ma, qualifier, fromArch, ctx, dependant);
 }
@@ -81,7 +95,13 @@ export function conflictArchMatches(qualifier: string | undefined, targetArch: s
  * conflicts up as it looks up dependencies: an unqualified one only hits the host architecture,
  * arch:all and Multi-Arch: foreign, and a provider of any architecture.
  */
-export function buildConflictMatches(arch: string, ma: MultiArch, qualifier: string | undefined, ctx: ArchContext, provider = false): boolean {
+export function buildConflictMatches(
+  arch: string,
+  ma: MultiArch,
+  qualifier: string | undefined,
+  ctx: ArchContext,
+  provider = false,
+): boolean {
   if (ctx.mode === 'dpkg') return provider || archSatisfies(arch, ma, qualifier, ctx.hostArch, ctx, 'build-deps');
   return conflictArchMatches(qualifier, arch, ctx);
 }
@@ -111,16 +131,21 @@ export function placementReason(pkg: BinaryPackage, alt: Alternative, fromArch: 
     return `':any' on a Multi-Arch: allowed package: any architecture, the build one preferred`;
   }
   if (alt.archQualifier !== undefined) {
-    if (eff !== alt.archQualifier) return `qualified ':${alt.archQualifier}': dose lets the Multi-Arch: foreign ${pkg.name}:${pkg.arch} stand for it`;
+    if (eff !== alt.archQualifier)
+      return `qualified ':${alt.archQualifier}': dose lets the Multi-Arch: foreign ${pkg.name}:${pkg.arch} stand for it`;
     return `qualified ':${alt.archQualifier}'`;
   }
   if (pkg.arch === 'all') {
-    return pkg.multiArch === 'foreign' ? 'Architecture: all, Multi-Arch: foreign: satisfies any architecture' : 'Architecture: all counts as the build architecture';
+    return pkg.multiArch === 'foreign'
+      ? 'Architecture: all, Multi-Arch: foreign: satisfies any architecture'
+      : 'Architecture: all counts as the build architecture';
   }
-  if (pkg.multiArch === 'foreign') return `Multi-Arch: foreign: any architecture satisfies it${eff === ctx.buildArch ? ', the build one preferred' : ''}`;
+  if (pkg.multiArch === 'foreign')
+    return `Multi-Arch: foreign: any architecture satisfies it${eff === ctx.buildArch ? ', the build one preferred' : ''}`;
   if (!cross) return 'native build';
   if (pkg.multiArch === 'same') return 'Multi-Arch: same, unqualified dependency: the host architecture';
-  if (pkg.multiArch === 'allowed') return `Multi-Arch: allowed, unqualified: the ${eff === fromArch ? 'host' : eff} architecture (add ':native' or ':any' for the build one)`;
+  if (pkg.multiArch === 'allowed')
+    return `Multi-Arch: allowed, unqualified: the ${eff === fromArch ? 'host' : eff} architecture (add ':native' or ':any' for the build one)`;
   return `${maWords(pkg.multiArch)}, unqualified dependency: the host architecture`;
 }
 
@@ -131,15 +156,18 @@ export function placementReason(pkg: BinaryPackage, alt: Alternative, fromArch: 
 export function archMismatchReason(pkg: BinaryPackage, alt: Alternative, fromArch: string, ctx: ArchContext): string {
   const eff = effectiveArch(pkg.arch, ctx);
   const q = alt.archQualifier;
-  if (q === 'any') return `${pkg.name}:${pkg.arch} is ${maWords(pkg.multiArch)}, so ':any' cannot be satisfied (it needs Multi-Arch: allowed)`;
+  if (q === 'any')
+    return `${pkg.name}:${pkg.arch} is ${maWords(pkg.multiArch)}, so ':any' cannot be satisfied (it needs Multi-Arch: allowed)`;
   if (q === 'native') {
     if (ctx.mode === 'dpkg' && pkg.multiArch === 'foreign') return `dpkg does not accept ':native' on the Multi-Arch: foreign ${pkg.name}`;
     return `${pkg.name}:${pkg.arch} is not for the build architecture ${ctx.buildArch}`;
   }
   if (q !== undefined) {
-    if (ctx.mode === 'dpkg' && pkg.arch === 'all' && eff === q) return `dpkg-checkbuilddeps compares ':${q}' with the Architecture field as written, and ${pkg.name} is Architecture: all`;
+    if (ctx.mode === 'dpkg' && pkg.arch === 'all' && eff === q)
+      return `dpkg-checkbuilddeps compares ':${q}' with the Architecture field as written, and ${pkg.name} is Architecture: all`;
     return `${pkg.name}:${pkg.arch} is not for ${q}`;
   }
-  if (pkg.arch === 'all') return `${pkg.name} is Architecture: all without Multi-Arch: foreign, so it counts as ${ctx.buildArch} and cannot satisfy a dependency for ${fromArch}`;
+  if (pkg.arch === 'all')
+    return `${pkg.name} is Architecture: all without Multi-Arch: foreign, so it counts as ${ctx.buildArch} and cannot satisfy a dependency for ${fromArch}`;
   return `${pkg.name} exists for ${eff} but is ${maWords(pkg.multiArch)}, so it cannot satisfy a dependency for ${fromArch}`;
 }

@@ -147,21 +147,95 @@ function q(s: string): string {
 
 // Options whose value is the next argument: skipped when looking for input files.
 const TAKES_VALUE = [
-  '-o', '-I', '-D', '-U', '-l', '-L', '-T', '-u', '-z', '-e', '-A', '-include', '-imacros', '-isystem', '-iquote', '-idirafter',
-  '-iprefix', '-iwithprefix', '-iwithprefixbefore', '-imultilib', '-imultiarch', '-MF', '-MT', '-MQ', '-Xlinker', '-Xassembler',
-  '-Xpreprocessor', '-aux-info', '-dumpbase', '-dumpbase-ext', '-dumpdir', '--param',
+  '-o',
+  '-I',
+  '-D',
+  '-U',
+  '-l',
+  '-L',
+  '-T',
+  '-u',
+  '-z',
+  '-e',
+  '-A',
+  '-include',
+  '-imacros',
+  '-isystem',
+  '-iquote',
+  '-idirafter',
+  '-iprefix',
+  '-iwithprefix',
+  '-iwithprefixbefore',
+  '-imultilib',
+  '-imultiarch',
+  '-MF',
+  '-MT',
+  '-MQ',
+  '-Xlinker',
+  '-Xassembler',
+  '-Xpreprocessor',
+  '-aux-info',
+  '-dumpbase',
+  '-dumpbase-ext',
+  '-dumpdir',
+  '--param',
 ];
 // Arguments the native compiler must not see, or whose answer is the emulated compiler's to give.
 const EMULATED_ONLY = [
-  '-x*', '@*', '-nostdinc*', '--sysroot*', '-isysroot*', '-B*', '-specs*', '-wrapper', '-fplugin*', '-iplugindir*',
-  '-march=native', '-mcpu=native', '-mtune=native', '-print-*', '--print-*', '-dump*', '-v', '--version', '--help*',
-  "'-###'", '--target-help', '-fdump-*', '-fuse-ld=*',
+  '-x*',
+  '@*',
+  '-nostdinc*',
+  '--sysroot*',
+  '-isysroot*',
+  '-B*',
+  '-specs*',
+  '-wrapper',
+  '-fplugin*',
+  '-iplugindir*',
+  '-march=native',
+  '-mcpu=native',
+  '-mtune=native',
+  '-print-*',
+  '--print-*',
+  '-dump*',
+  '-v',
+  '--version',
+  '--help*',
+  "'-###'",
+  '--target-help',
+  '-fdump-*',
+  '-fuse-ld=*',
 ];
 // Link options that pull in files of the compiler's own installation (spec files, runtimes): such
 // links stay emulated.
-const EMULATED_LINKS = ['-fopenmp*', '-fopenacc*', '-fsanitize=*', '-fgnu-tm', '-static-libasan', '-static-libtsan', '-static-liblsan', '-static-libubsan'];
+const EMULATED_LINKS = [
+  '-fopenmp*',
+  '-fopenacc*',
+  '-fsanitize=*',
+  '-fgnu-tm',
+  '-static-libasan',
+  '-static-libtsan',
+  '-static-liblsan',
+  '-static-libubsan',
+];
 const C_FILES = ['*.c', '*.i', '*.h'];
-const CXX_FILES = ['*.cc', '*.cp', '*.cxx', '*.cpp', '*.CPP', '*.c++', '*.C', '*.ii', '*.hh', '*.hpp', '*.hxx', '*.H', '*.HPP', '*.h++', '*.tcc'];
+const CXX_FILES = [
+  '*.cc',
+  '*.cp',
+  '*.cxx',
+  '*.cpp',
+  '*.CPP',
+  '*.c++',
+  '*.C',
+  '*.ii',
+  '*.hh',
+  '*.hpp',
+  '*.hxx',
+  '*.H',
+  '*.HPP',
+  '*.h++',
+  '*.tcc',
+];
 const ASM_FILES = ['*.s', '*.S', '*.sx'];
 const LINK_FILES = ['*.o', '*.a', '*.so', '*.so.[0-9]*'];
 
@@ -174,8 +248,19 @@ export function wrapperScript(name: string, kind: DriverKind, input: WrapperInpu
     kind === 'cpp'
       ? ['    -) ;;', '    *) ;;']
       : kind === 'c++'
-        ? [`    -|${[...C_FILES, ...CXX_FILES].join('|')}) cxx=1 ;;`, `    ${ASM_FILES.join('|')}) asm=1 ;;`, `    ${LINK_FILES.join('|')}) obj=1 ;;`, '    *) other=1 ;;']
-        : [`    -|${C_FILES.join('|')}) c=1 ;;`, `    ${ASM_FILES.join('|')}) asm=1 ;;`, `    ${CXX_FILES.join('|')}) cxx=1 ;;`, `    ${LINK_FILES.join('|')}) obj=1 ;;`, '    *) other=1 ;;'];
+        ? [
+            `    -|${[...C_FILES, ...CXX_FILES].join('|')}) cxx=1 ;;`,
+            `    ${ASM_FILES.join('|')}) asm=1 ;;`,
+            `    ${LINK_FILES.join('|')}) obj=1 ;;`,
+            '    *) other=1 ;;',
+          ]
+        : [
+            `    -|${C_FILES.join('|')}) c=1 ;;`,
+            `    ${ASM_FILES.join('|')}) asm=1 ;;`,
+            `    ${CXX_FILES.join('|')}) cxx=1 ;;`,
+            `    ${LINK_FILES.join('|')}) obj=1 ;;`,
+            '    *) other=1 ;;',
+          ];
   const chain = (dirs: readonly string[]) => ['-nostdinc', ...dirs.flatMap((d) => ['-isystem', d])].map(q).join(' ');
   const tail = (dirs: readonly string[]) => `--sysroot=/ ${chain(dirs)}${kind === 'cpp' ? '' : ` ${q(`-L${input.libDir}`)}`}`;
   const decide =

@@ -37,7 +37,11 @@ export function applyPins(u: Universe, records: readonly PinRecord[], nativeArch
     const p = u.get(id);
     if (p.crossConverted) continue;
     const origins = [p.origin, ...(p.alsoFrom ?? [])].map((i) => u.origins[i]!).filter((o) => o.kind !== 'status');
-    const rec = specificPin(records, { name: p.name, arch: p.arch, source: p.source, version: p.version, releases: origins.map((o) => o.release) }, nativeArch);
+    const rec = specificPin(
+      records,
+      { name: p.name, arch: p.arch, source: p.source, version: p.version, releases: origins.map((o) => o.release) },
+      nativeArch,
+    );
     if (rec) {
       p.pin = rec.priority;
       summary.packages++;

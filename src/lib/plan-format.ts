@@ -24,7 +24,8 @@ export function planSummary(plan: Plan): string {
   const broken = plan.loops.filter((l) => l.broken).length;
   const unbroken = plan.loops.length - broken;
   let s = `${plural(plan.steps.length, 'build')} for ${arch}`;
-  if (plan.toolchain) s += `, the ${plan.hostArch} ones with the toolchain ${plan.toolchain.name} (suites flavour-${plan.toolchain.flavour})`;
+  if (plan.toolchain)
+    s += `, the ${plan.hostArch} ones with the toolchain ${plan.toolchain.name} (suites flavour-${plan.toolchain.flavour})`;
   if (plan.loops.length) {
     s += `; ${plural(plan.loops.length, 'loop')}`;
     const how: string[] = [];
@@ -42,15 +43,19 @@ export function formatPlanText(plan: Plan, opts: { maxLoops?: number } = {}): st
   for (const s of plan.steps) {
     let line = `${String(s.n).padStart(width)}. ${stepName(s, plan)}`;
     const extra: string[] = [];
-    if (s.stage || s.profiles.join(',') !== plan.profiles.join(',')) extra.push(s.profiles.length ? `-P ${s.profiles.join(',')}` : 'no profiles');
-    if (s.after.length) extra.push(`after ${s.after.length > 8 ? `${s.after.slice(0, 8).join(',')},…(${s.after.length})` : s.after.join(',')}`);
+    if (s.stage || s.profiles.join(',') !== plan.profiles.join(','))
+      extra.push(s.profiles.length ? `-P ${s.profiles.join(',')}` : 'no profiles');
+    if (s.after.length)
+      extra.push(`after ${s.after.length > 8 ? `${s.after.slice(0, 8).join(',')},…(${s.after.length})` : s.after.join(',')}`);
     if (s.loop !== undefined) extra.push(`STUCK in loop ${s.loop}`);
     if (s.unsatisfiable) extra.push(`CANNOT BUILD: ${s.unsatisfiable}`);
     if (extra.length) line += `  (${extra.join('; ')})`;
     lines.push(line);
     for (const nd of s.needs ?? []) {
       const from = plan.steps[nd.step - 1]!;
-      lines.push(`${' '.repeat(width + 4)}needs ${binaries(nd.binaries, 6)} from ${nd.step}. ${stepName(from, plan)}${nd.soft ? ' (or the existing build)' : ''}`);
+      lines.push(
+        `${' '.repeat(width + 4)}needs ${binaries(nd.binaries, 6)} from ${nd.step}. ${stepName(from, plan)}${nd.soft ? ' (or the existing build)' : ''}`,
+      );
     }
   }
   const loops = plan.loops.slice(0, opts.maxLoops ?? plan.loops.length);
@@ -61,7 +66,9 @@ export function formatPlanText(plan: Plan, opts: { maxLoops?: number } = {}): st
     for (const e of l.existing) lines.push(`    ${e.source} uses the existing ${binaries(e.needs.binaries)} (${e.needs.source})`);
     for (const s of [...l.staged, ...l.nocheck]) {
       const what = s.breaks.map((b) => `${b.source} (${binaries(b.binaries, 2)})`);
-      lines.push(`    step ${s.step}: ${s.source} with ${s.profiles.join(',')} does without ${what.length > 6 ? `${what.slice(0, 6).join(', ')} and ${what.length - 6} more` : what.join(', ')}`);
+      lines.push(
+        `    step ${s.step}: ${s.source} with ${s.profiles.join(',')} does without ${what.length > 6 ? `${what.slice(0, 6).join(', ')} and ${what.length - 6} more` : what.join(', ')}`,
+      );
     }
     for (const u of l.unbroken) {
       lines.push(`    no profile breaks ${u.sources.length === 1 ? u.sources[0] : `these ${u.sources.length} builds`}; shortest cycle:`);
@@ -112,7 +119,10 @@ export function formatPlanDot(plan: Plan): string {
   }
   for (const [l, members] of inCluster) {
     const loop = plan.loops[l - 1]!;
-    lines.push(`  subgraph cluster_loop${l} {`, `    label=${q(`loop ${l}${loop.broken ? '' : ' (not broken)'}`)}; style=dashed; color=${loop.broken ? '"#888888"' : '"#c0392b"'};`);
+    lines.push(
+      `  subgraph cluster_loop${l} {`,
+      `    label=${q(`loop ${l}${loop.broken ? '' : ' (not broken)'}`)}; style=dashed; color=${loop.broken ? '"#888888"' : '"#c0392b"'};`,
+    );
     lines.push(`    ${members.map((n) => `s${n}`).join('; ')};`, '  }');
   }
   for (const s of plan.steps) {

@@ -191,7 +191,10 @@ function profilesOf(cx: PlanContext, v: number): string[] {
   return [...new Set([...base, ...extra])];
 }
 
-/** Each vertex's place in name order: by source name, the host architecture's after the others, a staged build before the full one (the tie-break among builds ready together). */
+/**
+ * Each vertex's place in name order: by source name, the host architecture's after the others, a staged build before the full one (the
+ * tie-break among builds ready together).
+ */
 function nameRanks(cx: PlanContext): Int32Array {
   const { br } = cx;
   const nodes = cx.graph.nodes;

@@ -64,7 +64,7 @@ function isAlnum(c: number): boolean {
   return (c >= 48 && c <= 57) || (c >= 97 && c <= 122) || (c >= 65 && c <= 90);
 }
 function isNameChar(c: number): boolean {
-  return isAlnum(c) || c === 43 /* + */ || c === 46 /* . */ || c === 45 /* - */;
+  return isAlnum(c) || c === 43 /* + */ || c === 46 /* . */ || c === 45; /* - */
 }
 /** The end of an item: what Dpkg::Deps splits the field on before parsing an alternative. */
 function isItemEnd(c: number): boolean {
@@ -126,7 +126,11 @@ class RelationScanner {
   private tokenAt(at: number): string {
     const t = this.text;
     let end = at + 1;
-    for (let c = t.charCodeAt(end); end < this.len && !isSpace(c) && !isItemEnd(c) && c !== C_CLOSE && c !== C_RBRACKET; c = t.charCodeAt(++end));
+    for (
+      let c = t.charCodeAt(end);
+      end < this.len && !isSpace(c) && !isItemEnd(c) && c !== C_CLOSE && c !== C_RBRACKET;
+      c = t.charCodeAt(++end)
+    );
     return t.slice(at, end);
   }
 
@@ -169,7 +173,8 @@ class RelationScanner {
       }
       if (qStart === this.pos) this.fail(`missing architecture qualifier after '${name}:'`, colon);
       archQualifier = t.slice(qStart, this.pos);
-      if (!this.buildDep && archQualifier === 'native') this.fail(`':native' is only allowed in build dependencies (${name}:native)`, colon);
+      if (!this.buildDep && archQualifier === 'native')
+        this.fail(`':native' is only allowed in build dependencies (${name}:native)`, colon);
     }
     this.skipSpace();
 
@@ -235,7 +240,8 @@ class RelationScanner {
         if (bad === undefined && !isLegalArchName(arch, { allowNegation: true })) bad = arch;
         archList.push(arch);
       }
-      if (bad !== undefined) this.fail(`'${bad}' is not a legal architecture in list '${t.slice(open + 1, this.pos).trim()}' of '${name}'`, open);
+      if (bad !== undefined)
+        this.fail(`'${bad}' is not a legal architecture in list '${t.slice(open + 1, this.pos).trim()}' of '${name}'`, open);
       if (archList.length === 0) this.fail(`empty architecture list '[]' for '${name}'`, open);
       this.pos++;
       this.skipSpace();
@@ -254,7 +260,8 @@ class RelationScanner {
         for (let d = c; d !== C_GT && d !== C_LT && !isItemEnd(d) && !isSpace(d); d = this.peek()) this.pos++;
         const term = t.slice(pStart, this.pos);
         const first = term.charCodeAt(0) === C_BANG ? 1 : 0;
-        if (term.length === first || term.indexOf('!', first) >= 0) this.fail(`'${term}' is not a legal build profile term (in the build profiles of '${name}')`, pStart);
+        if (term.length === first || term.indexOf('!', first) >= 0)
+          this.fail(`'${term}' is not a legal build profile term (in the build profiles of '${name}')`, pStart);
         group.push(term);
       }
       if (group.length === 0) this.fail(`empty build profile restriction '<>' for '${name}'`, open);
@@ -275,7 +282,11 @@ class RelationScanner {
         case C_OPEN:
           this.fail(`the version constraint of '${name}' must come right after the name (before [arch] and <profile>)`);
         case C_LBRACKET:
-          this.fail(archList ? `a second architecture list for '${name}'` : `the architecture list of '${name}' must come before its build profiles`);
+          this.fail(
+            archList
+              ? `a second architecture list for '${name}'`
+              : `the architecture list of '${name}' must come before its build profiles`,
+          );
         case C_CLOSE:
         case C_RBRACKET:
         case C_GT:

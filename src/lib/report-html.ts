@@ -98,7 +98,12 @@ export function renderReportHtml(d: ReportData): string {
     ['summary-not-built', 'not built', s.notBuilt],
   ];
   const rows = d.rows.map((r) => {
-    const links = [r.log ? `<a class="log" href="${e(href(r.log))}">build log</a>` : '', r.messages ? `<a class="messages" href="${e(href(r.messages))}">messages</a>` : ''].filter(Boolean).join(' · ');
+    const links = [
+      r.log ? `<a class="log" href="${e(href(r.log))}">build log</a>` : '',
+      r.messages ? `<a class="messages" href="${e(href(r.messages))}">messages</a>` : '',
+    ]
+      .filter(Boolean)
+      .join(' · ');
     const stage = r.stage ? ` <span class="stage">[${e(r.stage)}]</span>` : '';
     return (
       `<tr class="source v-${r.verdict} b-${r.build.replace(' ', '-')}" data-source="${e(r.source)}" data-verdict="${r.verdict}" data-build="${r.build}">` +
@@ -153,7 +158,12 @@ export interface ReportLoop {
 }
 
 /** One row per step of a plan (and its state when it was run). */
-export function reportRows(steps: readonly ReportStep[], loops: readonly ReportLoop[], states?: readonly (ReportStepState | undefined)[], links?: (n: number) => { log?: string; messages?: string }): ReportRow[] {
+export function reportRows(
+  steps: readonly ReportStep[],
+  loops: readonly ReportLoop[],
+  states?: readonly (ReportStepState | undefined)[],
+  links?: (n: number) => { log?: string; messages?: string },
+): ReportRow[] {
   return steps.map((s, i) => {
     let verdict: Verdict = 'satisfiable';
     let reason = `its build-dependencies can be satisfied (${s.why})`;
@@ -167,7 +177,8 @@ export function reportRows(steps: readonly ReportStep[], loops: readonly ReportL
       reason = `in loop ${s.loop}, which no profile breaks${cycle ? `: ${cycle.cycle.map((c) => `${c.source} needs ${c.binaries.join(', ')}`).join(' → ')}` : ''}`;
     }
     const st = states?.[i];
-    const build: BuildStatus = st?.status === 'done' ? 'built' : st?.status === 'failed' ? 'failed' : st?.status === 'skipped' ? 'skipped' : 'not built';
+    const build: BuildStatus =
+      st?.status === 'done' ? 'built' : st?.status === 'failed' ? 'failed' : st?.status === 'skipped' ? 'skipped' : 'not built';
     const note = st?.status === 'done' ? (st.suite ? `published to ${st.suite}` : undefined) : st?.note;
     const l = links?.(s.n) ?? {};
     return {

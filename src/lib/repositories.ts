@@ -33,30 +33,45 @@ const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 function sectionRepository(s: ConfigSection): ConfiguredRepository {
   const at = (key: string) => ({ file: s.file, line: s.entries.get(key)?.line ?? s.line });
   const get = (key: string) => s.entries.get(key)?.text.trim();
-  if (!NAME.test(s.name)) throw new InputError(`'${s.name}' is not a repository name (letters, digits, '.', '_' and '-')`, { file: s.file, line: s.line });
+  if (!NAME.test(s.name))
+    throw new InputError(`'${s.name}' is not a repository name (letters, digits, '.', '_' and '-')`, { file: s.file, line: s.line });
   const url = get('url') || undefined;
   if (url !== undefined && !/^(https?|file|ftp|cdrom|copy|mirror\+\w+|tor\+https?):/.test(url)) {
     throw new InputError(`url '${url}' is not a repository URL (http://, https://, file:/, ftp://)`, at('url'));
   }
   const suite = get('suite') || undefined;
-  if (url !== undefined && suite === undefined) throw new InputError(`[repository ${s.name}] has a url but no suite (for example 'suite = bookworm', or 'suite = ./' for a flat repository)`, { file: s.file, line: s.line });
+  if (url !== undefined && suite === undefined)
+    throw new InputError(
+      `[repository ${s.name}] has a url but no suite (for example 'suite = bookworm', or 'suite = ./' for a flat repository)`,
+      { file: s.file, line: s.line },
+    );
   const components = (get('components') ?? '').split(/[,\s]+/).filter(Boolean);
-  if (suite?.endsWith('/') && components.length) throw new InputError('a flat repository (a suite ending in /) has no components', at('components'));
+  if (suite?.endsWith('/') && components.length)
+    throw new InputError('a flat repository (a suite ending in /) has no components', at('components'));
   const typeText = get('type') ?? 'deb';
   const types = typeText.split(/[,\s]+/).filter(Boolean);
   for (const t of types) if (t !== 'deb' && t !== 'deb-src') throw new InputError(`type '${t}' is not deb or deb-src`, at('type'));
   const prio = get('priority');
   let priority: number | undefined;
   if (prio !== undefined) {
-    if (!/^[+-]?\d+$/.test(prio) || Number(prio) === 0) throw new InputError(`priority '${prio}' is not a non-zero whole number (an apt pin priority: 990, 500, 100, -1…)`, at('priority'));
+    if (!/^[+-]?\d+$/.test(prio) || Number(prio) === 0)
+      throw new InputError(`priority '${prio}' is not a non-zero whole number (an apt pin priority: 990, 500, 100, -1…)`, at('priority'));
     priority = Number(prio);
   }
   const upload = get('upload') || undefined;
   const uploadSuites = (get('upload-suites') ?? FULL_SUITE).split(/[,\s]+/).filter(Boolean);
   for (const suiteName of uploadSuites) {
-    if (!isSuiteName(suiteName)) throw new InputError(`upload-suites: '${suiteName}' is not a suite of the local repository (full, staged-…, flavour-…)`, at('upload-suites'));
+    if (!isSuiteName(suiteName))
+      throw new InputError(
+        `upload-suites: '${suiteName}' is not a suite of the local repository (full, staged-…, flavour-…)`,
+        at('upload-suites'),
+      );
   }
-  if (url === undefined && upload === undefined) throw new InputError(`[repository ${s.name}] needs a url (a repository to read) or an upload command, or both`, { file: s.file, line: s.line });
+  if (url === undefined && upload === undefined)
+    throw new InputError(`[repository ${s.name}] needs a url (a repository to read) or an upload command, or both`, {
+      file: s.file,
+      line: s.line,
+    });
   const signedBy = get('signed-by') || undefined;
   const lines: Record<string, number> = {};
   for (const [k, v] of s.entries) lines[k] = v.line;

@@ -134,5 +134,9 @@ export function formatLogHead(h: LogHead): string {
 
 /** The tail of the log: the verdict and the time taken, as a parsable line block. */
 export function formatLogTail(status: 'successful' | 'failed' | 'attempted', seconds: number, time: Date, reason?: string): string {
-  return `\nFinished: ${time.toISOString()}\nBuild-Time: ${Math.round(seconds)}\n` + (reason ? `Fail-Reason: ${reason}\n` : '') + `Status: ${status}\n`;
+  return (
+    `\nFinished: ${time.toISOString()}\nBuild-Time: ${Math.round(seconds)}\n` +
+    (reason ? `Fail-Reason: ${reason}\n` : '') +
+    `Status: ${status}\n`
+  );
 }

@@ -118,18 +118,24 @@ function formatReason(r: Reason, indent: string): string[] {
 }
 
 /** The text report of one source. */
-export function formatSourceText(s: SourceReport, ctx: { buildArch: string; hostArch: string; profiles: string[]; explain: boolean }): string {
+export function formatSourceText(
+  s: SourceReport,
+  ctx: { buildArch: string; hostArch: string; profiles: string[]; explain: boolean },
+): string {
   const lines: string[] = [];
   const build = ctx.buildArch === ctx.hostArch ? `native build on ${ctx.buildArch}` : `cross build ${ctx.buildArch} → ${ctx.hostArch}`;
   const verdict = s.status === 'ok' ? 'satisfiable' : s.status === 'broken' ? 'NOT satisfiable' : 'undecided (too complex)';
-  lines.push(`${s.source} ${s.version} (${s.file}): ${verdict} — ${build}${ctx.profiles.length ? `, profiles ${ctx.profiles.join(' ')}` : ''}`);
+  lines.push(
+    `${s.source} ${s.version} (${s.file}): ${verdict} — ${build}${ctx.profiles.length ? `, profiles ${ctx.profiles.join(' ')}` : ''}`,
+  );
   const width = Math.min(56, Math.max(...s.dependencies.map((d) => d.requirement.length), 10) + 2);
   for (const d of s.dependencies) {
     if (!d.package) {
       lines.push(`  ✗ ${pad(d.requirement, width)}unsatisfiable`);
       continue;
     }
-    const where = d.side === 'build' || d.side === 'host' ? `${d.side} ${d.side === 'build' ? ctx.buildArch : ctx.hostArch}` : d.side ?? '';
+    const where =
+      d.side === 'build' || d.side === 'host' ? `${d.side} ${d.side === 'build' ? ctx.buildArch : ctx.hostArch}` : (d.side ?? '');
     lines.push(`  ${s.status === 'ok' ? ' ' : '✓'} ${pad(d.requirement, width)}${pad(where, 12)}${d.package}:${d.arch} ${d.version}`);
     if (ctx.explain) lines.push(`      ${d.reason}`);
   }
@@ -143,12 +149,17 @@ export function formatSourceText(s: SourceReport, ctx: { buildArch: string; host
     for (const r of f.reasons) lines.push(...formatReason(r, '      '));
   }
   for (const w of s.warnings) lines.push(`  warning: ${w}`);
-  if (s.dpkgCross.length) lines.push(`  dpkg-cross fallback: ${s.dpkgCross.map((p) => `${p.name}:${p.arch} ${p.version} → ${p.name}-${p.arch}-cross`).join(', ')}`);
+  if (s.dpkgCross.length)
+    lines.push(
+      `  dpkg-cross fallback: ${s.dpkgCross.map((p) => `${p.name}:${p.arch} ${p.version} → ${p.name}-${p.arch}-cross`).join(', ')}`,
+    );
   if (s.status === 'ok') {
     const byArch = new Map<string, number>();
     for (const p of s.install) byArch.set(p.arch, (byArch.get(p.arch) ?? 0) + 1);
     const split = [...byArch].map(([a, n]) => `${n} ${a}`).join(', ');
-    lines.push(`  ${s.install.length ? `installs ${s.install.length} packages (${split})` : 'installs nothing'}${s.alreadyInstalled ? `; ${s.alreadyInstalled} needed are installed already` : ''}`);
+    lines.push(
+      `  ${s.install.length ? `installs ${s.install.length} packages (${split})` : 'installs nothing'}${s.alreadyInstalled ? `; ${s.alreadyInstalled} needed are installed already` : ''}`,
+    );
     if (ctx.explain) for (const p of s.install) lines.push(`    ${p.name}:${p.arch} ${p.version}`);
   }
   return lines.join('\n');
@@ -162,7 +173,9 @@ export function formatRepositories(repos: readonly RepositoryReport[]): string {
 }
 
 export function formatSummary(s: SatisfyReport['summary']): string {
-  const lines = [`checked ${s.ok + s.broken + s.unknown} sources: ${s.ok} ok, ${s.broken} broken${s.unknown ? `, ${s.unknown} undecided` : ''}`];
+  const lines = [
+    `checked ${s.ok + s.broken + s.unknown} sources: ${s.ok} ok, ${s.broken} broken${s.unknown ? `, ${s.unknown} undecided` : ''}`,
+  ];
   if (s.topReasons.length) {
     lines.push('top reasons of failure:');
     for (const r of s.topReasons) lines.push(`  ${String(r.count).padStart(6)}  ${r.reason}`);

@@ -84,7 +84,8 @@ export class TarReader {
   /** Bytes of the current member's content still to come, then its padding. */
   private remaining = 0;
   private padding = 0;
-  private current: { path: string; type: TarType; size: number; flag: number; head: Uint8Array; headFill: number; keepAll: boolean } | undefined;
+  private current:
+    { path: string; type: TarType; size: number; flag: number; head: Uint8Array; headFill: number; keepAll: boolean } | undefined;
   private longName: string | undefined;
   private pax: Map<string, string> | undefined;
   private zeroBlocks = 0;

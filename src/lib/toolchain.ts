@@ -44,7 +44,8 @@ function parseCompiler(text: string, loc: InputLocation): Toolchain['compiler'] 
 function splitFlags(text: string | undefined, key: string, loc: InputLocation): string[] {
   const words = (text ?? '').split(/\s+/).filter(Boolean);
   for (const w of words) {
-    if (!w.startsWith('-') || /["'`$\\;|&<>]/.test(w)) throw new InputError(`${key}: '${w}' is not a compiler option (options start with '-', and take no quotes or shell characters)`, loc);
+    if (!w.startsWith('-') || /["'`$\\;|&<>]/.test(w))
+      throw new InputError(`${key}: '${w}' is not a compiler option (options start with '-', and take no quotes or shell characters)`, loc);
   }
   return words;
 }
@@ -55,7 +56,10 @@ export function resolveToolchain(name: string, sections: readonly ConfigSection[
   if (!section) {
     if (!COMPILER.test(name)) {
       const known = sections.filter((s) => s.kind === 'toolchain').map((s) => s.name);
-      throw new InputError(`no toolchain '${name}': not a [toolchain ${name}] section of the configuration${known.length ? ` (there are: ${known.join(', ')})` : ''}, nor gcc, gcc-N, clang, clang-N`, loc);
+      throw new InputError(
+        `no toolchain '${name}': not a [toolchain ${name}] section of the configuration${known.length ? ` (there are: ${known.join(', ')})` : ''}, nor gcc, gcc-N, clang, clang-N`,
+        loc,
+      );
     }
     const problem = flavourNameProblem(name);
     if (problem) throw new InputError(problem, loc);
@@ -65,7 +69,11 @@ export function resolveToolchain(name: string, sections: readonly ConfigSection[
   const get = (key: string) => section.entries.get(key)?.text;
   const flavour = get('flavour')?.trim() || name;
   const problem = flavourNameProblem(flavour);
-  if (problem) throw new InputError(`${get('flavour') ? 'flavour' : `[toolchain ${name}]`}: ${problem}`, get('flavour') ? at('flavour') : { file: section.file, line: section.line });
+  if (problem)
+    throw new InputError(
+      `${get('flavour') ? 'flavour' : `[toolchain ${name}]`}: ${problem}`,
+      get('flavour') ? at('flavour') : { file: section.file, line: section.line },
+    );
   const compiler = parseCompiler(get('compiler') ?? 'gcc', at('compiler'));
   const cflags = splitFlags(get('cflags'), 'cflags', at('cflags'));
   const ldflags = splitFlags(get('ldflags'), 'ldflags', at('ldflags'));
@@ -103,7 +111,10 @@ export function describeToolchain(p: Pick<ToolchainPlan, 'toolchain' | 'cc'>): s
  * build), the flavour flags appended through dpkg-buildflags (after what the user's environment
  * already appends), the lines of the log head and the .changes fields.
  */
-export function planToolchain(t: Toolchain, o: { cross: boolean; hostTriplet: string; env?: Readonly<Record<string, string | undefined>> }): ToolchainPlan {
+export function planToolchain(
+  t: Toolchain,
+  o: { cross: boolean; hostTriplet: string; env?: Readonly<Record<string, string | undefined>> },
+): ToolchainPlan {
   const v = t.compiler.version ? `-${t.compiler.version}` : '';
   const env: Record<string, string> = {};
   let cc: string;

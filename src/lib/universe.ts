@@ -123,7 +123,21 @@ export class BinaryPackage {
 
   /** A copy of this package as dpkg-cross would install it (see crossConverted). */
   crossClone(id: number): BinaryPackage {
-    const c = new BinaryPackage(id, this.name, this.version, this.arch, this.multiArch, false, this.source, this.sourceVersion, this.origin, this.line, this.raw, this.file, this.filename);
+    const c = new BinaryPackage(
+      id,
+      this.name,
+      this.version,
+      this.arch,
+      this.multiArch,
+      false,
+      this.source,
+      this.sourceVersion,
+      this.origin,
+      this.line,
+      this.raw,
+      this.file,
+      this.filename,
+    );
     c.crossConverted = true;
     return c;
   }
@@ -330,7 +344,10 @@ export class Universe {
   addSource(p: Paragraph, origin: number): SourcePackage | undefined {
     const file = this.origins[origin]!.file;
     if (!(p.get('Package') ?? p.get('Source')) || !p.get('Version')) {
-      throw new InputError(`source stanza without ${!(p.get('Package') ?? p.get('Source')) ? 'Package' : 'Version'}`, { file, line: p.line });
+      throw new InputError(`source stanza without ${!(p.get('Package') ?? p.get('Source')) ? 'Package' : 'Version'}`, {
+        file,
+        line: p.line,
+      });
     }
     // Extra-Source-Only stanzas are kept in the archive for licence reasons; nothing builds from them.
     if (p.get('Extra-Source-Only') === 'yes') return undefined;
@@ -341,7 +358,14 @@ export class Universe {
     const kept = new Paragraph(r.line);
     for (let i = 0; i < r.names.length; i++) kept.set(r.names[i]!, r.values[i]!, r.lines[i]!);
     const name = kept.get('Package') ?? kept.get('Source')!;
-    const src = new SourcePackage(name, kept.get('Version')!, (kept.get('Architecture') ?? 'any').split(/\s+/).filter(Boolean), kept, this.origins[origin]!.file, origin);
+    const src = new SourcePackage(
+      name,
+      kept.get('Version')!,
+      (kept.get('Architecture') ?? 'any').split(/\s+/).filter(Boolean),
+      kept,
+      this.origins[origin]!.file,
+      origin,
+    );
     this.sources.push(src);
     let list = this.sourcesByName.get(name);
     if (!list) this.sourcesByName.set(name, (list = []));

@@ -38,7 +38,10 @@ export function uploadTargets(repos: readonly ConfiguredRepository[], suite: str
 
 /** A job's name: sorts in queue order, names the build, unique. */
 export function jobId(record: Pick<BuildRecord, 'source' | 'version' | 'architectures'>, queued: Date, unique: string): string {
-  const stamp = queued.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+  const stamp = queued
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d+Z$/, 'Z');
   const v = record.version.replace(/^\d+:/, '').replace(/[^A-Za-z0-9.+~-]/g, '_');
   return `${stamp}-${record.source}_${v}_${[...record.architectures].sort().join('+')}-${unique}`;
 }

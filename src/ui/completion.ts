@@ -8,8 +8,26 @@ import type { CommandSpec, Completion } from './spec.js';
 
 /** Build profiles from Debian's BuildProfileSpec, offered for -P. */
 export const KNOWN_PROFILES: readonly string[] = [
-  'cross', 'nobiarch', 'nocheck', 'nocil', 'nodoc', 'nogir', 'nogolang', 'noguile', 'noinsttest', 'nojava',
-  'nolua', 'noocaml', 'noperl', 'nopython', 'noruby', 'noudeb', 'nowasm', 'nowindows', 'stage1', 'stage2',
+  'cross',
+  'nobiarch',
+  'nocheck',
+  'nocil',
+  'nodoc',
+  'nogir',
+  'nogolang',
+  'noguile',
+  'noinsttest',
+  'nojava',
+  'nolua',
+  'noocaml',
+  'noperl',
+  'nopython',
+  'noruby',
+  'noudeb',
+  'nowasm',
+  'nowindows',
+  'stage1',
+  'stage2',
 ];
 
 export interface CompletionInput {
@@ -427,7 +445,10 @@ complete -F _xdeb ${names.join(' ')}
 
 /** Text inside a zsh _arguments description: [ ] : and ' need care. */
 function zdesc(s: string): string {
-  return s.replace(/\\/g, '\\\\').replace(/[[\]:]/g, (c) => '\\' + c).replace(/'/g, `'\\''`);
+  return s
+    .replace(/\\/g, '\\\\')
+    .replace(/[[\]:]/g, (c) => '\\' + c)
+    .replace(/'/g, `'\\''`);
 }
 
 function zaction(h: Hint): string {

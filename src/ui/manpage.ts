@@ -43,7 +43,10 @@ export const COMMON_EXIT: readonly { code: number; meaning: string }[] = [
 
 export const CONFIG_FILES = [
   { path: '/etc/xdeb/xdeb.cfg', description: 'the system configuration (see xdeb.cfg(5))' },
-  { path: '~/.config/xdeb/xdeb.cfg', description: 'the user configuration, overriding the system one ($XDG_CONFIG_HOME/xdeb/xdeb.cfg when set)' },
+  {
+    path: '~/.config/xdeb/xdeb.cfg',
+    description: 'the user configuration, overriding the system one ($XDG_CONFIG_HOME/xdeb/xdeb.cfg when set)',
+  },
 ];
 
 const para = (...text: Span[]): Block => ({ kind: 'para', text });
@@ -115,7 +118,8 @@ function exitItems(spec: CommandSpec): Block {
     return { term: [{ b: String(e.code) }] as Span[], body: [para(extra.length ? `${e.meaning}: ${extra.join('; ')}` : e.meaning)] };
   });
   for (const [code, meanings] of specific) {
-    if (!COMMON_EXIT.some((e) => e.code === code)) items.push({ term: [{ b: String(code) }], body: [para([...new Set(meanings)].join('; '))] });
+    if (!COMMON_EXIT.some((e) => e.code === code))
+      items.push({ term: [{ b: String(code) }], body: [para([...new Set(meanings)].join('; '))] });
   }
   items.sort((a, b) => Number((a.term[0] as { b: string }).b) - Number((b.term[0] as { b: string }).b));
   return { kind: 'items', items };
@@ -123,7 +127,10 @@ function exitItems(spec: CommandSpec): Block {
 
 function configEnvironment(keys: readonly ConfigKey[]): { term: Span[]; body: Block[] }[] {
   return [
-    ...keys.map((k) => ({ term: [{ b: envName(k.key) }] as Span[], body: [para(`overrides the configuration key ${k.key}: ${k.description}`)] })),
+    ...keys.map((k) => ({
+      term: [{ b: envName(k.key) }] as Span[],
+      body: [para(`overrides the configuration key ${k.key}: ${k.description}`)],
+    })),
     { term: [{ b: 'XDEB_SYSTEM_CONFIG' }], body: [para('read this file instead of /etc/xdeb/xdeb.cfg')] },
     { term: [{ b: 'XDG_CONFIG_HOME' }], body: [para('where the user configuration is (default: ~/.config)')] },
     { term: [{ b: 'XDG_DATA_HOME' }], body: [para('where the local repository and the chroots are by default (default: ~/.local/share)')] },
@@ -171,13 +178,22 @@ export function commandPage(spec: CommandSpec, input: ManualInput): Page {
   if (spec.args?.length && !spec.subcommands?.length) {
     sections.push({
       title: 'ARGUMENTS',
-      blocks: [{ kind: 'items', items: spec.args.map((a) => ({ term: [{ i: a.variadic ? `${a.name}...` : a.name }], body: [para(a.description)] })) }],
+      blocks: [
+        {
+          kind: 'items',
+          items: spec.args.map((a) => ({ term: [{ i: a.variadic ? `${a.name}...` : a.name }], body: [para(a.description)] })),
+        },
+      ],
     });
   }
   const json = [spec, ...(spec.subcommands ?? [])].filter((s) => s.json);
   if (json.length) {
     const blocks: Block[] = [
-      para('With ', { b: '--json' }, ' the result is printed on standard output as one JSON document, and nothing else is. Fields may be added in later versions; none is removed or changes meaning.'),
+      para(
+        'With ',
+        { b: '--json' },
+        ' the result is printed on standard output as one JSON document, and nothing else is. Fields may be added in later versions; none is removed or changes meaning.',
+      ),
     ];
     // The shape, then (after a blank line) what the fields mean.
     for (const s of json) {
@@ -192,7 +208,10 @@ export function commandPage(spec: CommandSpec, input: ManualInput): Page {
   sections.push({ title: 'EXIT STATUS', blocks: [exitItems(spec)] });
 
   const config = readsConfig(spec) || spec.name === 'config';
-  const env = [...(config ? configEnvironment(input.configKeys) : []), ...(spec.environment ?? []).map((e) => ({ term: [{ b: e.name }] as Span[], body: [para(e.description)] }))];
+  const env = [
+    ...(config ? configEnvironment(input.configKeys) : []),
+    ...(spec.environment ?? []).map((e) => ({ term: [{ b: e.name }] as Span[], body: [para(e.description)] })),
+  ];
   const seenEnv = new Set<string>();
   const envItems = env.filter((e) => {
     const k = (e.term[0] as { b: string }).b;
@@ -202,7 +221,11 @@ export function commandPage(spec: CommandSpec, input: ManualInput): Page {
   });
   if (envItems.length) sections.push({ title: 'ENVIRONMENT', blocks: [{ kind: 'items', items: envItems }] });
   const files = [...(config ? CONFIG_FILES : []), ...(spec.files ?? [])];
-  if (files.length) sections.push({ title: 'FILES', blocks: [{ kind: 'items', items: files.map((f) => ({ term: [{ i: f.path }], body: [para(f.description)] })) }] });
+  if (files.length)
+    sections.push({
+      title: 'FILES',
+      blocks: [{ kind: 'items', items: files.map((f) => ({ term: [{ i: f.path }], body: [para(f.description)] })) }],
+    });
 
   const seeAlso = ['xdeb(1)', ...(spec.seeAlso ?? []).map((s) => (/\(\d\)$/.test(s) ? s : `${s}(1)`)), ...(config ? ['xdeb.cfg(5)'] : [])];
   sections.push({ title: 'SEE ALSO', blocks: [para(...seeAlsoSpans([...new Set(seeAlso)].filter((s) => s !== `${name}(1)`)))] });
@@ -255,12 +278,22 @@ export function umbrellaPage(input: ManualInput): Page {
             { i: 'command' },
             '(1).',
           ),
-          para('Data goes to standard output and nothing else does; messages go to standard error, and progress is shown only on a terminal or with --verbose. Commands that print data take --json.'),
+          para(
+            'Data goes to standard output and nothing else does; messages go to standard error, and progress is shown only on a terminal or with --verbose. Commands that print data take --json.',
+          ),
         ],
       },
       {
         title: 'COMMANDS',
-        blocks: [{ kind: 'items', items: cmds.map((c) => ({ term: [{ b: c.standalone ? `xdeb-${c.name}` : `xdeb ${c.name}` }], body: [para(`${c.summary}; see xdeb-${c.name}(1)`)] })) }],
+        blocks: [
+          {
+            kind: 'items',
+            items: cmds.map((c) => ({
+              term: [{ b: c.standalone ? `xdeb-${c.name}` : `xdeb ${c.name}` }],
+              body: [para(`${c.summary}; see xdeb-${c.name}(1)`)],
+            })),
+          },
+        ],
       },
       {
         title: 'COMMON OPTIONS',
@@ -272,16 +305,30 @@ export function umbrellaPage(input: ManualInput): Page {
               { term: [{ b: '-q' }, ', ', { b: '--quiet' }], body: [para('print nothing but data and errors')] },
               { term: [{ b: '-v' }, ', ', { b: '--verbose' }], body: [para('say what is being done, also when not on a terminal')] },
               { term: [{ b: '--json' }], body: [para('for commands that print data: print it as one JSON document')] },
-              { term: [{ b: '-a' }, ', ', { b: '--host-arch' }, ' ', { i: 'arch' }], body: [para('for commands that build: the architecture to build for')] },
+              {
+                term: [{ b: '-a' }, ', ', { b: '--host-arch' }, ' ', { i: 'arch' }],
+                body: [para('for commands that build: the architecture to build for')],
+              },
               { term: [{ b: '--version' }], body: [para('print the version (xdeb only)')] },
             ],
           },
         ],
       },
-      { title: 'EXIT STATUS', blocks: [{ kind: 'items', items: COMMON_EXIT.map((e) => ({ term: [{ b: String(e.code) }], body: [para(e.meaning)] })) }] },
+      {
+        title: 'EXIT STATUS',
+        blocks: [{ kind: 'items', items: COMMON_EXIT.map((e) => ({ term: [{ b: String(e.code) }], body: [para(e.meaning)] })) }],
+      },
       { title: 'ENVIRONMENT', blocks: [{ kind: 'items', items: configEnvironment(input.configKeys) }] },
-      { title: 'FILES', blocks: [{ kind: 'items', items: CONFIG_FILES.map((f) => ({ term: [{ i: f.path }], body: [para(f.description)] })) }] },
-      { title: 'SEE ALSO', blocks: [para(...seeAlsoSpans([...cmds.map((c) => `xdeb-${c.name}(1)`), 'xdeb.cfg(5)', 'dpkg-buildpackage(1)', 'dpkg-architecture(1)']))] },
+      {
+        title: 'FILES',
+        blocks: [{ kind: 'items', items: CONFIG_FILES.map((f) => ({ term: [{ i: f.path }], body: [para(f.description)] })) }],
+      },
+      {
+        title: 'SEE ALSO',
+        blocks: [
+          para(...seeAlsoSpans([...cmds.map((c) => `xdeb-${c.name}(1)`), 'xdeb.cfg(5)', 'dpkg-buildpackage(1)', 'dpkg-architecture(1)'])),
+        ],
+      },
     ],
   };
 }
@@ -320,9 +367,24 @@ export function configPage(input: ManualInput): Page {
       { title: 'SECTIONS', blocks: [{ kind: 'items', items: sectionItems }] },
       {
         title: 'EXAMPLES',
-        blocks: [{ kind: 'code', lines: ['# ~/.config/xdeb/xdeb.cfg', 'host-arch = arm64', 'profiles = cross, nocheck', 'local-repo = /srv/xdeb/repo', 'use-remote-repo = yes', 'root-cmd = sudo'] }],
+        blocks: [
+          {
+            kind: 'code',
+            lines: [
+              '# ~/.config/xdeb/xdeb.cfg',
+              'host-arch = arm64',
+              'profiles = cross, nocheck',
+              'local-repo = /srv/xdeb/repo',
+              'use-remote-repo = yes',
+              'root-cmd = sudo',
+            ],
+          },
+        ],
       },
-      { title: 'FILES', blocks: [{ kind: 'items', items: CONFIG_FILES.map((f) => ({ term: [{ i: f.path }], body: [para(f.description)] })) }] },
+      {
+        title: 'FILES',
+        blocks: [{ kind: 'items', items: CONFIG_FILES.map((f) => ({ term: [{ i: f.path }], body: [para(f.description)] })) }],
+      },
       { title: 'SEE ALSO', blocks: [para(...seeAlsoSpans(['xdeb(1)', 'xdeb-config(1)']))] },
     ],
   };
@@ -337,7 +399,7 @@ export function allPages(input: ManualInput): Page[] {
 // roff
 
 function roffEscape(s: string): string {
-  return s.replace(/\\/g, '\\e').replace(/-/g, '\\-').replace(/'/g, "\\(aq").replace(/`/g, '\\(ga');
+  return s.replace(/\\/g, '\\e').replace(/-/g, '\\-').replace(/'/g, '\\(aq').replace(/`/g, '\\(ga');
 }
 
 /** A line of text that roff must not read as a request. */
@@ -347,7 +409,15 @@ function roffLine(s: string): string {
 
 function roffSpans(spans: Span[]): string {
   return spans
-    .map((s) => (typeof s === 'string' ? roffEscape(s) : 'i' in s ? `\\fI${roffEscape(s.i)}\\fR` : 'b' in s ? `\\fB${roffEscape(s.b)}\\fR` : `\\fB\\%${roffEscape(s.code)}\\fR`))
+    .map((s) =>
+      typeof s === 'string'
+        ? roffEscape(s)
+        : 'i' in s
+          ? `\\fI${roffEscape(s.i)}\\fR`
+          : 'b' in s
+            ? `\\fB${roffEscape(s.b)}\\fR`
+            : `\\fB\\%${roffEscape(s.code)}\\fR`,
+    )
     .join('');
 }
 
@@ -398,7 +468,11 @@ function mdEscape(s: string): string {
 }
 
 function mdSpans(spans: Span[]): string {
-  return spans.map((s) => (typeof s === 'string' ? mdEscape(s) : 'b' in s ? `**${mdEscape(s.b)}**` : 'i' in s ? `*${mdEscape(s.i)}*` : mdCode(s.code))).join('');
+  return spans
+    .map((s) =>
+      typeof s === 'string' ? mdEscape(s) : 'b' in s ? `**${mdEscape(s.b)}**` : 'i' in s ? `*${mdEscape(s.i)}*` : mdCode(s.code),
+    )
+    .join('');
 }
 
 function mdCode(s: string): string {
@@ -444,5 +518,10 @@ export function renderMarkdown(page: Page): string {
     '',
   ];
   for (const s of page.sections) lines.push(`## ${s.title}`, '', ...mdBlocks(s.blocks));
-  return lines.join('\n').replace(/\n{3,}/g, '\n\n').trimEnd() + '\n';
+  return (
+    lines
+      .join('\n')
+      .replace(/\n{3,}/g, '\n\n')
+      .trimEnd() + '\n'
+  );
 }

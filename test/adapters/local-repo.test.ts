@@ -26,7 +26,14 @@ function work(): string {
 function libBuild(d: string, source: string, version: string, opts: { arch?: string; profiles?: string[]; flavour?: string } = {}): string {
   const arch = opts.arch ?? 'arm64';
   const files = [
-    makeDeb(d, { package: `${source}1`, version, arch, source, multiArch: 'same', files: { [`/usr/lib/${source}.txt`]: `${source} ${version} ${arch} ${opts.flavour ?? 'full'}\n` } }),
+    makeDeb(d, {
+      package: `${source}1`,
+      version,
+      arch,
+      source,
+      multiArch: 'same',
+      files: { [`/usr/lib/${source}.txt`]: `${source} ${version} ${arch} ${opts.flavour ?? 'full'}\n` },
+    }),
     makeDeb(d, { package: `${source}-dev`, version, arch, source, multiArch: 'same', depends: `${source}1 (= ${version})` }),
   ];
   return makeChanges(d, { source, version, architectures: [arch], profiles: opts.profiles ?? ['cross', 'nocheck'], files });
@@ -68,7 +75,15 @@ describe('publish', () => {
 
     const recs = await readBuilds(repo);
     expect(recs).toHaveLength(1);
-    expect(recs[0]).toMatchObject({ source: 'libfoo', version: '1.0-1', suite: 'full', staged: false, profiles: ['cross', 'nocheck'], architectures: ['arm64'], from: 'libfoo_1.0-1_arm64.changes' });
+    expect(recs[0]).toMatchObject({
+      source: 'libfoo',
+      version: '1.0-1',
+      suite: 'full',
+      staged: false,
+      profiles: ['cross', 'nocheck'],
+      architectures: ['arm64'],
+      from: 'libfoo_1.0-1_arm64.changes',
+    });
     expect(builds(repo)).toEqual(recs);
     expect(await listSuites(repo)).toEqual([{ name: 'full', staged: false, profiles: [], architectures: ['arm64'], builds: 1 }]);
     const idx = await indexFiles(repo, ['full', 'staged-stage1'], 'arm64');
@@ -104,7 +119,9 @@ describe('publish', () => {
       ['staged-stage1', true, 'cross,nocheck,stage1'],
       ['full', false, 'cross,nocheck'],
     ]);
-    expect(sha256(join(repo, 'pool/staged-stage1/libb/libbaz/libbaz1_1.0-1_arm64.deb'))).toBe(sha256(join(stage, '../libbaz1_1.0-1_arm64.deb')));
+    expect(sha256(join(repo, 'pool/staged-stage1/libb/libbaz/libbaz1_1.0-1_arm64.deb'))).toBe(
+      sha256(join(stage, '../libbaz1_1.0-1_arm64.deb')),
+    );
     expect(sha256(join(repo, 'pool/full/libb/libbaz/libbaz1_1.0-1_arm64.deb'))).toBe(sha256(join(full, '../libbaz1_1.0-1_arm64.deb')));
     expect(aptPackages(repo, ['full'])).toEqual(['libbaz-dev:arm64 1.0-1', 'libbaz1:arm64 1.0-1']);
     expect(aptPackages(repo, ['staged-stage1'])).toEqual(['libbaz-dev:arm64 1.0-1', 'libbaz1:arm64 1.0-1']);
@@ -133,7 +150,9 @@ describe('publish', () => {
     const r = await publishFiles(repo, [second], { replace: true });
     expect(r.replaced).toContain('pool/full/libq/libqux/libqux1_1.0-1_arm64.deb');
     expect(sha256(join(repo, 'pool/full/libq/libqux/libqux1_1.0-1_arm64.deb'))).toBe(sha256(join(second, '../libqux1_1.0-1_arm64.deb')));
-    expect(readFileSync(join(repo, 'dists/full/main/binary-arm64/Packages'), 'utf8')).toContain(sha256(join(second, '../libqux1_1.0-1_arm64.deb')));
+    expect(readFileSync(join(repo, 'dists/full/main/binary-arm64/Packages'), 'utf8')).toContain(
+      sha256(join(second, '../libqux1_1.0-1_arm64.deb')),
+    );
     expect(await readBuilds(repo)).toHaveLength(1);
   });
 
@@ -206,7 +225,13 @@ describe('faults in the input', () => {
     const d = work();
     const deb = makeDeb(d, { package: 'libbad1', version: '1', arch: 'arm64', source: 'libbad' });
     const ok = makeDeb(d, { package: 'libbad-dev', version: '1', arch: 'arm64', source: 'libbad' });
-    const changes = makeChanges(d, { source: 'libbad', version: '1', architectures: ['arm64'], files: [ok, deb], lie: { 'libbad1_1_arm64.deb': { sha256: '0'.repeat(64) } } });
+    const changes = makeChanges(d, {
+      source: 'libbad',
+      version: '1',
+      architectures: ['arm64'],
+      files: [ok, deb],
+      lie: { 'libbad1_1_arm64.deb': { sha256: '0'.repeat(64) } },
+    });
     const err = await publishFiles(repo, [changes]).catch((e) => e);
     expect(err).toBeInstanceOf(NegativeAnswer);
     expect(err.message).toMatch(/a file does not match its checksum; nothing was published/);
@@ -221,7 +246,13 @@ describe('faults in the input', () => {
     const d = work();
     mkdirSync(join(d, 'in'));
     const evil = makeDeb(d, { package: 'evil', version: '1', arch: 'arm64' });
-    const changes = makeChanges(join(d, 'in'), { source: 'evil', version: '1', architectures: ['arm64'], files: [evil], lie: { 'evil_1_arm64.deb': { name: '../evil_1_arm64.deb' } } });
+    const changes = makeChanges(join(d, 'in'), {
+      source: 'evil',
+      version: '1',
+      architectures: ['arm64'],
+      files: [evil],
+      lie: { 'evil_1_arm64.deb': { name: '../evil_1_arm64.deb' } },
+    });
     const err = await readResults([changes]).catch((e) => e);
     expect(err).toBeInstanceOf(InputError);
     const lines = readFileSync(changes, 'utf8').split('\n');
@@ -248,9 +279,18 @@ describe('signing', () => {
   beforeAll(() => {
     mkdirSync(gnupg, { mode: 0o700 });
     const env = { ...process.env, GNUPGHOME: gnupg };
-    execFileSync('gpg', ['--batch', '--passphrase', '', '--quick-gen-key', 'xdeb test <xdeb-test@example.org>', 'ed25519', 'sign', 'never'], { env, stdio: 'ignore' });
-    execFileSync('gpg', ['--batch', '--passphrase', '', '--quick-gen-key', 'other <other@example.org>', 'ed25519', 'sign', 'never'], { env, stdio: 'ignore' });
-    fpr = /^fpr:+([0-9A-F]+):/m.exec(execFileSync('gpg', ['--with-colons', '--list-secret-keys', 'xdeb-test@example.org'], { env, encoding: 'utf8' }))![1]!;
+    execFileSync(
+      'gpg',
+      ['--batch', '--passphrase', '', '--quick-gen-key', 'xdeb test <xdeb-test@example.org>', 'ed25519', 'sign', 'never'],
+      { env, stdio: 'ignore' },
+    );
+    execFileSync('gpg', ['--batch', '--passphrase', '', '--quick-gen-key', 'other <other@example.org>', 'ed25519', 'sign', 'never'], {
+      env,
+      stdio: 'ignore',
+    });
+    fpr = /^fpr:+([0-9A-F]+):/m.exec(
+      execFileSync('gpg', ['--with-colons', '--list-secret-keys', 'xdeb-test@example.org'], { env, encoding: 'utf8' }),
+    )![1]!;
     writeFileSync(join(dir, 'other.asc'), execFileSync('gpg', ['--armor', '--export', 'other@example.org'], { env }));
     writeFileSync(join(dir, 'good.gpg'), execFileSync('gpg', ['--export', 'xdeb-test@example.org'], { env }));
   });
@@ -279,9 +319,16 @@ describe('signing', () => {
     expect(readFileSync(join(repo, 'dists/full/InRelease'), 'utf8')).toMatch(/^-----BEGIN PGP SIGNED MESSAGE-----/);
     expect(readFileSync(join(repo, 'dists/full/Release.gpg'), 'utf8')).toMatch(/^-----BEGIN PGP SIGNATURE-----/);
     // gpgv, the verifier apt uses, accepts the detached signature with the key.
-    execFileSync('gpgv', ['--keyring', join(dir, 'good.gpg'), join(repo, 'dists/full/Release.gpg'), join(repo, 'dists/full/Release')], { stdio: 'ignore' });
+    execFileSync('gpgv', ['--keyring', join(dir, 'good.gpg'), join(repo, 'dists/full/Release.gpg'), join(repo, 'dists/full/Release')], {
+      stdio: 'ignore',
+    });
 
-    expect(aptPackages(repo, ['full'], { signedBy: join(dir, 'good.gpg') })).toEqual(['libsig-dev:arm64 1', 'libsig1:arm64 1', 'libsig2-dev:arm64 1', 'libsig21:arm64 1']);
+    expect(aptPackages(repo, ['full'], { signedBy: join(dir, 'good.gpg') })).toEqual([
+      'libsig-dev:arm64 1',
+      'libsig1:arm64 1',
+      'libsig2-dev:arm64 1',
+      'libsig21:arm64 1',
+    ]);
     // The key exported into the repository works too (.asc), and aptSourcesLine names it.
     expect(aptSourcesLine(repo, 'full')).toBe(`deb [signed-by=${repo}/xdeb/signing-key.asc] file:${repo} full main`);
     expect(aptPackages(repo, ['full'], { signedBy: join(repo, 'xdeb/signing-key.asc') })).toHaveLength(4);
@@ -322,6 +369,11 @@ describe('publish with explicit results', () => {
     const results = await readResults([libBuild(work(), 'liba', '1'), libBuild(work(), 'libb', '1', { profiles: ['stage1'] })]);
     const r = await publish({ repo, results });
     expect(r.suites).toEqual(['full', 'staged-stage1']);
-    expect(aptPackages(repo, ['full', 'staged-stage1'])).toEqual(['liba-dev:arm64 1', 'liba1:arm64 1', 'libb-dev:arm64 1', 'libb1:arm64 1']);
+    expect(aptPackages(repo, ['full', 'staged-stage1'])).toEqual([
+      'liba-dev:arm64 1',
+      'liba1:arm64 1',
+      'libb-dev:arm64 1',
+      'libb1:arm64 1',
+    ]);
   });
 });

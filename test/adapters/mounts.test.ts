@@ -24,7 +24,7 @@ describe('resolveInRoot', () => {
     expect(resolveInRoot(root, '/lib/x86_64-linux-gnu', { create: true })).toBe(join(root, 'usr/lib/x86_64-linux-gnu'));
     expect(existsSync(join(root, 'usr/lib/x86_64-linux-gnu'))).toBe(true);
   });
-  it('starts an absolute symlink again at the root, not at the machine\'s /', () => {
+  it("starts an absolute symlink again at the root, not at the machine's /", () => {
     const marker = `xdeb-test-${process.pid}`;
     expect(resolveInRoot(root, `/var/run/${marker}`, { create: true })).toBe(join(root, 'run', marker));
     expect(existsSync(join('/run', marker))).toBe(false);

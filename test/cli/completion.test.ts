@@ -99,7 +99,10 @@ describe('bash completion, installed the Debian way', () => {
 
   it('xdeb completion bash --install writes the files where bash-completion finds them', () => {
     const home = join(tmp, 'install-home');
-    const r = spawnSync(process.execPath, [`${ROOT}/bin/xdeb.js`, 'completion', 'bash', '--install'], { encoding: 'utf8', env: { ...process.env, HOME: home, XDG_DATA_HOME: '', BASH_COMPLETION_USER_DIR: '' } });
+    const r = spawnSync(process.execPath, [`${ROOT}/bin/xdeb.js`, 'completion', 'bash', '--install'], {
+      encoding: 'utf8',
+      env: { ...process.env, HOME: home, XDG_DATA_HOME: '', BASH_COMPLETION_USER_DIR: '' },
+    });
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
     const names = completion.completionNames(registry.commands as never);
@@ -110,7 +113,10 @@ describe('bash completion, installed the Debian way', () => {
   });
 
   it('xdeb-<TAB> lists the commands (command-name completion with the binaries on PATH)', () => {
-    const r = spawnSync('bash', ['--norc', '--noprofile', '-c', 'compgen -c xdeb-'], { encoding: 'utf8', env: { PATH: `${binDir}:/usr/bin:/bin` } });
+    const r = spawnSync('bash', ['--norc', '--noprofile', '-c', 'compgen -c xdeb-'], {
+      encoding: 'utf8',
+      env: { PATH: `${binDir}:/usr/bin:/bin` },
+    });
     const found = new Set(r.stdout.split('\n').filter(Boolean));
     const expected = registry.commands.filter((c) => c.standalone).map((c) => `xdeb-${c.name}`);
     expect(expected.length).toBeGreaterThan(0);
@@ -119,10 +125,19 @@ describe('bash completion, installed the Debian way', () => {
 
   it('loads the completion on demand for every command name', () => {
     const names = completion.completionNames(registry.commands as never);
-    const r = spawnSync('bash', ['--norc', '--noprofile', '-c', `source ${BASH_COMPLETION}\nfor n in ${names.join(' ')}; do __load_completion $n && complete -p $n; done`], {
-      encoding: 'utf8',
-      env: { PATH: `${binDir}:/usr/bin:/bin`, HOME: join(tmp, 'home'), XDG_DATA_DIRS: `${share}:/usr/share` },
-    });
+    const r = spawnSync(
+      'bash',
+      [
+        '--norc',
+        '--noprofile',
+        '-c',
+        `source ${BASH_COMPLETION}\nfor n in ${names.join(' ')}; do __load_completion $n && complete -p $n; done`,
+      ],
+      {
+        encoding: 'utf8',
+        env: { PATH: `${binDir}:/usr/bin:/bin`, HOME: join(tmp, 'home'), XDG_DATA_DIRS: `${share}:/usr/share` },
+      },
+    );
     for (const n of names) expect(r.stdout).toContain(`complete -F _xdeb ${n}\n`);
   });
 
@@ -151,7 +166,13 @@ describe('bash completion, installed the Debian way', () => {
   });
 
   it('-a arm<TAB> offers arm64, armel and armhf, in every form', () => {
-    const got = complete(['xdeb config -a arm', 'xdeb config --host-arch arm', 'xdeb config --host-arch=arm', 'xdeb deps reduce -a arm', 'xdeb config -a arm64']);
+    const got = complete([
+      'xdeb config -a arm',
+      'xdeb config --host-arch arm',
+      'xdeb config --host-arch=arm',
+      'xdeb deps reduce -a arm',
+      'xdeb config -a arm64',
+    ]);
     for (const g of got.slice(0, 4)) {
       expect(g).toEqual(expect.arrayContaining(['arm64', 'armel', 'armhf']));
       expect(g).not.toContain('amd64');
@@ -234,8 +255,13 @@ describe('bash completion of sources and chroots (a command that takes them)', (
 
   for (const bashCompletion of [true, false]) {
     describe(bashCompletion ? 'with bash-completion' : 'without bash-completion', () => {
-      it('offers source directories, .dsc files and the local repository\'s source names', () => {
-        const [all, h] = complete(['xdeb-fakebuild ', 'xdeb-fakebuild h'], { bashCompletion, script, cwd: work, env: { XDEB_LOCAL_REPO: join(tmp, 'repo') } });
+      it("offers source directories, .dsc files and the local repository's source names", () => {
+        const [all, h] = complete(['xdeb-fakebuild ', 'xdeb-fakebuild h'], {
+          bashCompletion,
+          script,
+          cwd: work,
+          env: { XDEB_LOCAL_REPO: join(tmp, 'repo') },
+        });
         expect(all).toEqual(expect.arrayContaining(['mypkg', 'mypkg_1.0-1.dsc', 'hello', 'libfoo', 'zlib-stage']));
         expect(all).not.toContain('notes.txt');
         expect(all!.filter((x) => x === 'hello')).toHaveLength(1);
@@ -245,13 +271,23 @@ describe('bash completion of sources and chroots (a command that takes them)', (
       it('finds the local repository through the configuration file and --local-repo', () => {
         const cfgHome = join(tmp, 'cfghome');
         mkdirSync(join(cfgHome, 'xdeb'), { recursive: true });
-        writeFileSync(join(cfgHome, 'xdeb', 'xdeb.cfg'), `# mine\nhost-arch = arm64\n  local-repo =  ${join(tmp, 'repo')}  \n[repository x]\nlocal-repo = /nowhere\n`);
-        const [fromFile, fromFlag, fromLocalConfig] = complete(['xdeb-fakebuild l', `xdeb-fakebuild --local-repo ${join(tmp, 'other-repo')} o`, `xdeb-fakebuild --local-config ${join(tmp, 'empty.cfg')} l`], {
-          bashCompletion,
-          script,
-          cwd: work,
-          env: { XDG_CONFIG_HOME: cfgHome },
-        });
+        writeFileSync(
+          join(cfgHome, 'xdeb', 'xdeb.cfg'),
+          `# mine\nhost-arch = arm64\n  local-repo =  ${join(tmp, 'repo')}  \n[repository x]\nlocal-repo = /nowhere\n`,
+        );
+        const [fromFile, fromFlag, fromLocalConfig] = complete(
+          [
+            'xdeb-fakebuild l',
+            `xdeb-fakebuild --local-repo ${join(tmp, 'other-repo')} o`,
+            `xdeb-fakebuild --local-config ${join(tmp, 'empty.cfg')} l`,
+          ],
+          {
+            bashCompletion,
+            script,
+            cwd: work,
+            env: { XDG_CONFIG_HOME: cfgHome },
+          },
+        );
         expect(fromFile).toEqual(['libfoo']);
         expect(fromFlag).toEqual(['otherpkg']);
         // --local-config: the user's file is not read, so the default (empty) repository is used.
@@ -270,7 +306,13 @@ describe('bash completion of sources and chroots (a command that takes them)', (
           bashCompletion,
           before: `${bashCompletion ? '__load_completion xdeb' : `source ${tmp}/completions/bash/xdeb`}\nPATH=/nonexistent`,
         });
-        const [src, chroot] = complete(['xdeb-fakebuild h', 'xdeb-fakebuild --chroot s'], { bashCompletion, script, cwd: work, env, before: 'PATH=/nonexistent' });
+        const [src, chroot] = complete(['xdeb-fakebuild h', 'xdeb-fakebuild --chroot s'], {
+          bashCompletion,
+          script,
+          cwd: work,
+          env,
+          before: 'PATH=/nonexistent',
+        });
         expect(arch).toEqual(expect.arrayContaining(['arm64', 'armel', 'armhf']));
         expect(src).toEqual(['hello']);
         expect(chroot).toEqual(['sid-armhf']);
@@ -279,7 +321,10 @@ describe('bash completion of sources and chroots (a command that takes them)', (
   }
 
   it('without bash-completion, --opt=value still completes', () => {
-    const [eq, empty] = complete(['xdeb config --host-arch=armh', 'xdeb config --host-arch='], { bashCompletion: false, script: join(tmp, 'completions', 'bash', 'xdeb') });
+    const [eq, empty] = complete(['xdeb config --host-arch=armh', 'xdeb config --host-arch='], {
+      bashCompletion: false,
+      script: join(tmp, 'completions', 'bash', 'xdeb'),
+    });
     expect(eq).toEqual(['armhf']);
     expect(empty).toEqual(expect.arrayContaining(['amd64', 'arm64']));
   });
@@ -291,7 +336,17 @@ describe('bash completion in an interactive bash (tmux)', () => {
     const rc = join(tmp, 'rc.sh');
     writeFileSync(rc, `PS1='$ '\nexport XDG_DATA_DIRS=${share}:/usr/share PATH=${binDir}:$PATH\nsource ${BASH_COMPLETION}\n`);
     const tmux = (...a: string[]) => spawnSync('tmux', a, { encoding: 'utf8' });
-    tmux('new-session', '-d', '-s', session, '-x', '200', '-y', '50', `env -i HOME=${join(tmp, 'home')} TERM=xterm PATH=/usr/bin:/bin bash --rcfile ${rc} -i`);
+    tmux(
+      'new-session',
+      '-d',
+      '-s',
+      session,
+      '-x',
+      '200',
+      '-y',
+      '50',
+      `env -i HOME=${join(tmp, 'home')} TERM=xterm PATH=/usr/bin:/bin bash --rcfile ${rc} -i`,
+    );
     try {
       const screen = async (want: RegExp) => {
         for (let i = 0; i < 50; i++) {
@@ -322,9 +377,22 @@ describe('zsh completion', () => {
     const zdot = join(tmp, 'zdot');
     const fn = join(tmp, 'completions', 'zsh');
     mkdirSync(zdot, { recursive: true });
-    writeFileSync(join(zdot, '.zshrc'), `PS1='%% '\nfpath=(${fn} $fpath)\nexport PATH=${binDir}:$PATH\nautoload -Uz compinit && compinit -u -d ${zdot}/.zcompdump\n`);
+    writeFileSync(
+      join(zdot, '.zshrc'),
+      `PS1='%% '\nfpath=(${fn} $fpath)\nexport PATH=${binDir}:$PATH\nautoload -Uz compinit && compinit -u -d ${zdot}/.zcompdump\n`,
+    );
     const tmux = (...a: string[]) => spawnSync('tmux', a, { encoding: 'utf8' });
-    tmux('new-session', '-d', '-s', session, '-x', '200', '-y', '50', `env -i HOME=${zdot} ZDOTDIR=${zdot} TERM=xterm PATH=/usr/bin:/bin zsh -i`);
+    tmux(
+      'new-session',
+      '-d',
+      '-s',
+      session,
+      '-x',
+      '200',
+      '-y',
+      '50',
+      `env -i HOME=${zdot} ZDOTDIR=${zdot} TERM=xterm PATH=/usr/bin:/bin zsh -i`,
+    );
     try {
       const screen = async (want: RegExp) => {
         for (let i = 0; i < 50; i++) {

@@ -57,7 +57,9 @@ describe('--help', () => {
       expect(r.stderr, label).toBe('');
       expect(r.stdout, label).toContain(`Usage: ${label}`);
       expect(r.stdout, label).toContain('-h, --help');
-      expect(r.stdout, label).toMatch(/Exit status: 0 ok, 1 the answer is no, 2 usage or bad input, 3 environment,\n  70 internal error, 130 interrupted/);
+      expect(r.stdout, label).toMatch(
+        /Exit status: 0 ok, 1 the answer is no, 2 usage or bad input, 3 environment,\n  70 internal error, 130 interrupted/,
+      );
       expect(r.stdout, label).toContain(`See: man xdeb-${label.replace(/^xdeb[- ]/, '').split(' ')[0]}`);
       if (spec.run) expect(r.stdout, label).toMatch(/-q, --quiet[\s\S]*-v, --verbose/);
       if (spec.json) expect(r.stdout, label).toContain('--json');
@@ -103,7 +105,12 @@ describe('--json and stdout', () => {
     const control = join(tmp, 'control');
     writeFileSync(control, 'Source: hello\nBuild-Depends: debhelper-compat (= 13)\n\nPackage: hello\nArchitecture: any\n');
     const env = { XDEB_SYSTEM_CONFIG: join(tmp, 'none.cfg'), HOME: tmp };
-    for (const args of [['config', '--json'], ['config', '--json', '--files'], ['config', '--json', 'profiles'], ['control', '--json', control]]) {
+    for (const args of [
+      ['config', '--json'],
+      ['config', '--json', '--files'],
+      ['config', '--json', 'profiles'],
+      ['control', '--json', control],
+    ]) {
       const r = runCli(args, { env });
       expect(r.status, args.join(' ')).toBe(0);
       expect(r.stderr, args.join(' ')).toBe('');
@@ -127,7 +134,9 @@ describe('--json and stdout', () => {
 
   it('every command with --json has its shape documented (spec jsonOutput or docs/scripting.md)', () => {
     const scripting = readFileSync(join(ROOT, 'docs', 'scripting.md'), 'utf8');
-    const withJson = commands.flatMap((c) => [c, ...(c.subcommands ?? [])].filter((s) => s.json).map((s) => ({ s, name: s === c ? c.name : `${c.name} ${s.name}` })));
+    const withJson = commands.flatMap((c) =>
+      [c, ...(c.subcommands ?? [])].filter((s) => s.json).map((s) => ({ s, name: s === c ? c.name : `${c.name} ${s.name}` })),
+    );
     // config and control print --json (the test above): a registry that lost them would check nothing.
     expect(withJson.map((j) => j.name)).toEqual(expect.arrayContaining(['config', 'control']));
     for (const { s, name } of withJson) {
@@ -154,7 +163,13 @@ describe('documentation', () => {
     expect([...listed].sort()).toEqual([...expected].sort());
     for (const page of expected) {
       const roff = readFileSync(join(out, page), 'utf8');
-      const sections = ['NAME', '"SYNOPSIS"', '"DESCRIPTION"', '"SEE ALSO"', ...(page.endsWith('.1') ? ['"EXIT STATUS"'] : ['"KEYS"', '"FILES"'])];
+      const sections = [
+        'NAME',
+        '"SYNOPSIS"',
+        '"DESCRIPTION"',
+        '"SEE ALSO"',
+        ...(page.endsWith('.1') ? ['"EXIT STATUS"'] : ['"KEYS"', '"FILES"']),
+      ];
       for (const section of sections) expect(roff, page).toContain(`.SH ${section}`);
     }
     expect(commands.some(readsConfig)).toBe(true);
@@ -175,12 +190,18 @@ describe('documentation', () => {
     const out = join(tmp, 'assets');
     const pages = ['xdeb', ...commands.map((c) => `xdeb-${c.name}`)];
     for (const p of pages) {
-      const r = spawnSync('man', ['--warnings', '-P', 'cat', p], { encoding: 'utf8', env: { ...process.env, MANPATH: join(out, 'man'), MANWIDTH: '80' } });
+      const r = spawnSync('man', ['--warnings', '-P', 'cat', p], {
+        encoding: 'utf8',
+        env: { ...process.env, MANPATH: join(out, 'man'), MANWIDTH: '80' },
+      });
       expect(r.status, p).toBe(0);
       expect(r.stderr, p).toBe('');
       expect(r.stdout, p).toMatch(/^NAME\n {7}xdeb/m);
     }
-    const cfg = spawnSync('man', ['--warnings', '-P', 'cat', '5', 'xdeb.cfg'], { encoding: 'utf8', env: { ...process.env, MANPATH: join(out, 'man') } });
+    const cfg = spawnSync('man', ['--warnings', '-P', 'cat', '5', 'xdeb.cfg'], {
+      encoding: 'utf8',
+      env: { ...process.env, MANPATH: join(out, 'man') },
+    });
     expect(cfg.stderr).toBe('');
     for (const k of CONFIG_KEYS) expect(cfg.stdout).toContain(k.key);
   });

@@ -10,7 +10,13 @@ import { ROOT } from '../support/cli.js';
 
 let tmp: string;
 let commands: CommandSpec[];
-const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { name: string; version: string; bin: Record<string, string>; man: string[]; files: string[] };
+const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
+  name: string;
+  version: string;
+  bin: Record<string, string>;
+  man: string[];
+  files: string[];
+};
 
 function run(cmd: string, args: string[], opts: SpawnSyncOptions = {}) {
   const r = spawnSync(cmd, args, { encoding: 'utf8', timeout: 300_000, ...opts });
@@ -29,7 +35,9 @@ afterAll(() => {
 
 /** `man -P cat PAGE` with only MANPATH: the page must be found there and render without warnings. */
 function man(manpath: string, ...page: string[]) {
-  return run('man', ['--warnings', '-P', 'cat', ...page], { env: { PATH: process.env.PATH, MANPATH: manpath, MANWIDTH: '80', LANG: 'C.UTF-8' } });
+  return run('man', ['--warnings', '-P', 'cat', ...page], {
+    env: { PATH: process.env.PATH, MANPATH: manpath, MANWIDTH: '80', LANG: 'C.UTF-8' },
+  });
 }
 
 describe('npm pack, then npm install -g', () => {
@@ -39,7 +47,8 @@ describe('npm pack, then npm install -g', () => {
     // Pack a staging copy built like `npm run build` does, so that the shared tree is not touched.
     const stage = join(tmp, 'stage');
     mkdirSync(stage);
-    for (const f of ['package.json', 'README.md', 'bin', 'dist', 'docs', 'scripts']) if (existsSync(join(ROOT, f))) cpSync(join(ROOT, f), join(stage, f), { recursive: true });
+    for (const f of ['package.json', 'README.md', 'bin', 'dist', 'docs', 'scripts'])
+      if (existsSync(join(ROOT, f))) cpSync(join(ROOT, f), join(stage, f), { recursive: true });
     const gen = run(process.execPath, [join(ROOT, 'scripts', 'gen-assets.mjs'), '--out', stage]);
     expect(gen.stderr).toBe('');
     const pack = run('npm', ['pack', '--silent', '--pack-destination', tmp], { cwd: stage });
@@ -49,7 +58,8 @@ describe('npm pack, then npm install -g', () => {
     prefix = join(tmp, 'prefix');
     // Offline: the dependencies come from npm's cache, filled by `npm ci`.
     let inst = run('npm', ['install', '-g', tgz, '--prefix', prefix, '--offline', '--no-audit', '--no-fund', '--loglevel=error']);
-    if (inst.status !== 0) inst = run('npm', ['install', '-g', tgz, '--prefix', prefix, '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error']);
+    if (inst.status !== 0)
+      inst = run('npm', ['install', '-g', tgz, '--prefix', prefix, '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error']);
     expect(inst.status, inst.stderr).toBe(0);
   }, 600_000);
 
@@ -104,7 +114,12 @@ describe('scripts/install under DESTDIR', () => {
       expect(lstatSync(link).isSymbolicLink(), name).toBe(true);
       expect(existsSync(join(usr(), 'share', 'bash-completion', 'completions', name)), name).toBe(true);
     }
-    expect(readdirSync(join(usr(), 'share', 'man', 'man1')).sort()).toEqual(pkg.man.filter((m) => m.endsWith('.1')).map((m) => m.replace(/^.*\//, '') + '.gz').sort());
+    expect(readdirSync(join(usr(), 'share', 'man', 'man1')).sort()).toEqual(
+      pkg.man
+        .filter((m) => m.endsWith('.1'))
+        .map((m) => m.replace(/^.*\//, '') + '.gz')
+        .sort(),
+    );
     expect(existsSync(join(usr(), 'share', 'man', 'man5', 'xdeb.cfg.5.gz'))).toBe(true);
     expect(existsSync(join(usr(), 'share', 'zsh', 'vendor-completions', '_xdeb'))).toBe(true);
     expect(existsSync(join(usr(), 'lib', 'xdeb', 'node_modules', 'commander', 'package.json'))).toBe(true);
@@ -131,7 +146,12 @@ describe('scripts/install under DESTDIR', () => {
   it('bash-completion finds the installed completion for each command name', () => {
     const r = run(
       'bash',
-      ['--norc', '--noprofile', '-c', `source /usr/share/bash-completion/bash_completion\nsource ${ROOT}/test/support/complete-line.bash\n__t 'xdeb-build --he'\n__t 'xdeb config -a armh'`],
+      [
+        '--norc',
+        '--noprofile',
+        '-c',
+        `source /usr/share/bash-completion/bash_completion\nsource ${ROOT}/test/support/complete-line.bash\n__t 'xdeb-build --he'\n__t 'xdeb config -a armh'`,
+      ],
       { env: { PATH: `${join(usr(), 'bin')}:/usr/bin:/bin`, HOME: tmp, XDG_DATA_DIRS: `${join(usr(), 'share')}:/usr/share` } },
     );
     expect(r.stderr).toBe('');

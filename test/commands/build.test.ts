@@ -36,7 +36,13 @@ describe.runIf(ready)('xdeb-build: a library, a tool and a program, through the 
     expect(lib.stderr).toBe('');
     expect(lib.status).toBe(0);
     const libOut = JSON.parse(lib.stdout).builds[0];
-    expect(libOut).toMatchObject({ source: 'libxdebdemo', version: '1.0', hostArch: 'arm64', profiles: ['cross', 'nocheck'], suite: 'full' });
+    expect(libOut).toMatchObject({
+      source: 'libxdebdemo',
+      version: '1.0',
+      hostArch: 'arm64',
+      profiles: ['cross', 'nocheck'],
+      suite: 'full',
+    });
 
     expect(build('-a', 'amd64', 'xdebdemo-tool').status).toBe(0);
 
@@ -60,7 +66,12 @@ describe.runIf(ready)('xdeb-build: a library, a tool and a program, through the 
   });
 
   it('apt installs the program for arm64 from the repository', async () => {
-    const apt = new PrivateApt({ buildArch: 'amd64', foreignArchs: ['arm64'], sources: [`deb [trusted=yes] file:${repo} full main`], status: 'host' });
+    const apt = new PrivateApt({
+      buildArch: 'amd64',
+      foreignArchs: ['arm64'],
+      sources: [`deb [trusted=yes] file:${repo} full main`],
+      status: 'host',
+    });
     try {
       await apt.update();
       const policy = await apt.run('apt-cache', ['policy', 'xdebdemo:arm64']);

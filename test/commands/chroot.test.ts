@@ -5,7 +5,18 @@
 // Needs root, mmdebstrap and deb.debian.org; the distcc part also distccd and the arm64 cross
 // compiler; the emulated chroot (native compilers inside emulation) qemu-user-static in binfmt_misc.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,7 +24,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { debElfMachine, have, ROOT, runCli } from '../support/cli.js';
 
 const sh = (cmd: string) => spawnSync('sh', ['-c', cmd], { encoding: 'utf8' });
-const ready = process.getuid?.() === 0 && have('mmdebstrap') && have('dpkg-buildpackage') && have('zstd') && process.env.XDEB_TEST_NO_CHROOT !== '1';
+const ready =
+  process.getuid?.() === 0 && have('mmdebstrap') && have('dpkg-buildpackage') && have('zstd') && process.env.XDEB_TEST_NO_CHROOT !== '1';
 
 /**
  * The lines of `dpkg -l` for these package names. The comparison is limited to the packages the
@@ -77,7 +89,10 @@ function makeSource(dir: string, name: string, opts: { buildDepends?: string; c:
   const tree = join(dir, name);
   mkdirSync(join(tree, 'debian/source'), { recursive: true });
   writeFileSync(join(tree, 'debian/source/format'), '3.0 (native)\n');
-  writeFileSync(join(tree, 'debian/changelog'), `${name} (1.0) unstable; urgency=medium\n\n  * Test.\n\n -- xdeb tests <xdeb@example.org>  Sun, 01 Jan 2023 00:00:00 +0000\n`);
+  writeFileSync(
+    join(tree, 'debian/changelog'),
+    `${name} (1.0) unstable; urgency=medium\n\n  * Test.\n\n -- xdeb tests <xdeb@example.org>  Sun, 01 Jan 2023 00:00:00 +0000\n`,
+  );
   writeFileSync(
     join(tree, 'debian/control'),
     `Source: ${name}\nSection: misc\nPriority: optional\nMaintainer: xdeb tests <xdeb@example.org>\nBuild-Depends: debhelper-compat (= 13)${opts.buildDepends ? `, ${opts.buildDepends}` : ''}\nStandards-Version: 4.6.2\nRules-Requires-Root: no\n\nPackage: ${name}\nArchitecture: any\nDepends: \${shlibs:Depends}, \${misc:Depends}\nDescription: xdeb test package\n For the chroot tests.\n`,
@@ -85,7 +100,10 @@ function makeSource(dir: string, name: string, opts: { buildDepends?: string; c:
   writeFileSync(join(tree, 'debian/rules'), `#!/usr/bin/make -f\n%:\n\tdh $@\n${opts.rules ?? ''}`);
   chmodSync(join(tree, 'debian/rules'), 0o755);
   writeFileSync(join(tree, 'prog.c'), opts.c);
-  writeFileSync(join(tree, 'Makefile'), `all:\n\t$(CC) $(CFLAGS) $(CPPFLAGS) $(LDFLAGS) -o ${name} prog.c ${opts.make}\ninstall:\n\tinstall -D -m 755 ${name} $(DESTDIR)/usr/bin/${name}\nclean:\n\trm -f ${name}\n`);
+  writeFileSync(
+    join(tree, 'Makefile'),
+    `all:\n\t$(CC) $(CFLAGS) $(CPPFLAGS) $(LDFLAGS) -o ${name} prog.c ${opts.make}\ninstall:\n\tinstall -D -m 755 ${name} $(DESTDIR)/usr/bin/${name}\nclean:\n\trm -f ${name}\n`,
+  );
   return tree;
 }
 
@@ -94,7 +112,12 @@ describe.runIf(ready)('xdeb-chroot: one cross chroot (bookworm, arm64), builds i
   const chroots = join(work, 'chroots');
   const repo = join(work, 'repo');
   const src = join(work, 'src');
-  const env = { XDEB_CHROOT_DIR: chroots, XDEB_LOCAL_REPO: repo, XDEB_SYSTEM_CONFIG: join(work, 'none.cfg'), XDG_CONFIG_HOME: join(work, 'config') };
+  const env = {
+    XDEB_CHROOT_DIR: chroots,
+    XDEB_LOCAL_REPO: repo,
+    XDEB_SYSTEM_CONFIG: join(work, 'none.cfg'),
+    XDG_CONFIG_HOME: join(work, 'config'),
+  };
   const chroot = (args: string[], timeout = 900_000) => runCli(args, { bin: 'xdeb-chroot', env, cwd: work, timeout });
   const build = (args: string[], timeout = 900_000) => runCli(['--chroot', 'ci', ...args], { bin: 'xdeb-build', env, cwd: src, timeout });
   let dpkgBefore = '';
@@ -123,9 +146,19 @@ describe.runIf(ready)('xdeb-chroot: one cross chroot (bookworm, arm64), builds i
   it('create: mmdebstrap made an image, described in NAME.json, listed', () => {
     expect(created.stderr).not.toMatch(/error/);
     expect(created.status).toBe(0);
-    process.stderr.write(`xdeb-chroot create (bookworm, amd64+arm64, crossbuild-essential-arm64, debhelper, distcc): ${createSeconds.toFixed(0)} s\n`);
+    process.stderr.write(
+      `xdeb-chroot create (bookworm, amd64+arm64, crossbuild-essential-arm64, debhelper, distcc): ${createSeconds.toFixed(0)} s\n`,
+    );
     const meta = JSON.parse(created.stdout);
-    expect(meta).toMatchObject({ name: 'ci', kind: 'cross', buildArch: 'amd64', hostArch: 'arm64', architectures: ['amd64', 'arm64'], suite: 'bookworm', image: 'ci.tar.zst' });
+    expect(meta).toMatchObject({
+      name: 'ci',
+      kind: 'cross',
+      buildArch: 'amd64',
+      hostArch: 'arm64',
+      architectures: ['amd64', 'arm64'],
+      suite: 'bookworm',
+      image: 'ci.tar.zst',
+    });
     expect(meta.include).toEqual(['crossbuild-essential-arm64', 'debhelper', 'distcc']);
     expect(meta.command[0]).toBe('mmdebstrap');
     expect(existsSync(join(chroots, 'ci.tar.zst'))).toBe(true);
@@ -135,13 +168,20 @@ describe.runIf(ready)('xdeb-chroot: one cross chroot (bookworm, arm64), builds i
   }, 900_000);
 
   it('login -- COMMAND: arm64 enabled, the cross toolchain in, the local repository an apt source; its exit status passes through', () => {
-    const r = chroot(['login', 'ci', '--', 'sh', '-c', 'dpkg --print-architecture; dpkg --print-foreign-architectures; dpkg-query -W -f \'\${Status}\\n\' crossbuild-essential-arm64; cat /etc/apt/sources.list.d/xdeb-local.list; cat /etc/debian_chroot; exit 7']);
+    const r = chroot([
+      'login',
+      'ci',
+      '--',
+      'sh',
+      '-c',
+      "dpkg --print-architecture; dpkg --print-foreign-architectures; dpkg-query -W -f '\${Status}\\n' crossbuild-essential-arm64; cat /etc/apt/sources.list.d/xdeb-local.list; cat /etc/debian_chroot; exit 7",
+    ]);
     expect(r.status, r.stderr).toBe(7);
     expect(r.stdout.split('\n')).toEqual(['amd64', 'arm64', 'install ok installed', `deb [trusted=yes] file:${repo} full main`, 'ci', '']);
     noSessionLeft();
   }, 900_000);
 
-  it('xdeb-build --chroot: a fixture library and a program needing libjansson-dev:arm64 are built inside; the machine\'s dpkg state does not change', () => {
+  it("xdeb-build --chroot: a fixture library and a program needing libjansson-dev:arm64 are built inside; the machine's dpkg state does not change", () => {
     const probe = makeSource(src, 'xdebchroot-json', {
       buildDepends: 'libjansson-dev',
       c: '#include <jansson.h>\nint main(void) { json_t *j = json_object(); json_decref(j); return 0; }\n',
@@ -154,7 +194,14 @@ describe.runIf(ready)('xdeb-chroot: one cross chroot (bookworm, arm64), builds i
     expect(inside).toContain('libc6-dev');
     for (const n of inside) touched.add(n);
     const builds = JSON.parse(r.stdout).builds;
-    expect(builds.map((b: { source: string; buildArch: string; hostArch: string; suite: string }) => [b.source, b.buildArch, b.hostArch, b.suite])).toEqual([
+    expect(
+      builds.map((b: { source: string; buildArch: string; hostArch: string; suite: string }) => [
+        b.source,
+        b.buildArch,
+        b.hostArch,
+        b.suite,
+      ]),
+    ).toEqual([
       ['libxdebdemo', 'amd64', 'arm64', 'full'],
       ['xdebchroot-json', 'amd64', 'arm64', 'full'],
     ]);
@@ -168,16 +215,31 @@ describe.runIf(ready)('xdeb-chroot: one cross chroot (bookworm, arm64), builds i
     noSessionLeft();
   }, 900_000);
 
-  it('xdeb-sequence --chroot: the stage1 loop is built inside, each build from a fresh copy, the staged build\'s result feeding the next ones', () => {
-    const r = runCli(['--chroot', 'ci', '-a', 'arm64', '--bootstrap', '--json', '--verbose', 'xdebloop-a', 'xdebloop-b'], { bin: 'xdeb-sequence', env, cwd: src, timeout: 900_000 });
+  it("xdeb-sequence --chroot: the stage1 loop is built inside, each build from a fresh copy, the staged build's result feeding the next ones", () => {
+    const r = runCli(['--chroot', 'ci', '-a', 'arm64', '--bootstrap', '--json', '--verbose', 'xdebloop-a', 'xdebloop-b'], {
+      bin: 'xdeb-sequence',
+      env,
+      cwd: src,
+      timeout: 900_000,
+    });
     expect(r.status, r.stderr).toBe(0);
     for (const n of installedInside(r.stderr)) touched.add(n);
     const out = JSON.parse(r.stdout);
     expect(out.results.map((s: { status: string }) => s.status)).toEqual(['done', 'done', 'done']);
-    expect(out.steps[0]).toMatchObject({ source: 'xdebloop-a', stage: 'stage1', profiles: ['cross', 'nocheck', 'stage1'], suite: 'staged-stage1' });
+    expect(out.steps[0]).toMatchObject({
+      source: 'xdebloop-a',
+      stage: 'stage1',
+      profiles: ['cross', 'nocheck', 'stage1'],
+      suite: 'staged-stage1',
+    });
     expect(out.results[0]).toMatchObject({ n: 1, status: 'done', suite: 'staged-stage1' });
     // The staged build was made with its profile inside the chroot too (Built-For-Profiles of its .changes).
-    const builds = JSON.parse(readFileSync(join(repo, 'xdeb/builds.json'), 'utf8')).builds as { source: string; suite: string; profiles: string[]; binaries: string[] }[];
+    const builds = JSON.parse(readFileSync(join(repo, 'xdeb/builds.json'), 'utf8')).builds as {
+      source: string;
+      suite: string;
+      profiles: string[];
+      binaries: string[];
+    }[];
     const staged = builds.find((b) => b.source === 'xdebloop-a' && b.suite === 'staged-stage1')!;
     expect(staged.profiles).toEqual(['cross', 'nocheck', 'stage1']);
     expect(staged.binaries).not.toContain('xdebloop-a-utils');
@@ -213,8 +275,17 @@ describe.runIf(ready)('xdeb-chroot: one cross chroot (bookworm, arm64), builds i
 
   /** Start an xdeb command in the background; `ended` is set when it exits. */
   const start = (bin: string, args: string[], cwd: string) => {
-    const child = spawn(process.execPath, [join(ROOT, 'bin', `${bin}.js`), ...args], { cwd, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-    const run = { child, stderr: '', ended: undefined as number | null | undefined, exited: undefined as unknown as Promise<number | null> };
+    const child = spawn(process.execPath, [join(ROOT, 'bin', `${bin}.js`), ...args], {
+      cwd,
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const run = {
+      child,
+      stderr: '',
+      ended: undefined as number | null | undefined,
+      exited: undefined as unknown as Promise<number | null>,
+    };
     child.stdout!.resume();
     child.stderr!.on('data', (b: Buffer) => (run.stderr += b.toString()));
     run.exited = new Promise((r) => child.on('exit', (c) => r((run.ended = c))));
@@ -226,12 +297,20 @@ describe.runIf(ready)('xdeb-chroot: one cross chroot (bookworm, arm64), builds i
   };
 
   it('SIGINT during dpkg-buildpackage: exit status 130, the build stopped, nothing left mounted, the copy removed', async () => {
-    makeSource(src, 'xdebchroot-sleep', { c: 'int main(void) { return 0; }\n', make: '', rules: 'override_dh_auto_build:\n\techo xdeb-test-sleeping; sleep 6173\n' });
+    makeSource(src, 'xdebchroot-sleep', {
+      c: 'int main(void) { return 0; }\n',
+      make: '',
+      rules: 'override_dh_auto_build:\n\techo xdeb-test-sleeping; sleep 6173\n',
+    });
     const log = join(src, 'xdebchroot-sleep_1.0_arm64.build');
     rmSync(log, { force: true });
     const run = start('xdeb-build', ['--chroot', 'ci', '--no-publish', 'xdebchroot-sleep'], src);
     const alive = stillRunning(run, 'xdeb-build');
-    await waitFor('the build to sleep', () => alive() && existsSync(log) && readFileSync(log, 'utf8').includes('xdeb-test-sleeping\n'), 600);
+    await waitFor(
+      'the build to sleep',
+      () => alive() && existsSync(log) && readFileSync(log, 'utf8').includes('xdeb-test-sleeping\n'),
+      600,
+    );
     expect(mountsUnder(join(chroots, '.sessions')).length).toBeGreaterThan(0);
     run.child.kill('SIGINT');
     expect(await run.exited, run.stderr).toBe(130);
@@ -268,15 +347,21 @@ describe.runIf(ready)('xdeb-chroot: one cross chroot (bookworm, arm64), builds i
 
   const nothingHalfMade = (name: string) => {
     expect(JSON.parse(chroot(['list', '--json']).stdout).chroots.map((c: { name: string }) => c.name)).toEqual(['ci']);
-    expect(readdirSync(chroots).filter((e) => e.startsWith(name) || e.startsWith(`.${name}.`)).filter((e) => !/\.(log|lock)$/.test(e))).toEqual([]);
+    expect(
+      readdirSync(chroots)
+        .filter((e) => e.startsWith(name) || e.startsWith(`.${name}.`))
+        .filter((e) => !/\.(log|lock)$/.test(e)),
+    ).toEqual([]);
     noSessionLeft();
   };
 
-  it('a mirror that does not answer: exit status 3 naming the mirror and apt\'s error, no chroot registered, no image left', async () => {
+  it("a mirror that does not answer: exit status 3 naming the mirror and apt's error, no chroot registered, no image left", async () => {
     const mirror = `http://127.0.0.1:${await freePort()}/debian`;
     const r = chroot(['create', '-a', 'arm64', '--suite', 'bookworm', '--mirror', mirror, 'nomirror'], 300_000);
     expect(r.status, r.stderr).toBe(3);
-    expect(r.stderr).toContain(`xdeb-chroot create: error: mmdebstrap failed (exit status 25): mirror ${mirror} does not answer: Could not connect to 127.0.0.1`);
+    expect(r.stderr).toContain(
+      `xdeb-chroot create: error: mmdebstrap failed (exit status 25): mirror ${mirror} does not answer: Could not connect to 127.0.0.1`,
+    );
     expect(r.stderr).toMatch(/E: Failed to fetch http:\/\/127\.0\.0\.1:\d+\/debian\/dists\/bookworm\/InRelease/);
     expect(r.stderr).not.toMatch(/\n\s+at /);
     nothingHalfMade('nomirror');
@@ -292,8 +377,17 @@ describe.runIf(ready)('xdeb-chroot: one cross chroot (bookworm, arm64), builds i
   it('--emulated for an architecture this machine cannot run: exit status 3 saying why and how to enable binfmt_misc, before mmdebstrap runs', () => {
     // The first of these that arch-test says cannot run here (on CI, with no qemu-user-static: arm64).
     const arch = ['mips64el', 's390x', 'ppc64el', 'riscv64', 'armel', 'arm64'].find((a) => spawnSync('arch-test', [a]).status !== 0);
-    const cases: [string, RegExp, RegExp][] = [['ia64', /cannot run ia64 programs \(arch-test ia64 fails\), and qemu-user has no emulator for ia64/, /^/]];
-    if (arch) cases.push([arch, new RegExp(`cannot run ${arch} programs: (qemu-user-static is not installed|binfmt_misc is not mounted|no binfmt entry qemu-\\S+ is registered|the binfmt entry qemu-\\S+ is disabled)`), /\n  to enable it, as root:\n    (apt-get install qemu-user-static|mount -t binfmt_misc|update-binfmts --enable qemu-)/]);
+    const cases: [string, RegExp, RegExp][] = [
+      ['ia64', /cannot run ia64 programs \(arch-test ia64 fails\), and qemu-user has no emulator for ia64/, /^/],
+    ];
+    if (arch)
+      cases.push([
+        arch,
+        new RegExp(
+          `cannot run ${arch} programs: (qemu-user-static is not installed|binfmt_misc is not mounted|no binfmt entry qemu-\\S+ is registered|the binfmt entry qemu-\\S+ is disabled)`,
+        ),
+        /\n  to enable it, as root:\n    (apt-get install qemu-user-static|mount -t binfmt_misc|update-binfmts --enable qemu-)/,
+      ]);
     else process.stderr.write('chroot test: every candidate architecture runs here; only ia64 is checked\n');
     for (const [a, why, fix] of cases) {
       const t0 = Date.now();
@@ -306,95 +400,154 @@ describe.runIf(ready)('xdeb-chroot: one cross chroot (bookworm, arm64), builds i
     }
   }, 120_000);
 
-  describe.runIf(have('distccd') && have('aarch64-linux-gnu-gcc-12') && existsSync('/usr/lib/distcc/aarch64-linux-gnu-gcc-12'))('--distcc on loopback', () => {
-    const daemons: ChildProcess[] = [];
-    let good = 0;
-    let bad = 0;
-    const goodLog = join(work, 'helpers', 'distccd-good.log');
-    beforeAll(async () => {
-      // A wrong helper: its aarch64-linux-gnu-gcc-12 is the machine's own x86-64 gcc. distccd run
-      // by root runs as the distccd user: its compilers and logs must be reachable by that user.
-      const helpers = join(work, 'helpers');
-      mkdirSync(helpers, { mode: 0o755 });
-      chmodSync(work, 0o755);
-      const wrong = join(helpers, 'wrong-bin');
-      mkdirSync(wrong);
-      symlinkSync(sh('command -v gcc-12').stdout.trim(), join(wrong, 'aarch64-linux-gnu-gcc-12'));
-      good = await freePort();
-      bad = await freePort();
-      const start = (port: number, log: string, path: string) => {
-        writeFileSync(log, '', { mode: 0o666 });
-        chmodSync(log, 0o666);
-        const d = spawn('distccd', ['--daemon', '--no-detach', '--listen', '127.0.0.1', '--allow', '127.0.0.1', '--port', String(port), '--log-file', log, '--log-level', 'info'], {
-          env: { ...process.env, PATH: path },
-          stdio: 'ignore',
-          detached: true,
-        });
-        daemons.push(d);
-      };
-      start(good, goodLog, '/usr/lib/distcc:/usr/bin:/bin');
-      start(bad, join(helpers, 'distccd-bad.log'), `${wrong}:/usr/lib/distcc:/usr/bin:/bin`);
-      for (const port of [good, bad]) {
-        const end = Date.now() + 30_000;
-        while (!(await portOpen(port))) {
-          if (Date.now() > end) throw new Error(`distccd does not listen on ${port}`);
-          await new Promise((r) => setTimeout(r, 200));
+  describe.runIf(have('distccd') && have('aarch64-linux-gnu-gcc-12') && existsSync('/usr/lib/distcc/aarch64-linux-gnu-gcc-12'))(
+    '--distcc on loopback',
+    () => {
+      const daemons: ChildProcess[] = [];
+      let good = 0;
+      let bad = 0;
+      const goodLog = join(work, 'helpers', 'distccd-good.log');
+      beforeAll(async () => {
+        // A wrong helper: its aarch64-linux-gnu-gcc-12 is the machine's own x86-64 gcc. distccd run
+        // by root runs as the distccd user: its compilers and logs must be reachable by that user.
+        const helpers = join(work, 'helpers');
+        mkdirSync(helpers, { mode: 0o755 });
+        chmodSync(work, 0o755);
+        const wrong = join(helpers, 'wrong-bin');
+        mkdirSync(wrong);
+        symlinkSync(sh('command -v gcc-12').stdout.trim(), join(wrong, 'aarch64-linux-gnu-gcc-12'));
+        good = await freePort();
+        bad = await freePort();
+        const start = (port: number, log: string, path: string) => {
+          writeFileSync(log, '', { mode: 0o666 });
+          chmodSync(log, 0o666);
+          const d = spawn(
+            'distccd',
+            [
+              '--daemon',
+              '--no-detach',
+              '--listen',
+              '127.0.0.1',
+              '--allow',
+              '127.0.0.1',
+              '--port',
+              String(port),
+              '--log-file',
+              log,
+              '--log-level',
+              'info',
+            ],
+            {
+              env: { ...process.env, PATH: path },
+              stdio: 'ignore',
+              detached: true,
+            },
+          );
+          daemons.push(d);
+        };
+        start(good, goodLog, '/usr/lib/distcc:/usr/bin:/bin');
+        start(bad, join(helpers, 'distccd-bad.log'), `${wrong}:/usr/lib/distcc:/usr/bin:/bin`);
+        for (const port of [good, bad]) {
+          const end = Date.now() + 30_000;
+          while (!(await portOpen(port))) {
+            if (Date.now() > end) throw new Error(`distccd does not listen on ${port}`);
+            await new Promise((r) => setTimeout(r, 200));
+          }
         }
-      }
-    });
-    afterAll(() => {
-      for (const d of daemons) {
-        try {
-          process.kill(-d.pid!, 'SIGTERM');
-        } catch {
-          // gone
+      });
+      afterAll(() => {
+        for (const d of daemons) {
+          try {
+            process.kill(-d.pid!, 'SIGTERM');
+          } catch {
+            // gone
+          }
         }
-      }
-    });
+      });
 
-    it('a helper whose cross compiler makes x86-64 objects is caught by the probe: exit status 3, nothing built', () => {
-      const r = build(['--distcc', `127.0.0.1:${good} 127.0.0.1:${bad}`, '--no-publish', 'libxdebdemo']);
-      expect(r.status).toBe(3);
-      expect(r.stderr).toMatch(new RegExp(`distcc: 1 of 2 helper\\(s\\) cannot build for arm64`));
-      expect(r.stderr).toMatch(new RegExp(`distcc helper 127\\.0\\.0\\.1:${bad} made an object that is .*x86-64.*not arm64: its aarch64-linux-gnu-gcc-12 is not a cross compiler for arm64`));
-      expect(r.stderr).not.toMatch(new RegExp(`helper 127\\.0\\.0\\.1:${good} made`));
-      noSessionLeft();
-    }, 900_000);
+      it('a helper whose cross compiler makes x86-64 objects is caught by the probe: exit status 3, nothing built', () => {
+        const r = build(['--distcc', `127.0.0.1:${good} 127.0.0.1:${bad}`, '--no-publish', 'libxdebdemo']);
+        expect(r.status).toBe(3);
+        expect(r.stderr).toMatch(new RegExp(`distcc: 1 of 2 helper\\(s\\) cannot build for arm64`));
+        expect(r.stderr).toMatch(
+          new RegExp(
+            `distcc helper 127\\.0\\.0\\.1:${bad} made an object that is .*x86-64.*not arm64: its aarch64-linux-gnu-gcc-12 is not a cross compiler for arm64`,
+          ),
+        );
+        expect(r.stderr).not.toMatch(new RegExp(`helper 127\\.0\\.0\\.1:${good} made`));
+        noSessionLeft();
+      }, 900_000);
 
-    it('with a good helper the compile jobs go to it, as aarch64-linux-gnu-gcc-12', () => {
-      const r = build(['--distcc', `127.0.0.1:${good}`, '--no-publish', '-v', 'libxdebdemo']);
-      expect(r.status, r.stderr).toBe(0);
-      for (const n of installedInside(r.stderr)) touched.add(n);
-      expect(r.stderr).toMatch(new RegExp(`distcc helper 127\\.0\\.0\\.1:${good}: aarch64-linux-gnu-gcc-12 makes arm64 objects`));
-      const log = readFileSync(goodLog, 'utf8');
-      expect(log).toMatch(/COMPILE_OK .* aarch64-linux-gnu-gcc-12 .*xdeb-distcc-probe\.c/);
-      expect(log).toMatch(/COMPILE_OK .* aarch64-linux-gnu-gcc-12 .*src\/xdebdemo\.c/);
-      noSessionLeft();
-    }, 900_000);
-  });
+      it('with a good helper the compile jobs go to it, as aarch64-linux-gnu-gcc-12', () => {
+        const r = build(['--distcc', `127.0.0.1:${good}`, '--no-publish', '-v', 'libxdebdemo']);
+        expect(r.status, r.stderr).toBe(0);
+        for (const n of installedInside(r.stderr)) touched.add(n);
+        expect(r.stderr).toMatch(new RegExp(`distcc helper 127\\.0\\.0\\.1:${good}: aarch64-linux-gnu-gcc-12 makes arm64 objects`));
+        const log = readFileSync(goodLog, 'utf8');
+        expect(log).toMatch(/COMPILE_OK .* aarch64-linux-gnu-gcc-12 .*xdeb-distcc-probe\.c/);
+        expect(log).toMatch(/COMPILE_OK .* aarch64-linux-gnu-gcc-12 .*src\/xdebdemo\.c/);
+        noSessionLeft();
+      }, 900_000);
+    },
+  );
 
   // Emulation needs qemu-user-static registered with binfmt_misc (F flag): scripts/install-deps sets it up.
-  const emulation = spawnSync('arch-test', ['arm64']).status === 0 && /flags: \S*F/.test(existsSync('/proc/sys/fs/binfmt_misc/qemu-aarch64') ? readFileSync('/proc/sys/fs/binfmt_misc/qemu-aarch64', 'utf8') : '');
-  if (!emulation) process.stderr.write('chroot test: this machine cannot run arm64 programs in a chroot (qemu-user-static, binfmt_misc): the emulated chroot is not tested\n');
+  const emulation =
+    spawnSync('arch-test', ['arm64']).status === 0 &&
+    /flags: \S*F/.test(
+      existsSync('/proc/sys/fs/binfmt_misc/qemu-aarch64') ? readFileSync('/proc/sys/fs/binfmt_misc/qemu-aarch64', 'utf8') : '',
+    );
+  if (!emulation)
+    process.stderr.write(
+      'chroot test: this machine cannot run arm64 programs in a chroot (qemu-user-static, binfmt_misc): the emulated chroot is not tested\n',
+    );
   describe.runIf(emulation)('an emulated arm64 chroot, with native compilers from the cross chroot', () => {
     let made: ReturnType<typeof runCli>;
     let seconds = 0;
     beforeAll(() => {
       const t0 = Date.now();
-      made = chroot(['create', '--emulated', '-a', 'arm64', '--suite', 'bookworm', '--include', 'debhelper', '--native', 'ci', '--json', 'emu']);
+      made = chroot([
+        'create',
+        '--emulated',
+        '-a',
+        'arm64',
+        '--suite',
+        'bookworm',
+        '--include',
+        'debhelper',
+        '--native',
+        'ci',
+        '--json',
+        'emu',
+      ]);
       seconds = (Date.now() - t0) / 1000;
     }, 900_000);
 
     it('create --emulated: arm64 only, the cross chroot named for its compilers', () => {
       expect(made.status, made.stderr).toBe(0);
       process.stderr.write(`xdeb-chroot create --emulated (bookworm, arm64, debhelper): ${seconds.toFixed(0)} s\n`);
-      expect(JSON.parse(made.stdout)).toMatchObject({ name: 'emu', kind: 'emulated', buildArch: 'arm64', hostArch: 'arm64', architectures: ['arm64'], native: 'ci' });
+      expect(JSON.parse(made.stdout)).toMatchObject({
+        name: 'emu',
+        kind: 'emulated',
+        buildArch: 'arm64',
+        hostArch: 'arm64',
+        architectures: ['arm64'],
+        native: 'ci',
+      });
     });
 
     it('login --native: gcc, g++, cpp and the triplet names are the wrappers; C and C++ compile and link natively into arm64 programs that run', () => {
-      const r = chroot(['login', '--native', 'ci', 'emu', '--', 'sh', '-c',
+      const r = chroot([
+        'login',
+        '--native',
+        'ci',
+        'emu',
+        '--',
+        'sh',
+        '-c',
         'for c in gcc g++ cpp cc aarch64-linux-gnu-gcc; do command -v $c; done; dpkg --print-architecture; printf "int main(void){return 3;}" > /tmp/a.c; gcc -O2 -o /tmp/a /tmp/a.c; /tmp/a; echo "status $?"; ' +
-          'printf "#include <vector>\\nint main(){std::vector<int> v(4); return (int)v.size();}" > /tmp/b.cc; g++ -O2 -o /tmp/b /tmp/b.cc; /tmp/b; echo "status $?"; od -An -tx1 -j18 -N2 /tmp/b']);
+          'printf "#include <vector>\\nint main(){std::vector<int> v(4); return (int)v.size();}" > /tmp/b.cc; g++ -O2 -o /tmp/b /tmp/b.cc; /tmp/b; echo "status $?"; od -An -tx1 -j18 -N2 /tmp/b',
+      ]);
       expect(r.status, r.stderr).toBe(0);
       expect(r.stdout.split('\n').map((l) => l.trim())).toEqual([
         '/usr/lib/xdeb/native-bin/gcc',
@@ -412,11 +565,18 @@ describe.runIf(ready)('xdeb-chroot: one cross chroot (bookworm, arm64), builds i
     }, 600_000);
 
     it('xdeb-build in it (native compilers by default, from its description): the fixture library built natively for arm64; versions checked; dpkg -l unchanged', () => {
-      const r = runCli(['--chroot', 'emu', '--no-publish', '--json', '-v', 'libxdebdemo'], { bin: 'xdeb-build', env, cwd: src, timeout: 900_000 });
+      const r = runCli(['--chroot', 'emu', '--no-publish', '--json', '-v', 'libxdebdemo'], {
+        bin: 'xdeb-build',
+        env,
+        cwd: src,
+        timeout: 900_000,
+      });
       expect(r.status, r.stderr).toBe(0);
       for (const n of installedInside(r.stderr)) touched.add(n);
       expect(JSON.parse(r.stdout).builds[0]).toMatchObject({ source: 'libxdebdemo', buildArch: 'arm64', hostArch: 'arm64', profiles: [] });
-      expect(r.stderr).toMatch(/(the same GCC|different builds of GCC \d+\.\d+\.\d+): gcc-\d+ \S+ \(emulated\) and gcc-\d+-aarch64-linux-gnu \S+ \(native\)/);
+      expect(r.stderr).toMatch(
+        /(the same GCC|different builds of GCC \d+\.\d+\.\d+): gcc-\d+ \S+ \(emulated\) and gcc-\d+-aarch64-linux-gnu \S+ \(native\)/,
+      );
       expect(r.stderr).toMatch(/chroot emu: \d+ compiler names run the native aarch64-linux-gnu-gcc-\d+ of chroot ci/);
       const deb = join(src, 'libxdebdemo1_1.0_arm64.deb');
       expect(debElfMachine(deb, './usr/lib/aarch64-linux-gnu/libxdebdemo.so.1')).toBe(183);

@@ -45,7 +45,10 @@ function config(args: string[], extraEnv: NodeJS.ProcessEnv = {}) {
   return runCli(['config', ...args], { env: { ...env, ...extraEnv } });
 }
 
-function json(args: string[], extraEnv: NodeJS.ProcessEnv = {}): { files: { path: string; read: boolean }[]; keys: Row[]; sections: unknown[] } {
+function json(
+  args: string[],
+  extraEnv: NodeJS.ProcessEnv = {},
+): { files: { path: string; read: boolean }[]; keys: Row[]; sections: unknown[] } {
   const r = config(['--json', ...args], extraEnv);
   expect(r.stderr).toBe('');
   expect(r.status).toBe(0);
@@ -59,7 +62,12 @@ describe('xdeb config: precedence', () => {
     files(null, null);
     const out = json([]);
     expect(out.keys.map((k) => k.key)).toEqual(CONFIG_KEYS.map((k) => k.key));
-    expect(row(out.keys, 'profiles')).toEqual({ key: 'profiles', value: ['cross', 'nocheck'], source: { kind: 'default' }, from: 'default' });
+    expect(row(out.keys, 'profiles')).toEqual({
+      key: 'profiles',
+      value: ['cross', 'nocheck'],
+      source: { kind: 'default' },
+      from: 'default',
+    });
     expect(row(out.keys, 'host-arch')).toEqual({ key: 'host-arch', value: null, source: null, from: null });
     expect(row(out.keys, 'local-repo').value).toBe(join(tmp, 'home', '.local', 'share', 'xdeb', 'repo'));
     expect(row(out.keys, 'chroot-dir').value).toBe(join(tmp, 'home', '.local', 'share', 'xdeb', 'chroots'));
@@ -70,9 +78,16 @@ describe('xdeb config: precedence', () => {
   });
 
   it('system < user < environment < flags, each with its source', () => {
-    files('host-arch = armel\nprofiles = nocheck\njobs = 2\nroot-cmd = sudo\nuse-remote-repo = no\n', '# user\nhost-arch = armhf\nprofiles = cross\n\njobs = 3\n');
+    files(
+      'host-arch = armel\nprofiles = nocheck\njobs = 2\nroot-cmd = sudo\nuse-remote-repo = no\n',
+      '# user\nhost-arch = armhf\nprofiles = cross\n\njobs = 3\n',
+    );
     const fileOnly = json([]);
-    expect(row(fileOnly.keys, 'host-arch')).toMatchObject({ value: 'armhf', source: { kind: 'file', file: user, line: 2 }, from: `${user}:2` });
+    expect(row(fileOnly.keys, 'host-arch')).toMatchObject({
+      value: 'armhf',
+      source: { kind: 'file', file: user, line: 2 },
+      from: `${user}:2`,
+    });
     expect(row(fileOnly.keys, 'root-cmd')).toMatchObject({ value: 'sudo', source: { kind: 'file', file: system, line: 4 } });
     expect(row(fileOnly.keys, 'jobs')).toMatchObject({ value: 3, source: { file: user, line: 5 } });
     expect(row(fileOnly.keys, 'use-remote-repo')).toMatchObject({ value: false, source: { file: system, line: 5 } });
@@ -82,13 +97,27 @@ describe('xdeb config: precedence', () => {
     ]);
 
     const withEnv = json([], { XDEB_HOST_ARCH: 'arm64', XDEB_PROFILES: 'stage1 nocheck' });
-    expect(row(withEnv.keys, 'host-arch')).toMatchObject({ value: 'arm64', source: { kind: 'environment', variable: 'XDEB_HOST_ARCH' }, from: 'environment XDEB_HOST_ARCH' });
+    expect(row(withEnv.keys, 'host-arch')).toMatchObject({
+      value: 'arm64',
+      source: { kind: 'environment', variable: 'XDEB_HOST_ARCH' },
+      from: 'environment XDEB_HOST_ARCH',
+    });
     expect(row(withEnv.keys, 'profiles').value).toEqual(['stage1', 'nocheck']);
     expect(row(withEnv.keys, 'jobs').source).toMatchObject({ kind: 'file', file: user });
 
-    const withFlags = json(['-a', 'riscv64', '--disable-remote-repo', '--root-cmd', 'doas'], { XDEB_HOST_ARCH: 'arm64', XDEB_USE_REMOTE_REPO: 'yes' });
-    expect(row(withFlags.keys, 'host-arch')).toMatchObject({ value: 'riscv64', source: { kind: 'command-line', flag: '--host-arch' }, from: 'command line --host-arch' });
-    expect(row(withFlags.keys, 'use-remote-repo')).toMatchObject({ value: false, source: { kind: 'command-line', flag: '--disable-remote-repo' } });
+    const withFlags = json(['-a', 'riscv64', '--disable-remote-repo', '--root-cmd', 'doas'], {
+      XDEB_HOST_ARCH: 'arm64',
+      XDEB_USE_REMOTE_REPO: 'yes',
+    });
+    expect(row(withFlags.keys, 'host-arch')).toMatchObject({
+      value: 'riscv64',
+      source: { kind: 'command-line', flag: '--host-arch' },
+      from: 'command line --host-arch',
+    });
+    expect(row(withFlags.keys, 'use-remote-repo')).toMatchObject({
+      value: false,
+      source: { kind: 'command-line', flag: '--disable-remote-repo' },
+    });
     expect(row(withFlags.keys, 'root-cmd')).toMatchObject({ value: 'doas', source: { kind: 'command-line' } });
   });
 
@@ -120,7 +149,9 @@ describe('xdeb config: precedence', () => {
   it('sections are kept and shown', () => {
     files('[repository ppa]\nurl = http://example.org/debian\nsuite = stable\n', null);
     const out = json([]);
-    expect(out.sections).toEqual([{ kind: 'repository', name: 'ppa', file: system, line: 1, entries: { url: 'http://example.org/debian', suite: 'stable' } }]);
+    expect(out.sections).toEqual([
+      { kind: 'repository', name: 'ppa', file: system, line: 1, entries: { url: 'http://example.org/debian', suite: 'stable' } },
+    ]);
     const text = config([]);
     expect(text.stdout).toContain(`[repository ppa]  ${system}:1\nurl = http://example.org/debian\n`);
   });
@@ -144,7 +175,11 @@ describe('xdeb config: output', () => {
     expect(config(['use-local-repo']).stdout).toBe('no\n');
     expect(config(['profiles']).stdout).toBe('cross, nocheck\n');
     expect(config(['sign-key'])).toEqual({ status: 1, stdout: '', stderr: '' });
-    expect(JSON.parse(config(['--json', 'host-arch']).stdout)).toMatchObject({ key: 'host-arch', value: 'armhf', source: { kind: 'file', line: 1 } });
+    expect(JSON.parse(config(['--json', 'host-arch']).stdout)).toMatchObject({
+      key: 'host-arch',
+      value: 'armhf',
+      source: { kind: 'file', line: 1 },
+    });
     const bad = config(['host-arc']);
     expect(bad.status).toBe(2);
     expect(bad.stderr).toContain("unknown configuration key 'host-arc' (did you mean 'host-arch'?)");
@@ -170,7 +205,11 @@ describe('xdeb config: output', () => {
 
 describe('xdeb config: bad input is exit 2 with file and line', () => {
   const cases: [string, string, RegExp][] = [
-    ['unknown key with a suggestion', 'jobs = 2\nhost-arhc = arm64\n', /xdeb\.cfg:2: unknown key 'host-arhc' \(did you mean 'host-arch'\?\)/],
+    [
+      'unknown key with a suggestion',
+      'jobs = 2\nhost-arhc = arm64\n',
+      /xdeb\.cfg:2: unknown key 'host-arhc' \(did you mean 'host-arch'\?\)/,
+    ],
     ['unknown key, nothing near', '\n\nfrobnicate = 1\n', /xdeb\.cfg:3: unknown key 'frobnicate'$/m],
     ['bad architecture', 'host-arch = arm65\n', /xdeb\.cfg:1: host-arch: 'arm65' is not a known Debian architecture/],
     ['bad boolean', '# c\nuse-local-repo = maybe\n', /xdeb\.cfg:2: use-local-repo: 'maybe' is not yes or no/],
@@ -219,7 +258,10 @@ describe('xdeb config: paths', () => {
   it('a path written ~/… in a file is under $HOME', () => {
     files(null, 'local-repo = ~/my-repo\nchroot-dir = /srv/chroots\n');
     const out = json([]);
-    expect(row(out.keys, 'local-repo')).toMatchObject({ value: join(tmp, 'home', 'my-repo'), source: { kind: 'file', file: user, line: 1 } });
+    expect(row(out.keys, 'local-repo')).toMatchObject({
+      value: join(tmp, 'home', 'my-repo'),
+      source: { kind: 'file', file: user, line: 1 },
+    });
     expect(row(out.keys, 'chroot-dir').value).toBe('/srv/chroots');
   });
 });

@@ -65,7 +65,9 @@ describe('xdeb control --json', () => {
       'Homepage',
       'XS-Custom-Field',
     ]);
-    expect(paras[0]!['Build-Depends']).toBe('debhelper-compat (= 13),\n               libfoo-dev (>= 1.2) [linux-any],\n               pkgconf <!nocheck>,');
+    expect(paras[0]!['Build-Depends']).toBe(
+      'debhelper-compat (= 13),\n               libfoo-dev (>= 1.2) [linux-any],\n               pkgconf <!nocheck>,',
+    );
     expect(paras[1]!['Description']).toBe(
       'fixture for the deb822 parser\n A paragraph of the long description,\n folded over two lines.\n .\n A second paragraph.\n Last line.',
     );
@@ -165,7 +167,10 @@ describe('xdeb control on bad input', () => {
 
   it('names the line of a clearsigned file cut short', () => {
     const lines = read(DSC).split('\n');
-    fails(['--json', at('truncated.dsc')], `${at('truncated.dsc')}:${lines.indexOf('-----BEGIN PGP SIGNATURE-----') + 1}: truncated OpenPGP signature: no END PGP SIGNATURE line`);
+    fails(
+      ['--json', at('truncated.dsc')],
+      `${at('truncated.dsc')}:${lines.indexOf('-----BEGIN PGP SIGNATURE-----') + 1}: truncated OpenPGP signature: no END PGP SIGNATURE line`,
+    );
   });
 
   it('refuses a truncated compressed file', () => {

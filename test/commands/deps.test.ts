@@ -2,14 +2,19 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../support/cli.js';
 
-const reduce = (args: string[], input: string, env?: NodeJS.ProcessEnv) => runCli(['deps', 'reduce', '--build-arch', 'amd64', ...args], { input, env });
+const reduce = (args: string[], input: string, env?: NodeJS.ProcessEnv) =>
+  runCli(['deps', 'reduce', '--build-arch', 'amd64', ...args], { input, env });
 const NO_STACK = /^\s+at |internal error/m;
 
 describe('xdeb deps reduce', () => {
   it('reads one field per line and prints each reduced field on one line, as Dpkg::Deps output() does', () => {
     const r = reduce(
       ['--host-arch', 'arm64', '--profiles', 'cross,nocheck'],
-      ['gcc [amd64], libfoo-dev <!stage1>, perl:native', 'a (>=1) | b:native [linux-any] <cross>, c [!arm64]', 'python3-pytest <!nocheck>, d (<< 2) [any-arm64]'].join('\n') + '\n',
+      [
+        'gcc [amd64], libfoo-dev <!stage1>, perl:native',
+        'a (>=1) | b:native [linux-any] <cross>, c [!arm64]',
+        'python3-pytest <!nocheck>, d (<< 2) [any-arm64]',
+      ].join('\n') + '\n',
     );
     expect(r.stderr).toBe('');
     expect(r.stdout).toBe(['libfoo-dev, perl:native', 'a (>= 1) | b:native', 'd (<< 2)', ''].join('\n'));
@@ -79,9 +84,16 @@ describe('xdeb deps reduce', () => {
 
   it('--field Build-Conflicts refuses | with exit 2; --field Depends refuses :native', () => {
     const bc = reduce(['-a', 'arm64', '--field', 'Build-Conflicts'], 'a [arm64], b\nc | d\n');
-    expect([bc.status, bc.stdout, bc.stderr]).toEqual([2, 'a, b\n', "xdeb deps reduce: error: <stdin>:2: Build-Conflicts: alternatives ('|') are not allowed in Build-Conflicts\n"]);
+    expect([bc.status, bc.stdout, bc.stderr]).toEqual([
+      2,
+      'a, b\n',
+      "xdeb deps reduce: error: <stdin>:2: Build-Conflicts: alternatives ('|') are not allowed in Build-Conflicts\n",
+    ]);
     const dep = reduce(['-a', 'arm64', '--field', 'Depends'], 'perl:native\n');
-    expect([dep.status, dep.stderr]).toEqual([2, "xdeb deps reduce: error: <stdin>:1: Depends: ':native' is only allowed in build dependencies (perl:native)\n"]);
+    expect([dep.status, dep.stderr]).toEqual([
+      2,
+      "xdeb deps reduce: error: <stdin>:1: Depends: ':native' is only allowed in build dependencies (perl:native)\n",
+    ]);
   });
 
   it('xdeb deps without a subcommand is a usage error', () => {

@@ -12,17 +12,29 @@ const dir = mkdtempSync(join(tmpdir(), 'xdeb-put-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 let n = 0;
-function build(source: string, version = '1.0', opts: { lie?: Parameters<typeof makeChanges>[1]['lie']; profiles?: string[] } = {}): string {
+function build(
+  source: string,
+  version = '1.0',
+  opts: { lie?: Parameters<typeof makeChanges>[1]['lie']; profiles?: string[] } = {},
+): string {
   const d = join(dir, `b${++n}`);
   mkdirSync(d);
   const files = [
     makeDeb(d, { package: `${source}1`, version, arch: 'arm64', source, multiArch: 'same' }),
     makeDeb(d, { package: `${source}-dev`, version, arch: 'arm64', source, multiArch: 'same', depends: `${source}1 (= ${version})` }),
   ];
-  return makeChanges(d, { source, version, architectures: ['arm64'], files, lie: opts.lie, profiles: opts.profiles ?? ['cross', 'nocheck'] });
+  return makeChanges(d, {
+    source,
+    version,
+    architectures: ['arm64'],
+    files,
+    lie: opts.lie,
+    profiles: opts.profiles ?? ['cross', 'nocheck'],
+  });
 }
 
-const put = (args: string[], env: NodeJS.ProcessEnv = {}) => runCli(args, { bin: 'xdeb-putresult', env: { XDEB_SYSTEM_CONFIG: '/nonexistent', XDG_CONFIG_HOME: dir, ...env } });
+const put = (args: string[], env: NodeJS.ProcessEnv = {}) =>
+  runCli(args, { bin: 'xdeb-putresult', env: { XDEB_SYSTEM_CONFIG: '/nonexistent', XDG_CONFIG_HOME: dir, ...env } });
 
 function expectOk(r: { status: number; stderr: string }): void {
   expect(r.status, r.stderr).toBe(0);
@@ -57,7 +69,12 @@ function checkConsistent(repo: string): void {
   const debs = new Set<string>();
   for (const r of recs) {
     for (const f of r.files) {
-      expect(createHash('sha256').update(readFileSync(join(repo, f.path))).digest('hex'), f.path).toBe(f.sha256);
+      expect(
+        createHash('sha256')
+          .update(readFileSync(join(repo, f.path)))
+          .digest('hex'),
+        f.path,
+      ).toBe(f.sha256);
       if (f.name.endsWith('.deb')) debs.add(f.path);
     }
   }
@@ -65,7 +82,8 @@ function checkConsistent(repo: string): void {
   const indexed = new Set([...packages.matchAll(/^Filename: (.*)$/gm)].map((m) => m[1]!));
   expect([...indexed].sort()).toEqual([...debs].filter((p) => p.startsWith('pool/full/')).sort());
   // No temp files left in the pool or the state directory.
-  const walk = (d: string): string[] => readdirSync(d, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(join(d, e.name)) : [e.name]));
+  const walk = (d: string): string[] =>
+    readdirSync(d, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(join(d, e.name)) : [e.name]));
   expect(walk(join(repo, 'pool')).filter((f) => f.includes('xdeb-tmp'))).toEqual([]);
 }
 
@@ -82,7 +100,12 @@ describe('xdeb-putresult', () => {
     expect(out.suites).toEqual(['staged-stage1']);
     expect(out.sources).toEqual([`deb [trusted=yes] file:${repo} staged-stage1 main`]);
     expect(out.records[0]).toMatchObject({ source: 'libtwo', staged: true, profiles: ['cross', 'stage1'] });
-    expect(aptPackages(repo, ['full', 'staged-stage1'])).toEqual(['libone-dev:arm64 1.0', 'libone1:arm64 1.0', 'libtwo-dev:arm64 1.0', 'libtwo1:arm64 1.0']);
+    expect(aptPackages(repo, ['full', 'staged-stage1'])).toEqual([
+      'libone-dev:arm64 1.0',
+      'libone1:arm64 1.0',
+      'libtwo-dev:arm64 1.0',
+      'libtwo1:arm64 1.0',
+    ]);
   });
 
   it('takes the repository from the configuration', () => {
@@ -97,7 +120,9 @@ describe('xdeb-putresult', () => {
     const changes = build('libmis', '1.0', { lie: { 'libmis1_1.0_arm64.deb': { sha256: 'f'.repeat(64) } } });
     const r = put(['--local-repo', repo, changes]);
     expect(r.status).toBe(1);
-    expect(r.stderr).toMatch(/^xdeb-putresult: error: .*libmis_1\.0_arm64\.changes: a file does not match its checksum; nothing was published\n/);
+    expect(r.stderr).toMatch(
+      /^xdeb-putresult: error: .*libmis_1\.0_arm64\.changes: a file does not match its checksum; nothing was published\n/,
+    );
     expect(r.stderr).toMatch(/libmis_1\.0_arm64\.changes:\d+: libmis1_1\.0_arm64\.deb: SHA256 is [0-9a-f]{64}, the upload says f{64}/);
     expect(r.stderr).not.toMatch(/\n\s+at /);
     expect(existsSync(repo)).toBe(false);
@@ -114,7 +139,9 @@ describe('xdeb-putresult', () => {
     const changes = build('libtrav', '1.0', { lie: { 'libtrav1_1.0_arm64.deb': { name: '../../libtrav1_1.0_arm64.deb' } } });
     const r = put(['--local-repo', join(dir, 'c5'), changes]);
     expect(r.status).toBe(2);
-    expect(r.stderr).toMatch(/^xdeb-putresult: error: .*libtrav_1\.0_arm64\.changes:\d+: '\.\.\/\.\.\/libtrav1_1\.0_arm64\.deb' is not a plain file name: it contains '\/'/);
+    expect(r.stderr).toMatch(
+      /^xdeb-putresult: error: .*libtrav_1\.0_arm64\.changes:\d+: '\.\.\/\.\.\/libtrav1_1\.0_arm64\.deb' is not a plain file name: it contains '\/'/,
+    );
     expect(existsSync(join(dir, 'c5'))).toBe(false);
   });
 
@@ -138,8 +165,20 @@ describe('xdeb-putresult', () => {
     const other = build('librep', '1.0');
     // makeDeb puts the same text in: change a byte of the package list to make it differ.
     const d = join(other, '..');
-    makeDeb(d, { package: 'librep1', version: '1.0', arch: 'arm64', source: 'librep', multiArch: 'same', files: { '/usr/share/doc/librep1/README': 'other content\n' } });
-    const changes = makeChanges(d, { source: 'librep', version: '1.0', architectures: ['arm64'], files: [join(d, 'librep1_1.0_arm64.deb'), join(d, 'librep-dev_1.0_arm64.deb')] });
+    makeDeb(d, {
+      package: 'librep1',
+      version: '1.0',
+      arch: 'arm64',
+      source: 'librep',
+      multiArch: 'same',
+      files: { '/usr/share/doc/librep1/README': 'other content\n' },
+    });
+    const changes = makeChanges(d, {
+      source: 'librep',
+      version: '1.0',
+      architectures: ['arm64'],
+      files: [join(d, 'librep1_1.0_arm64.deb'), join(d, 'librep-dev_1.0_arm64.deb')],
+    });
     const r = put(['--local-repo', repo, changes]);
     expect(r.status).toBe(1);
     expect(r.stderr).toMatch(/refusing to overwrite published files with other content/);
@@ -156,7 +195,11 @@ describe('faults while publishing', () => {
     const runs = await Promise.all(inputs.map((c) => putAsync(['--local-repo', repo, c]).done));
     const seconds = (Date.now() - t0) / 1000;
     for (const r of runs) expect(r.code, r.stderr).toBe(0);
-    expect(builds(repo).map((b) => b.source).sort()).toEqual(inputs.map((_, i) => `libconc${i}`).sort());
+    expect(
+      builds(repo)
+        .map((b) => b.source)
+        .sort(),
+    ).toEqual(inputs.map((_, i) => `libconc${i}`).sort());
     expect(aptPackages(repo, ['full'])).toHaveLength(20);
     checkConsistent(repo);
     // Only the current generation and the one before it are kept.
@@ -164,29 +207,32 @@ describe('faults while publishing', () => {
     process.stderr.write(`ten concurrent putresults: ${seconds.toFixed(1)} s\n`);
   });
 
-  it.each(['pool', 'indexes', 'generation', 'switched'])('kill -9 at %s: the repository stays valid and the next publish succeeds', async (stage) => {
-    const repo = join(dir, `k-${stage}`);
-    expectOk(put(['--local-repo', repo, build('libbefore')]));
-    const before = aptPackages(repo, ['full']);
-    const changes = build(`libkill${stage}`);
-    const p = putAsync(['--local-repo', repo, changes], { XDEB_TEST_PAUSE_PUBLISH: stage });
-    await p.paused;
-    p.child.kill('SIGKILL');
-    const r = await p.done;
-    expect(r.signal).toBe('SIGKILL');
+  it.each(['pool', 'indexes', 'generation', 'switched'])(
+    'kill -9 at %s: the repository stays valid and the next publish succeeds',
+    async (stage) => {
+      const repo = join(dir, `k-${stage}`);
+      expectOk(put(['--local-repo', repo, build('libbefore')]));
+      const before = aptPackages(repo, ['full']);
+      const changes = build(`libkill${stage}`);
+      const p = putAsync(['--local-repo', repo, changes], { XDEB_TEST_PAUSE_PUBLISH: stage });
+      await p.paused;
+      p.child.kill('SIGKILL');
+      const r = await p.done;
+      expect(r.signal).toBe('SIGKILL');
 
-    // Valid for apt: before the switch it is the previous repository, after it the new one.
-    const after = aptPackages(repo, ['full']);
-    if (stage === 'switched') expect(after).toEqual([...before, `libkill${stage}-dev:arm64 1.0`, `libkill${stage}1:arm64 1.0`].sort());
-    else expect(after).toEqual(before);
+      // Valid for apt: before the switch it is the previous repository, after it the new one.
+      const after = aptPackages(repo, ['full']);
+      if (stage === 'switched') expect(after).toEqual([...before, `libkill${stage}-dev:arm64 1.0`, `libkill${stage}1:arm64 1.0`].sort());
+      else expect(after).toEqual(before);
 
-    // The lock is free and the same publish goes through.
-    const again = put(['--local-repo', repo, changes]);
-    expect(again.status, again.stderr).toBe(0);
-    expect(aptPackages(repo, ['full'])).toEqual([...before, `libkill${stage}-dev:arm64 1.0`, `libkill${stage}1:arm64 1.0`].sort());
-    checkConsistent(repo);
-    expect(readdirSync(join(repo, 'xdeb/gen'))).toHaveLength(2);
-  });
+      // The lock is free and the same publish goes through.
+      const again = put(['--local-repo', repo, changes]);
+      expect(again.status, again.stderr).toBe(0);
+      expect(aptPackages(repo, ['full'])).toEqual([...before, `libkill${stage}-dev:arm64 1.0`, `libkill${stage}1:arm64 1.0`].sort());
+      checkConsistent(repo);
+      expect(readdirSync(join(repo, 'xdeb/gen'))).toHaveLength(2);
+    },
+  );
 
   it('a file left in the pool by a killed publish is not published by the next one', async () => {
     const repo = join(dir, 'k-orphan');
@@ -197,7 +243,12 @@ describe('faults while publishing', () => {
     await p.done;
     expect(existsSync(join(repo, 'pool/full/libo/liborphan/liborphan1_1.0_arm64.deb'))).toBe(true);
     expectOk(put(['--local-repo', repo, build('libnext')]));
-    expect(aptPackages(repo, ['full'])).toEqual(['libkeep-dev:arm64 1.0', 'libkeep1:arm64 1.0', 'libnext-dev:arm64 1.0', 'libnext1:arm64 1.0']);
+    expect(aptPackages(repo, ['full'])).toEqual([
+      'libkeep-dev:arm64 1.0',
+      'libkeep1:arm64 1.0',
+      'libnext-dev:arm64 1.0',
+      'libnext1:arm64 1.0',
+    ]);
     expect(existsSync(join(repo, 'pool/full/libo/liborphan'))).toBe(false);
     checkConsistent(repo);
   });
@@ -206,7 +257,7 @@ describe('faults while publishing', () => {
     const repo = join(dir, 'k-random');
     expectOk(put(['--local-repo', repo, build('libseed')]));
     let seed = 12345;
-    const rand = () => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff);
+    const rand = () => (seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff;
     const published = new Set(['libseed']);
     for (let i = 0; i < 8; i++) {
       const source = `librand${i}`;

@@ -10,7 +10,11 @@ import { have, ROOT, runCli } from '../support/cli.js';
 
 const sh = (cmd: string) => spawnSync('sh', ['-c', cmd], { encoding: 'utf8' });
 const ready =
-  process.getuid?.() === 0 && sh('dpkg --print-foreign-architectures').stdout.split('\n').includes('arm64') && have('dpkg-buildpackage') && have('aarch64-linux-gnu-gcc') && have('chromium');
+  process.getuid?.() === 0 &&
+  sh('dpkg --print-foreign-architectures').stdout.split('\n').includes('arm64') &&
+  have('dpkg-buildpackage') &&
+  have('aarch64-linux-gnu-gcc') &&
+  have('chromium');
 
 describe.runIf(ready)('xdeb-sequence --keep-going --report DIR, read in Chromium', () => {
   const work = mkdtempSync(join(tmpdir(), 'xdeb-report-'));
@@ -20,12 +24,28 @@ describe.runIf(ready)('xdeb-sequence --keep-going --report DIR, read in Chromium
   afterAll(() => rmSync(work, { recursive: true, force: true }));
 
   it('runs the builds and writes the report', () => {
-    const r = runCli(['--local-repo', join(work, 'repo'), '-a', 'arm64', '--keep-going', '--report', report, 'xdebflavour', 'xdebdemo-broken', 'xdebloop-c', 'xdebloop-d', 'xdebreport-unsat'], {
-      bin: 'xdeb-sequence',
-      cwd: src,
-      env: { XDG_CONFIG_HOME: join(work, 'user') },
-      timeout: 900_000,
-    });
+    const r = runCli(
+      [
+        '--local-repo',
+        join(work, 'repo'),
+        '-a',
+        'arm64',
+        '--keep-going',
+        '--report',
+        report,
+        'xdebflavour',
+        'xdebdemo-broken',
+        'xdebloop-c',
+        'xdebloop-d',
+        'xdebreport-unsat',
+      ],
+      {
+        bin: 'xdeb-sequence',
+        cwd: src,
+        env: { XDG_CONFIG_HOME: join(work, 'user') },
+        timeout: 900_000,
+      },
+    );
     expect(r.status, r.stderr).toBe(1);
     expect(existsSync(join(report, 'index.html'))).toBe(true);
     const data = JSON.parse(readFileSync(join(report, 'report.json'), 'utf8'));
@@ -36,7 +56,18 @@ describe.runIf(ready)('xdeb-sequence --keep-going --report DIR, read in Chromium
     const profile = join(work, 'chromium-profile');
     const r = spawnSync(
       'chromium',
-      ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', `--user-data-dir=${profile}`, '--dump-dom', `file://${report}/index.html`],
+      [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--no-first-run',
+        `--user-data-dir=${profile}`,
+        '--dump-dom',
+        `file://${report}/index.html`,
+      ],
       { encoding: 'utf8', timeout: 120_000 },
     );
     expect(r.status, r.stderr).toBe(0);
@@ -48,7 +79,9 @@ describe.runIf(ready)('xdeb-sequence --keep-going --report DIR, read in Chromium
     };
     expect(row('xdebflavour')).toMatch(/data-verdict="satisfiable" data-build="built"/);
     expect(row('xdebdemo-broken')).toMatch(/data-verdict="satisfiable" data-build="failed"/);
-    expect(row('xdebloop-c')).toMatch(/data-verdict="loop".*in loop 1, which no profile breaks: xdebloop-[cd] needs libxdebloop-[cd]-dev:arm64/);
+    expect(row('xdebloop-c')).toMatch(
+      /data-verdict="loop".*in loop 1, which no profile breaks: xdebloop-[cd] needs libxdebloop-[cd]-dev:arm64/,
+    );
     expect(row('xdebloop-d')).toMatch(/data-verdict="loop"/);
     expect(row('xdebreport-unsat')).toMatch(/data-verdict="unsatisfiable".*no package is named or provides 'libxdeb-nowhere-dev'/);
     expect(dom).toMatch(/<td id="summary-sources">5<\/td>/);

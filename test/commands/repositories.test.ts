@@ -21,7 +21,14 @@ function remoteRepository(dir: string): void {
   const bin = join(dir, 'dists/remote/main/binary-amd64');
   mkdirSync(bin, { recursive: true });
   writeFileSync(join(bin, 'Packages'), execFileSync('apt-ftparchive', ['packages', 'pool'], { cwd: dir }));
-  const fields = { Origin: 'Remote Archive', Label: 'Remote', Suite: 'remote', Codename: 'remote', Architectures: 'amd64', Components: 'main' };
+  const fields = {
+    Origin: 'Remote Archive',
+    Label: 'Remote',
+    Suite: 'remote',
+    Codename: 'remote',
+    Architectures: 'amd64',
+    Components: 'main',
+  };
   const opts = Object.entries(fields).flatMap(([k, v]) => ['-o', `APT::FTPArchive::Release::${k}=${v}`]);
   writeFileSync(join(dir, 'Release.tmp'), execFileSync('apt-ftparchive', [...opts, 'release', 'dists/remote'], { cwd: dir }));
   renameSync(join(dir, 'Release.tmp'), join(dir, 'dists/remote/Release'));
@@ -42,8 +49,14 @@ describe.runIf(ready)('pinning: the local build wins by default, and the user ca
     cpSync(join(ROOT, 'fixtures/debian/xdebpin'), join(src, 'xdebpin'), { recursive: true });
     remoteRepository(remote);
     mkdirSync(join(consumer, 'debian'), { recursive: true });
-    writeFileSync(join(consumer, 'debian/control'), 'Source: xdebpin-user\nBuild-Depends: xdebpin-data\n\nPackage: xdebpin-user\nArchitecture: any\n');
-    writeFileSync(join(consumer, 'debian/changelog'), 'xdebpin-user (1.0) unstable; urgency=medium\n\n  * test\n\n -- x <x@example.org>  Mon, 01 Jan 2024 00:00:00 +0000\n');
+    writeFileSync(
+      join(consumer, 'debian/control'),
+      'Source: xdebpin-user\nBuild-Depends: xdebpin-data\n\nPackage: xdebpin-user\nArchitecture: any\n',
+    );
+    writeFileSync(
+      join(consumer, 'debian/changelog'),
+      'xdebpin-user (1.0) unstable; urgency=medium\n\n  * test\n\n -- x <x@example.org>  Mon, 01 Jan 2024 00:00:00 +0000\n',
+    );
     // apt's configuration for the rest of the test: only the remote repository (a private apt given by APT_CONFIG).
     apt = new PrivateApt({ buildArch: 'amd64', sources: [`deb [trusted=yes] file:${remote} remote main`] });
     await apt.update();
@@ -59,10 +72,16 @@ describe.runIf(ready)('pinning: the local build wins by default, and the user ca
   };
   /** apt's candidate with the local repository in its sources and xdeb's default record first in its preferences. */
   const aptCandidate = async (preferences: string) => {
-    const a = new PrivateApt({ buildArch: 'amd64', sources: [`deb [trusted=yes] file:${remote} remote main`, `deb [trusted=yes] file:${repo} full main`] });
+    const a = new PrivateApt({
+      buildArch: 'amd64',
+      sources: [`deb [trusted=yes] file:${remote} remote main`, `deb [trusted=yes] file:${repo} full main`],
+    });
     try {
       writeFileSync(join(a.dir, 'etc/preferences.d/user'), preferences);
-      writeFileSync(join(a.dir, 'etc/preferences.d/zz-xdeb'), 'Package: *\nPin: release o=xdeb, l=xdeb local repository\nPin-Priority: 990\n');
+      writeFileSync(
+        join(a.dir, 'etc/preferences.d/zz-xdeb'),
+        'Package: *\nPin: release o=xdeb, l=xdeb local repository\nPin-Priority: 990\n',
+      );
       await a.update();
       return /Candidate: (\S+)/.exec((await a.run('apt-cache', ['policy', 'xdebpin-data'])).stdout)![1];
     } finally {
@@ -71,7 +90,12 @@ describe.runIf(ready)('pinning: the local build wins by default, and the user ca
   };
 
   it('builds xdebpin-data 1.0 into the local repository', () => {
-    const r = runCli(['--local-repo', repo, '-a', 'amd64', 'xdebpin'], { bin: 'xdeb-build', cwd: src, env: { XDG_CONFIG_HOME: join(work, 'user') }, timeout: 600_000 });
+    const r = runCli(['--local-repo', repo, '-a', 'amd64', 'xdebpin'], {
+      bin: 'xdeb-build',
+      cwd: src,
+      env: { XDG_CONFIG_HOME: join(work, 'user') },
+      timeout: 600_000,
+    });
     expect(r.status, r.stderr).toBe(0);
   });
 
@@ -127,7 +151,10 @@ describe.runIf(ready)('pinning: the local build wins by default, and the user ca
     expect(r.stderr).toContain(`${cfg}:1: [repository remote] has a url but no suite`);
     writeFileSync(join(apt.dir, 'etc/preferences.d/broken'), 'Package: *\nPin: release o=xdeb\nPin-Priority: lots\n');
     try {
-      const b = runCli(['-a', 'amd64', '--list', '--local-repo', repo, consumer], { bin: 'xdeb-satisfydepends', env: { APT_CONFIG: apt.configFile } });
+      const b = runCli(['-a', 'amd64', '--list', '--local-repo', repo, consumer], {
+        bin: 'xdeb-satisfydepends',
+        env: { APT_CONFIG: apt.configFile },
+      });
       expect(b.status).toBe(2);
       expect(b.stderr).toContain(`${join(apt.dir, 'etc/preferences.d/broken')}:3: Pin-Priority 'lots' is not a whole number`);
     } finally {
@@ -135,4 +162,3 @@ describe.runIf(ready)('pinning: the local build wins by default, and the user ca
     }
   });
 });
-

@@ -36,10 +36,14 @@ function installed(pkg: string): boolean {
 function crossReady(): boolean {
   if (installed('libc6-dev:arm64') && installed('crossbuild-essential-arm64')) return true;
   if (!isRoot) return false;
-  const r = spawnSync('apt-get', ['install', '-y', '-q', '--no-install-recommends', '-o', 'DPkg::Lock::Timeout=300', 'libc6-dev:arm64', 'crossbuild-essential-arm64'], {
-    encoding: 'utf8',
-    env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
-  });
+  const r = spawnSync(
+    'apt-get',
+    ['install', '-y', '-q', '--no-install-recommends', '-o', 'DPkg::Lock::Timeout=300', 'libc6-dev:arm64', 'crossbuild-essential-arm64'],
+    {
+      encoding: 'utf8',
+      env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
+    },
+  );
   return r.status === 0;
 }
 const canCross = crossReady();
@@ -134,7 +138,9 @@ describe.skipIf(!canCross)('cross builds of the fixtures', () => {
     ]);
     expect(readFileSync(join(out, 'libxdebdemo_1.0_arm64.changes'), 'utf8')).toMatch(/^Built-For-Profiles: cross nocheck stage1$/m);
     // The stage1 library says so (the fixture's debian/rules), so it differs from a full build's.
-    expect(execFileSync('dpkg-deb', ['--fsys-tarfile', join(out, 'libxdebdemo1_1.0_arm64.deb')]).includes(Buffer.from('arm64, stage1'))).toBe(true);
+    expect(
+      execFileSync('dpkg-deb', ['--fsys-tarfile', join(out, 'libxdebdemo1_1.0_arm64.deb')]).includes(Buffer.from('arm64, stage1')),
+    ).toBe(true);
     // putresult puts it into the staged suite, from Built-For-Profiles.
     const repo = join(dir, 'repo-stage');
     const p = putresult(['--local-repo', repo, r.stdout.trim()]);
@@ -147,7 +153,9 @@ describe.skipIf(!canCross)('cross builds of the fixtures', () => {
     const r = runbuild(['-a', 'arm64', tree]);
     expect(r.status).toBe(1);
     const log = join(tree, '..', 'xdebdemo-broken_1.0_arm64.build');
-    expect(r.stderr).toContain(`xdeb-runbuild: error: xdebdemo-broken 1.0 (arm64): the build failed (dpkg-buildpackage exit status 2); log: ${log}`);
+    expect(r.stderr).toContain(
+      `xdeb-runbuild: error: xdebdemo-broken 1.0 (arm64): the build failed (dpkg-buildpackage exit status 2); log: ${log}`,
+    );
     expect(r.stderr).toMatch(/undeclared_on_purpose/);
     expect(r.stdout).toBe('');
     expect(readFileSync(log, 'utf8')).toMatch(/\nFail-Reason: dpkg-buildpackage exit status 2\nStatus: failed\n$/);
@@ -160,10 +168,17 @@ describe.skipIf(!canCross)('cross builds of the fixtures', () => {
     mkdirSync(out);
     const r = runbuild(['-a', 'arm64', '-o', out, tree]);
     expect(r.status).toBe(1);
-    expect(r.stderr).toMatch(/xdeb-runbuild: error: xdebdemo-smuggle 1\.0 \(arm64\): 1 ELF file\(s\) in the built packages are not for arm64; log: /);
+    expect(r.stderr).toMatch(
+      /xdeb-runbuild: error: xdebdemo-smuggle 1\.0 \(arm64\): 1 ELF file\(s\) in the built packages are not for arm64; log: /,
+    );
     expect(r.stderr).toContain('xdebdemo-smuggle_1.0_arm64.deb: /usr/bin/xdebdemo-helper is ELF 64-bit LSB x86-64 (for amd64), not arm64');
     expect(r.stdout).toBe('');
-    expect(readdirSync(out).sort()).toEqual(['xdebdemo-smuggle_1.0_arm64.build', 'xdebdemo-smuggle_1.0_arm64.buildinfo', 'xdebdemo-smuggle_1.0_arm64.changes', 'xdebdemo-smuggle_1.0_arm64.deb']);
+    expect(readdirSync(out).sort()).toEqual([
+      'xdebdemo-smuggle_1.0_arm64.build',
+      'xdebdemo-smuggle_1.0_arm64.buildinfo',
+      'xdebdemo-smuggle_1.0_arm64.changes',
+      'xdebdemo-smuggle_1.0_arm64.deb',
+    ]);
     expect(r.stderr).toContain(`the results are left in ${out}; do not publish them`);
     const log = readFileSync(join(out, 'xdebdemo-smuggle_1.0_arm64.build'), 'utf8');
     expect(log).toMatch(/ELF check: 1 ELF file\(s\) in 1 package\(s\), 1 not for arm64/);
@@ -192,25 +207,37 @@ describe.skipIf(!canCross)('cross builds of the fixtures', () => {
     child.kill('SIGTERM');
     expect(await done).toBe(130);
     expect(stderr).toMatch(/the build was interrupted \(SIGTERM\)/);
-    expect(readFileSync(join(tree, '..', 'libxdebdemo_1.0_arm64.build'), 'utf8')).toMatch(/Fail-Reason: interrupted by SIGTERM\nStatus: attempted\n$/);
+    expect(readFileSync(join(tree, '..', 'libxdebdemo_1.0_arm64.build'), 'utf8')).toMatch(
+      /Fail-Reason: interrupted by SIGTERM\nStatus: attempted\n$/,
+    );
     expect(existsSync(join(tree, '..', 'libxdebdemo_1.0_arm64.changes'))).toBe(false);
   });
 
   it('missing build-dependencies exit 3 before building', () => {
     const tree = fixture('libxdebdemo', (t) => {
       const c = join(t, 'debian/control');
-      writeFileSync(c, readFileSync(c, 'utf8').replace('Build-Depends: debhelper-compat (= 13)', 'Build-Depends: debhelper-compat (= 13), xdeb-no-such-package (>= 9)'));
+      writeFileSync(
+        c,
+        readFileSync(c, 'utf8').replace(
+          'Build-Depends: debhelper-compat (= 13)',
+          'Build-Depends: debhelper-compat (= 13), xdeb-no-such-package (>= 9)',
+        ),
+      );
     });
     const r = runbuild(['-a', 'arm64', tree]);
     expect(r.status).toBe(3);
-    expect(r.stderr).toMatch(/libxdebdemo 1\.0: build-dependencies are not installed for arm64: Unmet build dependencies: xdeb-no-such-package \(>= 9\)/);
+    expect(r.stderr).toMatch(
+      /libxdebdemo 1\.0: build-dependencies are not installed for arm64: Unmet build dependencies: xdeb-no-such-package \(>= 9\)/,
+    );
     expect(r.stderr).toMatch(/xdeb-satisfydepends -a arm64 -P cross,nocheck/);
     expect(existsSync(join(tree, '..', 'libxdebdemo_1.0_arm64.build'))).toBe(false);
   });
 });
 
 describe('the fixture packages', () => {
-  const names = readdirSync(join(ROOT, 'fixtures/debian'), { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name);
+  const names = readdirSync(join(ROOT, 'fixtures/debian'), { withFileTypes: true })
+    .filter((e) => e.isDirectory())
+    .map((e) => e.name);
   it('include the five these tests build (others are free to add theirs)', () => {
     for (const n of ['libxdebdemo', 'xdebdemo-broken', 'xdebdemo-prog', 'xdebdemo-smuggle', 'xdebdemo-tool']) expect(names).toContain(n);
   });
@@ -249,7 +276,14 @@ describe('bad invocations exit 2', () => {
     const d = join(dir, 'baddsc');
     mkdirSync(d);
     const dsc = join(d, 'xy_1.0.dsc');
-    writeFileSync(dsc, 'Format: 3.0 (native)\nSource: xy\nVersion: 1.0\nChecksums-Sha256:\n ' + 'a'.repeat(64) + ' 10 ../../x_1.0.tar.xz\nFiles:\n ' + 'b'.repeat(32) + ' 10 ../../x_1.0.tar.xz\n');
+    writeFileSync(
+      dsc,
+      'Format: 3.0 (native)\nSource: xy\nVersion: 1.0\nChecksums-Sha256:\n ' +
+        'a'.repeat(64) +
+        ' 10 ../../x_1.0.tar.xz\nFiles:\n ' +
+        'b'.repeat(32) +
+        ' 10 ../../x_1.0.tar.xz\n',
+    );
     const r = runbuild(['-a', 'arm64', '-o', d, dsc]);
     expect(r.status).toBe(2);
     expect(r.stderr).toContain(`${dsc}:7: '../../x_1.0.tar.xz' is not a plain file name`);

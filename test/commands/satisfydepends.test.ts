@@ -23,14 +23,30 @@ function indexes(dir: string): string[] {
       stanza('perl', 'amd64', 'Multi-Arch: allowed\n'),
     ].join('\n'),
   );
-  writeFileSync(join(dir, 'Sources'), 'Package: demo\nVersion: 2.0-1\nArchitecture: any\nBuild-Depends: zlib1g-dev, r-base-dev\nBinary: demo\n');
+  writeFileSync(
+    join(dir, 'Sources'),
+    'Package: demo\nVersion: 2.0-1\nArchitecture: any\nBuild-Depends: zlib1g-dev, r-base-dev\nBinary: demo\n',
+  );
   writeFileSync(join(dir, 'Packages.more'), stanza('r-base-dev', 'all'));
-  return ['--disable-remote-repo', '--disable-local-repo', '--no-status', '--repo', join(dir, 'Packages'), '--repo', join(dir, 'Packages.more'), '--repo', join(dir, 'Sources')];
+  return [
+    '--disable-remote-repo',
+    '--disable-local-repo',
+    '--no-status',
+    '--repo',
+    join(dir, 'Packages'),
+    '--repo',
+    join(dir, 'Packages.more'),
+    '--repo',
+    join(dir, 'Sources'),
+  ];
 }
 
 describe('xdeb-satisfydepends: input errors (exit 2, file and line, nothing installed)', () => {
   it.each([
-    [['-a', 'arm64', '--list', join(FIX, 'broken-control')], /broken-control\/debian\/control:4: Build-Depends: unterminated '\(' in version constraint of 'libfoo-dev'/],
+    [
+      ['-a', 'arm64', '--list', join(FIX, 'broken-control')],
+      /broken-control\/debian\/control:4: Build-Depends: unterminated '\(' in version constraint of 'libfoo-dev'/,
+    ],
     [['-a', 'mipsfoo', '--list', join(FIX, 'zlib-user')], /'mipsfoo' is not a known Debian architecture/],
     [['-a', 'arm64', '--list', '--disable-remote-repo', '--disable-local-repo', 'nosuchsource'], /unknown source package 'nosuchsource'/],
     [['-a', 'arm64', '--list', './no/such/dir'], /no\/such\/dir: no such file or directory/],
@@ -47,7 +63,10 @@ describe('xdeb-satisfydepends: input errors (exit 2, file and line, nothing inst
 
   it('a repository that does not answer is exit 3, named, and nothing installed', () => {
     const before = dpkgStatus();
-    const r = runCli(['-a', 'arm64', '--disable-remote-repo', '--repo', 'http://127.0.0.1:9/debian bookworm main', join(FIX, 'zlib-user')], { bin: 'xdeb-satisfydepends' });
+    const r = runCli(
+      ['-a', 'arm64', '--disable-remote-repo', '--repo', 'http://127.0.0.1:9/debian bookworm main', join(FIX, 'zlib-user')],
+      { bin: 'xdeb-satisfydepends' },
+    );
     expect(r.status).toBe(3);
     expect(r.stderr).toMatch(/apt-get update failed for deb \[trusted=yes\] http:\/\/127\.0\.0\.1:9\/debian bookworm main/);
     expect(r.stderr).toMatch(/Could not connect/);
@@ -67,7 +86,12 @@ describe('xdeb-satisfydepends: reports over index files', () => {
     const j = JSON.parse(r.stdout);
     expect([j.buildArch, j.hostArch, j.profiles]).toEqual(['amd64', 'arm64', ['cross', 'nocheck']]);
     expect(j.repositories.map((x: { kind: string }) => x.kind)).toEqual(['file', 'file', 'file']);
-    const deps = Object.fromEntries(j.sources[0].dependencies.map((d: { requirement: string; package: string; arch: string; side: string }) => [d.requirement, `${d.package}:${d.arch} ${d.side}`]));
+    const deps = Object.fromEntries(
+      j.sources[0].dependencies.map((d: { requirement: string; package: string; arch: string; side: string }) => [
+        d.requirement,
+        `${d.package}:${d.arch} ${d.side}`,
+      ]),
+    );
     expect(deps).toEqual({
       'Build-Depends: debhelper-compat (= 13)': 'debhelper:all build',
       'Build-Depends: zlib1g-dev': 'zlib1g-dev:arm64 host',
@@ -85,7 +109,9 @@ describe('xdeb-satisfydepends: reports over index files', () => {
     const text = runCli(['-a', 'arm64', '--list', ...repo, 'demo'], { bin: 'xdeb-satisfydepends' });
     expect(text.status).toBe(1);
     expect(text.stdout).toMatch(/demo 2\.0-1 .*NOT satisfiable/);
-    expect(text.stdout).toMatch(/✗ Build-Depends: r-base-dev .*\n\s+missing: r-base-dev for arm64: r-base-dev is Architecture: all without Multi-Arch: foreign, so it counts as amd64/);
+    expect(text.stdout).toMatch(
+      /✗ Build-Depends: r-base-dev .*\n\s+missing: r-base-dev for arm64: r-base-dev is Architecture: all without Multi-Arch: foreign, so it counts as amd64/,
+    );
     const j = JSON.parse(runCli(['-a', 'arm64', '--list', '--json', ...repo, 'demo'], { bin: 'xdeb-satisfydepends' }).stdout);
     expect(j.sources[0].status).toBe('broken');
     expect(j.sources[0].failures[0].reasons[0].kind).toBe('missing');
@@ -162,7 +188,9 @@ describe.runIf(canCross)('xdeb-satisfydepends: the dpkg-cross fallback', () => {
     expect(put.status).toBe(0);
     expect(sh(`apt-get -o DPkg::Lock::Timeout=600 install -y -q ${debs[0]} >/dev/null`).status).toBe(0);
 
-    const list = runCli(['-a', 'arm64', '--list', '--json', '--local-repo', repo, join(FIX, 'old-lib-user')], { bin: 'xdeb-satisfydepends' });
+    const list = runCli(['-a', 'arm64', '--list', '--json', '--local-repo', repo, join(FIX, 'old-lib-user')], {
+      bin: 'xdeb-satisfydepends',
+    });
     expect(list.status).toBe(0);
     const j = JSON.parse(list.stdout);
     expect(j.sources[0].dpkgCross).toEqual([{ name: 'libxdebold-dev', version: '1.0-1', arch: 'arm64' }]);

@@ -91,10 +91,16 @@ describe('xdeb-sequence --list: plans of the loop fixtures', () => {
   it('without --bootstrap the loop is reported with its shortest cycle, exit 1', () => {
     const r = seq('-a', 'arm64', '--list', 'xdebloop-a', 'xdebloop-b');
     expect(r.status).toBe(1);
-    expect(r.stdout).toContain('  loop 1 (2 sources: xdebloop-a, xdebloop-b): NOT BROKEN\n    no profile breaks these 2 builds; shortest cycle:\n');
+    expect(r.stdout).toContain(
+      '  loop 1 (2 sources: xdebloop-a, xdebloop-b): NOT BROKEN\n    no profile breaks these 2 builds; shortest cycle:\n',
+    );
     // The shortest: a's full build needs its own -dev package (libxdebloop-b-dev depends on it).
-    expect(r.stdout).toContain('no profile breaks these 2 builds; shortest cycle:\n      xdebloop-a needs libxdebloop-a-dev:arm64, libxdebloop-a1:arm64 from xdebloop-a\n');
-    expect(r.stderr).toBe('xdeb-sequence: warning: the plan cannot be completed: 1 loop part no profile breaks (--bootstrap breaks loops with staged builds)\n');
+    expect(r.stdout).toContain(
+      'no profile breaks these 2 builds; shortest cycle:\n      xdebloop-a needs libxdebloop-a-dev:arm64, libxdebloop-a1:arm64 from xdebloop-a\n',
+    );
+    expect(r.stderr).toBe(
+      'xdeb-sequence: warning: the plan cannot be completed: 1 loop part no profile breaks (--bootstrap breaks loops with staged builds)\n',
+    );
   });
 
   it('c, d: a loop no profile breaks is named with its shortest cycle, exit 1', () => {
@@ -138,8 +144,14 @@ describe('xdeb-sequence --list: plans of the loop fixtures', () => {
   });
 
   it('no packages for the host architecture: exit 3', () => {
-    writeFileSync(join(work, 'Packages.amd64only'), 'Package: debhelper\nVersion: 13\nArchitecture: all\nMulti-Arch: foreign\nProvides: debhelper-compat (= 13)\n');
-    const r = runCli(['--local-repo', repo, '--disable-remote-repo', '--repo', join(work, 'Packages.amd64only'), '-a', 'arm64', '--list', 'xdebloop-a'], { bin: 'xdeb-sequence', cwd: FIXTURES });
+    writeFileSync(
+      join(work, 'Packages.amd64only'),
+      'Package: debhelper\nVersion: 13\nArchitecture: all\nMulti-Arch: foreign\nProvides: debhelper-compat (= 13)\n',
+    );
+    const r = runCli(
+      ['--local-repo', repo, '--disable-remote-repo', '--repo', join(work, 'Packages.amd64only'), '-a', 'arm64', '--list', 'xdebloop-a'],
+      { bin: 'xdeb-sequence', cwd: FIXTURES },
+    );
     expect(r.stderr).toMatch(/no arm64 packages in the repositories in use/);
     expect(r.status).toBe(3);
   });
@@ -148,7 +160,9 @@ describe('xdeb-sequence --list: plans of the loop fixtures', () => {
     const r = seq('-a', 'arm64', '--bootstrap', '--json', 'xdebloop-c', 'xdebloop-d');
     expect(r.status).toBe(1);
     expect(r.stdout).toBe('');
-    expect(r.stderr).toMatch(/error: 2 builds of the plan cannot be done \(1 loop no profile breaks\); nothing was built \(--keep-going builds the rest\)\n {2}loop 1: xdebloop-c needs libxdebloop-d-dev:arm64 → xdebloop-d needs libxdebloop-c-dev:arm64\n/);
+    expect(r.stderr).toMatch(
+      /error: 2 builds of the plan cannot be done \(1 loop no profile breaks\); nothing was built \(--keep-going builds the rest\)\n {2}loop 1: xdebloop-c needs libxdebloop-d-dev:arm64 → xdebloop-d needs libxdebloop-c-dev:arm64\n/,
+    );
     const state = JSON.parse(readFileSync(join(repo, 'xdeb/sequence/arm64/state.json'), 'utf8'));
     expect(state.steps.map((s: any) => s.status)).toEqual(['pending', 'pending']);
     expect(state.plan.loops[0].broken).toBe(false);
@@ -159,7 +173,14 @@ describe('xdeb-sequence --list: plans of the loop fixtures', () => {
 const ready = canCrossBuildArm64();
 
 interface Builds {
-  builds: { source: string; suite: string; profiles: string[]; binaries: string[]; time: string; files: { path: string; package?: string }[] }[];
+  builds: {
+    source: string;
+    suite: string;
+    profiles: string[];
+    binaries: string[];
+    time: string;
+    files: { path: string; package?: string }[];
+  }[];
 }
 
 describe.runIf(ready)('xdeb-sequence: a loop broken by stage1, cross-built for arm64, interrupted and resumed', () => {
@@ -177,7 +198,10 @@ describe.runIf(ready)('xdeb-sequence: a loop broken by stage1, cross-built for a
 
   it('an interrupt during step 2 leaves a consistent state and exit 130', async () => {
     removeInstalled('libxdebloop-*');
-    const child = spawn(process.execPath, [BIN, '--local-repo', repo, '-a', 'arm64', '--bootstrap', '--json', 'xdebloop-a', 'xdebloop-b'], { cwd: src, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [BIN, '--local-repo', repo, '-a', 'arm64', '--bootstrap', '--json', 'xdebloop-a', 'xdebloop-b'], {
+      cwd: src,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stderr = '';
     child.stderr.on('data', (b: Buffer) => (stderr += b.toString()));
     const exited = new Promise<number>((res) => child.on('exit', (code, signal) => res(code ?? (signal ? 128 : -1))));
@@ -200,7 +224,8 @@ describe.runIf(ready)('xdeb-sequence: a loop broken by stage1, cross-built for a
     expect(staged).toMatchObject({ source: 'xdebloop-a', profiles: ['cross', 'nocheck', 'stage1'] });
     // The plan's graph beside the state, and its picture.
     expect(readFileSync(join(repo, 'xdeb/sequence/arm64/plan.dot'), 'utf8')).toContain('s1 -> s2;');
-    if (have('dot')) expect(readFileSync(join(repo, 'xdeb/sequence/arm64/plan.svg'), 'utf8')).toMatch(/<svg[\s\S]*1\. xdebloop&#45;a 1\.0 \[stage1\]/);
+    if (have('dot'))
+      expect(readFileSync(join(repo, 'xdeb/sequence/arm64/plan.svg'), 'utf8')).toMatch(/<svg[\s\S]*1\. xdebloop&#45;a 1\.0 \[stage1\]/);
     expect(staged.binaries).not.toContain('xdebloop-a-utils');
   }, 900_000);
 
@@ -236,13 +261,19 @@ describe.runIf(ready)('xdeb-sequence: a loop broken by stage1, cross-built for a
     const r = runCli(['--local-repo', repo, '-a', 'arm64', '--resume', '--verbose'], { bin: 'xdeb-sequence', cwd: src, timeout: 300_000 });
     expect(r.status).toBe(0);
     expect(r.stderr).toMatch(/resuming .*: 3 of 3 steps built, 0 to go/);
-    expect(r.stdout).toMatch(/^1\. xdebloop-a 1\.0 \[stage1\]: done .* in staged-stage1\n2\. xdebloop-b 1\.0: done .* in full\n3\. xdebloop-a 1\.0: done .* in full\nstate: /);
+    expect(r.stdout).toMatch(
+      /^1\. xdebloop-a 1\.0 \[stage1\]: done .* in staged-stage1\n2\. xdebloop-b 1\.0: done .* in full\n3\. xdebloop-a 1\.0: done .* in full\nstate: /,
+    );
     // Say that the plan wants b built with cross alone: the repository has it with cross,nocheck.
     const st = readState();
     st.plan.steps[1].profiles = ['cross'];
     writeFileSync(stateFile, JSON.stringify(st));
     const aTime = readBuilds().builds.find((b) => b.suite === 'full' && b.source === 'xdebloop-a')!.time;
-    const r2 = runCli(['--local-repo', repo, '-a', 'arm64', '--resume', '--verbose', '--json'], { bin: 'xdeb-sequence', cwd: src, timeout: 600_000 });
+    const r2 = runCli(['--local-repo', repo, '-a', 'arm64', '--resume', '--verbose', '--json'], {
+      bin: 'xdeb-sequence',
+      cwd: src,
+      timeout: 600_000,
+    });
     expect(r2.status, r2.stderr).toBe(0);
     expect(r2.stderr).toContain('step 2 (xdebloop-b 1.0): the local repository has it built with cross,nocheck, not cross: rebuilt');
     expect(r2.stderr).toMatch(/resuming .*: 2 of 3 steps built, 1 to go/);
@@ -252,9 +283,27 @@ describe.runIf(ready)('xdeb-sequence: a loop broken by stage1, cross-built for a
   }, 600_000);
 
   it('a failed build in the middle: --keep-going -j 2 builds what does not depend on it; the state says which failed; --resume retries only that', () => {
-    const r = runCli(['--local-repo', repo, '-a', 'arm64', '--keep-going', '-j', '2', '--state', join(work, 'fail.json'), 'xdebdemo-broken', 'xdebloop-e', 'libxdebdemo'], { bin: 'xdeb-sequence', cwd: src, timeout: 900_000 });
+    const r = runCli(
+      [
+        '--local-repo',
+        repo,
+        '-a',
+        'arm64',
+        '--keep-going',
+        '-j',
+        '2',
+        '--state',
+        join(work, 'fail.json'),
+        'xdebdemo-broken',
+        'xdebloop-e',
+        'libxdebdemo',
+      ],
+      { bin: 'xdeb-sequence', cwd: src, timeout: 900_000 },
+    );
     expect(r.status).toBe(1);
-    expect(r.stderr).toMatch(/xdeb-sequence: error: step \d\/3 xdebdemo-broken 1\.0 failed: xdebdemo-broken: runbuild: xdebdemo-broken 1\.0 \(arm64\): the build failed \(dpkg-buildpackage exit status 2\); log: .*\(messages: .*xdeb-sequence\.log\)/);
+    expect(r.stderr).toMatch(
+      /xdeb-sequence: error: step \d\/3 xdebdemo-broken 1\.0 failed: xdebdemo-broken: runbuild: xdebdemo-broken 1\.0 \(arm64\): the build failed \(dpkg-buildpackage exit status 2\); log: .*\(messages: .*xdeb-sequence\.log\)/,
+    );
     const st = JSON.parse(readFileSync(join(work, 'fail.json'), 'utf8'));
     const status = Object.fromEntries(st.plan.steps.map((s: any, i: number) => [s.source, st.steps[i].status]));
     expect(status).toEqual({ 'xdebdemo-broken': 'failed', 'xdebloop-e': 'skipped', libxdebdemo: 'done' });
@@ -266,7 +315,11 @@ describe.runIf(ready)('xdeb-sequence: a loop broken by stage1, cross-built for a
     expect(e.note).toMatch(/^needs step \d \(xdebdemo-broken\), which failed$/);
     const libTime = readBuilds().builds.find((b) => b.source === 'libxdebdemo')!.time;
 
-    const again = runCli(['--local-repo', repo, '-a', 'arm64', '--resume', '--keep-going', '--state', join(work, 'fail.json')], { bin: 'xdeb-sequence', cwd: src, timeout: 900_000 });
+    const again = runCli(['--local-repo', repo, '-a', 'arm64', '--resume', '--keep-going', '--state', join(work, 'fail.json')], {
+      bin: 'xdeb-sequence',
+      cwd: src,
+      timeout: 900_000,
+    });
     expect(again.status).toBe(1);
     expect(readBuilds().builds.find((b) => b.source === 'libxdebdemo')!.time).toBe(libTime);
     expect(again.stdout).toMatch(/xdebdemo-broken 1\.0: failed: /);

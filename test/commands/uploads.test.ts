@@ -17,7 +17,10 @@ describe.runIf(have('dput') && have('apt-ftparchive'))('xdeb-putresult: configur
   const dputCf = join(work, 'dput.cf');
   writeFileSync(dputCf, `[target]\nmethod = local\nincoming = ${incoming}\nallow_unsigned_uploads = 1\nrun_lintian = 0\n`);
   const cfg = join(work, 'xdeb.cfg');
-  writeFileSync(cfg, `[repository target]\nupload = dput -c ${dputCf} target {changes}\n\n[repository elsewhere]\nupload = true\nupload-suites = staged-stage1\n`);
+  writeFileSync(
+    cfg,
+    `[repository target]\nupload = dput -c ${dputCf} target {changes}\n\n[repository elsewhere]\nupload = true\nupload-suites = staged-stage1\n`,
+  );
   const env = { XDEB_SYSTEM_CONFIG: cfg, XDG_CONFIG_HOME: join(work, 'user'), USER: 'root' };
   const put = (...args: string[]) => runCli(['--local-repo', repo, '--json', ...args], { bin: 'xdeb-putresult', env });
   const build = (version: string) => {
@@ -34,7 +37,9 @@ describe.runIf(have('dput') && have('apt-ftparchive'))('xdeb-putresult: configur
     const out = JSON.parse(r.stdout);
     expect(out.records[0]).toMatchObject({ source: 'xdebup', version: '1.0', suite: 'full' });
     // Only [repository target] takes the full suite; elsewhere takes staged-stage1 builds only.
-    expect(out.uploads.queued).toEqual([expect.objectContaining({ repository: 'target', source: 'xdebup', version: '1.0', suite: 'full' })]);
+    expect(out.uploads.queued).toEqual([
+      expect.objectContaining({ repository: 'target', source: 'xdebup', version: '1.0', suite: 'full' }),
+    ]);
     expect(out.uploads.outcomes).toEqual([expect.objectContaining({ status: 'failed', attempts: 1, code: 1 })]);
     expect(out.uploads.pending).toBe(1);
     const queue = join(repo, 'xdeb/uploads/target/queue');
@@ -49,14 +54,24 @@ describe.runIf(have('dput') && have('apt-ftparchive'))('xdeb-putresult: configur
     const r = put(build('1.1'));
     expect(r.status, r.stderr).toBe(0);
     const out = JSON.parse(r.stdout);
-    expect(out.uploads.outcomes.map((o: { version: string; status: string; attempts: number }) => [o.version, o.status, o.attempts])).toEqual([
+    expect(
+      out.uploads.outcomes.map((o: { version: string; status: string; attempts: number }) => [o.version, o.status, o.attempts]),
+    ).toEqual([
       ['1.0', 'uploaded', 2],
       ['1.1', 'uploaded', 1],
     ]);
     expect(out.uploads.pending).toBe(0);
-    expect(readdirSync(incoming).sort()).toEqual(['xdebup_1.0_arm64.changes', 'xdebup_1.0_arm64.deb', 'xdebup_1.1_arm64.changes', 'xdebup_1.1_arm64.deb']);
+    expect(readdirSync(incoming).sort()).toEqual([
+      'xdebup_1.0_arm64.changes',
+      'xdebup_1.0_arm64.deb',
+      'xdebup_1.1_arm64.changes',
+      'xdebup_1.1_arm64.deb',
+    ]);
     expect(readdirSync(join(repo, 'xdeb/uploads/target/queue'))).toEqual([]);
-    const done = readFileSync(join(repo, 'xdeb/uploads/target/done.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    const done = readFileSync(join(repo, 'xdeb/uploads/target/done.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(done.map((d) => d.version)).toEqual(['1.0', '1.1']);
     // The local repository has both versions.
     const builds = JSON.parse(readFileSync(join(repo, 'xdeb/builds.json'), 'utf8')).builds;
@@ -82,4 +97,3 @@ describe.runIf(have('dput') && have('apt-ftparchive'))('xdeb-putresult: configur
     expect(r.stderr).toContain(`${bad}:3: upload-suites: 'nonsense' is not a suite of the local repository`);
   });
 });
-

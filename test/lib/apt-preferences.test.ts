@@ -2,19 +2,58 @@
 // match per index), specific pins (first match per version), defaults, and a universe pinned.
 // test/commands/repositories.test.ts checks the same rules against apt-cache policy itself.
 import { describe, expect, it } from 'vitest';
-import { defaultPriority, expressionRegExp, indexPriority, localRepositoryPin, parsePin, parsePreferences, pinMatchesRelease, specificPin, type ReleaseInfo } from '../../src/lib/apt-preferences.js';
+import {
+  defaultPriority,
+  expressionRegExp,
+  indexPriority,
+  localRepositoryPin,
+  parsePin,
+  parsePreferences,
+  pinMatchesRelease,
+  specificPin,
+  type ReleaseInfo,
+} from '../../src/lib/apt-preferences.js';
 import { InputError } from '../../src/lib/errors.js';
 import { applyPins } from '../../src/lib/pinning.js';
 import { Universe } from '../../src/lib/universe.js';
 import { Paragraph } from '../../src/lib/deb822.js';
 
-const debian: ReleaseInfo = { origin: 'Debian', label: 'Debian', suite: 'oldstable', codename: 'bookworm', version: '12.15', component: 'main', architecture: 'amd64', site: 'deb.debian.org' };
-const local: ReleaseInfo = { origin: 'xdeb', label: 'xdeb local repository', suite: 'full', codename: 'full', component: 'main', architecture: 'arm64', site: '' };
-const backports: ReleaseInfo = { origin: 'Debian Backports', label: 'Debian Backports', suite: 'bookworm-backports', codename: 'bookworm-backports', component: 'main', site: 'deb.debian.org', notAutomatic: true, butAutomaticUpgrades: true };
+const debian: ReleaseInfo = {
+  origin: 'Debian',
+  label: 'Debian',
+  suite: 'oldstable',
+  codename: 'bookworm',
+  version: '12.15',
+  component: 'main',
+  architecture: 'amd64',
+  site: 'deb.debian.org',
+};
+const local: ReleaseInfo = {
+  origin: 'xdeb',
+  label: 'xdeb local repository',
+  suite: 'full',
+  codename: 'full',
+  component: 'main',
+  architecture: 'arm64',
+  site: '',
+};
+const backports: ReleaseInfo = {
+  origin: 'Debian Backports',
+  label: 'Debian Backports',
+  suite: 'bookworm-backports',
+  codename: 'bookworm-backports',
+  component: 'main',
+  site: 'deb.debian.org',
+  notAutomatic: true,
+  butAutomaticUpgrades: true,
+};
 
 describe('parsing', () => {
   it('reads records, skips explanation-only records and comments', () => {
-    const recs = parsePreferences('# comment\nExplanation: nothing\n\nPackage: *\nPin: release o=xdeb\nPin-Priority: 100\n\nPackage: perl libfoo*\nPin: version 5.36*\nPin-Priority: 1001\n', '/p');
+    const recs = parsePreferences(
+      '# comment\nExplanation: nothing\n\nPackage: *\nPin: release o=xdeb\nPin-Priority: 100\n\nPackage: perl libfoo*\nPin: version 5.36*\nPin-Priority: 1001\n',
+      '/p',
+    );
     expect(recs).toHaveLength(2);
     expect(recs[0]).toMatchObject({ packages: null, priority: 100, line: 4 });
     expect(recs[1]!.packages).toHaveLength(2);
@@ -34,7 +73,9 @@ describe('parsing', () => {
   it('bare release words: a version when they start with a digit, else a suite or codename; the last of a key wins', () => {
     expect(parsePin('release 12', { file: 'f', line: 1 })).toMatchObject({ conditions: { v: '12' } });
     expect(parsePin('release stable', { file: 'f', line: 1 })).toMatchObject({ conditions: { release: 'stable' } });
-    expect(parsePin('release a=x, a=stable, o="Debian"', { file: 'f', line: 1 })).toMatchObject({ conditions: { a: 'stable', o: 'Debian' } });
+    expect(parsePin('release a=x, a=stable, o="Debian"', { file: 'f', line: 1 })).toMatchObject({
+      conditions: { a: 'stable', o: 'Debian' },
+    });
   });
   it('globs and regexes as apt matches them', () => {
     expect(expressionRegExp('lib*-dev').test('libfoo-dev')).toBe(true);
@@ -78,7 +119,13 @@ describe('specific pins', () => {
     'Package: libfoo1\nPin: version 2.*\nPin-Priority: 1001\n\nPackage: libfoo1:arm64\nPin: release o=xdeb\nPin-Priority: -1\n\nPackage: src:bar:any\nPin: origin ""\nPin-Priority: 42\n',
     '/p',
   );
-  const v = (name: string, arch: string, version: string, releases: ReleaseInfo[], source = name) => ({ name, arch, version, source, releases });
+  const v = (name: string, arch: string, version: string, releases: ReleaseInfo[], source = name) => ({
+    name,
+    arch,
+    version,
+    source,
+    releases,
+  });
   it.each([
     ['version glob, native arch', v('libfoo1', 'amd64', '2.1', [debian]), 1001],
     ['not the native arch without :arch', v('libfoo1', 'arm64', '2.1', [debian]), undefined],
@@ -95,7 +142,8 @@ describe('a pinned universe', () => {
   const u = new Universe();
   const remote = u.addOrigin({ label: 'remote', file: '/r', kind: 'remote', priority: 500, release: debian });
   const loc = u.addOrigin({ label: 'local', file: '/l', kind: 'local', priority: 990, release: local });
-  const add = (origin: number, name: string, version: string) => u.addBinary(Paragraph.from({ Package: name, Version: version, Architecture: 'amd64' }), origin)!;
+  const add = (origin: number, name: string, version: string) =>
+    u.addBinary(Paragraph.from({ Package: name, Version: version, Architecture: 'amd64' }), origin)!;
   const r2 = add(remote, 'libfoo1', '2.0');
   const l1 = add(loc, 'libfoo1', '1.0');
   const both = add(remote, 'libbar1', '1.0');
@@ -108,7 +156,10 @@ describe('a pinned universe', () => {
     expect(u.priority(both.id)).toBe(990);
   });
   it('a record of the user turns it around, and a specific pin overrides both', () => {
-    const user = parsePreferences('Package: *\nPin: release o=xdeb\nPin-Priority: 100\n\nPackage: libbar1\nPin: version 1.0\nPin-Priority: 1\n', '/p');
+    const user = parsePreferences(
+      'Package: *\nPin: release o=xdeb\nPin-Priority: 100\n\nPackage: libbar1\nPin: version 1.0\nPin-Priority: 1\n',
+      '/p',
+    );
     const s = applyPins(u, [...user, localRepositoryPin()], 'amd64');
     expect(u.priority(l1.id)).toBe(100);
     expect(u.priority(r2.id)).toBe(500);

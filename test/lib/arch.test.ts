@@ -89,7 +89,9 @@ describe('the built-in table (committed expectations from dpkg 1.21.22)', () => 
 
   it('checkArch: an illegal name and an unknown one are InputErrors that say which', () => {
     expect(builtin.checkArch('arm64')).toBe('arm64');
-    expect(() => builtin.checkArch('amd_64', { file: 'x.cfg', line: 3 })).toThrow(new InputError("'amd_64' is not a legal architecture name", { file: 'x.cfg', line: 3 }));
+    expect(() => builtin.checkArch('amd_64', { file: 'x.cfg', line: 3 })).toThrow(
+      new InputError("'amd_64' is not a legal architecture name", { file: 'x.cfg', line: 3 }),
+    );
     expect(() => builtin.checkArch('amd_64', { file: 'x.cfg', line: 3 })).toThrow("x.cfg:3: 'amd_64' is not a legal architecture name");
     expect(() => builtin.checkArch('foo')).toThrow("unknown architecture 'foo'");
     expect(() => builtin.checkArch('!amd64')).toThrow("'!amd64' is not a legal architecture name");
@@ -114,8 +116,12 @@ describe('the built-in table (committed expectations from dpkg 1.21.22)', () => 
 
 // Wildcards × a sample of architectures, computed by Dpkg::Arch::debarch_is (dpkg 1.21.22) and
 // committed; the same table is recomputed against live perl below.
-const SAMPLE_ARCHES = 'amd64 i386 arm64 armhf armel arm x32 arm64ilp32 mips64el mipsn32 hurd-i386 hurd-amd64 kfreebsd-amd64 kfreebsd-armhf musl-linux-arm64 musl-linux-armhf uclibc-linux-armel powerpcspe ppc64el riscv64 loong64 linux-arm64'.split(' ');
-const LINUX = 'amd64 i386 arm64 armhf armel arm x32 arm64ilp32 mips64el mipsn32 musl-linux-arm64 musl-linux-armhf uclibc-linux-armel powerpcspe ppc64el riscv64 loong64 linux-arm64';
+const SAMPLE_ARCHES =
+  'amd64 i386 arm64 armhf armel arm x32 arm64ilp32 mips64el mipsn32 hurd-i386 hurd-amd64 kfreebsd-amd64 kfreebsd-armhf musl-linux-arm64 musl-linux-armhf uclibc-linux-armel powerpcspe ppc64el riscv64 loong64 linux-arm64'.split(
+    ' ',
+  );
+const LINUX =
+  'amd64 i386 arm64 armhf armel arm x32 arm64ilp32 mips64el mipsn32 musl-linux-arm64 musl-linux-armhf uclibc-linux-armel powerpcspe ppc64el riscv64 loong64 linux-arm64';
 const WILDCARDS: [wildcard: string, matches: string, isWildcard: boolean][] = [
   ['any', SAMPLE_ARCHES.join(' '), true],
   ['all', '', false],
@@ -124,7 +130,11 @@ const WILDCARDS: [wildcard: string, matches: string, isWildcard: boolean][] = [
   ['any-arm64', 'arm64 arm64ilp32 musl-linux-arm64 linux-arm64', true],
   ['any-amd64', 'amd64 x32 hurd-amd64 kfreebsd-amd64', true],
   ['any-i386', 'i386 hurd-i386', true],
-  ['gnu-any-any', 'amd64 i386 arm64 armhf armel arm x32 arm64ilp32 mips64el mipsn32 hurd-i386 hurd-amd64 kfreebsd-amd64 kfreebsd-armhf powerpcspe ppc64el riscv64 loong64 linux-arm64', true],
+  [
+    'gnu-any-any',
+    'amd64 i386 arm64 armhf armel arm x32 arm64ilp32 mips64el mipsn32 hurd-i386 hurd-amd64 kfreebsd-amd64 kfreebsd-armhf powerpcspe ppc64el riscv64 loong64 linux-arm64',
+    true,
+  ],
   ['musl-linux-any', 'musl-linux-arm64 musl-linux-armhf', true],
   ['any-any-linux-any', LINUX, true],
   ['any-linux-any', LINUX, true],
@@ -300,11 +310,20 @@ describe.runIf(haveDpkgArchitecture)('against dpkg-architecture and Dpkg::Arch',
   });
 
   it('GNU triplet and multiarch tuple equal dpkg-architecture -a<arch> -qDEB_HOST_* (Linux and one of each OS, one shell)', () => {
-    const picked = all.filter((a) => !a.includes('-') || /^(hurd|kfreebsd|musl-linux|uclibc-linux|uclinux|darwin|freebsd|netbsd|openbsd|solaris|aix|mint|knetbsd|kopensolaris|dragonflybsd)-(amd64|i386|arm|armhf|armel|arm64|m68k)$/.test(a));
+    const picked = all.filter(
+      (a) =>
+        !a.includes('-') ||
+        /^(hurd|kfreebsd|musl-linux|uclibc-linux|uclinux|darwin|freebsd|netbsd|openbsd|solaris|aix|mint|knetbsd|kopensolaris|dragonflybsd)-(amd64|i386|arm|armhf|armel|arm64|m68k)$/.test(
+          a,
+        ),
+    );
     expect(picked.length).toBeGreaterThan(60);
     const r = spawnSync(
       'sh',
-      ['-c', 'while read -r a; do dpkg-architecture -a"$a" 2>/dev/null | sed -n "s/^DEB_HOST_\\(GNU_TYPE\\|MULTIARCH\\|ARCH_BITS\\|ARCH_ENDIAN\\)=/$a \\1 /p"; done'],
+      [
+        '-c',
+        'while read -r a; do dpkg-architecture -a"$a" 2>/dev/null | sed -n "s/^DEB_HOST_\\(GNU_TYPE\\|MULTIARCH\\|ARCH_BITS\\|ARCH_ENDIAN\\)=/$a \\1 /p"; done',
+      ],
       { input: picked.join('\n') + '\n', encoding: 'utf8', maxBuffer: 1 << 26, timeout: 120_000 },
     );
     const got = new Map<string, Record<string, string>>();

@@ -16,10 +16,29 @@ describe('binfmt_misc', () => {
     expect(judgeBinfmt(state({ runs: true, entry: { enabled: true, interpreter: 'x', flags: 'PF' } }))).toEqual({ ok: true, fix: [] });
   });
   it.each([
-    ['nothing installed', state({ qemuInstalled: false, mounted: false }), /qemu-user-static is not installed/, ['apt-get install qemu-user-static binfmt-support', 'mount -t binfmt_misc binfmt_misc /proc/sys/fs/binfmt_misc', 'update-binfmts --enable qemu-aarch64']],
-    ['binfmt_misc not mounted', state({ mounted: false }), /binfmt_misc is not mounted/, ['mount -t binfmt_misc binfmt_misc /proc/sys/fs/binfmt_misc', 'update-binfmts --enable qemu-aarch64']],
+    [
+      'nothing installed',
+      state({ qemuInstalled: false, mounted: false }),
+      /qemu-user-static is not installed/,
+      [
+        'apt-get install qemu-user-static binfmt-support',
+        'mount -t binfmt_misc binfmt_misc /proc/sys/fs/binfmt_misc',
+        'update-binfmts --enable qemu-aarch64',
+      ],
+    ],
+    [
+      'binfmt_misc not mounted',
+      state({ mounted: false }),
+      /binfmt_misc is not mounted/,
+      ['mount -t binfmt_misc binfmt_misc /proc/sys/fs/binfmt_misc', 'update-binfmts --enable qemu-aarch64'],
+    ],
     ['no entry', state({}), /no binfmt entry qemu-aarch64/, ['update-binfmts --enable qemu-aarch64']],
-    ['a disabled entry', state({ entry: { enabled: false, interpreter: 'x', flags: 'PF' } }), /disabled/, ['update-binfmts --enable qemu-aarch64']],
+    [
+      'a disabled entry',
+      state({ entry: { enabled: false, interpreter: 'x', flags: 'PF' } }),
+      /disabled/,
+      ['update-binfmts --enable qemu-aarch64'],
+    ],
   ])('%s: says why and how to fix it', (_, s, why, fix) => {
     const v = judgeBinfmt(s);
     expect(v.ok).toBe(false);
@@ -28,7 +47,11 @@ describe('binfmt_misc', () => {
   });
   it('says plainly that qemu has no emulator for an architecture it does not know, and offers no fix', () => {
     const v = judgeBinfmt(state({ arch: 'ia64' }));
-    expect(v).toEqual({ ok: false, problem: 'this machine cannot run ia64 programs (arch-test ia64 fails), and qemu-user has no emulator for ia64', fix: [] });
+    expect(v).toEqual({
+      ok: false,
+      problem: 'this machine cannot run ia64 programs (arch-test ia64 fails), and qemu-user has no emulator for ia64',
+      fix: [],
+    });
   });
   it('refuses an entry without F: programs would run outside, not in a chroot', () => {
     const v = judgeBinfmt(state({ runs: true, entry: { enabled: true, interpreter: '/usr/bin/qemu-aarch64', flags: 'P' } }));
@@ -100,18 +123,35 @@ describe('distcc compiler names', () => {
 
 describe('distcc probes', () => {
   it('passes a helper whose object is for the host architecture', () => {
-    expect(judgeProbe({ host: '127.0.0.1', code: 0, found: 'x', archs: ['arm64'], matches: true }, 'arm64', 'aarch64-linux-gnu-gcc-12').ok).toBe(true);
+    expect(
+      judgeProbe({ host: '127.0.0.1', code: 0, found: 'x', archs: ['arm64'], matches: true }, 'arm64', 'aarch64-linux-gnu-gcc-12').ok,
+    ).toBe(true);
   });
   it('fails a helper that compiled for another architecture, and says which', () => {
-    const v = judgeProbe({ host: '127.0.0.1:3634', code: 0, found: 'ELF 64-bit little-endian x86-64', archs: ['amd64', 'x32'], matches: false }, 'arm64', 'aarch64-linux-gnu-gcc-12');
+    const v = judgeProbe(
+      { host: '127.0.0.1:3634', code: 0, found: 'ELF 64-bit little-endian x86-64', archs: ['amd64', 'x32'], matches: false },
+      'arm64',
+      'aarch64-linux-gnu-gcc-12',
+    );
     expect(v.ok).toBe(false);
     expect(v.message).toBe(
       'distcc helper 127.0.0.1:3634 made an object that is ELF 64-bit little-endian x86-64 (for amd64, x32), not arm64: its aarch64-linux-gnu-gcc-12 is not a cross compiler for arm64',
     );
   });
-  it('fails a helper that did not answer, with distcc\'s last words', () => {
-    const v = judgeProbe({ host: 'h', code: 110, stderr: 'distcc[1] ERROR: failed to distribute\ndistcc[1] (dcc_build_somewhere) Warning: failed to distribute, fallbacks are disabled\n' }, 'arm64', 'cc');
+  it("fails a helper that did not answer, with distcc's last words", () => {
+    const v = judgeProbe(
+      {
+        host: 'h',
+        code: 110,
+        stderr:
+          'distcc[1] ERROR: failed to distribute\ndistcc[1] (dcc_build_somewhere) Warning: failed to distribute, fallbacks are disabled\n',
+      },
+      'arm64',
+      'cc',
+    );
     expect(v.ok).toBe(false);
-    expect(v.message).toMatch(/^distcc helper h did not compile the probe with cc: distcc\[1\] ERROR: failed to distribute; .*fallbacks are disabled$/);
+    expect(v.message).toMatch(
+      /^distcc helper h did not compile the probe with cc: distcc\[1\] ERROR: failed to distribute; .*fallbacks are disabled$/,
+    );
   });
 });

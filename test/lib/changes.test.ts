@@ -1,6 +1,14 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { checksumMismatch, isPlainName, parseChanges, parseDsc, plainNameProblem, resultFileKind, splitDebName } from '../../src/lib/changes.js';
+import {
+  checksumMismatch,
+  isPlainName,
+  parseChanges,
+  parseDsc,
+  plainNameProblem,
+  resultFileKind,
+  splitDebName,
+} from '../../src/lib/changes.js';
 import { parseSingleParagraph } from '../../src/lib/deb822.js';
 import { InputError } from '../../src/lib/errors.js';
 
@@ -19,7 +27,14 @@ function inputError(f: () => unknown): InputError {
 }
 
 describe('plain file names', () => {
-  const good = ['hello_2.10-3_arm64.deb', 'libfoo1_1.0~rc1+dfsg-2_amd64.deb', 'foo_1.0.orig.tar.xz', 'a', 'Foo_1.0.dsc', 'x_1.0_arm64.buildinfo'];
+  const good = [
+    'hello_2.10-3_arm64.deb',
+    'libfoo1_1.0~rc1+dfsg-2_amd64.deb',
+    'foo_1.0.orig.tar.xz',
+    'a',
+    'Foo_1.0.dsc',
+    'x_1.0_arm64.buildinfo',
+  ];
   const bad: [string, RegExp][] = [
     ['../evil.deb', /contains '\/'/],
     ['../../etc/passwd', /contains '\/'/],
@@ -48,7 +63,14 @@ describe('plain file names', () => {
 describe('parseChanges', () => {
   it('reads a .changes written by dpkg-genchanges (cross build)', () => {
     const c = changes(fixture('libxdebdemo_1.0_arm64.changes'));
-    expect(c).toMatchObject({ kind: 'changes', source: 'libxdebdemo', version: '1.0', sourceVersion: '1.0', architectures: ['arm64'], profiles: ['cross', 'nocheck'] });
+    expect(c).toMatchObject({
+      kind: 'changes',
+      source: 'libxdebdemo',
+      version: '1.0',
+      sourceVersion: '1.0',
+      architectures: ['arm64'],
+      profiles: ['cross', 'nocheck'],
+    });
     expect(c.binaries).toEqual(['libxdebdemo-dev', 'libxdebdemo1', 'libxdebdemo1-dbgsym']);
     expect(c.files.map((f) => f.name)).toEqual([
       'libxdebdemo-dev_1.0_arm64.deb',
@@ -64,7 +86,8 @@ describe('parseChanges', () => {
     expect(c.files[2]).toMatchObject({ section: 'libs', priority: 'optional' });
     // The line of each file is its line in Files.
     const lines = fixture('libxdebdemo_1.0_arm64.changes').split('\n');
-    for (const f of c.files) expect(lines[f.line - 1]).toMatch(new RegExp(`^ [0-9a-f]{32} \\d+ \\S+ \\S+ ${f.name.replace(/[.+]/g, '\\$&')}$`));
+    for (const f of c.files)
+      expect(lines[f.line - 1]).toMatch(new RegExp(`^ [0-9a-f]{32} \\d+ \\S+ \\S+ ${f.name.replace(/[.+]/g, '\\$&')}$`));
   });
 
   it('reads a source .changes', () => {
@@ -75,7 +98,9 @@ describe('parseChanges', () => {
   });
 
   it('reads the source version of a binNMU', () => {
-    const text = fixture('libxdebdemo_1.0_arm64.changes').replace('Source: libxdebdemo', 'Source: libxdebdemo (1.0)').replace('Version: 1.0', 'Version: 1.0+b1');
+    const text = fixture('libxdebdemo_1.0_arm64.changes')
+      .replace('Source: libxdebdemo', 'Source: libxdebdemo (1.0)')
+      .replace('Version: 1.0', 'Version: 1.0+b1');
     const c = changes(text);
     expect(c.version).toBe('1.0+b1');
     expect(c.sourceVersion).toBe('1.0');
@@ -100,7 +125,9 @@ describe('parseChanges', () => {
     expect(e.file).toBe('/in/x.changes');
     // Files is checked first: the error is on its line.
     expect(e.line).toBe(lineOf(text, ' libs optional ../../../tmp/evil.deb'));
-    expect(e.message).toMatch(/^\/in\/x\.changes:\d+: '\.\.\/\.\.\/\.\.\/tmp\/evil\.deb' is not a plain file name: it contains '\/' \(in 'Files'\)$/);
+    expect(e.message).toMatch(
+      /^\/in\/x\.changes:\d+: '\.\.\/\.\.\/\.\.\/tmp\/evil\.deb' is not a plain file name: it contains '\/' \(in 'Files'\)$/,
+    );
   });
 
   it('refuses an absolute name in Checksums-Sha256 alone', () => {
@@ -111,10 +138,18 @@ describe('parseChanges', () => {
   });
 
   it('refuses sizes that disagree between fields', () => {
-    const text = editEntry(base, 'Checksums-Sha256', 'libxdebdemo-dev_1.0_arm64.deb', ([sum, size, name]) => [sum!, String(Number(size) + 1), name!]);
+    const text = editEntry(base, 'Checksums-Sha256', 'libxdebdemo-dev_1.0_arm64.deb', ([sum, size, name]) => [
+      sum!,
+      String(Number(size) + 1),
+      name!,
+    ]);
     const e = inputError(() => changes(text));
     expect(e.reason).toMatch(/'libxdebdemo-dev_1\.0_arm64\.deb' has size \d+ in 'Checksums-Sha256' but \d+ on line \d+/);
-    expect(e.line).toBe(lineOf(text.slice(text.indexOf('Checksums-Sha256:')), 'libxdebdemo-dev') + text.slice(0, text.indexOf('Checksums-Sha256:')).split('\n').length - 1);
+    expect(e.line).toBe(
+      lineOf(text.slice(text.indexOf('Checksums-Sha256:')), 'libxdebdemo-dev') +
+        text.slice(0, text.indexOf('Checksums-Sha256:')).split('\n').length -
+        1,
+    );
   });
 
   it('refuses a file listed in a checksum field but not in Files', () => {
@@ -122,7 +157,9 @@ describe('parseChanges', () => {
     const filesAt = lines.indexOf('Files:');
     const text = lines.filter((l, i) => !(i > filesAt && l.endsWith(' libxdebdemo_1.0_arm64.buildinfo'))).join('\n');
     expect(text).not.toBe(base);
-    expect(inputError(() => changes(text)).reason).toMatch(/'libxdebdemo_1\.0_arm64\.buildinfo' is in 'Checksums-Sha(256|1)' but not in 'Files'/);
+    expect(inputError(() => changes(text)).reason).toMatch(
+      /'libxdebdemo_1\.0_arm64\.buildinfo' is in 'Checksums-Sha(256|1)' but not in 'Files'/,
+    );
   });
 
   it('refuses a file in Files that a checksum field leaves out', () => {
@@ -168,7 +205,14 @@ describe('parseDsc', () => {
 
 describe('helpers', () => {
   it('kinds', () => {
-    expect(['a.deb', 'a.udeb', 'a.dsc', 'a.buildinfo', 'a.changes', 'a.orig.tar.gz'].map(resultFileKind)).toEqual(['deb', 'udeb', 'dsc', 'buildinfo', 'changes', 'source']);
+    expect(['a.deb', 'a.udeb', 'a.dsc', 'a.buildinfo', 'a.changes', 'a.orig.tar.gz'].map(resultFileKind)).toEqual([
+      'deb',
+      'udeb',
+      'dsc',
+      'buildinfo',
+      'changes',
+      'source',
+    ]);
   });
   it('splitDebName', () => {
     expect(splitDebName('libfoo-dev_1.2~rc1-3_arm64.deb')).toEqual({ package: 'libfoo-dev', version: '1.2~rc1-3', arch: 'arm64' });

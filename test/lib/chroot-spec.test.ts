@@ -12,14 +12,27 @@ describe('chroot names and the chroot-dir layout', () => {
   });
 
   it('reads names from the entries as shell completion does (images, descriptions, not locks, logs or hidden files)', () => {
-    expect(chrootNames(['a.tar.zst', 'a.json', 'a.lock', 'a.log', 'b.json', 'c', 'd.squashfs', '.sessions', '.a.1.new.tar.zst', 'e.tmp'])).toEqual(['a', 'b', 'c', 'd']);
+    expect(
+      chrootNames(['a.tar.zst', 'a.json', 'a.lock', 'a.log', 'b.json', 'c', 'd.squashfs', '.sessions', '.a.1.new.tar.zst', 'e.tmp']),
+    ).toEqual(['a', 'b', 'c', 'd']);
   });
 });
 
 describe('parseChrootMeta', () => {
   const good = {
-    format: 1, name: 'x', kind: 'cross', buildArch: 'amd64', hostArch: 'arm64', architectures: ['amd64', 'arm64'], suite: 'bookworm',
-    mirror: 'http://deb.debian.org/debian', include: [], image: 'x.tar.zst', command: ['mmdebstrap'], created: 't', updated: 't',
+    format: 1,
+    name: 'x',
+    kind: 'cross',
+    buildArch: 'amd64',
+    hostArch: 'arm64',
+    architectures: ['amd64', 'arm64'],
+    suite: 'bookworm',
+    mirror: 'http://deb.debian.org/debian',
+    include: [],
+    image: 'x.tar.zst',
+    command: ['mmdebstrap'],
+    created: 't',
+    updated: 't',
   };
   it('accepts a complete description', () => {
     expect(parseChrootMeta(JSON.stringify(good), 'x.json')).toMatchObject({ kind: 'cross', architectures: ['amd64', 'arm64'] });
@@ -38,16 +51,33 @@ describe('parseChrootMeta', () => {
 });
 
 describe('planCreate: the mmdebstrap command', () => {
-  const base = { name: 'c', machineArch: 'amd64', hostArch: 'arm64', suite: 'bookworm', mirror: 'http://deb.debian.org/debian', include: [], unshare: false, output: '/d/.c.new.tar.zst' };
+  const base = {
+    name: 'c',
+    machineArch: 'amd64',
+    hostArch: 'arm64',
+    suite: 'bookworm',
+    mirror: 'http://deb.debian.org/debian',
+    include: [],
+    unshare: false,
+    output: '/d/.c.new.tar.zst',
+  };
   it('a cross chroot: the machine architecture first, the host one added, its cross toolchain, the lists kept', () => {
     const p = planCreate({ ...base, kind: 'cross', include: ['distcc', ' '], localRepoLine: 'deb [trusted=yes] file:/r full main' });
     expect(p.architectures).toEqual(['amd64', 'arm64']);
     expect(p.buildArch).toBe('amd64');
     expect(p.argv).toEqual([
-      'mmdebstrap', '--mode=root', '--variant=buildd', '--architectures=amd64,arm64', '--include=crossbuild-essential-arm64,distcc',
-      '--skip=cleanup/apt/lists', expect.stringMatching(/debian_chroot/), expect.stringMatching(/man-db\/auto-update/),
+      'mmdebstrap',
+      '--mode=root',
+      '--variant=buildd',
+      '--architectures=amd64,arm64',
+      '--include=crossbuild-essential-arm64,distcc',
+      '--skip=cleanup/apt/lists',
+      expect.stringMatching(/debian_chroot/),
+      expect.stringMatching(/man-db\/auto-update/),
       `--customize-hook=echo 'deb [trusted=yes] file:/r full main' > "$1/etc/apt/sources.list.d/xdeb-local.list"`,
-      'bookworm', '/d/.c.new.tar.zst', 'http://deb.debian.org/debian',
+      'bookworm',
+      '/d/.c.new.tar.zst',
+      'http://deb.debian.org/debian',
     ]);
   });
   it('an emulated chroot: the host architecture only; unshare mode when not root', () => {
@@ -88,7 +118,7 @@ describe('bind mounts of a session', () => {
       { path: '/home/u/repo', readOnly: true },
     ]);
   });
-  it.each(['/', '/usr', '/var', '/etc', '/var/lib', '/tmp', '/root', '/lib'])('refuses %s: it would hide the chroot\'s own system', (p) => {
+  it.each(['/', '/usr', '/var', '/etc', '/var/lib', '/tmp', '/root', '/lib'])("refuses %s: it would hide the chroot's own system", (p) => {
     expect(() => bindRoots([{ path: p, readOnly: true }])).toThrow(/would hide the chroot's own/);
   });
   it.each(['/proc/1', '/dev/shm/x', '/sys/fs', '/native/usr'])('refuses %s inside the kernel filesystems or /native', (p) => {

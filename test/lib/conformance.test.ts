@@ -111,7 +111,13 @@ function sourceControl(c: Case): string {
 function xdebCheck(c: Case, mode: ResolverMode, withStatus = mode !== 'dose'): SourceVerdict {
   const u = new Universe();
   const o = u.addOrigin({ label: c.id, file: 'Packages', kind: 'file', priority: 500 });
-  for (const p of parseDeb822(universeLines(c).map((p) => stanza(p.line)).join('\n'), { file: 'Packages' })) u.addBinary(p, o);
+  for (const p of parseDeb822(
+    universeLines(c)
+      .map((p) => stanza(p.line))
+      .join('\n'),
+    { file: 'Packages' },
+  ))
+    u.addBinary(p, o);
   if (withStatus) {
     const so = u.addOrigin({ label: 'status', file: 'status', kind: 'status', priority: 100 });
     const text = statusText(installedLines(c), 'installed');
@@ -120,12 +126,23 @@ function xdebCheck(c: Case, mode: ResolverMode, withStatus = mode !== 'dose'): S
   const checker = new BuildChecker(new DependencyIndex(u, { buildArch: BUILD, hostArch: HOST, mode }));
   // apt build-dep and dpkg-checkbuilddeps add build-essential:native; dose also adds
   // crossbuild-essential-arm64:native (xdeb's implicit set 'dose').
-  return checker.check(sourceStanza(c.source), { buildArch: BUILD, hostArch: HOST, profiles: new Set(PROFILES), arch: true, indep: false, implicit: mode === 'dose' ? 'dose' : 'build-essential' });
+  return checker.check(sourceStanza(c.source), {
+    buildArch: BUILD,
+    hostArch: HOST,
+    profiles: new Set(PROFILES),
+    arch: true,
+    indep: false,
+    implicit: mode === 'dose' ? 'dose' : 'build-essential',
+  });
 }
 
 const verdictOf = (v: SourceVerdict): Verdict | 'unknown' => (v.status === 'ok' ? 'ok' : v.status === 'broken' ? 'broken' : 'unknown');
 const expectedXdeb = (c: Case, tool: Tool): Verdict => c.xdeb?.[tool] ?? c.expect[tool];
-const newlyInstalled = (v: SourceVerdict) => v.install.filter((p) => !p.installed).map((p) => `${p.name}:${p.arch}`).sort();
+const newlyInstalled = (v: SourceVerdict) =>
+  v.install
+    .filter((p) => !p.installed)
+    .map((p) => `${p.name}:${p.arch}`)
+    .sort();
 
 // ---------------------------------------------------------------------------------------------
 // The reference tools, live
@@ -171,18 +188,29 @@ async function writeCase(c: Case, dir: string): Promise<CaseFiles> {
   }
   mkdirSync(join(dist, 'main/source'), { recursive: true });
   const sources = join(dist, 'main/source/Sources');
-  writeFileSync(sources, `Package: demo\nVersion: 1.0-1\nArchitecture: any\nBinary: demo\nDirectory: pool/main/d/demo\n${sourceControl(c)}Files:\n d41d8cd98f00b204e9800998ecf8427e 0 demo_1.0-1.dsc\n`);
+  writeFileSync(
+    sources,
+    `Package: demo\nVersion: 1.0-1\nArchitecture: any\nBinary: demo\nDirectory: pool/main/d/demo\n${sourceControl(c)}Files:\n d41d8cd98f00b204e9800998ecf8427e 0 demo_1.0-1.dsc\n`,
+  );
   const rel = await mustRun('apt-ftparchive', [
-    '-o', 'APT::FTPArchive::Release::Suite=conformance',
-    '-o', 'APT::FTPArchive::Release::Codename=conformance',
-    '-o', `APT::FTPArchive::Release::Architectures=${BUILD} ${HOST}`,
-    '-o', 'APT::FTPArchive::Release::Components=main',
-    'release', dist,
+    '-o',
+    'APT::FTPArchive::Release::Suite=conformance',
+    '-o',
+    'APT::FTPArchive::Release::Codename=conformance',
+    '-o',
+    `APT::FTPArchive::Release::Architectures=${BUILD} ${HOST}`,
+    '-o',
+    'APT::FTPArchive::Release::Components=main',
+    'release',
+    dist,
   ]);
   writeFileSync(join(dist, 'Release'), rel.stdout);
   const srcdir = join(dir, 'demo');
   mkdirSync(join(srcdir, 'debian'), { recursive: true });
-  writeFileSync(join(srcdir, 'debian/control'), `Source: demo\n${sourceControl(c)}\nPackage: demo\nArchitecture: any\nDescription: conformance case\n`);
+  writeFileSync(
+    join(srcdir, 'debian/control'),
+    `Source: demo\n${sourceControl(c)}\nPackage: demo\nArchitecture: any\nDescription: conformance case\n`,
+  );
   const status = join(dir, 'status');
   writeFileSync(status, statusText(installedLines(c), 'installed'));
   return { dir, repo, packages, sources, srcdir, status };
@@ -194,13 +222,25 @@ async function writeCase(c: Case, dir: string): Promise<CaseFiles> {
  * `apt-get satisfy` is run too (on Build-Depends* and "Conflicts: " Build-Conflicts*) for the docs.
  */
 async function aptVerdict(c: Case, f: CaseFiles): Promise<Pick<Observation, 'apt' | 'aptSatisfy' | 'aptInstalls'>> {
-  const apt = new PrivateApt({ dir: join(f.dir, 'apt'), buildArch: BUILD, foreignArchs: [HOST], sources: [`deb [trusted=yes] file:${f.repo} conformance main`], status: f.status });
+  const apt = new PrivateApt({
+    dir: join(f.dir, 'apt'),
+    buildArch: BUILD,
+    foreignArchs: [HOST],
+    sources: [`deb [trusted=yes] file:${f.repo} conformance main`],
+    status: f.status,
+  });
   await apt.update();
   const common = ['-s', '-a', HOST, '-P', PROFILES.join(','), '--no-install-recommends'];
   const bd = await apt.run('apt-get', [...common, '--arch-only', 'build-dep', f.srcdir]);
   if (bd.code !== 0 && bd.code !== 100) throw new Error(`apt-get build-dep: exit ${bd.code}\n${bd.stderr}`);
-  const deps = ['Build-Depends', 'Build-Depends-Arch'].map((k) => c.source[k]).filter(Boolean).join(', ');
-  const conflicts = ['Build-Conflicts', 'Build-Conflicts-Arch'].map((k) => c.source[k]).filter(Boolean).join(', ');
+  const deps = ['Build-Depends', 'Build-Depends-Arch']
+    .map((k) => c.source[k])
+    .filter(Boolean)
+    .join(', ');
+  const conflicts = ['Build-Conflicts', 'Build-Conflicts-Arch']
+    .map((k) => c.source[k])
+    .filter(Boolean)
+    .join(', ');
   const sat = await apt.run('apt-get', [...common, 'satisfy', ...(deps ? [deps] : []), ...(conflicts ? [`Conflicts: ${conflicts}`] : [])]);
   if (sat.code !== 0 && sat.code !== 100) throw new Error(`apt-get satisfy: exit ${sat.code}\n${sat.stderr}`);
   // 'Inst libfoo-dev:arm64 (1.0 conformance [arm64])'
@@ -212,7 +252,17 @@ async function aptVerdict(c: Case, f: CaseFiles): Promise<Pick<Observation, 'apt
 async function doseVerdict(f: CaseFiles): Promise<Verdict> {
   const r = await mustRun(
     'dose-builddebcheck',
-    [`--deb-native-arch=${BUILD}`, `--deb-host-arch=${HOST}`, '--deb-drop-b-d-indep', `--deb-profiles=${PROFILES.join(',')}`, '-f', '-s', f.packages[BUILD]!, f.packages[HOST]!, f.sources],
+    [
+      `--deb-native-arch=${BUILD}`,
+      `--deb-host-arch=${HOST}`,
+      '--deb-drop-b-d-indep',
+      `--deb-profiles=${PROFILES.join(',')}`,
+      '-f',
+      '-s',
+      f.packages[BUILD]!,
+      f.packages[HOST]!,
+      f.sources,
+    ],
     { codes: [0, 1] },
   );
   const m = /status: (ok|broken)/.exec(r.stdout);
@@ -230,7 +280,11 @@ function dpkgAdmin(parent: string, pkgs: Pkg[], status: string): string {
 }
 
 async function checkbuilddeps(f: CaseFiles, admin: string) {
-  return mustRun('dpkg-checkbuilddeps', ['-a', HOST, '-P', PROFILES.join(','), '-B', `--admindir=${admin}`, join(f.srcdir, 'debian/control')], { codes: [0, 1] });
+  return mustRun(
+    'dpkg-checkbuilddeps',
+    ['-a', HOST, '-P', PROFILES.join(','), '-B', `--admindir=${admin}`, join(f.srcdir, 'debian/control')],
+    { codes: [0, 1] },
+  );
 }
 
 /** Ways to have some of a name's packages unpacked together: each one alone, and one version per arch across arches. */
@@ -262,14 +316,23 @@ async function dpkgVerdict(c: Case, f: CaseFiles): Promise<Pick<Observation, 'dp
   const conflicting = new Set<Pkg>();
   if (hasConflicts) {
     // Only a package named in a Build-Conflicts field (as itself or by what it provides) can set it off.
-    const words = new Set(Object.entries(c.source).filter(([k]) => k.startsWith('Build-Conflicts')).flatMap(([, v]) => v.match(/[a-z0-9][a-z0-9+.-]+/g) ?? []));
-    const named = (p: Pkg) => words.has(p.name) || (/Provides: ([^;]*)/.exec(p.line)?.[1]?.match(/[a-z0-9][a-z0-9+.-]+/g) ?? []).some((w) => words.has(w));
+    const words = new Set(
+      Object.entries(c.source)
+        .filter(([k]) => k.startsWith('Build-Conflicts'))
+        .flatMap(([, v]) => v.match(/[a-z0-9][a-z0-9+.-]+/g) ?? []),
+    );
+    const named = (p: Pkg) =>
+      words.has(p.name) || (/Provides: ([^;]*)/.exec(p.line)?.[1]?.match(/[a-z0-9][a-z0-9+.-]+/g) ?? []).some((w) => words.has(w));
     for (const p of all.filter(named)) {
       const r = await checkbuilddeps(f, dpkgAdmin(f.dir, [p], 'installed'));
       if (/Build conflicts:/.test(r.stderr)) conflicting.add(p);
     }
   }
-  const essential = new Set(installedLines(c).filter((p) => p.essential).map((p) => p.line));
+  const essential = new Set(
+    installedLines(c)
+      .filter((p) => p.essential)
+      .map((p) => p.line),
+  );
   const byName = new Map<string, Pkg[]>();
   for (const p of all) if (!conflicting.has(p)) byName.set(p.name, [...(byName.get(p.name) ?? []), p]);
   let states: Pkg[][] = [[]];
@@ -285,7 +348,15 @@ async function dpkgVerdict(c: Case, f: CaseFiles): Promise<Pick<Observation, 'dp
   let tried = 0;
   for (const state of states) {
     const admin = dpkgAdmin(f.dir, state, 'unpacked');
-    const conf = await runTool('dpkg', ['--root', join(admin, 'root'), `--admindir=${admin}`, '--force-not-root', '--force-script-chrootless', '--configure', '-a']);
+    const conf = await runTool('dpkg', [
+      '--root',
+      join(admin, 'root'),
+      `--admindir=${admin}`,
+      '--force-not-root',
+      '--force-script-chrootless',
+      '--configure',
+      '-a',
+    ]);
     if (conf.code === 2 && /non-coinstallable/.test(conf.stderr)) continue;
     if (conf.code !== 0 && conf.code !== 1) throw new Error(`dpkg --configure: exit ${conf.code}\n${conf.stderr}`);
     const installed = readFileSync(join(admin, 'status'), 'utf8')
@@ -338,10 +409,7 @@ function cell(v: Verdict, odd: boolean): string {
 
 /** The case table: the three tools and xdeb's default (apt) mode; a verdict unlike the majority is bold. */
 function conformanceTable(list: Case[]): string {
-  const rows = [
-    '| case | rule | build-dependency | apt | dose | dpkg | xdeb |',
-    '|---|---|---|---|---|---|---|',
-  ];
+  const rows = ['| case | rule | build-dependency | apt | dose | dpkg | xdeb |', '|---|---|---|---|---|---|---|'];
   for (const c of list) {
     const votes = TOOLS.map((t) => c.expect[t]);
     const major: Verdict = votes.filter((v) => v === 'ok').length >= 2 ? 'ok' : 'broken';
@@ -355,7 +423,16 @@ function conformanceTable(list: Case[]): string {
     );
   }
   const details = list.map((c) => {
-    const lines = [`### ${c.id}`, '', `Rule ${c.rule}: ${c.title}.`, '', '```', ...c.packages, ...Object.entries(c.source).map(([k, v]) => `${k}: ${v}`), '```'];
+    const lines = [
+      `### ${c.id}`,
+      '',
+      `Rule ${c.rule}: ${c.title}.`,
+      '',
+      '```',
+      ...c.packages,
+      ...Object.entries(c.source).map(([k, v]) => `${k}: ${v}`),
+      '```',
+    ];
     if (c.installed?.length) lines.push('', `Installed before: ${c.installed.join(', ')}.`);
     const tools = TOOLS.map((t) => `${t} ${c.expect[t]}`).join(', ');
     lines.push('', `Verdicts: ${tools}; xdeb ${TOOLS.map((t) => `${t}-mode ${expectedXdeb(c, t)}`).join(', ')}.`);
@@ -402,9 +479,12 @@ describe.each(TOOLS)('xdeb in %s mode gives the verdicts of that tool', (tool) =
 });
 
 describe('xdeb in apt mode', () => {
-  it.each(cases.filter((c) => c.expect.apt === 'ok' && c.aptInstalls).map((c) => [c.id, c] as const))('%s: installs what apt installs', (_id, c) => {
-    expect(newlyInstalled(xdebCheck(c, 'apt'))).toEqual(c.aptInstalls);
-  });
+  it.each(cases.filter((c) => c.expect.apt === 'ok' && c.aptInstalls).map((c) => [c.id, c] as const))(
+    '%s: installs what apt installs',
+    (_id, c) => {
+      expect(newlyInstalled(xdebCheck(c, 'apt'))).toEqual(c.aptInstalls);
+    },
+  );
 
   it('gives the same verdicts without a dpkg status (the build arch Essential set stands for the chroot)', () => {
     const diff = cases.filter((c) => verdictOf(xdebCheck(c, 'apt', false)) !== expectedXdeb(c, 'apt')).map((c) => c.id);

@@ -3,7 +3,16 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { Deb822Parser, Paragraph, fieldLines, formatDeb822, formatParagraph, parseDeb822, parseSingleParagraph, type Deb822Options } from '../../src/lib/deb822.js';
+import {
+  Deb822Parser,
+  Paragraph,
+  fieldLines,
+  formatDeb822,
+  formatParagraph,
+  parseDeb822,
+  parseSingleParagraph,
+  type Deb822Options,
+} from '../../src/lib/deb822.js';
 import { InputError } from '../../src/lib/errors.js';
 import { have } from '../support/cli.js';
 
@@ -47,7 +56,7 @@ function parseChunked(text: string, seed: number, max: number, opts: Deb822Optio
   const rand = rng(seed);
   const parser = new Deb822Parser(opts);
   const out: Paragraph[] = [];
-  for (let i = 0; i < text.length; ) {
+  for (let i = 0; i < text.length;) {
     const n = 1 + Math.floor(rand() * max);
     out.push(...parser.feed(text.slice(i, i + n)));
     i += n;
@@ -176,7 +185,15 @@ describe('comments', () => {
   });
 
   it('do not end a paragraph', () => {
-    expect(snapshot(parseDeb822('A: 1\n# note\nB: 2\n'))).toEqual([{ line: 1, fields: [['A', '1', 1], ['B', '2', 3]] }]);
+    expect(snapshot(parseDeb822('A: 1\n# note\nB: 2\n'))).toEqual([
+      {
+        line: 1,
+        fields: [
+          ['A', '1', 1],
+          ['B', '2', 3],
+        ],
+      },
+    ]);
   });
 
   it('are an error where they are not allowed', () => {
@@ -204,7 +221,10 @@ describe('clearsigned files', () => {
   it('reads a clearsigned InRelease', () => {
     const r = parseSingleParagraph(IN_RELEASE);
     expect(r.get('Suite')).toBe('xdeb-local');
-    expect(fieldLines(r.get('SHA256')).map((l) => l.split(/\s+/)[2])).toEqual(['main/binary-arm64/Packages', 'main/binary-arm64/Packages.gz']);
+    expect(fieldLines(r.get('SHA256')).map((l) => l.split(/\s+/)[2])).toEqual([
+      'main/binary-arm64/Packages',
+      'main/binary-arm64/Packages.gz',
+    ]);
   });
 
   it('a plain file is not signed', () => {
@@ -231,7 +251,13 @@ describe('clearsigned files', () => {
       '',
     ].join('\n');
     expect(snapshot(parseDeb822(text))).toEqual([
-      { line: 4, fields: [['Source', 'hello', 4], ['Checksums-Sha256', '\n abc 1 hello.tar.gz', 5]] },
+      {
+        line: 4,
+        fields: [
+          ['Source', 'hello', 4],
+          ['Checksums-Sha256', '\n abc 1 hello.tar.gz', 5],
+        ],
+      },
       { line: 8, fields: [['Package', 'hello', 8]] },
     ]);
   });
@@ -254,7 +280,17 @@ describe('clearsigned files', () => {
     });
 
     it.runIf(have('gpg'))('reads what gpg --clearsign wrote, and names the line when it is cut short', () => {
-      gpg(['--pinentry-mode', 'loopback', '--passphrase', '', '--quick-gen-key', 'xdeb test <test@example.org>', 'ed25519', 'sign', 'never']);
+      gpg([
+        '--pinentry-mode',
+        'loopback',
+        '--passphrase',
+        '',
+        '--quick-gen-key',
+        'xdeb test <test@example.org>',
+        'ed25519',
+        'sign',
+        'never',
+      ]);
       const text = CONTROL + '\n' + body;
       const signed = gpg(['--clearsign'], text);
       expect(signed.startsWith('-----BEGIN PGP SIGNED MESSAGE-----\n')).toBe(true);
@@ -313,7 +349,9 @@ describe('line ends and separators', () => {
     expect(parseChunked('\ufeffPackage: a\n', 1, 1)[0]!.names).toEqual(['Package']);
     const parser = new Deb822Parser({ file: 'f' });
     parser.feed('\ufeff');
-    expect(inputError(() => parser.feed('\ufeffA: 1\n')).message).toBe("f:1: field name '\ufeffA' contains a character that is not printable ASCII (U+FEFF)");
+    expect(inputError(() => parser.feed('\ufeffA: 1\n')).message).toBe(
+      "f:1: field name '\ufeffA' contains a character that is not printable ASCII (U+FEFF)",
+    );
   });
 
   it('trims a CR left at the end of a line, as a blank', () => {
@@ -335,8 +373,16 @@ describe('malformed input names the file and line', () => {
     ['field name starting with a hyphen', 'A: 1\n-B: 2\n', "f:2: field name '-B' starts with '-'"],
     ['field name with a blank', 'Build Depends: a\n', "f:1: field name 'Build Depends' contains white space"],
     ['field name with a tab', 'A: 1\nB\t: a\n', "f:2: field name 'B\t' contains white space"],
-    ['field name with non-ASCII', 'A: 1\nPaquet\u00e9: a\n', "f:2: field name 'Paquet\u00e9' contains a character that is not printable ASCII (U+00E9)"],
-    ['field name with a control character', 'A\u0000B: 1\n', "f:1: field name 'A\u0000B' contains a character that is not printable ASCII (U+0000)"],
+    [
+      'field name with non-ASCII',
+      'A: 1\nPaquet\u00e9: a\n',
+      "f:2: field name 'Paquet\u00e9' contains a character that is not printable ASCII (U+00E9)",
+    ],
+    [
+      'field name with a control character',
+      'A\u0000B: 1\n',
+      "f:1: field name 'A\u0000B' contains a character that is not printable ASCII (U+0000)",
+    ],
     ['duplicate field, other case', 'Package: a\nVersion: 1\npackage: b\n', "f:3: duplicate field 'package' (first on line 1)"],
     ['duplicate field in the second paragraph', 'A: 1\n\nB: 1\nB: 2\n', "f:4: duplicate field 'B' (first on line 3)"],
     [
@@ -449,7 +495,8 @@ describe('writer', () => {
   });
 
   it('gives back canonical text byte for byte', () => {
-    const canonical = 'Source: a\nBuild-Depends: b,\n c\nFiles:\n 123 4 a.tar\nEmpty:\n\nPackage: a\nDescription: short\n long\n .\n more\n';
+    const canonical =
+      'Source: a\nBuild-Depends: b,\n c\nFiles:\n 123 4 a.tar\nEmpty:\n\nPackage: a\nDescription: short\n long\n .\n more\n';
     expect(formatDeb822(parseDeb822(canonical))).toBe(canonical);
     expect(formatDeb822(parseDeb822(DSC_BODY))).toBe(DSC_BODY);
   });
@@ -483,7 +530,9 @@ describe('writer', () => {
       ['Checksums-Sha256', '\n abc 1 x.tar.gz\n def 2 x.dsc'],
       ['Empty', ''],
     ]);
-    expect(formatDeb822([p, Paragraph.from({ Package: 'y' })])).toBe('Package: x\nChecksums-Sha256:\n abc 1 x.tar.gz\n def 2 x.dsc\nEmpty:\n\nPackage: y\n');
+    expect(formatDeb822([p, Paragraph.from({ Package: 'y' })])).toBe(
+      'Package: x\nChecksums-Sha256:\n abc 1 x.tar.gz\n def 2 x.dsc\nEmpty:\n\nPackage: y\n',
+    );
     expect(formatDeb822([])).toBe('');
   });
 
@@ -563,10 +612,18 @@ describe('more field names than the table holds', () => {
     expect(p!.get('x-name-4999')).toBe('4999');
     expect(p!.lineOf('X-NAME-4500')).toBe(4501);
     // Duplicates, either name in the table or not.
-    expect(inputError(() => parseDeb822('X-Outside-1: a\nx-outside-1: b\n', { file: 'f' })).message).toBe("f:2: duplicate field 'x-outside-1' (first on line 1)");
-    expect(inputError(() => parseDeb822('X-Outside-2: a\nPackage: p\npackage: b\n', { file: 'f' })).message).toBe("f:3: duplicate field 'package' (first on line 2)");
-    expect(inputError(() => parseDeb822('Package: p\nX-Outside-3: a\nPACKAGE: b\n', { file: 'f' })).message).toBe("f:3: duplicate field 'PACKAGE' (first on line 1)");
-    expect(inputError(() => parseDeb822('X-Outside-4: a\nX-Name-1: p\nx-outside-4: b\n', { file: 'f' })).message).toBe("f:3: duplicate field 'x-outside-4' (first on line 1)");
+    expect(inputError(() => parseDeb822('X-Outside-1: a\nx-outside-1: b\n', { file: 'f' })).message).toBe(
+      "f:2: duplicate field 'x-outside-1' (first on line 1)",
+    );
+    expect(inputError(() => parseDeb822('X-Outside-2: a\nPackage: p\npackage: b\n', { file: 'f' })).message).toBe(
+      "f:3: duplicate field 'package' (first on line 2)",
+    );
+    expect(inputError(() => parseDeb822('Package: p\nX-Outside-3: a\nPACKAGE: b\n', { file: 'f' })).message).toBe(
+      "f:3: duplicate field 'PACKAGE' (first on line 1)",
+    );
+    expect(inputError(() => parseDeb822('X-Outside-4: a\nX-Name-1: p\nx-outside-4: b\n', { file: 'f' })).message).toBe(
+      "f:3: duplicate field 'x-outside-4' (first on line 1)",
+    );
     expect(formatDeb822(parseDeb822(CONTROL))).toBe(formatDeb822(parseDeb822(crlf(CONTROL))));
   });
 });

@@ -38,12 +38,32 @@ describe('e_machine values against elf.h', () => {
     return m ? Number(m[1]) : undefined;
   };
   const table: [string, string][] = [
-    ['amd64', 'EM_X86_64'], ['arm64', 'EM_AARCH64'], ['arm', 'EM_ARM'], ['armeb', 'EM_ARM'], ['i386', 'EM_386'],
-    ['alpha', 'EM_ALPHA'], ['hppa', 'EM_PARISC'], ['ia64', 'EM_IA_64'], ['m68k', 'EM_68K'], ['mips64el', 'EM_MIPS'],
-    ['mipsel', 'EM_MIPS'], ['powerpc', 'EM_PPC'], ['ppc64', 'EM_PPC64'], ['ppc64el', 'EM_PPC64'], ['riscv64', 'EM_RISCV'],
-    ['s390x', 'EM_S390'], ['s390', 'EM_S390'], ['sh4', 'EM_SH'], ['sparc', 'EM_SPARC'], ['sparc64', 'EM_SPARCV9'],
-    ['loong64', 'EM_LOONGARCH'], ['or1k', 'EM_OPENRISC'], ['nios2', 'EM_ALTERA_NIOS2'], ['arc', 'EM_ARCV2'],
-    ['tilegx', 'EM_TILEGX'], ['m32r', 'EM_M32R'],
+    ['amd64', 'EM_X86_64'],
+    ['arm64', 'EM_AARCH64'],
+    ['arm', 'EM_ARM'],
+    ['armeb', 'EM_ARM'],
+    ['i386', 'EM_386'],
+    ['alpha', 'EM_ALPHA'],
+    ['hppa', 'EM_PARISC'],
+    ['ia64', 'EM_IA_64'],
+    ['m68k', 'EM_68K'],
+    ['mips64el', 'EM_MIPS'],
+    ['mipsel', 'EM_MIPS'],
+    ['powerpc', 'EM_PPC'],
+    ['ppc64', 'EM_PPC64'],
+    ['ppc64el', 'EM_PPC64'],
+    ['riscv64', 'EM_RISCV'],
+    ['s390x', 'EM_S390'],
+    ['s390', 'EM_S390'],
+    ['sh4', 'EM_SH'],
+    ['sparc', 'EM_SPARC'],
+    ['sparc64', 'EM_SPARCV9'],
+    ['loong64', 'EM_LOONGARCH'],
+    ['or1k', 'EM_OPENRISC'],
+    ['nios2', 'EM_ALTERA_NIOS2'],
+    ['arc', 'EM_ARCV2'],
+    ['tilegx', 'EM_TILEGX'],
+    ['m32r', 'EM_M32R'],
   ];
   it.skipIf(!elfH).each(table)('%s: %s', (cpu, name) => {
     const v = em(name);
@@ -51,15 +71,44 @@ describe('e_machine values against elf.h', () => {
     expect(MACHINES_BY_CPU[cpu]).toContain(v);
   });
   it('every cpu of the table has a machine', () => {
-    const cpus = new Set(archTable().names().map((a) => archTable().tuple(a)!.cpu));
+    const cpus = new Set(
+      archTable()
+        .names()
+        .map((a) => archTable().tuple(a)!.cpu),
+    );
     for (const cpu of cpus) expect(MACHINES_BY_CPU[cpu], cpu).toBeDefined();
   });
 });
 
 describe('expectedElf against dpkg-architecture', () => {
-  const archs = ['amd64', 'arm64', 'armhf', 'armel', 'i386', 'x32', 'ppc64el', 'ppc64', 's390x', 'mips64el', 'mipsel', 'mipsn32el', 'riscv64', 'loong64', 'powerpc', 'sparc64', 'hppa', 'm68k', 'alpha', 'sh4', 'arm64ilp32', 'hurd-amd64', 'kfreebsd-i386'];
+  const archs = [
+    'amd64',
+    'arm64',
+    'armhf',
+    'armel',
+    'i386',
+    'x32',
+    'ppc64el',
+    'ppc64',
+    's390x',
+    'mips64el',
+    'mipsel',
+    'mipsn32el',
+    'riscv64',
+    'loong64',
+    'powerpc',
+    'sparc64',
+    'hppa',
+    'm68k',
+    'alpha',
+    'sh4',
+    'arm64ilp32',
+    'hurd-amd64',
+    'kfreebsd-i386',
+  ];
   it.skipIf(!have('dpkg-architecture')).each(archs)('%s', (arch) => {
-    const q = (v: string) => execFileSync('dpkg-architecture', ['-a', arch, '-q', v], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    const q = (v: string) =>
+      execFileSync('dpkg-architecture', ['-a', arch, '-q', v], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
     const want = expectedElf(arch)!;
     expect(want).toBeDefined();
     expect(want.bits).toBe(Number(q('DEB_HOST_ARCH_BITS')));

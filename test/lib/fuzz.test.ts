@@ -49,7 +49,9 @@ function outcome<T>(f: () => T): { ok: T } | { error: InputError } {
     return { ok: f() };
   } catch (e) {
     if (e instanceof InputError) return { error: e };
-    throw new Error(`threw ${e instanceof Error ? `${e.constructor.name}: ${e.message}` : String(e)} instead of an InputError`, { cause: e });
+    throw new Error(`threw ${e instanceof Error ? `${e.constructor.name}: ${e.message}` : String(e)} instead of an InputError`, {
+      cause: e,
+    });
   }
 }
 
@@ -89,15 +91,99 @@ function mutate(text: string, edits: Edit[]): string {
 
 /** Pieces that steer random text into the parsers' interesting states. */
 const DEB822_PIECES = [
-  'Package', 'Version', 'description', 'X-a_b', 'a', 'é', '\u2019', '\ud800', '\u0000', '\ufeff',
-  ':', ': ', ' ', '\t', '\n', '\n', '\n', '\r\n', '\r', '\n\n', ' .', '#', '# c\n', '-', '- ', '-----',
-  '-----BEGIN PGP SIGNED MESSAGE-----\n', 'Hash: SHA256\n', '-----BEGIN PGP SIGNATURE-----\n', '-----END PGP SIGNATURE-----\n',
+  'Package',
+  'Version',
+  'description',
+  'X-a_b',
+  'a',
+  'é',
+  '\u2019',
+  '\ud800',
+  '\u0000',
+  '\ufeff',
+  ':',
+  ': ',
+  ' ',
+  '\t',
+  '\n',
+  '\n',
+  '\n',
+  '\r\n',
+  '\r',
+  '\n\n',
+  ' .',
+  '#',
+  '# c\n',
+  '-',
+  '- ',
+  '-----',
+  '-----BEGIN PGP SIGNED MESSAGE-----\n',
+  'Hash: SHA256\n',
+  '-----BEGIN PGP SIGNATURE-----\n',
+  '-----END PGP SIGNATURE-----\n',
 ];
 const RELATION_PIECES = [
-  'libc6', 'foo-dev', 'a', 'g++', ':', 'any', 'native', 'amd64', 'linux-any', 'any-arm', '(', ')', '>=', '<<', '=', '<', '>', '<=', '>>',
-  '1.0-1', '2:1.2~rc1', '~', '[', ']', '!', '<', '>', '!stage1', 'nocheck', 'pkg.x.y', ',', '|', ' ', '\n ', '\t', '${misc:Depends}', 'é', '\ud800',
+  'libc6',
+  'foo-dev',
+  'a',
+  'g++',
+  ':',
+  'any',
+  'native',
+  'amd64',
+  'linux-any',
+  'any-arm',
+  '(',
+  ')',
+  '>=',
+  '<<',
+  '=',
+  '<',
+  '>',
+  '<=',
+  '>>',
+  '1.0-1',
+  '2:1.2~rc1',
+  '~',
+  '[',
+  ']',
+  '!',
+  '<',
+  '>',
+  '!stage1',
+  'nocheck',
+  'pkg.x.y',
+  ',',
+  '|',
+  ' ',
+  '\n ',
+  '\t',
+  '${misc:Depends}',
+  'é',
+  '\ud800',
 ];
-const VERSION_PIECES = ['0', '1', '9', '10', '00', ':', '-', '.', '+', '~', 'a', 'Z', ' ', '\t', 'é', '\ud800', '_', '2147483648', '-1', '+1'];
+const VERSION_PIECES = [
+  '0',
+  '1',
+  '9',
+  '10',
+  '00',
+  ':',
+  '-',
+  '.',
+  '+',
+  '~',
+  'a',
+  'Z',
+  ' ',
+  '\t',
+  'é',
+  '\ud800',
+  '_',
+  '2147483648',
+  '-1',
+  '+1',
+];
 
 const piecesOf = (pieces: string[], maxLength: number) => fc.string({ unit: fc.constantFrom(...pieces), maxLength });
 const anyText = (maxLength: number) => fc.oneof(fc.string({ unit: 'binary', maxLength }), fc.string({ unit: 'binary-ascii', maxLength }));
@@ -155,7 +241,10 @@ describe('deb822 parser on random input', () => {
 
   it('random mutations of real paragraphs, a debian/control and a clearsigned .dsc', () => {
     const texts = fc.oneof(fc.constantFrom(...REAL_PARAGRAPHS), fc.constantFrom(CONTROL, DSC, DSC.replace(/\n/g, '\r\n')));
-    fc.assert(fc.property(texts, edits(DEB822_PIECES), sizes, (t, e, s) => check(mutate(t, e), s)), runs(2000));
+    fc.assert(
+      fc.property(texts, edits(DEB822_PIECES), sizes, (t, e, s) => check(mutate(t, e), s)),
+      runs(2000),
+    );
   });
 
   it('the mutations do reach the errors', () => {
@@ -173,7 +262,16 @@ describe('deb822 parser on random input', () => {
 
 describe('relation parser on random input', () => {
   const options = fc.record({
-    field: fc.constantFrom(undefined, 'Depends', 'Pre-Depends', 'Build-Depends', 'Build-Depends-Arch', 'Build-Conflicts', 'Build-Conflicts-Indep', 'Provides'),
+    field: fc.constantFrom(
+      undefined,
+      'Depends',
+      'Pre-Depends',
+      'Build-Depends',
+      'Build-Depends-Arch',
+      'Build-Conflicts',
+      'Build-Conflicts-Indep',
+      'Provides',
+    ),
     buildDep: fc.option(fc.boolean(), { nil: undefined }),
     line: fc.option(fc.integer({ min: 1, max: 1000 }), { nil: undefined }),
   });
@@ -199,7 +297,10 @@ describe('relation parser on random input', () => {
   it('random mutations of real dependency fields', () => {
     expect(REAL_RELATIONS.length).toBeGreaterThan(100);
     const values = REAL_RELATIONS.map(([, v]) => v);
-    fc.assert(fc.property(fc.constantFrom(...values), edits(RELATION_PIECES), options, (t, e, o) => check(mutate(t, e), o)), runs(3000));
+    fc.assert(
+      fc.property(fc.constantFrom(...values), edits(RELATION_PIECES), options, (t, e, o) => check(mutate(t, e), o)),
+      runs(3000),
+    );
   });
 
   it('reads every real dependency field of the samples', () => {
@@ -218,7 +319,11 @@ describe('version parser on random input', () => {
       expect(parseVersion(formatVersion(parsed.ok))).toEqual(parsed.ok);
     }
   };
-  const versions = fc.oneof(anyText(40), piecesOf(VERSION_PIECES, 20), fc.constantFrom(...REAL_VERSIONS).chain((v) => edits(VERSION_PIECES).map((e) => mutate(v, e))));
+  const versions = fc.oneof(
+    anyText(40),
+    piecesOf(VERSION_PIECES, 20),
+    fc.constantFrom(...REAL_VERSIONS).chain((v) => edits(VERSION_PIECES).map((e) => mutate(v, e))),
+  );
 
   it('analyseVersion and parseVersion throw nothing but InputError', () => {
     fc.assert(fc.property(versions, check), runs(5000));
@@ -235,10 +340,29 @@ describe('version parser on random input', () => {
   it.runIf(have('dpkg'))('compareVersions agrees with dpkg on random pairs that share a start, non-ASCII included', () => {
     // Pairs made by editing one version into the other, so that they share long starts (the
     // comparison skips a common start) and meet non-ASCII characters (compared as UTF-8 bytes).
-    const pieces = [...VERSION_PIECES.filter((p) => !/[\t\n]/.test(p)), '\u2019', '\ud83d\ude00', '\ud83d\ude01', 'é1', 'ü', '~~', '-0', '.0', '9999999999999999999'];
+    const pieces = [
+      ...VERSION_PIECES.filter((p) => !/[\t\n]/.test(p)),
+      '\u2019',
+      '\ud83d\ude00',
+      '\ud83d\ude01',
+      'é1',
+      'ü',
+      '~~',
+      '-0',
+      '.0',
+      '9999999999999999999',
+    ];
     const pair = fc
-      .oneof(fc.constantFrom(...REAL_VERSIONS), piecesOf(pieces, 12).filter((v) => v.trim() !== ''))
-      .chain((a) => fc.tuple(fc.constant(a), edits(pieces).map((e) => mutate(a, e))))
+      .oneof(
+        fc.constantFrom(...REAL_VERSIONS),
+        piecesOf(pieces, 12).filter((v) => v.trim() !== ''),
+      )
+      .chain((a) =>
+        fc.tuple(
+          fc.constant(a),
+          edits(pieces).map((e) => mutate(a, e)),
+        ),
+      )
       // What the shell cannot hand to dpkg as it is: NUL ends an argument, read splits on TAB and LF.
       .filter(([a, b]) => b.trim() !== '' && !/[\t\n\r\0]/.test(a + b));
     const pairs = fc.sample(pair, { numRuns: Math.round(600 * SCALE), seed: 2024 });

@@ -56,10 +56,13 @@ describe('suite naming', () => {
     expect(poolDir(full, 'libfoo')).not.toBe(poolDir(stage, 'libfoo'));
   });
 
-  it.each(['main', 'staged-', 'staged-cross', 'staged-stage1+nobiarch', 'staged-stage1+stage1', 'staged-Stage1', 'stage1', 'full+x'])('%j is not a suite xdeb makes', (s) => {
-    expect(profilesOfSuite(s)).toBeUndefined();
-    expect(isSuiteName(s)).toBe(false);
-  });
+  it.each(['main', 'staged-', 'staged-cross', 'staged-stage1+nobiarch', 'staged-stage1+stage1', 'staged-Stage1', 'stage1', 'full+x'])(
+    '%j is not a suite xdeb makes',
+    (s) => {
+      expect(profilesOfSuite(s)).toBeUndefined();
+      expect(isSuiteName(s)).toBe(false);
+    },
+  );
 
   it('profile lists', () => {
     expect(parseProfileList('cross, nocheck  stage1,cross')).toEqual(['cross', 'nocheck', 'stage1']);
@@ -107,12 +110,47 @@ describe('decidePoolFile', () => {
 function rec(source: string, version: string, suite = 'full', arch = 'arm64', extra: Partial<BuildRecord> = {}): BuildRecord {
   const dir = poolDir(suite, source);
   const files: PublishedFile[] = [
-    { name: `${source}_${version}_${arch}.deb`, path: `${dir}/${source}_${version}_${arch}.deb`, size: 1, sha256: 'x', kind: 'deb', package: source, architecture: arch },
-    { name: `${source}-common_${version}_all.deb`, path: `${dir}/${source}-common_${version}_all.deb`, size: 1, sha256: 'x', kind: 'deb', package: `${source}-common`, architecture: 'all' },
+    {
+      name: `${source}_${version}_${arch}.deb`,
+      path: `${dir}/${source}_${version}_${arch}.deb`,
+      size: 1,
+      sha256: 'x',
+      kind: 'deb',
+      package: source,
+      architecture: arch,
+    },
+    {
+      name: `${source}-common_${version}_all.deb`,
+      path: `${dir}/${source}-common_${version}_all.deb`,
+      size: 1,
+      sha256: 'x',
+      kind: 'deb',
+      package: `${source}-common`,
+      architecture: 'all',
+    },
     { name: `${source}_${version}.dsc`, path: `${dir}/${source}_${version}.dsc`, size: 1, sha256: 'x', kind: 'dsc' },
-    { name: `${source}_${version}.orig.tar.gz`, path: `${dir}/${source}_${version.replace(/-.*/, '')}.orig.tar.gz`, size: 1, sha256: 'x', kind: 'source' },
+    {
+      name: `${source}_${version}.orig.tar.gz`,
+      path: `${dir}/${source}_${version.replace(/-.*/, '')}.orig.tar.gz`,
+      size: 1,
+      sha256: 'x',
+      kind: 'source',
+    },
   ];
-  return { source, version, sourceVersion: version, architectures: [arch], profiles: [], suite, staged: suite !== FULL_SUITE, time: 't', from: 'x.changes', binaries: [source], files, ...extra };
+  return {
+    source,
+    version,
+    sourceVersion: version,
+    architectures: [arch],
+    profiles: [],
+    suite,
+    staged: suite !== FULL_SUITE,
+    time: 't',
+    from: 'x.changes',
+    binaries: [source],
+    files,
+    ...extra,
+  };
 }
 
 function dpkgGt(a: string, b: string): boolean {
@@ -167,7 +205,10 @@ describe('mergeRecords', () => {
 describe('indexes of a suite', () => {
   const records = [rec('foo', '1.0-1', 'full', 'arm64'), rec('foo', '1.0-1', 'full', 'amd64'), rec('bar', '2-1', 'staged-stage1', 'arm64')];
   it('Packages of an architecture include arch:all', () => {
-    expect(packagesFor(records, 'full', 'arm64')).toEqual(['pool/full/f/foo/foo-common_1.0-1_all.deb', 'pool/full/f/foo/foo_1.0-1_arm64.deb']);
+    expect(packagesFor(records, 'full', 'arm64')).toEqual([
+      'pool/full/f/foo/foo-common_1.0-1_all.deb',
+      'pool/full/f/foo/foo_1.0-1_arm64.deb',
+    ]);
     expect(packagesFor(records, 'full', 'armhf')).toEqual(['pool/full/f/foo/foo-common_1.0-1_all.deb']);
     expect(sourcesFor(records, 'full')).toEqual(['pool/full/f/foo/foo_1.0-1.dsc']);
   });
@@ -192,7 +233,9 @@ describe('names and lines', () => {
   });
   it('sources.list lines', () => {
     expect(sourcesLine('/srv/repo', 'full')).toBe('deb [trusted=yes] file:/srv/repo full main');
-    expect(sourcesLine('/srv/repo', 'staged-stage1', { signedBy: '/k.asc', arch: ['arm64'] })).toBe('deb [arch=arm64 signed-by=/k.asc] file:/srv/repo staged-stage1 main');
+    expect(sourcesLine('/srv/repo', 'staged-stage1', { signedBy: '/k.asc', arch: ['arm64'] })).toBe(
+      'deb [arch=arm64 signed-by=/k.asc] file:/srv/repo staged-stage1 main',
+    );
   });
   it('Release fields are the same for every publish of a suite', () => {
     expect(releaseFields('full', ['arm64'])).toEqual(releaseFields('full', ['arm64']));

@@ -4,7 +4,8 @@ import { describe, expect, it } from 'vitest';
 import { diagnoseMmdebstrapLog } from '../../src/lib/mmdebstrap-log.js';
 
 const M = 'http://127.0.0.1:9/debian';
-const tail = 'E: apt-get update --error-on=any -oAPT::Status-Fd=<$fd> -oDpkg::Use-Pty=false failed\nI: main() received signal PIPE: waiting for setup...\nE: mmdebstrap failed to run\n';
+const tail =
+  'E: apt-get update --error-on=any -oAPT::Status-Fd=<$fd> -oDpkg::Use-Pty=false failed\nI: main() received signal PIPE: waiting for setup...\nE: mmdebstrap failed to run\n';
 
 describe('diagnoseMmdebstrapLog', () => {
   it.each([
@@ -28,7 +29,7 @@ describe('diagnoseMmdebstrapLog', () => {
     ],
     [
       'a package that is not there',
-      "E: Unable to locate package nosuchpkg-xyz\nE: setup failed: E: apt-get -o Dir::Bin::dpkg=env --yes install -oAPT::Status-Fd=<$fd> crossbuild-essential-arm64 nosuchpkg-xyz failed\nE: mmdebstrap failed to run\n",
+      'E: Unable to locate package nosuchpkg-xyz\nE: setup failed: E: apt-get -o Dir::Bin::dpkg=env --yes install -oAPT::Status-Fd=<$fd> crossbuild-essential-arm64 nosuchpkg-xyz failed\nE: mmdebstrap failed to run\n',
       'package',
       `not in bookworm on ${M}: nosuchpkg-xyz`,
     ],

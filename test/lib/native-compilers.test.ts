@@ -5,7 +5,17 @@ import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { compareCompilerVersions, crossSourceVersion, compilerWrappers, parseIncludeChain, readElfInterpreter, upstreamVersion, wrapperNames, wrapperScript, type WrapperInput } from '../../src/lib/native-compilers.js';
+import {
+  compareCompilerVersions,
+  crossSourceVersion,
+  compilerWrappers,
+  parseIncludeChain,
+  readElfInterpreter,
+  upstreamVersion,
+  wrapperNames,
+  wrapperScript,
+  type WrapperInput,
+} from '../../src/lib/native-compilers.js';
 import { have } from '../support/cli.js';
 
 describe('compiler versions', () => {
@@ -14,7 +24,12 @@ describe('compiler versions', () => {
     expect(crossSourceVersion('12.2.0-14cross1')).toBe('12.2.0-14');
   });
   it.each([
-    ['12.2.0-14', '12.2.0-14cross1', 'same', /^the same GCC: gcc-12 12\.2\.0-14 \(emulated\) and gcc-12-aarch64-linux-gnu 12\.2\.0-14cross1 \(native\)$/],
+    [
+      '12.2.0-14',
+      '12.2.0-14cross1',
+      'same',
+      /^the same GCC: gcc-12 12\.2\.0-14 \(emulated\) and gcc-12-aarch64-linux-gnu 12\.2\.0-14cross1 \(native\)$/,
+    ],
     ['12.2.0-14+deb12u1', '12.2.0-14cross1', 'warn', /different builds of GCC 12\.2\.0: .*a cross compiler can lack a later fix of gcc-12/],
     ['12.2.0-14', '12.2.0-13cross1', 'warn', /different builds of GCC 12\.2\.0/],
     ['12.3.0-1', '12.2.0-14cross1', 'warn', /different GCC versions/],
@@ -39,7 +54,12 @@ describe('parseIncludeChain', () => {
       'End of search list.',
       'COMPILER_PATH=/usr/libexec/gcc/',
     ].join('\n');
-    expect(parseIncludeChain(text)).toEqual(['/usr/lib/gcc/aarch64-linux-gnu/12/include', '/usr/local/include', '/usr/include/aarch64-linux-gnu', '/usr/include']);
+    expect(parseIncludeChain(text)).toEqual([
+      '/usr/lib/gcc/aarch64-linux-gnu/12/include',
+      '/usr/local/include',
+      '/usr/include/aarch64-linux-gnu',
+      '/usr/include',
+    ]);
   });
   it('is empty when the list is missing or cut short', () => {
     expect(parseIncludeChain('gcc: error: x')).toEqual([]);
@@ -56,7 +76,8 @@ describe('readElfInterpreter', () => {
     expect(r.status, r.stderr).toBe(0);
     return join(work, out);
   };
-  const interpOf = (file: string) => /Requesting program interpreter: ([^\]]+)\]/.exec(spawnSync('readelf', ['-lW', file], { encoding: 'utf8' }).stdout)?.[1];
+  const interpOf = (file: string) =>
+    /Requesting program interpreter: ([^\]]+)\]/.exec(spawnSync('readelf', ['-lW', file], { encoding: 'utf8' }).stdout)?.[1];
 
   it.runIf(have('readelf'))('reads PT_INTERP as readelf does', () => {
     const sh = '/bin/sh';
@@ -89,7 +110,8 @@ describe('compiler wrappers', () => {
     chmodSync(file, 0o755);
   };
   for (const p of ['gcc', 'g++', 'cpp']) standIn(join(nativeRoot, `usr/bin/aarch64-linux-gnu-${p}-12`), `native-${p}`);
-  for (const kind of ['c', 'c++', 'cpp'] as const) for (const n of wrapperNames(kind, 'aarch64-linux-gnu', '12')) standIn(join(emuDir, n), `emulated-${n}`);
+  for (const kind of ['c', 'c++', 'cpp'] as const)
+    for (const n of wrapperNames(kind, 'aarch64-linux-gnu', '12')) standIn(join(emuDir, n), `emulated-${n}`);
 
   const input: WrapperInput = {
     triplet: 'aarch64-linux-gnu',
@@ -97,7 +119,17 @@ describe('compiler wrappers', () => {
     nativeRoot,
     shell: '/bin/sh',
     chains: { c: ['/usr/lib/gcc/aarch64-linux-gnu/12/include', '/usr/include'], cxx: ['/usr/include/c++/12', '/usr/include'] },
-    emulatedNames: new Set(['cc', 'gcc', 'gcc-12', 'g++', 'c++', 'cpp', 'aarch64-linux-gnu-gcc-12', 'aarch64-linux-gnu-g++-12', 'unrelated']),
+    emulatedNames: new Set([
+      'cc',
+      'gcc',
+      'gcc-12',
+      'g++',
+      'c++',
+      'cpp',
+      'aarch64-linux-gnu-gcc-12',
+      'aarch64-linux-gnu-g++-12',
+      'unrelated',
+    ]),
     nativeDrivers: new Set(['c', 'c++', 'cpp']),
     libDir: '/usr/lib/gcc/aarch64-linux-gnu/12',
     emulatedDir: emuDir,
@@ -109,21 +141,36 @@ describe('compiler wrappers', () => {
     expect(r.status, r.stderr).toBe(0);
     return r.stdout.trim();
   };
-  const C_TAIL = ' [--sysroot=/] [-nostdinc] [-isystem] [/usr/lib/gcc/aarch64-linux-gnu/12/include] [-isystem] [/usr/include] [-L/usr/lib/gcc/aarch64-linux-gnu/12]';
-  const CXX_TAIL = ' [--sysroot=/] [-nostdinc] [-isystem] [/usr/include/c++/12] [-isystem] [/usr/include] [-L/usr/lib/gcc/aarch64-linux-gnu/12]';
+  const C_TAIL =
+    ' [--sysroot=/] [-nostdinc] [-isystem] [/usr/lib/gcc/aarch64-linux-gnu/12/include] [-isystem] [/usr/include] [-L/usr/lib/gcc/aarch64-linux-gnu/12]';
+  const CXX_TAIL =
+    ' [--sysroot=/] [-nostdinc] [-isystem] [/usr/include/c++/12] [-isystem] [/usr/include] [-L/usr/lib/gcc/aarch64-linux-gnu/12]';
 
   it('writes a wrapper for each name the emulated chroot has and the native chroot can serve', () => {
     const names = compilerWrappers(input).map((w) => w.name);
     expect(names).toEqual(['cc', 'gcc', 'gcc-12', 'aarch64-linux-gnu-gcc-12', 'c++', 'g++', 'aarch64-linux-gnu-g++-12', 'cpp']);
-    expect(compilerWrappers({ ...input, nativeDrivers: new Set(['c']) }).map((w) => w.name)).toEqual(['cc', 'gcc', 'gcc-12', 'aarch64-linux-gnu-gcc-12']);
+    expect(compilerWrappers({ ...input, nativeDrivers: new Set(['c']) }).map((w) => w.name)).toEqual([
+      'cc',
+      'gcc',
+      'gcc-12',
+      'aarch64-linux-gnu-gcc-12',
+    ]);
   });
 
   it.each([
     ['a compile', ['-O2', '-c', 'a.c', '-o', 'a.o'], 'native-gcc [-O2] [-c] [a.c] [-o] [a.o]' + C_TAIL],
     ['a preprocessing run from stdin', ['-E', '-'], 'native-gcc [-E] [-]' + C_TAIL],
-    ['a link of objects', ['-o', 'prog', 'a.o', 'libx.a', '-lm', '-Wl,--as-needed'], 'native-gcc [-o] [prog] [a.o] [libx.a] [-lm] [-Wl,--as-needed]' + C_TAIL],
+    [
+      'a link of objects',
+      ['-o', 'prog', 'a.o', 'libx.a', '-lm', '-Wl,--as-needed'],
+      'native-gcc [-o] [prog] [a.o] [libx.a] [-lm] [-Wl,--as-needed]' + C_TAIL,
+    ],
     ['a compile and link of one source', ['conftest.c', '-o', 'conftest'], 'native-gcc [conftest.c] [-o] [conftest]' + C_TAIL],
-    ['options whose value looks like a file', ['-c', '-I', 'inc.c', '-o', 'x.o', 'x.c', '-MF', 'x.d'], 'native-gcc [-c] [-I] [inc.c] [-o] [x.o] [x.c] [-MF] [x.d]' + C_TAIL],
+    [
+      'options whose value looks like a file',
+      ['-c', '-I', 'inc.c', '-o', 'x.o', 'x.c', '-MF', 'x.d'],
+      'native-gcc [-c] [-I] [inc.c] [-o] [x.o] [x.c] [-MF] [x.d]' + C_TAIL,
+    ],
     ['C++ sources given to gcc', ['-c', 'a.cc'], 'native-gcc [-c] [a.cc]' + CXX_TAIL],
   ])('gcc: %s runs natively', (_, args, want) => {
     expect(run('gcc', 'c', args)).toBe(want);
@@ -163,7 +210,9 @@ describe('compiler wrappers', () => {
   });
 
   it('cpp reads any file with the C list, and no -L', () => {
-    expect(run('cpp', 'cpp', ['-P', 'rules.in'])).toBe('native-cpp [-P] [rules.in] [--sysroot=/] [-nostdinc] [-isystem] [/usr/lib/gcc/aarch64-linux-gnu/12/include] [-isystem] [/usr/include]');
+    expect(run('cpp', 'cpp', ['-P', 'rules.in'])).toBe(
+      'native-cpp [-P] [rules.in] [--sysroot=/] [-nostdinc] [-isystem] [/usr/lib/gcc/aarch64-linux-gnu/12/include] [-isystem] [/usr/include]',
+    );
     expect(run('cpp', 'cpp', ['--version'])).toBe('emulated-cpp [--version]');
   });
 

@@ -21,7 +21,16 @@ describe('bookworm sample fixture', () => {
     expect(fixture.fields.length).toBeGreaterThanOrEqual(200);
     expect(fixture.configs.map((c) => `${c.hostArch} ${c.profiles.join(',')}`)).toEqual(['arm64 cross,nocheck', 'armhf stage1']);
     const covered = new Set(fixture.fields.flatMap((f) => f.covers));
-    for (const what of ['negated arch list', 'any-<cpu> wildcard', 'several profile groups', ':native', ':any', 'alternative with arch list', 'alternative with profiles', 'Build-Conflicts']) {
+    for (const what of [
+      'negated arch list',
+      'any-<cpu> wildcard',
+      'several profile groups',
+      ':native',
+      ':any',
+      'alternative with arch list',
+      'alternative with profiles',
+      'Build-Conflicts',
+    ]) {
       expect(covered).toContain(what);
     }
     // The two configurations must not reduce everything alike, or the sample would prove little.
@@ -46,7 +55,17 @@ describe('bookworm sample fixture', () => {
         const fields = fixture.fields.filter((f) => isConflicts(f.field) === conflicts);
         const r = spawnSync(
           'perl',
-          [`${ROOT}/bench/dpkg-deps-reduce.pl`, '--host-arch', cfg.hostArch, '--build-arch', cfg.buildArch, '--profiles', cfg.profiles.join(','), '--field', conflicts ? 'Build-Conflicts' : 'Build-Depends'],
+          [
+            `${ROOT}/bench/dpkg-deps-reduce.pl`,
+            '--host-arch',
+            cfg.hostArch,
+            '--build-arch',
+            cfg.buildArch,
+            '--profiles',
+            cfg.profiles.join(','),
+            '--field',
+            conflicts ? 'Build-Conflicts' : 'Build-Depends',
+          ],
           { input: fields.map((f) => f.value + '\n').join(''), encoding: 'utf8', maxBuffer: 1 << 28 },
         );
         expect(r.status).toBe(0);

@@ -42,7 +42,14 @@ describe('parse', () => {
     expect(parseRelationField('a (>= 1.0-1) | b:native [amd64 !i386] <!nocheck> <cross stage1>, c:any')).toEqual([
       [
         { name: 'a', archQualifier: undefined, op: '>=', version: '1.0-1', archList: undefined, profiles: undefined },
-        { name: 'b', archQualifier: 'native', op: undefined, version: undefined, archList: ['amd64', '!i386'], profiles: [['!nocheck'], ['cross', 'stage1']] },
+        {
+          name: 'b',
+          archQualifier: 'native',
+          op: undefined,
+          version: undefined,
+          archList: ['amd64', '!i386'],
+          profiles: [['!nocheck'], ['cross', 'stage1']],
+        },
       ],
       [{ name: 'c', archQualifier: 'any', op: undefined, version: undefined, archList: undefined, profiles: undefined }],
     ]);
@@ -150,13 +157,19 @@ describe('qualifiers', () => {
   it(':native only in build-dependency fields', () => {
     expect(fmt('perl:native', { field: 'Build-Depends-Indep' })).toBe('perl:native');
     expect(fmt('perl:native')).toBe('perl:native');
-    expect(() => parseRelationField('perl:native', { field: 'Depends' })).toThrow(new InputError("Depends: ':native' is only allowed in build dependencies (perl:native)"));
-    expect(() => parseRelationField('perl:native', { buildDep: false })).toThrow("':native' is only allowed in build dependencies (perl:native)");
+    expect(() => parseRelationField('perl:native', { field: 'Depends' })).toThrow(
+      new InputError("Depends: ':native' is only allowed in build dependencies (perl:native)"),
+    );
+    expect(() => parseRelationField('perl:native', { buildDep: false })).toThrow(
+      "':native' is only allowed in build dependencies (perl:native)",
+    );
     expect(fmt('perl:any', { field: 'Depends' })).toBe('perl:any');
   });
 
   it.runIf(haveDpkgDeps)('Dpkg::Deps refuses :native outside build dependencies too', () => {
-    const r = spawnSync('perl', ['-MDpkg::Deps', '-e', 'my $d = deps_parse("perl:native"); print defined $d ? "ok" : "undef"'], { encoding: 'utf8' });
+    const r = spawnSync('perl', ['-MDpkg::Deps', '-e', 'my $d = deps_parse("perl:native"); print defined $d ? "ok" : "undef"'], {
+      encoding: 'utf8',
+    });
     expect(r.stdout).toBe('undef');
   });
 });
@@ -265,7 +278,12 @@ describe('reduce (Dpkg::Deps deps_parse with reduce_arch and reduce_profiles)', 
   });
 
   it('mentionedProfiles lists every profile a field names', () => {
-    expect([...mentionedProfiles(parseRelationField('a <!stage1 cross>, b <!nocheck> <stage2> | c'))].sort()).toEqual(['cross', 'nocheck', 'stage1', 'stage2']);
+    expect([...mentionedProfiles(parseRelationField('a <!stage1 cross>, b <!nocheck> <stage2> | c'))].sort()).toEqual([
+      'cross',
+      'nocheck',
+      'stage1',
+      'stage2',
+    ]);
   });
 });
 
@@ -283,7 +301,11 @@ describe('Build-Conflicts take no |', () => {
   });
 
   it.runIf(haveDpkgDeps)('live Dpkg::Deps (union, as dpkg-checkbuilddeps parses it) refuses a | b and accepts a |', () => {
-    expect(dpkgDeps(['a | b', 'a |', 'a, b'], 'arm64', [], 'Build-Conflicts')).toEqual([expect.stringMatching(/^#ERROR .*union/), 'a', 'a, b']);
+    expect(dpkgDeps(['a | b', 'a |', 'a, b'], 'arm64', [], 'Build-Conflicts')).toEqual([
+      expect.stringMatching(/^#ERROR .*union/),
+      'a',
+      'a, b',
+    ]);
   });
 });
 
@@ -399,20 +421,48 @@ describe('where xdeb is stricter than Dpkg::Deps', () => {
 
   it.runIf(haveDpkgDeps)('Build-Conflicts: Dpkg::Deps refuses | only after the reduction; xdeb, like dpkg-source, before', () => {
     expect(dpkgDeps(['a [armel] | b'], 'arm64', [], 'Build-Conflicts')).toEqual(['b']);
-    expect(() => parseRelationField('a [armel] | b', { field: 'Build-Conflicts' })).toThrow("alternatives ('|') are not allowed in Build-Conflicts");
+    expect(() => parseRelationField('a [armel] | b', { field: 'Build-Conflicts' })).toThrow(
+      "alternatives ('|') are not allowed in Build-Conflicts",
+    );
   });
 });
 
 // Random well-formed fields from the pieces real fields use, reduced by xdeb and by Dpkg::Deps.
-const ARCH_ITEMS = ['amd64', 'i386', 'arm64', 'armhf', 'armel', 'linux-any', 'hurd-any', 'kfreebsd-any', 'any-arm', 'any-arm64', 'any-amd64', 'gnu-any-any', 'musl-linux-any', 'any', 'all', 'x32', 'foo'];
+const ARCH_ITEMS = [
+  'amd64',
+  'i386',
+  'arm64',
+  'armhf',
+  'armel',
+  'linux-any',
+  'hurd-any',
+  'kfreebsd-any',
+  'any-arm',
+  'any-arm64',
+  'any-amd64',
+  'gnu-any-any',
+  'musl-linux-any',
+  'any',
+  'all',
+  'x32',
+  'foo',
+];
 const PROFILES = ['nocheck', 'cross', 'stage1', 'stage2', 'nodoc', 'pkg.src.x'];
 const alternativeArb = fc
   .record({
     name: fc.constantFrom('a', 'libfoo-dev', 'g++-12', 'python3.11', 'x'),
     qual: fc.option(fc.constantFrom('any', 'native', 'amd64', 'arm64'), { nil: undefined }),
-    version: fc.option(fc.tuple(fc.constantFrom('<<', '<=', '=', '>=', '>>'), fc.constantFrom('1', '2:1.0-1', '1.0~rc1+dfsg-2')), { nil: undefined }),
+    version: fc.option(fc.tuple(fc.constantFrom('<<', '<=', '=', '>=', '>>'), fc.constantFrom('1', '2:1.0-1', '1.0~rc1+dfsg-2')), {
+      nil: undefined,
+    }),
     arch: fc.option(fc.array(fc.tuple(fc.boolean(), fc.constantFrom(...ARCH_ITEMS)), { minLength: 1, maxLength: 4 }), { nil: undefined }),
-    profiles: fc.option(fc.array(fc.array(fc.tuple(fc.boolean(), fc.constantFrom(...PROFILES)), { minLength: 1, maxLength: 3 }), { minLength: 1, maxLength: 3 }), { nil: undefined }),
+    profiles: fc.option(
+      fc.array(fc.array(fc.tuple(fc.boolean(), fc.constantFrom(...PROFILES)), { minLength: 1, maxLength: 3 }), {
+        minLength: 1,
+        maxLength: 3,
+      }),
+      { nil: undefined },
+    ),
     space: fc.constantFrom(' ', '', '  ', '\n '),
   })
   .map(({ name, qual, version, arch, profiles, space }) => {

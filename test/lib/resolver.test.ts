@@ -30,11 +30,29 @@ describe('placement of build-dependencies (rules 8–10, 13, 14)', () => {
     ['M-A: foreign tool only for the host → host (8)', ['bison arm64 3.8 foreign'], 'bison', 'bison:arm64', 'host'],
     ['arch:all M-A: foreign → counts as build (9)', ['debhelper all 13 foreign'], 'debhelper', 'debhelper:all', 'build'],
     [':native → build (10)', ['python3 amd64 3.11 allowed', 'python3 arm64 3.11 allowed'], 'python3:native', 'python3:amd64', 'build'],
-    [':any on M-A: allowed → build preferred (10)', ['perl amd64 5.36 allowed', 'perl arm64 5.36 allowed'], 'perl:any', 'perl:amd64', 'build'],
+    [
+      ':any on M-A: allowed → build preferred (10)',
+      ['perl amd64 5.36 allowed', 'perl arm64 5.36 allowed'],
+      'perl:any',
+      'perl:amd64',
+      'build',
+    ],
     ['explicit :arm64', lib, 'libfoo-dev:arm64', 'libfoo-dev:arm64', 'host'],
     ['virtual provided by M-A: foreign → build (14)', ['mawk amd64 1.3 foreign | Provides: awk'], 'awk', 'mawk:amd64', 'build'],
-    ['virtual provided by M-A: same → host (14)', ['libc6-dev amd64 2.36 same | Provides: libc-dev', 'libc6-dev arm64 2.36 same | Provides: libc-dev'], 'libc-dev', 'libc6-dev:arm64', 'host'],
-    ['versioned virtual needs a versioned Provides', ['a arm64 1 same | Provides: v (= 2)', 'b arm64 1 same | Provides: v'], 'v (>= 2)', 'a:arm64', 'host'],
+    [
+      'virtual provided by M-A: same → host (14)',
+      ['libc6-dev amd64 2.36 same | Provides: libc-dev', 'libc6-dev arm64 2.36 same | Provides: libc-dev'],
+      'libc-dev',
+      'libc6-dev:arm64',
+      'host',
+    ],
+    [
+      'versioned virtual needs a versioned Provides',
+      ['a arm64 1 same | Provides: v (= 2)', 'b arm64 1 same | Provides: v'],
+      'v (>= 2)',
+      'a:arm64',
+      'host',
+    ],
     ['first satisfiable alternative wins', ['b arm64 1 same', 'c arm64 1 same'], 'a | b | c', 'b:arm64', 'host'],
   ])('%s', (_, packages, dep, expected, side) => {
     const v = check(packages, { 'Build-Depends': dep });
@@ -45,9 +63,19 @@ describe('placement of build-dependencies (rules 8–10, 13, 14)', () => {
   });
 
   it('a package’s own dependencies resolve for its own architecture (13)', () => {
-    const v = check(['libfoo-dev arm64 1 same | Depends: libfoo1 (= 1)', 'libfoo1 arm64 1 same', 'libfoo1 amd64 1 same', 'debhelper all 13 foreign | Depends: perl', 'perl amd64 5 allowed', 'perl arm64 5 allowed'], {
-      'Build-Depends': 'libfoo-dev, debhelper',
-    });
+    const v = check(
+      [
+        'libfoo-dev arm64 1 same | Depends: libfoo1 (= 1)',
+        'libfoo1 arm64 1 same',
+        'libfoo1 amd64 1 same',
+        'debhelper all 13 foreign | Depends: perl',
+        'perl amd64 5 allowed',
+        'perl arm64 5 allowed',
+      ],
+      {
+        'Build-Depends': 'libfoo-dev, debhelper',
+      },
+    );
     expect(v.status).toBe('ok');
     const install = v.install.map((p) => `${p.name}:${p.arch}`).sort();
     expect(install).toEqual(['debhelper:all', 'libfoo-dev:arm64', 'libfoo1:arm64', 'perl:amd64']);
@@ -58,10 +86,20 @@ describe('unsatisfiable cases and their reasons', () => {
   it.each([
     ['arch:all without M-A: foreign (9)', ['r-base-dev all 4.2'], 'r-base-dev', /Architecture: all without Multi-Arch: foreign/],
     ['M-A: none tool only for the build arch (8)', ['help2man amd64 1.49'], 'help2man', /exists for amd64 but is not Multi-Arch/],
-    [':any without M-A: allowed (10)', ['perl arm64 5.36', 'perl amd64 5.36'], 'perl:any', /':any' cannot be satisfied \(it needs Multi-Arch: allowed\)/],
+    [
+      ':any without M-A: allowed (10)',
+      ['perl arm64 5.36', 'perl amd64 5.36'],
+      'perl:any',
+      /':any' cannot be satisfied \(it needs Multi-Arch: allowed\)/,
+    ],
     ['a version no package has', ['libfoo-dev arm64 1.0 same'], 'libfoo-dev (>= 2)', /libfoo-dev:arm64 1\.0 does not satisfy \(>= 2\)/],
     ['a name nothing has', [], 'nosuch', /no package is named or provides 'nosuch'/],
-    ['virtual provided by an M-A: none package of the build arch (14)', ['mawk amd64 1.3 | Provides: awk'], 'awk', /provided by mawk:amd64/],
+    [
+      'virtual provided by an M-A: none package of the build arch (14)',
+      ['mawk amd64 1.3 | Provides: awk'],
+      'awk',
+      /provided by mawk:amd64/,
+    ],
   ])('%s', (_, packages, dep, why) => {
     const v = check(packages, { 'Build-Depends': dep });
     expect(v.status).toBe('broken');
@@ -77,9 +115,17 @@ describe('unsatisfiable cases and their reasons', () => {
   });
 
   it('a conflict between two requirements gives both chains', () => {
-    const v = check(['gcc amd64 12 | Depends: binutils', 'binutils amd64 2.40', 'binutils arm64 2.40', 'binutils-dev arm64 2.40 same | Depends: binutils (= 2.40)'], {
-      'Build-Depends': 'gcc:native, binutils-dev',
-    });
+    const v = check(
+      [
+        'gcc amd64 12 | Depends: binutils',
+        'binutils amd64 2.40',
+        'binutils arm64 2.40',
+        'binutils-dev arm64 2.40 same | Depends: binutils (= 2.40)',
+      ],
+      {
+        'Build-Depends': 'gcc:native, binutils-dev',
+      },
+    );
     expect(v.status).toBe('broken');
     const r = v.failures[0]!.reasons[0]!;
     expect(r.kind).toBe('conflict');
@@ -88,19 +134,32 @@ describe('unsatisfiable cases and their reasons', () => {
   });
 
   it('Multi-Arch: same version skew between the architectures is named (11)', () => {
-    const v = check(['libz1 amd64 1.2-1 same', 'libz1 arm64 1.2-2 same', 'libz-dev arm64 1.2-2 same | Depends: libz1 (= 1.2-2)', 'tool amd64 1 | Depends: libz1'], {
-      'Build-Depends': 'tool:native, libz-dev',
-    });
+    const v = check(
+      [
+        'libz1 amd64 1.2-1 same',
+        'libz1 arm64 1.2-2 same',
+        'libz-dev arm64 1.2-2 same | Depends: libz1 (= 1.2-2)',
+        'tool amd64 1 | Depends: libz1',
+      ],
+      {
+        'Build-Depends': 'tool:native, libz-dev',
+      },
+    );
     expect(v.status).toBe('broken');
     const r = v.failures[0]!.reasons[0]!;
     expect(r.kind).toBe('skew');
-    expect(r.text).toMatch(/libz1 is Multi-Arch: same, but (arm64 has 1\.2-2 where amd64 has 1\.2-1|amd64 has 1\.2-1 where arm64 has 1\.2-2)/);
+    expect(r.text).toMatch(
+      /libz1 is Multi-Arch: same, but (arm64 has 1\.2-2 where amd64 has 1\.2-1|amd64 has 1\.2-1 where arm64 has 1\.2-2)/,
+    );
   });
 
   it('Multi-Arch: same copies of one version co-install (11)', () => {
-    const v = check(['libz1 amd64 1.2 same', 'libz1 arm64 1.2 same', 'libz-dev arm64 1.2 same | Depends: libz1 (= 1.2)', 'tool amd64 1 | Depends: libz1'], {
-      'Build-Depends': 'tool:native, libz-dev',
-    });
+    const v = check(
+      ['libz1 amd64 1.2 same', 'libz1 arm64 1.2 same', 'libz-dev arm64 1.2 same | Depends: libz1 (= 1.2)', 'tool amd64 1 | Depends: libz1'],
+      {
+        'Build-Depends': 'tool:native, libz-dev',
+      },
+    );
     expect(v.status).toBe('ok');
   });
 

@@ -1,6 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { InputError } from '../../src/lib/errors.js';
-import { buildsBinaries, changesFileName, formatLogHead, formatLogTail, logFileName, mergeBuildOptions, planBuild } from '../../src/lib/runbuild-plan.js';
+import {
+  buildsBinaries,
+  changesFileName,
+  formatLogHead,
+  formatLogTail,
+  logFileName,
+  mergeBuildOptions,
+  planBuild,
+} from '../../src/lib/runbuild-plan.js';
 
 describe('planBuild', () => {
   it('a cross build: arch-only, cross,nocheck, nocheck in DEB_BUILD_OPTIONS', () => {
@@ -23,8 +31,23 @@ describe('planBuild', () => {
   });
 
   it('explicit profiles, type, root command and no build-dep check', () => {
-    const p = planBuild({ buildArch: 'amd64', hostArch: 'arm64', profiles: ['cross', 'stage1', 'nodoc'], buildType: 'all', rootCommand: 'sudo', noCheckBuilddeps: true, buildOptions: 'parallel=4 nodoc' });
-    expect(p.args).toEqual(['--build=all', '--no-sign', '--host-arch=arm64', '--build-profiles=cross,stage1,nodoc', '--root-command=sudo', '--no-check-builddeps']);
+    const p = planBuild({
+      buildArch: 'amd64',
+      hostArch: 'arm64',
+      profiles: ['cross', 'stage1', 'nodoc'],
+      buildType: 'all',
+      rootCommand: 'sudo',
+      noCheckBuilddeps: true,
+      buildOptions: 'parallel=4 nodoc',
+    });
+    expect(p.args).toEqual([
+      '--build=all',
+      '--no-sign',
+      '--host-arch=arm64',
+      '--build-profiles=cross,stage1,nodoc',
+      '--root-command=sudo',
+      '--no-check-builddeps',
+    ]);
     expect(p.checkArgs).toEqual(['-a', 'arm64', '-P', 'cross,stage1,nodoc', '-A']);
     // nodoc is already there, nocheck is not a profile here: nothing added.
     expect(p.env).toEqual({ DEB_BUILD_OPTIONS: 'parallel=4 nodoc' });

@@ -24,12 +24,14 @@ function satisfies(s: SatSolver, clauses: Lit[][]): boolean {
 
 describe('SatSolver', () => {
   it('agrees with brute force on random small formulas, and its models are models', () => {
-    const formula = fc.integer({ min: 1, max: 9 }).chain((n) =>
-      fc.tuple(
-        fc.constant(n),
-        fc.array(fc.array(fc.integer({ min: 0, max: 2 * n - 1 }), { minLength: 1, maxLength: 4 }), { minLength: 1, maxLength: 40 }),
-      ),
-    );
+    const formula = fc
+      .integer({ min: 1, max: 9 })
+      .chain((n) =>
+        fc.tuple(
+          fc.constant(n),
+          fc.array(fc.array(fc.integer({ min: 0, max: 2 * n - 1 }), { minLength: 1, maxLength: 4 }), { minLength: 1, maxLength: 40 }),
+        ),
+      );
     fc.assert(
       fc.property(formula, ([n, clauses]) => {
         const s = new SatSolver(n);

@@ -53,7 +53,10 @@ function packageList(s: Src): string {
     s.bins
       .map((b) => {
         let l = `${b.name} deb misc optional arch=${b.arch ?? 'any'}`;
-        if (b.profiles) l += ` profile=${parseBuildProfiles(b.profiles).map((g) => g.join(',')).join('+')}`;
+        if (b.profiles)
+          l += ` profile=${parseBuildProfiles(b.profiles)
+            .map((g) => g.join(','))
+            .join('+')}`;
         return ' ' + l;
       })
       .join('\n')
@@ -115,7 +118,17 @@ function plan(sc: Scenario): { plan: Plan; graph: BuildGraph } {
   for (const e of sc.explicit) graph.addExplicit(recs.get(e)!);
   graph.close();
   const br = breakLoops(graph, { bootstrap: sc.bootstrap ?? true, greedyUpTo: sc.greedyUpTo });
-  return { plan: makePlan(graph, br, { args: sc.explicit, full: true, bootstrap: sc.bootstrap ?? true, onlyExplicit: !!sc.onlyExplicit, graphMilliseconds: 0, ...(sc.toolchain ? { toolchain: sc.toolchain } : {}) }), graph };
+  return {
+    plan: makePlan(graph, br, {
+      args: sc.explicit,
+      full: true,
+      bootstrap: sc.bootstrap ?? true,
+      onlyExplicit: !!sc.onlyExplicit,
+      graphMilliseconds: 0,
+      ...(sc.toolchain ? { toolchain: sc.toolchain } : {}),
+    }),
+    graph,
+  };
 }
 
 function order(p: Plan): string[] {
@@ -213,7 +226,14 @@ describe('order without loops', () => {
   });
 
   it('--only-explicit: a missing binary is a problem, not a new build', () => {
-    const sc: Scenario = { sources: [{ name: 'a', bd: 'libb-dev', bins: [{ name: 'a' }] }, { name: 'b', bins: [{ name: 'libb-dev' }] }], explicit: ['a'], onlyExplicit: true };
+    const sc: Scenario = {
+      sources: [
+        { name: 'a', bd: 'libb-dev', bins: [{ name: 'a' }] },
+        { name: 'b', bins: [{ name: 'libb-dev' }] },
+      ],
+      explicit: ['a'],
+      onlyExplicit: true,
+    };
     const { plan: p } = plan(sc);
     expect(order(p)).toEqual(['a']);
     expect(p.problems).toEqual([expect.objectContaining({ kind: 'missing', needer: 'a', source: 'b', binaries: ['libb-dev:amd64'] })]);
@@ -237,7 +257,16 @@ describe('loops', () => {
     expect(p.steps[2]).toMatchObject({ source: 'a', stage: null, profiles: [], suite: 'full', after: [1, 2] });
     expect(p.loops).toHaveLength(1);
     expect(p.loops[0]).toMatchObject({ sources: ['a', 'b'], broken: true, unbroken: [], existing: [] });
-    expect(p.loops[0]!.staged).toEqual([{ source: 'a', arch: 'amd64', profiles: ['stage1'], stage: 'stage1', step: 1, breaks: [{ source: 'b', arch: 'amd64', stage: null, binaries: ['libb-dev:amd64'] }] }]);
+    expect(p.loops[0]!.staged).toEqual([
+      {
+        source: 'a',
+        arch: 'amd64',
+        profiles: ['stage1'],
+        stage: 'stage1',
+        step: 1,
+        breaks: [{ source: 'b', arch: 'amd64', stage: null, binaries: ['libb-dev:amd64'] }],
+      },
+    ]);
     expect(p.stats).toMatchObject({ stagedBuilds: 1, unbrokenLoops: 0, cyclicComponents: 1, largestComponent: 2 });
     expect(planIsComplete(p)).toBe(true);
     expect(replay(sc, p)).toEqual([]);
@@ -367,7 +396,13 @@ describe('loops', () => {
   });
 
   it('a nocheck build (native) breaks a loop without a staged build: it is final', () => {
-    const sc: Scenario = { sources: [{ name: 'a', bd: 'libb-dev <!nocheck>', bins: [{ name: 'liba-dev' }] }, { name: 'b', bd: 'liba-dev', bins: [{ name: 'libb-dev' }] }], explicit: ['a'] };
+    const sc: Scenario = {
+      sources: [
+        { name: 'a', bd: 'libb-dev <!nocheck>', bins: [{ name: 'liba-dev' }] },
+        { name: 'b', bd: 'liba-dev', bins: [{ name: 'libb-dev' }] },
+      ],
+      explicit: ['a'],
+    };
     const { plan: p } = plan(sc);
     expect(order(p)).toEqual(['a', 'b']);
     expect(p.steps[0]).toMatchObject({ profiles: ['nocheck'], stage: null, suite: 'full' });
@@ -396,7 +431,11 @@ describe('loops', () => {
 describe('random graphs: plans replay, loops are reported or broken', () => {
   it('every plan of a complete random graph replays; broken loops have staged builds', () => {
     const srcArb = fc.array(
-      fc.record({ deps: fc.uniqueArray(fc.nat(7), { maxLength: 3 }), staged: fc.uniqueArray(fc.nat(7), { maxLength: 2 }), dropLib: fc.boolean() }),
+      fc.record({
+        deps: fc.uniqueArray(fc.nat(7), { maxLength: 3 }),
+        staged: fc.uniqueArray(fc.nat(7), { maxLength: 2 }),
+        dropLib: fc.boolean(),
+      }),
       { minLength: 2, maxLength: 8 },
     );
     fc.assert(
@@ -404,7 +443,11 @@ describe('random graphs: plans replay, loops are reported or broken', () => {
         const n = specs.length;
         const sources: Src[] = specs.map((s, i) => {
           const deps = s.deps.filter((d) => d < n).map((d) => `lib${d}-dev${s.staged.includes(d) ? ' <!stage1>' : ''}`);
-          return { name: `s${i}`, bd: deps.join(', ') || undefined, bins: [{ name: `lib${i}-dev`, profiles: s.dropLib ? '<!stage1>' : undefined }] };
+          return {
+            name: `s${i}`,
+            bd: deps.join(', ') || undefined,
+            bins: [{ name: `lib${i}-dev`, profiles: s.dropLib ? '<!stage1>' : undefined }],
+          };
         });
         // Backward elimination alone (what large loops get), and with the forward greedy.
         for (const greedyUpTo of [0, 300]) {
@@ -429,7 +472,11 @@ describe('random graphs where every source can be staged', () => {
         const n = deps.length;
         const sources: Src[] = deps.map((d, i) => ({
           name: `s${i}`,
-          bd: d.filter((x) => x < n).map((x) => `lib${x}-dev <!stage1>`).join(', ') || undefined,
+          bd:
+            d
+              .filter((x) => x < n)
+              .map((x) => `lib${x}-dev <!stage1>`)
+              .join(', ') || undefined,
           bins: [{ name: `lib${i}-dev` }],
         }));
         for (const greedyUpTo of [0, 300]) {
@@ -453,7 +500,10 @@ describe('random graphs where every source can be staged', () => {
 describe('metadata', () => {
   it('Build-Profiles and Package-List profile= say what a staged build makes', () => {
     expect(parseBuildProfiles('<!stage1 !nocheck> <stage2>')).toEqual([['!stage1', '!nocheck'], ['stage2']]);
-    const rec = record({ name: 'x', bins: [{ name: 'a' }, { name: 'b', profiles: '<!stage1 !nobiarch> <stage2>' }, { name: 'c', arch: 'all' }] });
+    const rec = record({
+      name: 'x',
+      bins: [{ name: 'a' }, { name: 'b', profiles: '<!stage1 !nobiarch> <stage2>' }, { name: 'c', arch: 'all' }],
+    });
     expect(declaredBinaries(rec).map((b) => [b.name, b.archs, b.profiles])).toEqual([
       ['a', ['any'], undefined],
       ['b', ['any'], [['!stage1', '!nobiarch'], ['stage2']]],
@@ -467,7 +517,15 @@ describe('metadata', () => {
         'Package: libt-dev\nArchitecture: any\nDepends: libt1 (= ${binary:Version}), ${misc:Depends}\n\nPackage: t-doc\nArchitecture: all\nBuild-Profiles: <!nodoc>\n\nPackage: t-tests\nArchitecture: any\nBuild-Profiles: <!nocheck>\n',
       { file: 'control' },
     );
-    const rec: SourceRecord = { name: 't', version: '2.0-1', paragraph: paras[0]!, binaries: paras.slice(1), arg: '/src/t', file: 'control', kind: 'tree' };
+    const rec: SourceRecord = {
+      name: 't',
+      version: '2.0-1',
+      paragraph: paras[0]!,
+      binaries: paras.slice(1),
+      arg: '/src/t',
+      file: 'control',
+      kind: 'tree',
+    };
     const out = plannedBinaryStanzas(rec, ['amd64', 'arm64'], new Set(['cross', 'nocheck'])).map((p) => p.toObject());
     expect(out).toEqual([
       { Package: 'libt1', Source: 't (2.0-1)', Version: '2.0-1', Architecture: 'amd64', 'Multi-Arch': 'same', Depends: 'libz1' },
@@ -481,7 +539,13 @@ describe('metadata', () => {
 
 describe('output', () => {
   it('dot: staged builds dashed, loops as clusters, arrows in build order', () => {
-    const { plan: p } = plan({ sources: [{ name: 'a', bd: 'libb-dev <!stage1>', bins: [{ name: 'liba-dev' }] }, { name: 'b', bd: 'liba-dev', bins: [{ name: 'libb-dev' }] }], explicit: ['a'] });
+    const { plan: p } = plan({
+      sources: [
+        { name: 'a', bd: 'libb-dev <!stage1>', bins: [{ name: 'liba-dev' }] },
+        { name: 'b', bd: 'liba-dev', bins: [{ name: 'libb-dev' }] },
+      ],
+      explicit: ['a'],
+    });
     const dot = formatPlanDot(p);
     expect(dot).toMatch(/^digraph xdeb_sequence \{/);
     expect(dot).toContain('s1 [label="1. a 1.0 [stage1]", style="rounded,dashed"');
@@ -492,7 +556,9 @@ describe('output', () => {
 });
 
 describe('scc: Tarjan, shortest cycles and order against brute force', () => {
-  const graphArb = fc.integer({ min: 1, max: 12 }).chain((n) => fc.array(fc.uniqueArray(fc.nat(n - 1), { maxLength: 4 }), { minLength: n, maxLength: n }));
+  const graphArb = fc
+    .integer({ min: 1, max: 12 })
+    .chain((n) => fc.array(fc.uniqueArray(fc.nat(n - 1), { maxLength: 4 }), { minLength: n, maxLength: n }));
 
   function reach(out: number[][]): boolean[][] {
     const n = out.length;

@@ -8,14 +8,32 @@ import { flavourOfSuite, isSuiteName, profilesOfSuite, suiteForProfiles } from '
 import { planToolchain, resolveToolchain } from '../../src/lib/toolchain.js';
 
 const cfg = parseConfigFile(
-  ['[toolchain a53]', 'compiler = gcc-12', 'cflags = -mcpu=cortex-a53', '', '[toolchain armv7]', 'cflags = -march=armv7-a -mfpu=vfpv3-d16', '', '[toolchain bad]', 'compiler = icc', '', '[toolchain quoted]', "cflags = -DX='1'"].join('\n'),
+  [
+    '[toolchain a53]',
+    'compiler = gcc-12',
+    'cflags = -mcpu=cortex-a53',
+    '',
+    '[toolchain armv7]',
+    'cflags = -march=armv7-a -mfpu=vfpv3-d16',
+    '',
+    '[toolchain bad]',
+    'compiler = icc',
+    '',
+    '[toolchain quoted]',
+    "cflags = -DX='1'",
+  ].join('\n'),
   '/etc/xdeb/xdeb.cfg',
 );
 
 describe('toolchains', () => {
   it('a section: compiler, flags, flavour, ISA from -march/-mfpu', () => {
     const t = resolveToolchain('armv7', cfg.sections);
-    expect(t).toMatchObject({ name: 'armv7', flavour: 'armv7', compiler: { family: 'gcc' }, cflags: ['-march=armv7-a', '-mfpu=vfpv3-d16'] });
+    expect(t).toMatchObject({
+      name: 'armv7',
+      flavour: 'armv7',
+      compiler: { family: 'gcc' },
+      cflags: ['-march=armv7-a', '-mfpu=vfpv3-d16'],
+    });
     expect(t.isa).toMatchObject({ kind: 'arm', cpuArch: 10, fpArch: 4, simdArch: 0 });
     expect(resolveToolchain('a53', cfg.sections).isa).toBeUndefined();
   });
@@ -31,7 +49,11 @@ describe('toolchains', () => {
     expect(() => resolveToolchain(name, cfg.sections, { file: 'command line --toolchain' })).toThrow(msg);
   });
   it('a cross plan: the versioned cross compiler, flags in the user variables after none, log and .changes fields', () => {
-    const p = planToolchain(resolveToolchain('a53', cfg.sections), { cross: true, hostTriplet: 'aarch64-linux-gnu', env: { DEB_CFLAGS_APPEND: '-g3' } });
+    const p = planToolchain(resolveToolchain('a53', cfg.sections), {
+      cross: true,
+      hostTriplet: 'aarch64-linux-gnu',
+      env: { DEB_CFLAGS_APPEND: '-g3' },
+    });
     expect(p.cc).toBe('aarch64-linux-gnu-gcc-12');
     expect(p.cxx).toBe('aarch64-linux-gnu-g++-12');
     expect(p.needs).toEqual([{ program: 'aarch64-linux-gnu-gcc-12', package: 'gcc-12-aarch64-linux-gnu' }]);
@@ -40,15 +62,28 @@ describe('toolchains', () => {
     expect(p.env.DEB_LDFLAGS_APPEND).toBeUndefined();
     expect(p.env.DEB_CFLAGS_MAINT_APPEND).toBeUndefined();
     expect(p.changesFields).toEqual({ 'Xdeb-Flavour': 'a53', 'Xdeb-Toolchain': 'a53: aarch64-linux-gnu-gcc-12 -mcpu=cortex-a53' });
-    expect(Object.fromEntries(p.log)).toMatchObject({ Toolchain: 'a53 (/etc/xdeb/xdeb.cfg:1)', Flavour: 'a53', 'ISA limit': 'none (not checked)' });
+    expect(Object.fromEntries(p.log)).toMatchObject({
+      Toolchain: 'a53 (/etc/xdeb/xdeb.cfg:1)',
+      Flavour: 'a53',
+      'ISA limit': 'none (not checked)',
+    });
   });
   it('clang cross and native', () => {
-    expect(planToolchain(resolveToolchain('clang-14', []), { cross: true, hostTriplet: 'arm-linux-gnueabihf' }).cc).toBe('clang-14 --target=arm-linux-gnueabihf');
+    expect(planToolchain(resolveToolchain('clang-14', []), { cross: true, hostTriplet: 'arm-linux-gnueabihf' }).cc).toBe(
+      'clang-14 --target=arm-linux-gnueabihf',
+    );
     expect(planToolchain(resolveToolchain('clang', []), { cross: false, hostTriplet: 'x86_64-linux-gnu' }).cc).toBe('clang');
     // DWARF 4, so that dh_dwz can read the debug info; before the flavour's flags, which may override it.
-    const t = resolveToolchain('fast', parseConfigFile('[toolchain fast]\ncompiler = clang\ncflags = -mcpu=cortex-a72 -gdwarf-5\n', '/etc/xdeb/xdeb.cfg').sections);
-    expect(planToolchain(t, { cross: true, hostTriplet: 'aarch64-linux-gnu' }).env.DEB_CFLAGS_APPEND).toBe('-gdwarf-4 -mcpu=cortex-a72 -gdwarf-5');
-    expect(planToolchain(resolveToolchain('gcc', []), { cross: true, hostTriplet: 'aarch64-linux-gnu' }).env.DEB_CFLAGS_APPEND).toBeUndefined();
+    const t = resolveToolchain(
+      'fast',
+      parseConfigFile('[toolchain fast]\ncompiler = clang\ncflags = -mcpu=cortex-a72 -gdwarf-5\n', '/etc/xdeb/xdeb.cfg').sections,
+    );
+    expect(planToolchain(t, { cross: true, hostTriplet: 'aarch64-linux-gnu' }).env.DEB_CFLAGS_APPEND).toBe(
+      '-gdwarf-4 -mcpu=cortex-a72 -gdwarf-5',
+    );
+    expect(
+      planToolchain(resolveToolchain('gcc', []), { cross: true, hostTriplet: 'aarch64-linux-gnu' }).env.DEB_CFLAGS_APPEND,
+    ).toBeUndefined();
   });
 });
 
@@ -96,7 +131,9 @@ describe('ISA limits', () => {
       'needs VFPv3 (Tag_FP_arch 3), the flavour allows VFPv3-D16',
       'needs NEONv1 (Tag_Advanced_SIMD_arch 1), the flavour allows no Advanced SIMD',
     ]);
-    expect(isaExcess({ x86: { needed: 1 | 2 | 4 } }, parseIsa('x86-64-v2'))).toEqual(['needs x86-64-v3 (GNU_PROPERTY_X86_ISA_1_NEEDED), the flavour allows x86-64-v2']);
+    expect(isaExcess({ x86: { needed: 1 | 2 | 4 } }, parseIsa('x86-64-v2'))).toEqual([
+      'needs x86-64-v3 (GNU_PROPERTY_X86_ISA_1_NEEDED), the flavour allows x86-64-v2',
+    ]);
     expect(isaExcess({ x86: { needed: 1 | 2 } }, parseIsa('x86-64-v2'))).toEqual([]);
     expect(isaExcess({}, v7)).toEqual([]);
   });

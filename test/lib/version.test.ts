@@ -22,7 +22,10 @@ function dpkgVerdicts(list: [string, string][]): (number | 'E')[] {
     else echo 1; fi
   done`;
   const r = spawnSync('sh', ['-c', script], { input: list.map(([a, b]) => `${a}\t${b}\n`).join(''), encoding: 'utf8' });
-  return r.stdout.trim().split('\n').map((x) => (x === 'E' ? 'E' : Number(x)));
+  return r.stdout
+    .trim()
+    .split('\n')
+    .map((x) => (x === 'E' ? 'E' : Number(x)));
 }
 
 /** xdeb's verdict: 'E' where dpkg would refuse one of the versions. */
@@ -42,7 +45,7 @@ function rng(seed: number): () => number {
 
 function adversarialPairs(n: number): [string, string][] {
   const r = rng(20261122);
-  const pick = <T,>(xs: readonly T[]): T => xs[Math.floor(r() * xs.length)]!;
+  const pick = <T>(xs: readonly T[]): T => xs[Math.floor(r() * xs.length)]!;
   const digits = (len: number) => Array.from({ length: len }, () => '0123456789'[Math.floor(r() * 10)]).join('');
   const part = (): string => {
     switch (Math.floor(r() * 9)) {
@@ -129,7 +132,9 @@ describe.runIf(have('dpkg'))('against dpkg itself', () => {
   });
 
   it('xdeb compare-versions - prints the same verdicts as dpkg, in order', () => {
-    const valid = adversarial.filter(([a, b]) => analyseVersion(a).problem?.severity !== 'error' && analyseVersion(b).problem?.severity !== 'error');
+    const valid = adversarial.filter(
+      ([a, b]) => analyseVersion(a).problem?.severity !== 'error' && analyseVersion(b).problem?.severity !== 'error',
+    );
     const r = runCli(['compare-versions', '-'], { input: valid.map(([a, b]) => `${a}\t${b}\n`).join('') });
     expect(r.status).toBe(0);
     expect(r.stdout.trim().split('\n').map(Number)).toEqual(dpkgVerdicts(valid));

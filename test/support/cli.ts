@@ -12,7 +12,10 @@ export interface CliResult {
 }
 
 /** `xdeb ARGS` (or `xdeb-<cmd> ARGS` when `bin` is given), with optional stdin. */
-export function runCli(args: string[], opts: { input?: string; bin?: string; env?: NodeJS.ProcessEnv; cwd?: string; timeout?: number } = {}): CliResult {
+export function runCli(
+  args: string[],
+  opts: { input?: string; bin?: string; env?: NodeJS.ProcessEnv; cwd?: string; timeout?: number } = {},
+): CliResult {
   const bin = `${ROOT}/bin/${opts.bin ?? 'xdeb'}.js`;
   const r = spawnSync(process.execPath, [bin, ...args], {
     input: opts.input,
@@ -44,7 +47,10 @@ export function removeInstalled(...patterns: string[]): void {
     .filter(([, status]) => status === 'install ok installed')
     .map(([name]) => name!);
   if (installed.length === 0) return;
-  const r = spawnSync('apt-get', ['-o', 'DPkg::Lock::Timeout=600', 'remove', '-y', '-q', ...installed], { encoding: 'utf8', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
+  const r = spawnSync('apt-get', ['-o', 'DPkg::Lock::Timeout=600', 'remove', '-y', '-q', ...installed], {
+    encoding: 'utf8',
+    env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
+  });
   if (r.status !== 0) throw new Error(`apt-get remove ${installed.join(' ')}: ${r.stderr}`);
 }
 

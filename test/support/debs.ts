@@ -36,7 +36,9 @@ export function makeDeb(dir: string, spec: DebSpec): string {
       ' Made by xdeb tests.',
     ].join('\n');
     writeFileSync(join(root, 'DEBIAN/control'), control + '\n');
-    for (const [path, content] of Object.entries(spec.files ?? { [`/usr/share/doc/${spec.package}/README`]: `${spec.package} ${spec.version} ${spec.arch}\n` })) {
+    for (const [path, content] of Object.entries(
+      spec.files ?? { [`/usr/share/doc/${spec.package}/README`]: `${spec.package} ${spec.version} ${spec.arch}\n` },
+    )) {
       const full = join(root, path);
       mkdirSync(dirname(full), { recursive: true });
       writeFileSync(full, content);
@@ -70,13 +72,22 @@ export function makeChanges(dir: string, spec: ChangesSpec): string {
   const entries = spec.files.map((f) => {
     const data = readFileSync(f);
     const lie = spec.lie?.[basename(f)] ?? {};
-    return { name: lie.name ?? basename(f), size: lie.size ?? data.length, md5: digest('md5', data), sha1: digest('sha1', data), sha256: lie.sha256 ?? digest('sha256', data) };
+    return {
+      name: lie.name ?? basename(f),
+      size: lie.size ?? data.length,
+      md5: digest('md5', data),
+      sha1: digest('sha1', data),
+      sha256: lie.sha256 ?? digest('sha256', data),
+    };
   });
   const text = [
     'Format: 1.8',
     'Date: Mon, 01 Jan 2024 00:00:00 +0000',
     `Source: ${spec.source}`,
-    `Binary: ${spec.files.filter((f) => f.endsWith('.deb')).map((f) => basename(f).split('_')[0]).join(' ')}`,
+    `Binary: ${spec.files
+      .filter((f) => f.endsWith('.deb'))
+      .map((f) => basename(f).split('_')[0])
+      .join(' ')}`,
     ...(spec.profiles?.length ? [`Built-For-Profiles: ${spec.profiles.join(' ')}`] : []),
     `Architecture: ${spec.architectures.join(' ')}`,
     `Version: ${spec.version}`,
@@ -92,7 +103,10 @@ export function makeChanges(dir: string, spec: ChangesSpec): string {
     'Files:',
     ...entries.map((e) => ` ${e.md5} ${e.size} misc optional ${e.name}`),
   ].join('\n');
-  const path = join(dir, `${spec.source}_${spec.version.replace(/^\d+:/, '')}_${spec.architectures.filter((a) => a !== 'source').join('+') || 'source'}.changes`);
+  const path = join(
+    dir,
+    `${spec.source}_${spec.version.replace(/^\d+:/, '')}_${spec.architectures.filter((a) => a !== 'source').join('+') || 'source'}.changes`,
+  );
   writeFileSync(path, text + '\n');
   return path;
 }

@@ -5,6 +5,9 @@ import { fileURLToPath } from 'node:url';
 
 export default function setup(): void {
   const root = fileURLToPath(new URL('../..', import.meta.url));
-  const r = spawnSync(process.execPath, [`${root}/node_modules/typescript/bin/tsc`, '-p', `${root}/tsconfig.json`], { stdio: 'inherit', cwd: root });
+  const r = spawnSync(process.execPath, [`${root}/node_modules/typescript/bin/tsc`, '-p', `${root}/tsconfig.json`], {
+    stdio: 'inherit',
+    cwd: root,
+  });
   if (r.status !== 0) process.stderr.write('global-setup: tsc reported errors (dist/ was emitted anyway)\n');
 }

@@ -12,8 +12,19 @@ export interface PrivateApt {
   run(args: string[], cmd?: string): { status: number; stdout: string; stderr: string };
 }
 
-export function privateApt(dir: string, opts: { sources: string[]; status?: string; archs?: string[]; trustedKeys?: string[] }): PrivateApt {
-  for (const d of ['log', 'etc/apt.conf.d', 'etc/preferences.d', 'etc/sources.list.d', 'etc/trusted.gpg.d', 'state/lists/partial', 'cache/archives/partial']) {
+export function privateApt(
+  dir: string,
+  opts: { sources: string[]; status?: string; archs?: string[]; trustedKeys?: string[] },
+): PrivateApt {
+  for (const d of [
+    'log',
+    'etc/apt.conf.d',
+    'etc/preferences.d',
+    'etc/sources.list.d',
+    'etc/trusted.gpg.d',
+    'state/lists/partial',
+    'cache/archives/partial',
+  ]) {
     mkdirSync(join(dir, d), { recursive: true });
   }
   const status = opts.status ?? join(dir, 'status');

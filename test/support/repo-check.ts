@@ -18,7 +18,10 @@ export function aptView(repo: string, suites: string[], opts: { signedBy?: strin
   const dir = mkdtempSync(join(tmpdir(), 'xdeb-apt-'));
   const opt = opts.signedBy ? `signed-by=${opts.signedBy}` : 'trusted=yes';
   const types = opts.withSources ? ['deb', 'deb-src'] : ['deb'];
-  const apt = privateApt(dir, { sources: suites.flatMap((s) => types.map((t) => `${t} [${opt}] file:${repo} ${s} main`)), status: opts.status });
+  const apt = privateApt(dir, {
+    sources: suites.flatMap((s) => types.map((t) => `${t} [${opt}] file:${repo} ${s} main`)),
+    status: opts.status,
+  });
   const r = apt.run(['update', '--error-on=any']);
   const packages: string[] = [];
   if (r.status === 0) {
@@ -28,7 +31,13 @@ export function aptView(repo: string, suites: string[], opts: { signedBy?: strin
       if (get('Package')) packages.push(`${get('Package')}:${get('Architecture')} ${get('Version')}`);
     }
   }
-  return { ok: r.status === 0, output: r.stdout + r.stderr, apt, packages: packages.sort(), cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+  return {
+    ok: r.status === 0,
+    output: r.stdout + r.stderr,
+    apt,
+    packages: packages.sort(),
+    cleanup: () => rmSync(dir, { recursive: true, force: true }),
+  };
 }
 
 /** Check, then clean up: the sorted package list, or a thrown error with apt's output. */
@@ -43,6 +52,13 @@ export function aptPackages(repo: string, suites: string[], opts: { signedBy?: s
 }
 
 /** The repository's record of builds. */
-export function builds(repo: string): { source: string; version: string; suite: string; staged: boolean; profiles: string[]; files: { name: string; path: string; sha256: string }[] }[] {
+export function builds(repo: string): {
+  source: string;
+  version: string;
+  suite: string;
+  staged: boolean;
+  profiles: string[];
+  files: { name: string; path: string; sha256: string }[];
+}[] {
   return JSON.parse(readFileSync(join(repo, 'xdeb/builds.json'), 'utf8')).builds;
 }

@@ -18,7 +18,11 @@ export function stanza(line: string): string {
     else if (f === 'installed') s += 'Status: install ok installed\n';
     else s += `Multi-Arch: ${f}\n`;
   }
-  for (const field of (rest ?? '').split(';').map((x) => x.trim()).filter(Boolean)) s += field + '\n';
+  for (const field of (rest ?? '')
+    .split(';')
+    .map((x) => x.trim())
+    .filter(Boolean))
+    s += field + '\n';
   return s;
 }
 
@@ -28,14 +32,20 @@ export function universeOf(lines: string[], opts: { installed?: string[] } = {})
   for (const p of parseDeb822(lines.map(stanza).join('\n'), { file: 'Packages' })) u.addBinary(p, o);
   if (opts.installed?.length) {
     const so = u.addOrigin({ label: 'status', file: 'status', kind: 'status', priority: 100 });
-    for (const p of parseDeb822(opts.installed.map((l) => stanza(l) + 'Status: install ok installed\n').join('\n'), { file: 'status' })) u.addBinary(p, so, { installed: true });
+    for (const p of parseDeb822(opts.installed.map((l) => stanza(l) + 'Status: install ok installed\n').join('\n'), { file: 'status' }))
+      u.addBinary(p, so, { installed: true });
   }
   return u;
 }
 
-export function checkerOf(lines: string[], opts: { mode?: ResolverMode; build?: string; host?: string; installed?: string[] } = {}): BuildChecker {
+export function checkerOf(
+  lines: string[],
+  opts: { mode?: ResolverMode; build?: string; host?: string; installed?: string[] } = {},
+): BuildChecker {
   const u = universeOf(lines, opts);
-  return new BuildChecker(new DependencyIndex(u, { buildArch: opts.build ?? 'amd64', hostArch: opts.host ?? 'arm64', mode: opts.mode ?? 'apt' }));
+  return new BuildChecker(
+    new DependencyIndex(u, { buildArch: opts.build ?? 'amd64', hostArch: opts.host ?? 'arm64', mode: opts.mode ?? 'apt' }),
+  );
 }
 
 export function sourceStanza(fields: Record<string, string>): import('../../src/lib/deb822.js').Paragraph {

@@ -13,11 +13,11 @@ import { dirname, join } from 'node:path';
 import { EXIT, NegativeAnswer, UsageError, XdebError } from '../lib/errors.js';
 import type { Plan, PlanStep } from '../lib/plan.js';
 import { Output } from '../ui/output.js';
-import { rootPrefix } from './apt-install.js';
-import type { BuildOptions } from '../flows/build.js';
-import type { BuildRecord } from './local-repo.js';
-import { runTool } from './run-tool.js';
-import type { BuildContext } from '../flows/satisfy.js';
+import { rootPrefix } from '../adapters/apt-install.js';
+import type { BuildOptions } from './build.js';
+import type { BuildRecord } from '../adapters/local-repo.js';
+import { runTool } from '../adapters/run-tool.js';
+import type { BuildContext } from './satisfy.js';
 
 export type StepStatus = 'pending' | 'running' | 'done' | 'failed' | 'skipped';
 
@@ -67,9 +67,12 @@ export function readState(file: string): SequenceState {
   try {
     state = JSON.parse(readFileSync(file, 'utf8')) as SequenceState;
   } catch (e) {
-    throw new UsageError(`cannot read the state file ${file}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'there is none (nothing to resume: run without --resume)' : (e as Error).message}`);
+    throw new UsageError(
+      `cannot read the state file ${file}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'there is none (nothing to resume: run without --resume)' : (e as Error).message}`,
+    );
   }
-  if (state.format !== STATE_FORMAT || !Array.isArray(state.steps) || !state.plan?.steps) throw new UsageError(`${file} is not an xdeb-sequence state file of format ${STATE_FORMAT}`);
+  if (state.format !== STATE_FORMAT || !Array.isArray(state.steps) || !state.plan?.steps)
+    throw new UsageError(`${file} is not an xdeb-sequence state file of format ${STATE_FORMAT}`);
   return state;
 }
 
@@ -82,7 +85,14 @@ export function newState(plan: Plan, localRepo: string, stateFile: string): Sequ
     updated: now,
     localRepo,
     plan,
-    steps: plan.steps.map((s) => ({ n: s.n, status: 'pending', dir: join(base, `${String(s.n).padStart(4, '0')}-${s.source}${s.arch === plan.hostArch ? '' : `-${s.arch}`}${s.stage ? `-${s.stage}` : ''}`) })),
+    steps: plan.steps.map((s) => ({
+      n: s.n,
+      status: 'pending',
+      dir: join(
+        base,
+        `${String(s.n).padStart(4, '0')}-${s.source}${s.arch === plan.hostArch ? '' : `-${s.arch}`}${s.stage ? `-${s.stage}` : ''}`,
+      ),
+    })),
   };
 }
 
@@ -94,7 +104,14 @@ function sameProfiles(a: readonly string[], b: readonly string[]): boolean {
 
 /** The publish record of a step's build in the local repository, if it is there with the step's profiles. */
 export function findBuild(records: readonly BuildRecord[], step: PlanStep): BuildRecord | undefined {
-  return records.find((r) => r.source === step.source && r.sourceVersion === step.version && r.suite === step.suite && r.architectures.includes(step.arch) && sameProfiles(r.profiles, step.profiles));
+  return records.find(
+    (r) =>
+      r.source === step.source &&
+      r.sourceVersion === step.version &&
+      r.suite === step.suite &&
+      r.architectures.includes(step.arch) &&
+      sameProfiles(r.profiles, step.profiles),
+  );
 }
 
 /**
@@ -109,9 +126,13 @@ export function reconcile(state: SequenceState, records: readonly BuildRecord[])
     const rec = findBuild(records, step);
     const name = `step ${st.n} (${step.source} ${step.version}${step.stage ? ` [${step.stage}]` : ''})`;
     if (st.status === 'done' && !rec) {
-      const other = records.find((r) => r.source === step.source && r.sourceVersion === step.version && r.architectures.includes(step.arch));
+      const other = records.find(
+        (r) => r.source === step.source && r.sourceVersion === step.version && r.architectures.includes(step.arch),
+      );
       st.status = 'pending';
-      st.note = other ? `the local repository has it built with ${other.profiles.join(',') || 'no profiles'}, not ${step.profiles.join(',') || 'no profiles'}: rebuilt` : 'its build is no longer in the local repository: rebuilt';
+      st.note = other
+        ? `the local repository has it built with ${other.profiles.join(',') || 'no profiles'}, not ${step.profiles.join(',') || 'no profiles'}: rebuilt`
+        : 'its build is no longer in the local repository: rebuilt';
       notes.push(`${name}: ${st.note}`);
     } else if (st.status === 'running' && rec) {
       st.status = 'done';
@@ -189,7 +210,13 @@ export interface RunResult {
 }
 
 /** The packages of a source's full build that are installed at the same version and architecture as a staged build left them. */
-async function replaceStagedInstalls(repo: string, step: PlanStep, records: readonly BuildRecord[], rootCmd: string | undefined, log: (m: string) => void): Promise<void> {
+async function replaceStagedInstalls(
+  repo: string,
+  step: PlanStep,
+  records: readonly BuildRecord[],
+  rootCmd: string | undefined,
+  log: (m: string) => void,
+): Promise<void> {
   const full = findBuild(records, step);
   if (!full) return;
   const debs: string[] = [];
@@ -202,11 +229,23 @@ async function replaceStagedInstalls(repo: string, step: PlanStep, records: read
   if (!debs.length) return;
   // Same name, same version: a plain install sees nothing to do; --reinstall of the files puts
   // the full build's in place (waiting for dpkg's lock, which other installs may hold).
-  const argv = [...rootPrefix(rootCmd, 'replacing staged packages'), 'apt-get', 'install', '-y', '-q', '--reinstall', '--no-install-recommends', '-o', 'DPkg::Lock::Timeout=600', ...debs];
+  const argv = [
+    ...rootPrefix(rootCmd, 'replacing staged packages'),
+    'apt-get',
+    'install',
+    '-y',
+    '-q',
+    '--reinstall',
+    '--no-install-recommends',
+    '-o',
+    'DPkg::Lock::Timeout=600',
+    ...debs,
+  ];
   log(`replacing what the staged build of ${step.source} installed with its full build: ${argv.join(' ')}`);
   const r = await runTool(argv[0]!, argv.slice(1), { env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
   log(r.stdout + r.stderr);
-  if (r.code !== 0) throw new NegativeAnswer(`reinstalling the full build of ${step.source} over its staged build failed (apt-get exit status ${r.code})`);
+  if (r.code !== 0)
+    throw new NegativeAnswer(`reinstalling the full build of ${step.source} over its staged build failed (apt-get exit status ${r.code})`);
 }
 
 /** Run the pending steps of a state. */
@@ -219,8 +258,8 @@ export async function runSteps(state: SequenceState, o: RunOptions): Promise<Run
   if (o.out.tty) run.bar = await startProgressBar(run);
   const stopCatching = catchSignals(run);
 
-  const { buildOne } = await import('../flows/build.js');
-  const { readBuilds } = await import('./local-repo.js');
+  const { buildOne } = await import('./build.js');
+  const { readBuilds } = await import('../adapters/local-repo.js');
   const tools: StepTools = { buildOne, readBuilds };
 
   try {
@@ -325,7 +364,10 @@ function skipStuck(run: StepRun): PlanStep[] {
   return stuck;
 }
 
-/** Without --keep-going, builds that cannot be run stop the run before anything is built: what was skipped is pending again, and the error names the loops and the unsatisfiable builds. */
+/**
+ * Without --keep-going, builds that cannot be run stop the run before anything is built: what was skipped is pending again, and the error
+ * names the loops and the unsatisfiable builds.
+ */
 function refuseStuck(run: StepRun, stuck: readonly PlanStep[]): never {
   const { plan } = run.state;
   for (const x of run.state.steps) if (x.status === 'skipped') x.status = 'pending';
@@ -451,7 +493,9 @@ async function runStep(run: StepRun, s: PlanStep, tools: StepTools): Promise<voi
   save(run);
 }
 
-/** Build and publish a step; after the full build of a source that had a staged build, its packages replace what the staged one installed. */
+/**
+ * Build and publish a step; after the full build of a source that had a staged build, its packages replace what the staged one installed.
+ */
 async function buildStep(run: StepRun, a: ActiveStep, { buildOne, readBuilds }: StepTools): Promise<void> {
   const { state, o, stagedSuites, install } = run;
   const { plan } = state;
@@ -514,7 +558,10 @@ function stepFailed(run: StepRun, { s, x, out, logFile, name }: ActiveStep, e: u
   }
 }
 
-/** The run's exit status: interrupted; after a failure, the first one's when it is a usage or environment error, else 1; 1 when a step is left undone. */
+/**
+ * The run's exit status: interrupted; after a failure, the first one's when it is a usage or environment error, else 1; 1 when a step is
+ * left undone.
+ */
 function exitCode(run: StepRun): number {
   const { stopping, failedFirst } = run;
   let code: number = EXIT.ok;

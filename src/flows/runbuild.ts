@@ -1,7 +1,8 @@
 // One build, start to end: find the source (a tree, or a .dsc to unpack), check its
 // build-dependencies, run dpkg-buildpackage with a log, move the results, and check that every
 // ELF file of the built .debs is for the host architecture. xdeb-runbuild and xdeb-build call
-// runBuild(); it throws the typed errors (NegativeAnswer for a failed build or a wrong binary,
+// runBuild() (xdeb-runbuild through runBuildIn(), with the session's settings); it throws the typed errors (NegativeAnswer for a failed
+// build or a wrong binary,
 // InputError for a bad source, EnvironmentError for missing build-dependencies or tools).
 
 import { copyFile, mkdtemp, readFile, rename, rm, stat, unlink } from 'node:fs/promises';
@@ -10,10 +11,13 @@ import { parseChanges, parseDsc } from '../lib/changes.js';
 import { parseSingleParagraph } from '../lib/deb822.js';
 import { EnvironmentError, InputError, Interrupted, NegativeAnswer } from '../lib/errors.js';
 import { buildsBinaries, changesFileName, formatLogHead, formatLogTail, logFileName, planBuild } from '../lib/runbuild-plan.js';
-import { checkElfArch } from './deb-contents.js';
-import { closeLog, logWrite, openLog, readChangelog, runStreamed, unmetBuildDeps, unpackDsc } from './dpkg-buildpackage.js';
-import type { CommandWrap } from './inside.js';
+import { checkElfArch } from '../adapters/deb-contents.js';
+import { closeLog, logWrite, openLog, readChangelog, runStreamed, unmetBuildDeps, unpackDsc } from '../adapters/dpkg-buildpackage.js';
+import type { CommandWrap } from '../adapters/inside.js';
 import type { ToolchainPlan } from '../lib/toolchain.js';
+import { parseProfileList } from '../lib/local-repo-layout.js';
+import { toolchainPlanFor } from '../adapters/toolchain.js';
+import type { Session } from './session.js';
 
 export interface RunBuildOptions {
   /** A source tree or a .dsc. */
@@ -174,7 +178,10 @@ function planOf(o: RunBuildOptions): ReturnType<typeof planBuild> {
   });
 }
 
-/** The tree to build and the output directory: a source tree as it is, or a .dsc unpacked in a temporary directory (workDir) of the output directory. */
+/**
+ * The tree to build and the output directory: a source tree as it is, or a .dsc unpacked in a temporary directory (workDir) of the output
+ * directory.
+ */
 async function findTree(
   o: RunBuildOptions,
   info: (m: string) => void,
@@ -245,7 +252,10 @@ async function writeLogHead(b: Build, log: BuildLog, command: string[]): Promise
   );
 }
 
-/** Run dpkg-buildpackage in the tree (through the chroot session's wrapper when there is one), its output into the log; the log is closed if it cannot be run. */
+/**
+ * Run dpkg-buildpackage in the tree (through the chroot session's wrapper when there is one), its output into the log; the log is closed if
+ * it cannot be run.
+ */
 async function runDpkgBuildpackage(
   b: Build,
   log: BuildLog,
@@ -263,7 +273,10 @@ async function runDpkgBuildpackage(
   }
 }
 
-/** Throw when dpkg-buildpackage was interrupted (Interrupted) or failed (NegativeAnswer, with the log's last lines unless they were echoed), the log's tail saying so. */
+/**
+ * Throw when dpkg-buildpackage was interrupted (Interrupted) or failed (NegativeAnswer, with the log's last lines unless they were echoed),
+ * the log's tail saying so.
+ */
 async function endUnlessBuilt(b: Build, log: BuildLog, run: BuildRun, seconds: number): Promise<void> {
   const { o, source, version, logPath } = b;
   if (run.interrupted) {
@@ -290,7 +303,10 @@ async function endUnlessBuilt(b: Build, log: BuildLog, run: BuildRun, seconds: n
   }
 }
 
-/** How a build that dpkg-buildpackage finished fails (no .changes, a wrong binary): the log's tail says why, and NegativeAnswer names the log. */
+/**
+ * How a build that dpkg-buildpackage finished fails (no .changes, a wrong binary): the log's tail says why, and NegativeAnswer names the
+ * log.
+ */
 function failBuilt(b: Build, log: BuildLog, seconds: number): Fail {
   return async (reason: string, details: string[]): Promise<never> => {
     await logWrite(log, formatLogTail('failed', seconds, new Date(), reason));
@@ -339,7 +355,10 @@ async function checkElf(b: Build, log: BuildLog, files: ResultFiles, fail: Fail)
   return checked;
 }
 
-/** With a toolchain whose flavour sets an ISA: no ELF file of the built packages may need more; returns what was checked (undefined when nothing was). */
+/**
+ * With a toolchain whose flavour sets an ISA: no ELF file of the built packages may need more; returns what was checked (undefined when
+ * nothing was).
+ */
 async function checkToolchainIsa(b: Build, log: BuildLog, files: ResultFiles, fail: Fail): Promise<RunBuildResult['isa']> {
   const { outputDir } = b;
   const tc = b.o.toolchain;
@@ -349,7 +368,7 @@ async function checkToolchainIsa(b: Build, log: BuildLog, files: ResultFiles, fa
     await logWrite(log, `\nISA check: the flavour ${tc.toolchain.flavour} sets no isa (nor -march=): not checked\n`);
     return undefined;
   }
-  const { checkIsa } = await import('./elf-isa.js');
+  const { checkIsa } = await import('../adapters/elf-isa.js');
   const r = await checkIsa(debs, tc.toolchain.isa);
   const isa = { limit: tc.toolchain.isa.text, elfFiles: r.elfFiles, checkable: r.checkable };
   await logWrite(
@@ -395,4 +414,46 @@ function buildResult(b: Build, changes: string, elfFilesChecked: number, isa: Ru
     ...(tc ? { flavour: tc.toolchain.flavour } : {}),
     ...(isa ? { isa } : {}),
   };
+}
+
+/** xdeb-runbuild: what to build and how to check it. */
+export interface RunbuildInput {
+  /** A source tree or a .dsc. */
+  source: string;
+  /** dpkg-buildpackage --build (default: any for a cross build, binary for a native one). */
+  buildType?: string;
+  outputDir?: string;
+  log?: string;
+  checkBuilddeps: boolean;
+  elfCheck: boolean;
+  elfAllow: string[];
+  keepTree: boolean;
+}
+
+/** xdeb-runbuild: one build with the session's architectures, profiles, toolchain, log directory and root command. */
+export async function runBuildIn(session: Session, input: RunbuildInput): Promise<RunBuildResult> {
+  const { out, buildArch, hostArch } = session;
+  // The configured profiles are for cross builds; a native build has none unless given.
+  const profiles = session.profilesGiven || hostArch !== buildArch ? parseProfileList(session.profiles) : undefined;
+  const configured = session.toolchain();
+  const toolchain = configured ? toolchainPlanFor(configured, buildArch, hostArch) : undefined;
+  return runBuild({
+    ...(toolchain ? { toolchain } : {}),
+    source: input.source,
+    hostArch,
+    buildArch,
+    profiles,
+    buildType: input.buildType,
+    outputDir: input.outputDir,
+    log: input.log,
+    logDir: session.buildLogDir,
+    rootCommand: session.rootCmd,
+    checkBuilddeps: input.checkBuilddeps,
+    elfCheck: input.elfCheck,
+    elfAllow: input.elfAllow,
+    keepTree: input.keepTree,
+    echo: !out.quiet && (out.tty || out.verbose),
+    info: (m) => out.info(m),
+    warn: (m) => out.warn(m),
+  });
 }
