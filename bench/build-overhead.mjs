@@ -6,12 +6,23 @@
 //   xdeb:    xdeb-build -a arm64 --local-repo REPO SRC
 // Runs alternate (hand, xdeb, hand, …) so that load on the machine hits both alike; medians and
 // the ratio are printed. Root, arm64 enabled and crossbuild-essential-arm64 needed.
-// Usage: node bench/build-overhead.mjs [--runs N] [--fixture NAME]
+// Both install packages on this machine: the whole run holds /tmp/xdeb-dpkg.lock (the lock the
+// test suite takes), so the timings never include waiting for it. The report names the date, the
+// commit and whether the tree is clean, the tools' versions and /proc/loadavg (bench/run-info.mjs).
+// Usage: node bench/build-overhead.mjs [--runs N] [--fixture NAME] [--save | --out FILE]
 
 import { execFileSync, spawnSync } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { debVersion, footer, header } from './run-info.mjs';
+
+const LOCK = '/tmp/xdeb-dpkg.lock';
+if (!process.env.XDEB_BENCH_LOCKED) {
+  const r = spawnSync('flock', [LOCK, process.execPath, fileURLToPath(import.meta.url), ...process.argv.slice(2)], { stdio: 'inherit', env: { ...process.env, XDEB_BENCH_LOCKED: '1' } });
+  process.exit(r.status ?? 1);
+}
 
 const root = new URL('..', import.meta.url).pathname;
 const args = process.argv.slice(2);
@@ -58,6 +69,7 @@ function withXdeb() {
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 execFileSync('sh', ['-c', `cd ${root} && npm run -s build >/dev/null`]);
+const head = header(root, { dpkg: debVersion('dpkg'), 'dpkg-dev': debVersion('dpkg-dev'), apt: debVersion('apt'), 'gcc-aarch64-linux-gnu': debVersion('gcc-aarch64-linux-gnu') });
 // One warm-up each: build-dependencies installed, caches filled, as on a developer's machine.
 byHand();
 withXdeb();
@@ -70,15 +82,17 @@ for (let i = 0; i < runs; i++) {
 }
 const h = median(hand);
 const x = median(xdeb);
-const load = spawnSync('cat', ['/proc/loadavg'], { encoding: 'utf8' }).stdout.trim();
 const report = [
-  `build overhead: fixture ${fixture}, cross amd64 → arm64, ${runs} alternating runs after one warm-up each (load ${load})`,
+  `# build overhead: fixture ${fixture}, cross amd64 → arm64, ${runs} alternating runs after one warm-up each, holding ${LOCK}`,
+  ...head,
   `  by hand (apt-get build-dep, dpkg-buildpackage -B, apt-ftparchive)  median ${h.toFixed(2)} s  [${hand.map((t) => t.toFixed(2)).join(' ')}]`,
   `  xdeb-build (satisfydepends, runbuild + ELF check, putresult)        median ${x.toFixed(2)} s  [${xdeb.map((t) => t.toFixed(2)).join(' ')}]`,
-  `  ratio xdeb / by hand: ${(x / h).toFixed(3)} (target <= 1.05)`,
+  `  ratio of the medians xdeb / by hand: ${(x / h).toFixed(3)} (target <= 1.05)`,
+  footer(),
 ].join('\n');
 console.log(report);
-if (args.includes('--save')) {
-  mkdirSync(join(root, 'bench/results'), { recursive: true });
-  writeFileSync(join(root, `bench/results/build-overhead-${new Date().toISOString().slice(0, 10)}.txt`), report + '\n');
+const out = args.includes('--out') ? resolve(args[args.indexOf('--out') + 1]) : args.includes('--save') ? join(root, `bench/results/build-overhead-${new Date().toISOString().slice(0, 10)}.txt`) : undefined;
+if (out) {
+  mkdirSync(dirname(out), { recursive: true });
+  writeFileSync(out, report + '\n');
 }
