@@ -20,7 +20,10 @@ import { debVersion, footer, header } from './run-info.mjs';
 
 const LOCK = '/tmp/xdeb-dpkg.lock';
 if (!process.env.XDEB_BENCH_LOCKED) {
-  const r = spawnSync('flock', [LOCK, process.execPath, fileURLToPath(import.meta.url), ...process.argv.slice(2)], { stdio: 'inherit', env: { ...process.env, XDEB_BENCH_LOCKED: '1' } });
+  const r = spawnSync('flock', [LOCK, process.execPath, fileURLToPath(import.meta.url), ...process.argv.slice(2)], {
+    stdio: 'inherit',
+    env: { ...process.env, XDEB_BENCH_LOCKED: '1' },
+  });
   process.exit(r.status ?? 1);
 }
 
@@ -69,7 +72,12 @@ function withXdeb() {
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 execFileSync('sh', ['-c', `cd ${root} && npm run -s build >/dev/null`]);
-const head = header(root, { dpkg: debVersion('dpkg'), 'dpkg-dev': debVersion('dpkg-dev'), apt: debVersion('apt'), 'gcc-aarch64-linux-gnu': debVersion('gcc-aarch64-linux-gnu') });
+const head = header(root, {
+  dpkg: debVersion('dpkg'),
+  'dpkg-dev': debVersion('dpkg-dev'),
+  apt: debVersion('apt'),
+  'gcc-aarch64-linux-gnu': debVersion('gcc-aarch64-linux-gnu'),
+});
 // One warm-up each: build-dependencies installed, caches filled, as on a developer's machine.
 byHand();
 withXdeb();
@@ -91,7 +99,11 @@ const report = [
   footer(),
 ].join('\n');
 console.log(report);
-const out = args.includes('--out') ? resolve(args[args.indexOf('--out') + 1]) : args.includes('--save') ? join(root, `bench/results/build-overhead-${new Date().toISOString().slice(0, 10)}.txt`) : undefined;
+const out = args.includes('--out')
+  ? resolve(args[args.indexOf('--out') + 1])
+  : args.includes('--save')
+    ? join(root, `bench/results/build-overhead-${new Date().toISOString().slice(0, 10)}.txt`)
+    : undefined;
 if (out) {
   mkdirSync(dirname(out), { recursive: true });
   writeFileSync(out, report + '\n');
