@@ -11,6 +11,7 @@ const HOST = [
   'test/commands/runbuild.test.ts',
   'test/commands/satisfydepends.test.ts',
   'test/commands/sequence.test.ts',
+  'test/commands/source-names.test.ts',
 ];
 
 export default defineConfig({

@@ -12,6 +12,7 @@ import {
   copyFileSync,
   existsSync,
   mkdirSync,
+  mkdtempSync,
   readdirSync,
   readFileSync,
   readlinkSync,
@@ -22,6 +23,7 @@ import {
   unlinkSync,
   writeFileSync,
 } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import {
   checkChrootName,
@@ -195,6 +197,33 @@ export async function imageCache(dir: string, meta: ChrootMeta): Promise<string>
     },
     { what: `the cache of chroot ${meta.name}` },
   );
+}
+
+/** apt's configuration for a root directory seen from outside: its sources, lists and status, read-only. */
+export function aptConfigFor(root: string, meta: ChrootMeta): string {
+  const q = (s: string) => JSON.stringify(s);
+  return (
+    [
+      `Dir ${q(root + '/')};`,
+      `APT::Architecture ${q(meta.buildArch)};`,
+      `APT::Architectures { ${meta.architectures.map((a) => q(a) + ';').join(' ')} };`,
+      'APT::Sandbox::User "root";',
+      'Debug::NoLocking "true";',
+    ].join('\n') + '\n'
+  );
+}
+
+/**
+ * The repositories of a chroot as its own apt sees them (sources, lists), read from outside without a session: xdeb-sequence --chroot
+ * plans against what the chroot can install and fetch, not against the machine's apt. Returns APT_CONFIG's environment; `dispose`
+ * removes the configuration file.
+ */
+export async function chrootAptView(dir: string, meta: ChrootMeta): Promise<{ aptEnv: NodeJS.ProcessEnv; dispose: () => void }> {
+  const root = await imageCache(dir, meta);
+  const work = mkdtempSync(join(tmpdir(), `xdeb-apt-${meta.name}-`));
+  const file = join(work, 'apt.conf');
+  writeFileSync(file, aptConfigFor(root, meta));
+  return { aptEnv: { ...process.env, APT_CONFIG: file, LC_ALL: 'C.UTF-8' }, dispose: () => rmSync(work, { recursive: true, force: true }) };
 }
 
 function isAlive(pid: number): boolean {
@@ -437,18 +466,8 @@ export class ChrootSession implements InsideHooks {
 
   /** An apt configuration for apt run outside that reads the chroot's sources, lists and status. */
   private writeAptConfig(): void {
-    const q = (s: string) => JSON.stringify(s);
     const file = join(this.work, 'apt.conf');
-    writeFileSync(
-      file,
-      [
-        `Dir ${q(this.root + '/')};`,
-        `APT::Architecture ${q(this.meta.buildArch)};`,
-        `APT::Architectures { ${this.meta.architectures.map((a) => q(a) + ';').join(' ')} };`,
-        'APT::Sandbox::User "root";',
-        'Debug::NoLocking "true";',
-      ].join('\n') + '\n',
-    );
+    writeFileSync(file, aptConfigFor(this.root, this.meta));
     this.aptEnv = { ...process.env, APT_CONFIG: file, LC_ALL: 'C.UTF-8' };
   }
 

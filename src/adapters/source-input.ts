@@ -6,7 +6,7 @@ import { basename, join, resolve } from 'node:path';
 import type { Paragraph } from '../lib/deb822.js';
 import { parseDeb822 } from '../lib/deb822.js';
 import { InputError } from '../lib/errors.js';
-import type { Universe } from '../lib/universe.js';
+import type { SourcePackage, Universe } from '../lib/universe.js';
 import { compareVersions } from '../lib/version.js';
 
 export interface SourceInput {
@@ -23,6 +23,10 @@ export interface SourceInput {
   binaries?: Paragraph[];
   /** For kind 'index': the root of the repository it came from, when that is on this machine. */
   base?: string;
+  /** For kind 'index': the suite (or repository) it comes from, for messages. */
+  from?: string;
+  /** For kind 'index': the other versions the repositories have, to name when this one cannot be fetched. */
+  others?: { version: string; from: string }[];
 }
 
 /** The first line of debian/changelog: 'hello (2.10-3) unstable; urgency=medium'. */
@@ -62,6 +66,80 @@ function fromDsc(file: string): SourceInput {
 }
 
 const SOURCE_NAME = /^[a-z0-9][a-z0-9+.-]+$/;
+const SUITE_NAME = /^[A-Za-z0-9][A-Za-z0-9.+_-]*$/;
+
+/** A source named as apt-get source names it: NAME, NAME=VERSION or NAME/SUITE (a suite or codename). */
+export interface SourceName {
+  name: string;
+  version?: string;
+  suite?: string;
+}
+
+/** NAME, NAME=VERSION or NAME/SUITE; undefined when `arg` is none of them (a path, say). */
+export function parseSourceName(arg: string): SourceName | undefined {
+  const eq = arg.indexOf('=');
+  if (eq > 0) {
+    const name = arg.slice(0, eq);
+    const version = arg.slice(eq + 1);
+    return SOURCE_NAME.test(name) && version !== '' && !version.includes('/') ? { name, version } : undefined;
+  }
+  const slash = arg.indexOf('/');
+  if (slash > 0) {
+    const name = arg.slice(0, slash);
+    const suite = arg.slice(slash + 1);
+    return SOURCE_NAME.test(name) && SUITE_NAME.test(suite) ? { name, suite } : undefined;
+  }
+  return SOURCE_NAME.test(arg) ? { name: arg } : undefined;
+}
+
+/** Where a source record comes from, for messages: its suite (and codename), else its repository's label. */
+export function sourceOrigin(universe: Universe, s: SourcePackage): string {
+  const o = universe.origins[s.origin];
+  const r = o?.release;
+  if (r?.suite && r.codename && r.codename !== r.suite) return `${r.suite} (${r.codename})`;
+  return r?.suite ?? r?.codename ?? o?.label ?? s.file;
+}
+
+function inSuite(universe: Universe, s: SourcePackage, suite: string): boolean {
+  const r = universe.origins[s.origin]?.release;
+  return r?.suite === suite || r?.codename === suite;
+}
+
+/** Every version of a source the repositories in use have, newest first, with where each comes from. */
+export function sourceVersions(universe: Universe, name: string): { version: string; from: string }[] {
+  const seen = new Set<string>();
+  const out: { version: string; from: string }[] = [];
+  for (const s of [...universe.sourcesNamed(name)].sort((a, b) => compareVersions(b.version, a.version))) {
+    const from = sourceOrigin(universe, s);
+    if (seen.has(`${s.version}\0${from}`)) continue;
+    seen.add(`${s.version}\0${from}`);
+    out.push({ version: s.version, from });
+  }
+  return out;
+}
+
+/**
+ * The source a name stands for in the repositories in use: the newest version, or the one asked for (=VERSION), or the newest in a suite
+ * (/SUITE). An InputError says what is there instead.
+ */
+export function findSource(universe: Universe, arg: string, named: SourceName): SourcePackage {
+  const all = universe.sourcesNamed(named.name);
+  const found = all.filter(
+    (s) => (named.version === undefined || s.version === named.version) && (named.suite === undefined || inSuite(universe, s, named.suite)),
+  );
+  if (found.length === 0) {
+    if (all.length) {
+      const there = sourceVersions(universe, named.name).map((v) => `${v.version} (${v.from})`);
+      throw new InputError(`no source '${arg}' in the repositories in use; ${named.name} is there as ${there.join(', ')}`);
+    }
+    const hint =
+      universe.sources.length === 0
+        ? " (no source index is in use: add 'deb-src' lines to apt's sources and run apt-get update — for a chroot made without them, xdeb-chroot update NAME adds them — or give --repo with a Sources file)"
+        : '';
+    throw new InputError(`unknown source package '${arg}'${hint}`);
+  }
+  return found.reduce((a, b) => (compareVersions(b.version, a.version) > 0 ? b : a));
+}
 
 /** Read a SOURCE argument; a name needs the universe (its source indexes). */
 export function readSourceArg(arg: string, universe?: Universe): SourceInput {
@@ -72,24 +150,21 @@ export function readSourceArg(arg: string, universe?: Universe): SourceInput {
     if (basename(arg) === 'control') return fromTree(resolve(arg, '..', '..'));
     throw new InputError('expected a source tree, a .dsc file or a source package name', { file: arg });
   }
-  if (arg.endsWith('.dsc') || arg.includes('/')) throw new InputError('no such file or directory', { file: arg });
-  const [name, wantVersion] = arg.split('=', 2) as [string, string | undefined];
-  if (!SOURCE_NAME.test(name)) throw new InputError(`'${arg}' is neither a file nor a valid source package name`);
-  const found = (universe?.sourcesNamed(name) ?? []).filter((s) => wantVersion === undefined || s.version === wantVersion);
-  if (found.length === 0) {
-    const hint =
-      universe && universe.sources.length === 0
-        ? " (no source index is in use: add 'deb-src' lines to apt's sources and run apt-get update, or give --repo with a Sources file)"
-        : '';
-    throw new InputError(`unknown source package '${arg}'${hint}`);
+  const named = arg.endsWith('.dsc') ? undefined : parseSourceName(arg);
+  if (!named) {
+    if (arg.endsWith('.dsc') || arg.includes('/')) throw new InputError('no such file or directory', { file: arg });
+    throw new InputError(`'${arg}' is neither a file nor a valid source package name`);
   }
-  const best = found.reduce((a, b) => (compareVersions(b.version, a.version) > 0 ? b : a));
+  if (!universe) throw new InputError(`unknown source package '${arg}'`);
+  const best = findSource(universe, arg, named);
   return {
     name: best.name,
     version: best.version,
     paragraph: best.paragraph,
     file: best.file,
     kind: 'index',
-    base: universe!.origins[best.origin]?.base,
+    base: universe.origins[best.origin]?.base,
+    from: sourceOrigin(universe, best),
+    others: sourceVersions(universe, best.name).filter((v) => v.version !== best.version),
   };
 }

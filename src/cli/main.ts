@@ -168,12 +168,27 @@ export async function main(argv: string[] = process.argv.slice(2), standalone?: 
     program.addHelpText('after', `\nEvery command also exists as xdeb-<command> where installed (xdeb-build, …).\nSee: man xdeb\n`);
   }
 
+  const unknown = standalone ? undefined : unknownCommand(argv);
+  if (unknown !== undefined) {
+    // Commander would show the umbrella help (exit 0) for `xdeb NOSUCH --help` and `xdeb help NOSUCH`.
+    process.stderr.write(`xdeb: error: unknown command '${unknown}' (xdeb help lists the commands)\n`);
+    return EXIT.usage;
+  }
   try {
     await program.parseAsync(argv, { from: 'user' });
   } catch (err) {
     exitCode = report(err, prog);
   }
   return exitCode;
+}
+
+/** The command word of an umbrella command line that names no command ('help NOSUCH' too), else undefined. */
+function unknownCommand(argv: readonly string[]): string | undefined {
+  const words = argv.filter((a) => !a.startsWith('-'));
+  const first = words[0];
+  if (first === undefined) return undefined;
+  const named = first === 'help' ? words[1] : first;
+  return named === undefined || findCommand(named) ? undefined : named;
 }
 
 function packageVersion(): string {

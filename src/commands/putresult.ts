@@ -13,7 +13,7 @@ const spec: CommandSpec = {
     'Files go to pool/, and the indexes are regenerated with apt-ftparchive (Packages, Sources, a Release\n' +
     'with SHA256 sums), signed with --sign-key (InRelease, Release.gpg). Publishing is atomic and locked:\n' +
     'concurrent putresults all land, one after the other, and an interrupted one leaves the previous\n' +
-    'repository valid. A full build (profiles among cross, nocheck) goes to suite "full"; a staged build\n' +
+    'repository valid. A final build (profiles among cross, nocheck, nodoc) goes to suite "full"; a staged build\n' +
     '(stage1, nobiarch, …) to its own suite "staged-<profiles>", so both builds of one version coexist.\n' +
     'The profiles are read from the .changes (Built-For-Profiles) unless -P is given.\n\n' +
     'A published file is never overwritten by other content of the same name (use a new version, or\n' +

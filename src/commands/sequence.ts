@@ -132,9 +132,12 @@ const spec: CommandSpec = {
     {
       code: 1,
       meaning:
-        'a build failed (or was skipped after one), or a loop cannot be broken / a build-dependency cannot be satisfied (with --list: the plan is printed all the same)',
+        'a step failed, whatever it failed on (its build, its build-dependencies, its source that cannot be fetched), or was skipped after one; or a loop cannot be broken / a build-dependency cannot be satisfied (with --list: the plan is printed all the same)',
     },
-    { code: 2, meaning: 'bad input: an unknown source, an unreadable tree or .dsc, a state file that does not match' },
+    {
+      code: 2,
+      meaning: 'bad input, found before anything is built: an unknown source, an unreadable tree or .dsc, a state file that does not match',
+    },
     { code: 3, meaning: 'the environment: a tool missing, no packages for the host architecture; a step that failed for such a reason' },
     { code: 130, meaning: 'interrupted: the state file says what is built; --resume continues' },
   ],

@@ -78,7 +78,15 @@ async function fetchSource(src: SourceInput, out: Output, aptEnv?: NodeJS.Proces
   const work = mkdtempSync(join(tmpdir(), `xdeb-source-${src.name}-`));
   out.info(`fetching ${src.name} ${src.version} with apt-get source`);
   const r = await runTool('apt-get', ['source', '--download-only', '-q', `${src.name}=${src.version}`], { cwd: work, env: aptEnv });
-  if (r.code !== 0) throw new NegativeAnswer(`apt-get source ${src.name}=${src.version} failed: ${r.stderr.trim().split('\n').pop()}`);
+  if (r.code !== 0) {
+    // Say which version from which suite failed, and what else there is: a security suite's sources may be listed but not served.
+    const why = r.stderr.trim().split('\n').pop();
+    const others = (src.others ?? []).map((o) => `${src.name}=${o.version} (${o.from})`);
+    throw new NegativeAnswer(
+      `cannot fetch ${src.name} ${src.version}${src.from ? ` from ${src.from}` : ''}: apt-get source ${src.name}=${src.version} failed: ${why}`,
+      others.length ? [`also available: ${others.join(', ')}; give NAME=VERSION or NAME/SUITE to build another`] : [],
+    );
+  }
   const dsc = readdirSync(work).find((f) => f.endsWith('.dsc'));
   if (!dsc) throw new NegativeAnswer(`apt-get source left no .dsc for ${src.name}`);
   return join(work, dsc);

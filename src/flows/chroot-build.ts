@@ -8,11 +8,26 @@
 // architecture, emulated ones included (docs/xdeb-chroot.md).
 
 import { defaultProfiles } from '../lib/build-deps.js';
+import type { ChrootMeta } from '../lib/chroot-spec.js';
 import { UsageError } from '../lib/errors.js';
 import type { Output } from '../ui/output.js';
 import { readChrootMeta, withChrootSession } from '../adapters/chroot.js';
 import type { ChrootCompilers } from './build.js';
 import type { BuildContext } from './satisfy.js';
+
+/** A build's architectures and profiles in a chroot: its own build architecture; the host one from -a or configuration, else the chroot's. */
+export function chrootTarget(ctx: BuildContext, meta: ChrootMeta): Pick<BuildContext, 'buildArch' | 'hostArch' | 'profiles'> {
+  const hostArch = ctx.session.hostArchGiven ? ctx.hostArch : meta.hostArch;
+  if (!meta.architectures.includes(hostArch)) {
+    throw new UsageError(
+      `chroot ${meta.name} cannot build for ${hostArch}: it has ${meta.architectures.join(', ')} (xdeb-chroot create -a ${hostArch} NAME makes one that can)`,
+    );
+  }
+  // The step's or the user's profiles; else the defaults for the chroot's build architecture
+  // (an emulated chroot builds natively: no cross profile).
+  const profiles = ctx.profilesGiven ? ctx.profiles : defaultProfiles(meta.buildArch, hostArch);
+  return { buildArch: meta.buildArch, hostArch, profiles };
+}
 
 export async function withBuildChroot<T>(
   name: string,
@@ -26,16 +41,8 @@ export async function withBuildChroot<T>(
   const native = typeof opts.native === 'string' ? opts.native : opts.native === false ? undefined : meta.native;
   if (native && opts.distcc)
     throw new UsageError('--native and --distcc exclude each other: the native compilers already run at full speed here');
-  // The chroot's own architecture; the host one from -a or configuration, else the chroot's.
-  const hostArch = ctx.session.hostArchGiven ? ctx.hostArch : meta.hostArch;
-  if (!meta.architectures.includes(hostArch)) {
-    throw new UsageError(
-      `chroot ${name} cannot build for ${hostArch}: it has ${meta.architectures.join(', ')} (xdeb-chroot create -a ${hostArch} NAME makes one that can)`,
-    );
-  }
-  // The step's or the user's profiles; else the defaults for the chroot's build architecture
-  // (an emulated chroot builds natively: no cross profile).
-  const profiles = ctx.profilesGiven ? ctx.profiles : defaultProfiles(meta.buildArch, hostArch);
+  const target = chrootTarget(ctx, meta);
+  const { hostArch } = target;
   const localRepo = ctx.session.localRepo.use ? ctx.session.localRepo.dir : undefined;
   return withChrootSession({ dir, name, localRepo, native, out }, async (s) => {
     if (native) {
@@ -53,6 +60,6 @@ export async function withBuildChroot<T>(
       out.info(`chroot ${name}: compile jobs go to ${d.env.DISTCC_HOSTS} as ${d.compiler}`);
     }
     s.checkInterrupted();
-    return fn({ ...ctx, buildArch: meta.buildArch, hostArch, profiles, inside: s });
+    return fn({ ...ctx, ...target, inside: s });
   });
 }

@@ -2,14 +2,34 @@
 // otherwise), written under a hidden temporary name and renamed into place, its description
 // written last; update unpacks a copy, runs apt inside, and packs it back the same way.
 
-import { existsSync, mkdirSync, readdirSync, readFileSync, realpathSync, renameSync, rmSync, statSync, unlinkSync } from 'node:fs';
+import {
+  appendFileSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  realpathSync,
+  renameSync,
+  rmSync,
+  statSync,
+  unlinkSync,
+} from 'node:fs';
 import { join } from 'node:path';
-import { aptListPrefix, checkChrootName, CHROOT_META_FORMAT, planCreate, type ChrootKind, type ChrootMeta } from '../lib/chroot-spec.js';
+import {
+  aptListPrefix,
+  checkChrootName,
+  CHROOT_META_FORMAT,
+  missingSourceLines,
+  planCreate,
+  type ChrootKind,
+  type ChrootMeta,
+} from '../lib/chroot-spec.js';
 import { EnvironmentError, Interrupted, NegativeAnswer, UsageError } from '../lib/errors.js';
 import { diagnoseMmdebstrapLog } from '../lib/mmdebstrap-log.js';
 import type { Output } from '../ui/output.js';
 import { chrootFiles, packImage, readChrootMeta, withChrootLock, withChrootSession, writeChrootMeta } from '../adapters/chroot.js';
 import { buildArch as machineArch } from '../adapters/dpkg.js';
+import { resolveInRoot } from '../adapters/mounts.js';
 import { closeLog, logWrite, openLog, runStreamed } from '../adapters/dpkg-buildpackage.js';
 
 export interface CreateOptions {
@@ -147,6 +167,13 @@ export async function updateChroot(o: UpdateOptions): Promise<ChrootMeta> {
       o.out.info(`chroot ${o.name}: ${argv.join(' ')}`);
       return s.runOk(argv);
     };
+    // Chroots made before xdeb gave them deb-src lines get them: sources named on the command line are fetched from the chroot's mirror.
+    const list = resolveInRoot(s.root, '/etc/apt/sources.list');
+    const add = existsSync(list) ? missingSourceLines(readFileSync(list, 'utf8')) : [];
+    if (add.length) {
+      appendFileSync(list, add.join('\n') + '\n');
+      o.out.info(`chroot ${o.name}: added ${add.join('; ')}`);
+    }
     await step(['apt-get', 'update', '-q', '--error-on=any']);
     await step(['apt-get', 'dist-upgrade', '-y', '-q', '--no-install-recommends']);
     const r = await step(['dpkg-query', '-W', '-f', '${Package}:${Architecture} ${Version}\\n']);

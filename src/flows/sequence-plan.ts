@@ -15,7 +15,7 @@ import { readParagraphs } from '../adapters/deb822-files.js';
 import { buildContext, type BuildContext } from './satisfy.js';
 import type { Session } from './session.js';
 import { suitesWithFlavour } from '../adapters/repositories.js';
-import { readSourceArg } from '../adapters/source-input.js';
+import { findSource, parseSourceName, readSourceArg } from '../adapters/source-input.js';
 import { loadUniverse, PRIORITY, type RepositoryUse } from '../adapters/universe-loader.js';
 
 /** What xdeb-sequence plans: its SOURCE arguments and how far to follow them. */
@@ -70,6 +70,18 @@ async function readAvailable(files: readonly string[]): Promise<Set<string>> {
   return out;
 }
 
+/** The chroot a plan is made for: its build target and a read-only view of its apt. */
+async function openChrootView(session: Session, name: string) {
+  const [{ readChrootMeta, chrootAptView }, { chrootTarget }] = await Promise.all([
+    import('../adapters/chroot.js'),
+    import('./chroot-build.js'),
+  ]);
+  const meta = readChrootMeta(session.chrootDir, name);
+  const target = chrootTarget(buildContext(session), meta);
+  session.out.info(`planning against chroot ${name}: ${target.hostArch} on ${target.buildArch}, its repositories (${meta.suite})`);
+  return { target, view: await chrootAptView(session.chrootDir, meta) };
+}
+
 export async function planSequence(session: Session, opts: SequencePlanInput): Promise<PlannedSequence> {
   const { out } = session;
   const args = opts.sources;
@@ -78,7 +90,10 @@ export async function planSequence(session: Session, opts: SequencePlanInput): P
   if (!opts.all && args.length === 0) throw new UsageError('no SOURCE given (source trees, .dsc files, source package names, or --all)');
   if (opts.available.length && !opts.full)
     throw new UsageError('--available only makes sense with --full (without it, what the repositories have is available)');
-  const ctx = buildContext(session);
+  // With --chroot the plan is made against the chroot: its architectures, and the repositories its apt has (not the machine's, whose
+  // suites — a security suite, another release — the chroot may not serve).
+  const chroot = session.chroot ? await openChrootView(session, session.chroot) : undefined;
+  const ctx = chroot ? { ...buildContext(session), ...chroot.target } : buildContext(session);
   const cross = ctx.buildArch !== ctx.hostArch;
   // Trees and .dsc files first, so that bad input fails before the (slower) universe.
   const early = new Map<string, SourceRecord>();
@@ -106,8 +121,9 @@ export async function planSequence(session: Session, opts: SequencePlanInput): P
     localSuites: suitesWithFlavour(['full'], ctx.flavour),
     repos: opts.repo,
     status: false,
+    ...(chroot ? { aptEnv: chroot.view.aptEnv } : {}),
     info: (m) => out.info(m),
-  });
+  }).finally(() => chroot?.view.dispose());
   const tLoad = Date.now();
   out.info(`read ${universe.size} packages and ${universe.sources.length} sources in ${tLoad - t0} ms`);
   if (cross && !universe.architectures.has(ctx.hostArch)) {
@@ -124,17 +140,10 @@ export async function planSequence(session: Session, opts: SequencePlanInput): P
       explicit.push(e);
       continue;
     }
-    if (a.includes('/') || a.endsWith('.dsc')) throw new InputError('no such file or directory', { file: a });
-    const [name, version] = a.split('=', 2) as [string, string | undefined];
-    const found = universe.sourcesNamed(name).filter((s) => version === undefined || s.version === version);
-    if (!found.length) {
-      const hint =
-        universe.sources.length === 0
-          ? " (no source index is in use: add 'deb-src' lines to apt's sources and run apt-get update, or give --repo with a Sources file)"
-          : '';
-      throw new InputError(`unknown source package '${a}'${hint}`);
-    }
-    const best = found.reduce((x, y) => (compareVersions(y.version, x.version) > 0 ? y : x));
+    const named = a.endsWith('.dsc') ? undefined : parseSourceName(a);
+    if (!named && (a.includes('/') || a.endsWith('.dsc'))) throw new InputError('no such file or directory', { file: a });
+    if (!named) throw new InputError(`'${a}' is neither a file nor a valid source package name`);
+    const best = findSource(universe, a, named);
     explicit.push({
       name: best.name,
       version: best.version,

@@ -559,15 +559,15 @@ function stepFailed(run: StepRun, { s, x, out, logFile, name }: ActiveStep, e: u
 }
 
 /**
- * The run's exit status: interrupted; after a failure, the first one's when it is a usage or environment error, else 1; 1 when a step is
- * left undone.
+ * The run's exit status (docs/exit-status.md): 130 interrupted; after a failure 3 when the first one was the environment's (a tool
+ * missing, no root: the machine needs fixing before anything can build), else 1 — a step's bad input (an unknown source, a malformed
+ * .dsc, a version that cannot be fetched) is that step's failure, not a bad call of xdeb-sequence; 1 when a step is left undone.
  */
 function exitCode(run: StepRun): number {
   const { stopping, failedFirst } = run;
   let code: number = EXIT.ok;
   if (stopping) code = EXIT.interrupted;
-  else if (failedFirst)
-    code = failedFirst.exitCode === EXIT.usage || failedFirst.exitCode === EXIT.environment ? failedFirst.exitCode : EXIT.no;
+  else if (failedFirst) code = failedFirst.exitCode === EXIT.environment ? EXIT.environment : EXIT.no;
   else if (run.state.steps.some((x) => x.status !== 'done')) code = EXIT.no;
   return code;
 }

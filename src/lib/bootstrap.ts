@@ -19,7 +19,7 @@ import { isCyclic, shortestCycle, stronglyConnected, stronglyConnectedCsr, type 
 export interface StageOption {
   /** The profiles added to a full build's, sorted. */
   profiles: string[];
-  /** It changes what is built (stage1, nobiarch…): a staged build, rebuilt in full later. Not for nocheck alone: that build is final. */
+  /** It changes what is built (stage1, nobiarch…): a staged build, rebuilt in full later. Not for nocheck or nodoc alone: that build is final. */
   reducing: boolean;
   deps: Dependency[];
   /** Names of the binaries it makes; undefined when the metadata does not say (all assumed). */
@@ -40,7 +40,7 @@ function preferenceRank(profiles: readonly string[]): number {
 
 /** The profiles a source's metadata mentions (build-dependency formulas, binaries' Build-Profiles), beyond those of its full build. */
 export function offeredProfiles(graph: BuildGraph, node: BuildNode): string[] {
-  const base = new Set(graph.baseProfiles(node.arch));
+  const base = new Set(graph.nodeProfiles(node));
   const found = new Set<string>();
   const { depends } = buildFields({ arch: true, indep: graph.indep(node.arch) });
   for (const field of depends) {
@@ -82,12 +82,7 @@ export function stageOptions(graph: BuildGraph, node: BuildNode): StageOption[] 
     const targets = targetsOf(deps);
     if (![...full].some((t) => !targets.has(t))) continue;
     const profiles = [...set].sort();
-    const produces = builtBinaries(
-      node.record,
-      node.arch,
-      graph.indep(node.arch),
-      new Set([...graph.baseProfiles(node.arch), ...profiles]),
-    );
+    const produces = builtBinaries(node.record, node.arch, graph.indep(node.arch), new Set([...graph.nodeProfiles(node), ...profiles]));
     const key = `${[...targets].sort((a, b) => a - b).join(',')}|${produces ? [...produces].sort().join(',') : '*'}`;
     if (seen.has(key)) continue;
     seen.add(key);
@@ -122,7 +117,7 @@ export interface LoopReport {
   /** Edges between its nodes that existing builds serve: dropped, no staged build needed for them. */
   existing: { from: number; dep: Dependency }[];
   staged: ChosenStage[];
-  /** Builds with nocheck alone that help break it (final builds, not staged). */
+  /** Builds with nocheck or nodoc alone that help break it (final builds, not staged). */
   nocheck: ChosenStage[];
   /** What no profile breaks: each part with a shortest cycle. */
   unbroken: { vertices: number[]; cycle: CycleStep[] }[];
@@ -139,7 +134,7 @@ export interface BootstrapResult {
   vertices: ExpandedVertex[];
   /** Per vertex: the vertices it needs, with the binaries. */
   needs: { to: number; binaries: string[]; soft: boolean }[][];
-  /** Options chosen for full builds (nocheck alone): the profiles they are built with. */
+  /** Options chosen for full builds (nocheck or nodoc alone): the profiles they are built with. */
   fullOption: Map<number, StageOption>;
   loops: LoopReport[];
   /** Vertices in loops left unbroken. */

@@ -7,12 +7,13 @@
 
 import { archTable } from './arch.js';
 import { BuildChecker, type CheckSourceOptions } from './build-check.js';
-import { buildDependencies, type ImplicitMode } from './build-deps.js';
+import { buildDependencies, buildFields, type ImplicitMode } from './build-deps.js';
 import { Paragraph } from './deb822.js';
 import type { Failure } from './explain.js';
 import { DependencyIndex, type Prohibition } from './installability.js';
 import type { ResolverMode } from './multiarch.js';
-import { profilesSatisfied } from './relation.js';
+import { NON_REDUCING_PROFILES } from './local-repo-layout.js';
+import { mentionedProfiles, parseRelationField, profilesSatisfied } from './relation.js';
 import type { BinaryPackage, Universe } from './universe.js';
 
 /** A source the graph may build, and what to give xdeb-build to build it. */
@@ -182,6 +183,8 @@ export interface BuildNode {
   install: number[];
   /** The full build's dependencies. */
   deps: Dependency[];
+  /** Profiles added to its full build because it cannot be satisfied without them (only profiles whose builds are final: nodoc, nocheck). */
+  added?: { profiles: string[]; reason: string };
 }
 
 export interface GraphProblem {
@@ -209,6 +212,23 @@ export interface GraphOptions {
   onlyExplicit: boolean;
   /** The source that builds a binary, by the binary's Source name. */
   lookup: (name: string) => SourceRecord | undefined;
+}
+
+/** Profiles a plan may add to a full build to make it satisfiable: their builds are final (local-repo-layout.ts). */
+const FINAL_ONLY_PROFILES = NON_REDUCING_PROFILES.filter((p) => p !== 'cross');
+
+/** Does the source's build-dependency metadata name `profile` (so that building with it can change what it needs)? */
+function offersProfile(record: SourceRecord, profile: string, indep: boolean): boolean {
+  for (const field of buildFields({ arch: true, indep }).depends) {
+    const text = record.paragraph.get(field);
+    if (!text) continue;
+    try {
+      if (mentionedProfiles(parseRelationField(text, { field, buildDep: true })).has(profile)) return true;
+    } catch {
+      // A field that does not parse fails the check with its own message.
+    }
+  }
+  return false;
 }
 
 export function nodeKey(source: string, arch: string): string {
@@ -251,11 +271,16 @@ export class BuildGraph {
     return arch === this.opts.hostArch ? this.opts.hostProfiles : this.opts.nativeProfiles;
   }
 
+  /** The profiles of a node's full build: its architecture's, and those added to make it satisfiable. */
+  nodeProfiles(node: BuildNode): readonly string[] {
+    return node.added ? [...this.baseProfiles(node.arch), ...node.added.profiles] : this.baseProfiles(node.arch);
+  }
+
   checkOptions(node: BuildNode, extra: readonly string[]): CheckSourceOptions {
     return {
       buildArch: this.opts.buildArch,
       hostArch: node.arch,
-      profiles: new Set([...this.baseProfiles(node.arch), ...extra]),
+      profiles: new Set([...this.nodeProfiles(node), ...extra]),
       arch: true,
       indep: this.indep(node.arch),
       implicit: this.opts.implicit,
@@ -335,11 +360,31 @@ export class BuildGraph {
     return { status: 'ok', install };
   }
 
+  /**
+   * The full build's solution. A build that cannot be satisfied with its architecture's profiles gets the final-build profiles its
+   * metadata offers (nodoc, nocheck: the packages stay the same) when they make it satisfiable, the fewest first; node.added says which
+   * and why. Profiles that change what is built are for --bootstrap's staged builds, not this.
+   */
+  private solveFinal(node: BuildNode): ReturnType<BuildGraph['solve']> {
+    const v = this.solve(node, []);
+    if (v.status === 'ok') return v;
+    const base = new Set(this.baseProfiles(node.arch));
+    const offered = FINAL_ONLY_PROFILES.filter((p) => !base.has(p) && offersProfile(node.record, p, this.indep(node.arch)));
+    const sets = [...offered.map((p) => [p]), ...(offered.length > 1 ? [offered] : [])];
+    for (const set of sets) {
+      const w = this.solve(node, set);
+      if (w.status !== 'ok') continue;
+      node.added = { profiles: set, reason: `unsatisfiable without ${set.join(',')}: ${this.explain(node)}` };
+      return w;
+    }
+    return v;
+  }
+
   close(): void {
     const u = this.universe;
     for (let i = 0; i < this.nodes.length; i++) {
       const node = this.nodes[i]!;
-      const v = this.solve(node, []);
+      const v = this.solveFinal(node);
       node.status = v.status;
       if (v.status !== 'ok') continue;
       node.install = v.install.map((p) => p.id);
@@ -381,9 +426,14 @@ export class BuildGraph {
     return [...byTarget.values()].sort((a, b) => a.to - b.to);
   }
 
-  /** Why a node's full build cannot be satisfied: the first reason of each failing requirement. */
+  /** Why a node's full build cannot be satisfied (before profiles were added to it): the first reason of each failing requirement. */
   explain(node: BuildNode): string {
-    const v = this.checker(node.arch).check(node.record.paragraph, { ...this.checkOptions(node, []), explain: true });
+    const opts = this.checkOptions(node, []);
+    const v = this.checker(node.arch).check(node.record.paragraph, {
+      ...opts,
+      profiles: new Set(this.baseProfiles(node.arch)),
+      explain: true,
+    });
     if (v.status === 'ok') return 'its build-dependencies are satisfiable now';
     const reasons = v.failures.map((f) => `${f.requirement}${f.reasons[0] ? `: ${f.reasons[0].text}` : ''}`);
     return reasons.length

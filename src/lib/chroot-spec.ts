@@ -165,9 +165,34 @@ export function planCreate(p: CreatePlanInput): CreatePlan {
     ...(p.localRepoLine ? [`--customize-hook=echo ${shellQuote(p.localRepoLine)} > "$1${LOCAL_REPO_SOURCES}"`] : []),
     p.suite,
     p.output,
-    p.mirror,
+    ...mirrorLines(p.mirror, p.suite),
   ];
   return { architectures, buildArch: architectures[0]!, include, argv };
+}
+
+/**
+ * The chroot's sources.list lines for a mirror URL: the binary packages, and the sources (deb-src) so that a source named on the
+ * command line is found and fetched from the mirror the chroot was made from, in its suite — not from the machine's apt, whose
+ * release and suites may differ. A MIRROR given as a sources.list line is used as it is.
+ */
+export function mirrorLines(mirror: string, suite: string): string[] {
+  if (/^deb(-src)?\s/.test(mirror)) return [mirror];
+  return [`deb ${mirror} ${suite} main`, `deb-src ${mirror} ${suite} main`];
+}
+
+/**
+ * The deb-src lines a one-line-style sources.list lacks: one for each `deb` line that has no `deb-src` twin (a chroot made before
+ * xdeb added them). [] when nothing is missing.
+ */
+export function missingSourceLines(sourcesList: string): string[] {
+  const lines = sourcesList.split('\n').map((l) => l.trim());
+  const rest = (l: string, type: string) =>
+    l
+      .slice(type.length)
+      .trim()
+      .replace(/^\[[^\]]*\]\s*/, '');
+  const have = new Set(lines.filter((l) => l.startsWith('deb-src ')).map((l) => rest(l, 'deb-src')));
+  return lines.filter((l) => l.startsWith('deb ') && !have.has(rest(l, 'deb'))).map((l) => `deb-src ${rest(l, 'deb')}`);
 }
 
 /** apt's list file names for a file: repository ('/a/b' → '_a_b_dists_…'), to drop stale copies. */

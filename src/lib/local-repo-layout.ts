@@ -9,8 +9,8 @@
 //   REPO/xdeb/builds.json -> current/builds.json  what was published (BuildRecord[])
 //   REPO/xdeb/lock                                writers hold flock(2) on it
 //
-// Suites: full builds (profiles among cross, nocheck) go to `full`; a build with other profiles
-// (stage1, nobiarch, pkg.src.foo…) is a staged build and goes to `staged-<p1>+<p2>` named from
+// Suites: final builds (profiles among cross, nocheck, nodoc) go to `full`; a build with other
+// profiles (stage1, nobiarch, noudeb, pkg.src.foo…) is a staged build and goes to `staged-<p1>+<p2>` named from
 // those profiles, sorted. A flavoured build (xdeb-build --toolchain, docs/toolchains.md) goes to
 // `flavour-<name>`, or `flavour-<name>+staged-<p1>+<p2>` when staged too: flavour names have no
 // `+`, so the first `+` separates the two halves.
@@ -24,8 +24,12 @@ export const FULL_SUITE = 'full';
 export const STAGED_PREFIX = 'staged-';
 /** The one component of every suite. */
 export const COMPONENT = 'main';
-/** Profiles that do not change what a build produces (BuildProfileSpec): such builds are full. */
-export const NON_REDUCING_PROFILES: readonly string[] = ['cross', 'nocheck'];
+/**
+ * Profiles whose builds are final (BuildProfileSpec): nocheck must not change the binary packages at all, nodoc keeps the same set of
+ * packages and may only leave out documentation, and cross is how every cross build is made. Every other profile (stage1, nobiarch,
+ * noudeb, pkg.SRC.*…) may change what is built: a staged build, rebuilt in full later.
+ */
+export const NON_REDUCING_PROFILES: readonly string[] = ['cross', 'nocheck', 'nodoc'];
 
 const PROFILE_NAME = /^[a-z0-9][a-z0-9.+-]*$/;
 

@@ -30,7 +30,7 @@ export function planSummary(plan: Plan): string {
     s += `; ${plural(plan.loops.length, 'loop')}`;
     const how: string[] = [];
     if (plan.stats.stagedBuilds) how.push(plural(plan.stats.stagedBuilds, 'staged build'));
-    if (plan.stats.nocheckBuilds) how.push(plural(plan.stats.nocheckBuilds, 'nocheck build'));
+    if (plan.stats.nocheckBuilds) how.push(plural(plan.stats.nocheckBuilds, 'final nocheck/nodoc build'));
     if (broken) s += `, ${broken} broken${how.length ? ` (${how.join(', ')})` : ''}`;
     if (unbroken) s += `, ${unbroken} NOT broken`;
   }
@@ -51,6 +51,10 @@ export function formatPlanText(plan: Plan, opts: { maxLoops?: number } = {}): st
     if (s.unsatisfiable) extra.push(`CANNOT BUILD: ${s.unsatisfiable}`);
     if (extra.length) line += `  (${extra.join('; ')})`;
     lines.push(line);
+    if (s.added)
+      lines.push(
+        `${' '.repeat(width + 4)}with ${s.added.profiles.join(',')}: ${s.added.reason.replace(/^unsatisfiable without [^:]*: /, 'unsatisfiable without it: ')}`,
+      );
     for (const nd of s.needs ?? []) {
       const from = plan.steps[nd.step - 1]!;
       lines.push(

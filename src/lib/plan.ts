@@ -33,6 +33,8 @@ export interface PlanStep {
   loop?: number;
   /** Why it cannot be built: its build-dependencies are not satisfiable. */
   unsatisfiable?: string;
+  /** Final-build profiles (nodoc, nocheck) added because it is not satisfiable without them, and why. */
+  added?: { profiles: string[]; reason: string };
 }
 
 export interface PlanEdgeRef {
@@ -62,7 +64,7 @@ export interface PlanLoop {
   /** Edges that existing builds serve (no staged build needed for them). */
   existing: { source: string; needs: PlanEdgeRef }[];
   staged: PlanStaged[];
-  /** Built with nocheck alone (a final build, not staged) to break it. */
+  /** Built with nocheck or nodoc alone (a final build, not staged) to break it. */
   nocheck: PlanStaged[];
   /** What no profile breaks, each part with a shortest cycle: each build needs the next one's binaries, the last the first's. */
   unbroken: { sources: string[]; cycle: PlanEdgeRef[] }[];
@@ -186,7 +188,7 @@ function stageVertices(br: BootstrapResult): Map<number, number> {
 function profilesOf(cx: PlanContext, v: number): string[] {
   const { graph, br } = cx;
   const vx = br.vertices[v]!;
-  const base = graph.baseProfiles(graph.nodes[vx.node]!.arch);
+  const base = graph.nodeProfiles(graph.nodes[vx.node]!);
   const extra = vx.stage?.profiles ?? br.fullOption.get(vx.node)?.profiles ?? [];
   return [...new Set([...base, ...extra])];
 }
@@ -266,7 +268,7 @@ function planLoops(cx: PlanContext, stepOf: Int32Array): { loops: PlanLoop[]; lo
   return { loops, loopOfVertex };
 }
 
-/** A build chosen to break a loop (staged, or nocheck alone), with the step that builds it. */
+/** A build chosen to break a loop (staged, or nocheck or nodoc alone), with the step that builds it. */
 function stagedBuild(cx: PlanContext, s: BootstrapResult['loops'][number]['staged'][number], stepOf: Int32Array): PlanStaged {
   const { label } = cx;
   const nodes = cx.graph.nodes;
@@ -311,6 +313,7 @@ function planStep(cx: PlanContext, v: number, n: number, stepOf: Int32Array, loo
   const loop = loopOfVertex.get(v);
   if (loop !== undefined) step.loop = loop;
   if (nd.status !== 'ok') step.unsatisfiable = meta.unsatisfiable?.(vx.node) ?? 'its build-dependencies cannot be satisfied';
+  if (nd.added) step.added = { profiles: [...nd.added.profiles], reason: nd.added.reason };
   return step;
 }
 
@@ -327,6 +330,7 @@ function whyInPlan(cx: PlanContext, v: number, stepOf: Int32Array): string {
   if (!vx.stage && stageVertex.has(vx.node)) why += `; full rebuild after its staged build (step ${stepOf[stageVertex.get(vx.node)!]})`;
   const fo = br.fullOption.get(vx.node);
   if (!vx.stage && fo) why += `; built with ${fo.profiles.join(',')} to break a loop`;
+  if (nd.added) why += `; built with ${nd.added.profiles.join(',')}: ${nd.added.reason}`;
   return why;
 }
 

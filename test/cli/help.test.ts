@@ -93,6 +93,23 @@ describe('usage errors', () => {
     for (const r of [unknown, missing, shell]) expect(r.stderr).not.toMatch(STACK);
   });
 
+  it('an unknown command with --help, or after help, is the same error (exit 2), not the umbrella help', () => {
+    for (const argv of [
+      ['frobnicate', '--help'],
+      ['help', 'frobnicate'],
+      ['-h', 'frobnicate'],
+    ]) {
+      const r = runCli(argv);
+      expect(r.status, argv.join(' ')).toBe(2);
+      expect(r.stdout).toBe('');
+      expect(r.stderr).toBe("xdeb: error: unknown command 'frobnicate' (xdeb help lists the commands)\n");
+    }
+    // A known one still has its help.
+    const known = runCli(['help', 'build']);
+    expect(known.status).toBe(0);
+    expect(known.stdout).toMatch(/^Usage: xdeb build/);
+  });
+
   it('xdeb --version prints the package version', () => {
     const r = runCli(['--version']);
     expect(r.status).toBe(0);

@@ -22,6 +22,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { debElfMachine, have, ROOT, runCli } from '../support/cli.js';
+import { makeDsc, makeSource } from '../support/sources.js';
 
 const sh = (cmd: string) => spawnSync('sh', ['-c', cmd], { encoding: 'utf8' });
 const ready =
@@ -85,28 +86,6 @@ async function waitFor(what: string, test: () => boolean, seconds: number): Prom
 }
 
 /** A source package made for these tests: debhelper, one C file, and the rules it is given. */
-function makeSource(dir: string, name: string, opts: { buildDepends?: string; c: string; make: string; rules?: string }): string {
-  const tree = join(dir, name);
-  mkdirSync(join(tree, 'debian/source'), { recursive: true });
-  writeFileSync(join(tree, 'debian/source/format'), '3.0 (native)\n');
-  writeFileSync(
-    join(tree, 'debian/changelog'),
-    `${name} (1.0) unstable; urgency=medium\n\n  * Test.\n\n -- xdeb tests <xdeb@example.org>  Sun, 01 Jan 2023 00:00:00 +0000\n`,
-  );
-  writeFileSync(
-    join(tree, 'debian/control'),
-    `Source: ${name}\nSection: misc\nPriority: optional\nMaintainer: xdeb tests <xdeb@example.org>\nBuild-Depends: debhelper-compat (= 13)${opts.buildDepends ? `, ${opts.buildDepends}` : ''}\nStandards-Version: 4.6.2\nRules-Requires-Root: no\n\nPackage: ${name}\nArchitecture: any\nDepends: \${shlibs:Depends}, \${misc:Depends}\nDescription: xdeb test package\n For the chroot tests.\n`,
-  );
-  writeFileSync(join(tree, 'debian/rules'), `#!/usr/bin/make -f\n%:\n\tdh $@\n${opts.rules ?? ''}`);
-  chmodSync(join(tree, 'debian/rules'), 0o755);
-  writeFileSync(join(tree, 'prog.c'), opts.c);
-  writeFileSync(
-    join(tree, 'Makefile'),
-    `all:\n\t$(CC) $(CFLAGS) $(CPPFLAGS) $(LDFLAGS) -o ${name} prog.c ${opts.make}\ninstall:\n\tinstall -D -m 755 ${name} $(DESTDIR)/usr/bin/${name}\nclean:\n\trm -f ${name}\n`,
-  );
-  return tree;
-}
-
 describe.runIf(ready)('xdeb-chroot: one cross chroot (bookworm, arm64), builds inside it', () => {
   const work = mkdtempSync(join(tmpdir(), 'xdeb-chroot-test-'));
   const chroots = join(work, 'chroots');
@@ -254,6 +233,57 @@ describe.runIf(ready)('xdeb-chroot: one cross chroot (bookworm, arm64), builds i
     expect(dpkgLines(sh('dpkg -l').stdout, touched)).toEqual(dpkgLines(dpkgBefore, touched));
     noSessionLeft();
   }, 900_000);
+
+  it('sources by name: a .dsc published into the local repository, and a real source from the mirror the chroot was made from (deb-src)', () => {
+    // The chroot has the deb-src lines of its mirror, and their lists.
+    const lines = chroot([
+      'login',
+      'ci',
+      '--',
+      'sh',
+      '-c',
+      'cat /etc/apt/sources.list; apt-cache showsrc hello | grep -c "^Package: hello$"',
+    ]);
+    expect(lines.status, lines.stderr).toBe(0);
+    expect(lines.stdout).toMatch(/^deb-src http:\/\/deb\.debian\.org\/debian bookworm main$/m);
+    expect(Number(lines.stdout.trim().split('\n').pop())).toBeGreaterThan(0);
+    // A fixture source known by name only: published with its Sources index into the repository the chroot uses.
+    const dsc = makeDsc(join(work, 'dsc'), 'xdebchroot-byname', { version: '1.0' });
+    const put = runCli(['-P', 'cross,nocheck', dsc], { bin: 'xdeb-putresult', env, cwd: work });
+    expect(put.status, put.stderr).toBe(0);
+    const byName = build(['--json', '--verbose', 'xdebchroot-byname']);
+    expect(byName.status, byName.stderr).toBe(0);
+    expect(JSON.parse(byName.stdout).builds[0]).toMatchObject({
+      source: 'xdebchroot-byname',
+      version: '1.0',
+      hostArch: 'arm64',
+      suite: 'full',
+    });
+    for (const n of installedInside(byName.stderr)) touched.add(n);
+    const seq = runCli(['--chroot', 'ci', '-a', 'arm64', '--json', '--verbose', 'xdebchroot-byname'], {
+      bin: 'xdeb-sequence',
+      env,
+      cwd: src,
+      timeout: 900_000,
+    });
+    expect(seq.status, seq.stderr).toBe(0);
+    expect(seq.stderr).toMatch(/planning against chroot ci: arm64 on amd64/);
+    const planned = JSON.parse(seq.stdout);
+    expect(planned.steps.map((x: { arg: string }) => x.arg)).toEqual(['xdebchroot-byname=1.0']);
+    expect(planned.results.map((x: { status: string }) => x.status)).toEqual(['done']);
+    // A real Debian source by name, NAME/SUITE as apt-get source takes it: found in the chroot's own Sources, fetched with its apt.
+    const hello = build(['--json', '--verbose', 'hello/bookworm'], 1_800_000);
+    expect(hello.status, hello.stderr).toBe(0);
+    const built = JSON.parse(hello.stdout).builds[0];
+    expect(built).toMatchObject({ source: 'hello', hostArch: 'arm64' });
+    expect(hello.stderr).toMatch(/fetching hello \S+ with apt-get source/);
+    for (const n of installedInside(hello.stderr)) touched.add(n);
+    const deb = readdirSync(src).find((f) => /^hello_.*_arm64\.deb$/.test(f));
+    expect(deb).toBeDefined();
+    expect(debElfMachine(join(src, deb!), './usr/bin/hello')).toBe(183);
+    expect(dpkgLines(sh('dpkg -l').stdout, touched)).toEqual(dpkgLines(dpkgBefore, touched));
+    noSessionLeft();
+  }, 1_800_000);
 
   it('update: apt-get update and dist-upgrade in a copy, packed back as the image; its description says when', () => {
     const before = JSON.parse(readFileSync(join(chroots, 'ci.json'), 'utf8'));

@@ -1,6 +1,14 @@
 // Chroot names, descriptions, the mmdebstrap command, and the mounts of a session.
 import { describe, expect, it } from 'vitest';
-import { aptListPrefix, checkChrootName, chrootNames, parseChrootMeta, planCreate, shellQuote } from '../../src/lib/chroot-spec.js';
+import {
+  aptListPrefix,
+  checkChrootName,
+  chrootNames,
+  missingSourceLines,
+  parseChrootMeta,
+  planCreate,
+  shellQuote,
+} from '../../src/lib/chroot-spec.js';
 import { InputError, UsageError } from '../../src/lib/errors.js';
 import { bindRoots, inRoot, mountsUnder, parseMountInfo, sessionMounts } from '../../src/lib/mount-plan.js';
 import { spawnSync } from 'node:child_process';
@@ -50,6 +58,20 @@ describe('parseChrootMeta', () => {
   });
 });
 
+describe('missingSourceLines: deb-src for a chroot made without them', () => {
+  const table: [string, string[]][] = [
+    ['deb http://deb.debian.org/debian bookworm main\n', ['deb-src http://deb.debian.org/debian bookworm main']],
+    ['deb http://m/debian bookworm main\ndeb-src http://m/debian bookworm main\n', []],
+    ['deb [arch=amd64] http://m/debian bookworm main contrib\n# deb-src x\n', ['deb-src http://m/debian bookworm main contrib']],
+    [
+      'deb http://m/d bookworm main\ndeb http://m/d bookworm-updates main\ndeb-src http://m/d bookworm main\n',
+      ['deb-src http://m/d bookworm-updates main'],
+    ],
+    ['', []],
+  ];
+  it.each(table)('%j → %j', (text, want) => expect(missingSourceLines(text)).toEqual(want));
+});
+
 describe('planCreate: the mmdebstrap command', () => {
   const base = {
     name: 'c',
@@ -77,8 +99,13 @@ describe('planCreate: the mmdebstrap command', () => {
       `--customize-hook=echo 'deb [trusted=yes] file:/r full main' > "$1/etc/apt/sources.list.d/xdeb-local.list"`,
       'bookworm',
       '/d/.c.new.tar.zst',
-      'http://deb.debian.org/debian',
+      'deb http://deb.debian.org/debian bookworm main',
+      'deb-src http://deb.debian.org/debian bookworm main',
     ]);
+  });
+  it('a mirror given as a sources.list line is used as it is', () => {
+    const p = planCreate({ ...base, kind: 'cross', mirror: 'deb [trusted=yes] file:/m bookworm main' });
+    expect(p.argv.slice(-1)).toEqual(['deb [trusted=yes] file:/m bookworm main']);
   });
   it('an emulated chroot: the host architecture only; unshare mode when not root', () => {
     const p = planCreate({ ...base, kind: 'emulated', unshare: true });

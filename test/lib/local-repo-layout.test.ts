@@ -37,7 +37,11 @@ describe('suite naming', () => {
     [['stage2', 'cross'], 'staged-stage2', true],
     [['stage1', 'nobiarch'], 'staged-nobiarch+stage1', true],
     [['nobiarch', 'stage1', 'cross'], 'staged-nobiarch+stage1', true],
-    [['nodoc'], 'staged-nodoc', true],
+    // nodoc and nocheck keep the binary packages (BuildProfileSpec): final builds.
+    [['nodoc'], 'full', false],
+    [['cross', 'nocheck', 'nodoc'], 'full', false],
+    [['cross', 'nocheck', 'nodoc', 'stage1'], 'staged-stage1', true],
+    [['noudeb'], 'staged-noudeb', true],
     [['pkg.gcc-12.nolto', 'stage1'], 'staged-pkg.gcc-12.nolto+stage1', true],
   ];
   it.each(table)('%j → %s', (profiles, suite, staged) => {
@@ -56,13 +60,20 @@ describe('suite naming', () => {
     expect(poolDir(full, 'libfoo')).not.toBe(poolDir(stage, 'libfoo'));
   });
 
-  it.each(['main', 'staged-', 'staged-cross', 'staged-stage1+nobiarch', 'staged-stage1+stage1', 'staged-Stage1', 'stage1', 'full+x'])(
-    '%j is not a suite xdeb makes',
-    (s) => {
-      expect(profilesOfSuite(s)).toBeUndefined();
-      expect(isSuiteName(s)).toBe(false);
-    },
-  );
+  it.each([
+    'main',
+    'staged-',
+    'staged-cross',
+    'staged-nodoc',
+    'staged-stage1+nobiarch',
+    'staged-stage1+stage1',
+    'staged-Stage1',
+    'stage1',
+    'full+x',
+  ])('%j is not a suite xdeb makes', (s) => {
+    expect(profilesOfSuite(s)).toBeUndefined();
+    expect(isSuiteName(s)).toBe(false);
+  });
 
   it('profile lists', () => {
     expect(parseProfileList('cross, nocheck  stage1,cross')).toEqual(['cross', 'nocheck', 'stage1']);

@@ -410,6 +410,56 @@ describe('loops', () => {
     expect(replay(sc, p)).toEqual([]);
   });
 
+  it('a source unsatisfiable without nodoc gets nodoc alone, with the reason; one that does not need it does not get it', () => {
+    const sc: Scenario = {
+      sources: [
+        // sphinx: Architecture: all without Multi-Arch: foreign, so a cross build cannot have it (<!nodoc> drops it).
+        { name: 'tiff', bd: 'libjpeg-dev, sphinx <!nodoc>, libdoc-dev <!nocheck>', bins: [{ name: 'libtiff-dev' }] },
+        { name: 'jpeg', bins: [{ name: 'libjpeg-dev' }] },
+        { name: 'sphinx', bins: [{ name: 'sphinx', arch: 'all' }] },
+        // help2man is Multi-Arch: foreign: satisfiable without nodoc, which it offers.
+        { name: 'png', bd: 'help2man <!nodoc>', bins: [{ name: 'libpng-dev' }] },
+        { name: 'help2man', bins: [{ name: 'help2man', ma: 'foreign' }] },
+      ],
+      explicit: ['tiff', 'png'],
+      host: 'arm64',
+      available: ['help2man'],
+    };
+    const { plan: p } = plan(sc);
+    const tiff = p.steps.find((s) => s.source === 'tiff')!;
+    expect(tiff).toMatchObject({ profiles: ['cross', 'nocheck', 'nodoc'], stage: null, suite: 'full' });
+    expect(tiff.added?.profiles).toEqual(['nodoc']);
+    expect(tiff.added?.reason).toMatch(
+      /^unsatisfiable without nodoc: Build-Depends: sphinx.*Architecture: all without Multi-Arch: foreign/,
+    );
+    expect(tiff.unsatisfiable).toBeUndefined();
+    expect(tiff.why).toMatch(/built with nodoc: unsatisfiable without nodoc/);
+    const png = p.steps.find((s) => s.source === 'png')!;
+    expect(png.profiles).toEqual(['cross', 'nocheck']);
+    expect(png.added).toBeUndefined();
+    expect(formatPlanText(p)).toMatch(
+      /tiff 1\.0 .*-P cross,nocheck,nodoc.*\n\s+with nodoc: unsatisfiable without it: Build-Depends: sphinx/,
+    );
+    expect(planIsComplete(p)).toBe(true);
+    expect(replay(sc, p)).toEqual([]);
+  });
+
+  it('a source that nodoc does not make satisfiable stays unsatisfiable, without nodoc', () => {
+    const sc: Scenario = {
+      sources: [
+        { name: 'tiff', bd: 'libnowhere-dev, sphinx <!nodoc>', bins: [{ name: 'libtiff-dev' }] },
+        { name: 'sphinx', bins: [{ name: 'sphinx', arch: 'all' }] },
+      ],
+      explicit: ['tiff'],
+      host: 'arm64',
+    };
+    const { plan: p } = plan(sc);
+    expect(p.steps[0]!.added).toBeUndefined();
+    expect(p.steps[0]!.profiles).toEqual(['cross', 'nocheck']);
+    expect(p.steps[0]!.unsatisfiable).toBeDefined();
+    expect(planIsComplete(p)).toBe(false);
+  });
+
   it('cross: a tool only a source tree makes is built natively first', () => {
     const sc: Scenario = {
       sources: [
