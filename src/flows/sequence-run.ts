@@ -338,15 +338,32 @@ function save(run: StepRun): void {
 /** Skip, for `why`, the pending steps that need step n, directly or through others. */
 function skipFrom(run: StepRun, n: number, why: string): void {
   const st = run.state.steps;
-  const queue = [...run.dependants[n - 1]!];
+  const steps = run.state.plan.steps;
+  // A dependant that needs the step only softly (the repositories have its binaries) is built against those instead.
+  const queue = run.dependants[n - 1]!.map((d) => [n, d] as const);
   while (queue.length) {
-    const d = queue.shift()!;
+    const [from, d] = queue.shift()!;
     const x = st[d - 1]!;
-    if (x.status !== 'pending') continue;
+    if (x.status !== 'pending' || steps[d - 1]!.soft?.includes(from)) continue;
     x.status = 'skipped';
     x.note = why;
-    queue.push(...run.dependants[d - 1]!);
+    queue.push(...run.dependants[d - 1]!.map((e) => [d, e] as const));
   }
+}
+
+/** Are the steps a step needs built — or, for a soft need, failed or skipped, so that the repositories' binaries serve instead? */
+function ready(run: StepRun, s: PlanStep): boolean {
+  const st = run.state.steps;
+  return s.after.every((a) => {
+    const status = st[a - 1]!.status;
+    return status === 'done' || (!!s.soft?.includes(a) && (status === 'failed' || status === 'skipped'));
+  });
+}
+
+/** The soft needs that were not built, for the step's messages: built against the repositories' binaries instead. */
+function servedByRepositories(run: StepRun, s: PlanStep): PlanStep[] {
+  const st = run.state.steps;
+  return (s.soft ?? []).filter((a) => st[a - 1]!.status !== 'done').map((a) => run.state.plan.steps[a - 1]!);
 }
 
 /** Skip the builds that cannot be run (stuck in a loop no profile breaks, or unsatisfiable) and what needs them; returns those builds. */
@@ -449,7 +466,7 @@ async function runReadySteps(run: StepRun, build: (s: PlanStep) => Promise<void>
         if (running.size >= o.jobs) break;
         const x = st[s.n - 1]!;
         if (x.status !== 'pending' || running.has(s.n)) continue;
-        if (!s.after.every((a) => st[a - 1]!.status === 'done')) continue;
+        if (!ready(run, s)) continue;
         const p = build(s).finally(() => {
           running.delete(s.n);
           refresh(run);
@@ -479,6 +496,11 @@ async function runStep(run: StepRun, s: PlanStep, tools: StepTools): Promise<voi
   const name = `${s.n}/${plan.steps.length} ${s.source}${s.arch === plan.hostArch ? '' : `:${s.arch}`} ${s.version}${s.stage ? ` [${s.stage}]` : ''}`;
   const a: ActiveStep = { s, x, out, logFile, name };
   say(run, `building ${name} (-P ${s.profiles.join(',') || '(none)'}); log: ${logFile}`);
+  const instead = servedByRepositories(run, s);
+  if (instead.length) {
+    x.note = `built against the repositories' binaries of ${instead.map((t) => `step ${t.n} (${t.source})`).join(', ')}, not built here`;
+    out.info(x.note);
+  }
   try {
     await buildStep(run, a, tools);
     x.status = 'done';

@@ -57,7 +57,7 @@ function printResults(state: SequenceState, stateFile: string, out: Output): voi
     const what = `${s.source}${s.arch === plan.hostArch ? '' : `:${s.arch}`} ${s.version}${s.stage ? ` [${s.stage}]` : ''}`;
     const how =
       x.status === 'done'
-        ? `done${x.seconds !== undefined ? ` (${x.seconds.toFixed(1)} s)` : ''}${x.suite ? `, in ${x.suite}` : ''}`
+        ? `done${x.seconds !== undefined ? ` (${x.seconds.toFixed(1)} s)` : ''}${x.suite ? `, in ${x.suite}` : ''}${x.note ? `; ${x.note}` : ''}`
         : `${x.status}${x.note ? `: ${x.note}` : ''}`;
     out.data(`${String(x.n).padStart(width)}. ${what}: ${how}`);
   }

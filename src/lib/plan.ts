@@ -24,6 +24,11 @@ export interface PlanStep {
   arg: string;
   /** Steps (n) that must be built first. */
   after: number[];
+  /**
+   * Those of `after` whose binaries the repositories in use have too: when such a step fails or cannot be built, this one can still be
+   * built (with --keep-going) against the existing ones.
+   */
+  soft?: number[];
   /** With --explain: the binaries ('name:arch') needed from each of them; soft when the repositories have them too. */
   needs?: { step: number; binaries: string[]; soft?: boolean }[];
   explicit: boolean;
@@ -295,6 +300,9 @@ function planStep(cx: PlanContext, v: number, n: number, stepOf: Int32Array, loo
   const nd = graph.nodes[vx.node]!;
   const profiles = profilesOf(cx, v);
   const after = [...new Set(br.needs[v]!.map((e) => stepOf[e.to]!))].filter((s) => s !== n).sort((a, b) => a - b);
+  // A step is a soft need when every edge to it is (a staged build's link to its full rebuild has no binaries: never soft).
+  const hard = new Set(br.needs[v]!.filter((e) => !e.soft || !e.binaries.length).map((e) => stepOf[e.to]!));
+  const soft = after.filter((a) => !hard.has(a));
   const why = whyInPlan(cx, v, stepOf);
   const step: PlanStep = {
     n,
@@ -306,6 +314,7 @@ function planStep(cx: PlanContext, v: number, n: number, stepOf: Int32Array, loo
     suite: suiteForProfiles(profiles, nd.arch === graph.opts.hostArch ? meta.toolchain?.flavour : undefined).suite,
     arg: nd.record.arg,
     after,
+    ...(soft.length ? { soft } : {}),
     explicit: nd.explicit,
     why,
   };

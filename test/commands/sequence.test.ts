@@ -325,4 +325,38 @@ describe.runIf(ready)('xdeb-sequence: a loop broken by stage1, cross-built for a
     expect(again.stdout).toMatch(/xdebdemo-broken 1\.0: failed: /);
     expect(again.stdout).toMatch(/libxdebdemo 1\.0: done/);
   }, 1_200_000);
+
+  it('--keep-going: a step whose failed need the repositories have too is built against theirs, and says so', () => {
+    // A copy of the library whose build fails; the repository has the library's 1.0 from the run above.
+    const broken = join(work, 'broken');
+    cpSync(join(src, 'libxdebdemo'), join(broken, 'libxdebdemo'), { recursive: true });
+    writeFileSync(join(broken, 'libxdebdemo/debian/rules'), '#!/usr/bin/make -f\n%:\n\tdh $@\noverride_dh_auto_build:\n\tfalse\n');
+    const state = join(work, 'soft.json');
+    const r = runCli(
+      [
+        '--local-repo',
+        repo,
+        '-a',
+        'arm64',
+        '--keep-going',
+        '--json',
+        '--state',
+        state,
+        join(broken, 'libxdebdemo'),
+        'xdebdemo-tool',
+        'xdebdemo-prog',
+      ],
+      { bin: 'xdeb-sequence', cwd: src, timeout: 900_000 },
+    );
+    expect(r.status, r.stderr).toBe(1);
+    const out = JSON.parse(r.stdout);
+    const step = (name: string) => out.steps.findIndex((s: { source: string }) => s.source === name);
+    const prog = out.steps[step('xdebdemo-prog')];
+    expect(prog.soft).toEqual([step('libxdebdemo') + 1]);
+    expect(out.results[step('libxdebdemo')]).toMatchObject({ status: 'failed', exitCode: 1 });
+    expect(out.results[step('xdebdemo-prog')]).toMatchObject({ status: 'done' });
+    expect(out.results[step('xdebdemo-prog')].note).toBe(
+      `built against the repositories' binaries of step ${step('libxdebdemo') + 1} (libxdebdemo), not built here`,
+    );
+  }, 900_000);
 });

@@ -225,6 +225,23 @@ describe('order without loops', () => {
     expect(replay(sc, p)).toEqual([]);
   });
 
+  it('a need the repositories could serve too is marked soft; one only the plan makes is not', () => {
+    const sc: Scenario = {
+      sources: [
+        { name: 'app', bd: 'libjpeg-dev, libtiff-dev', bins: [{ name: 'app' }] },
+        { name: 'jpeg', bins: [{ name: 'libjpeg-dev' }] },
+        { name: 'tiff', bins: [{ name: 'libtiff-dev' }] },
+      ],
+      explicit: ['app', 'jpeg', 'tiff'],
+      available: ['libjpeg-dev'],
+    };
+    const { plan: p } = plan(sc);
+    expect(order(p)).toEqual(['jpeg', 'tiff', 'app']);
+    expect(p.steps[2]).toMatchObject({ after: [1, 2], soft: [1] });
+    expect(p.steps[0]!.soft).toBeUndefined();
+    expect(replay(sc, p)).toEqual([]);
+  });
+
   it('--only-explicit: a missing binary is a problem, not a new build', () => {
     const sc: Scenario = {
       sources: [
