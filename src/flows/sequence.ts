@@ -64,6 +64,13 @@ function printResults(state: SequenceState, stateFile: string, out: Output): voi
   out.data(`state: ${stateFile}`);
 }
 
+/** The host architecture a plan of this command line is for: -a or the configuration, else a --chroot's own, else the build architecture. */
+async function plannedHostArch(session: Session): Promise<string> {
+  if (session.hostArchGiven || !session.chroot) return session.hostArch;
+  const { readChrootMeta } = await import('../adapters/chroot.js');
+  return readChrootMeta(session.chrootDir, session.chroot).hostArch;
+}
+
 export async function runSequence(session: Session, opts: SequenceInput, prog: string): Promise<number> {
   const { out } = session;
   const args = opts.sources;
@@ -79,7 +86,7 @@ export async function runSequence(session: Session, opts: SequenceInput, prog: s
       throw new UsageError(
         '--resume takes the plan and its options from the state file: give no --all, --full, --bootstrap, --only-explicit or --available',
       );
-    stateFile = opts.state ?? defaultStateFile(session.localRepo.dir, session.hostArch);
+    stateFile = opts.state ?? defaultStateFile(session.localRepo.dir, await plannedHostArch(session));
     state = readState(stateFile);
     if (args.length && JSON.stringify(args) !== JSON.stringify(state.plan.args)) {
       throw new UsageError(

@@ -271,6 +271,10 @@ describe.runIf(ready)('xdeb-chroot: one cross chroot (bookworm, arm64), builds i
     const planned = JSON.parse(seq.stdout);
     expect(planned.steps.map((x: { arg: string }) => x.arg)).toEqual(['xdebchroot-byname=1.0']);
     expect(planned.results.map((x: { status: string }) => x.status)).toEqual(['done']);
+    // --resume without -a finds the plan of the chroot's host architecture.
+    const resumed = runCli(['--chroot', 'ci', '--resume'], { bin: 'xdeb-sequence', env, cwd: src, timeout: 900_000 });
+    expect(resumed.status, resumed.stderr).toBe(0);
+    expect(resumed.stdout).toMatch(/^1\. xdebchroot-byname 1\.0: done/m);
     // A real Debian source by name, NAME/SUITE as apt-get source takes it: found in the chroot's own Sources, fetched with its apt.
     const hello = build(['--json', '--verbose', 'hello/bookworm'], 1_800_000);
     expect(hello.status, hello.stderr).toBe(0);
