@@ -53,6 +53,17 @@ const spec: CommandSpec = {
       repeatable: true,
       complete: 'file',
     },
+    {
+      flags: '--set <file>',
+      description: 'more sources, one a line (NAME, NAME=VERSION, NAME/SUITE, .dsc, tree; # comments)',
+      complete: 'file',
+    },
+    {
+      flags: '--base <file|list>',
+      description:
+        "sources taken as given, never rebuilt: a file (one a line), a comma-separated list, or 'outside' (every source outside the set)",
+      complete: 'file',
+    },
     { flags: '-e, --explain', description: 'with each step, the binaries it needs from each step before it' },
     { flags: '--dot', description: 'print the plan as a Graphviz graph' },
     { flags: '--svg <file>', description: 'draw the plan into an SVG file (needs dot, from graphviz)', complete: 'file' },
@@ -165,6 +176,8 @@ const spec: CommandSpec = {
         onlyExplicit: flags.boolean('onlyExplicit'),
         archOnly: flags.boolean('archOnly'),
         available: flags.strings('available'),
+        setFile: flags.string('set'),
+        base: flags.string('base'),
         repo: flags.strings('repo'),
         implicit: flags.choice('implicit', IMPLICIT_SETS),
         explain: flags.boolean('explain'),

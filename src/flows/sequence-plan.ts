@@ -1,7 +1,7 @@
 // xdeb-sequence's plan from the world: the SOURCE arguments (trees, .dsc files, names), the
 // repositories in use, what counts as available; then the pure graph, loops and plan.
 
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { archTable } from '../lib/arch.js';
 import { breakLoops } from '../lib/bootstrap.js';
@@ -9,6 +9,7 @@ import { BuildGraph, plannedBinaryStanzas, type SourceRecord } from '../lib/buil
 import type { ImplicitMode } from '../lib/build-deps.js';
 import { EnvironmentError, InputError, UsageError } from '../lib/errors.js';
 import { makePlan, type Plan } from '../lib/plan.js';
+import { baseFromEntries, baseFromList, entryName, parseSourceList, type Base, type SetEntry } from '../lib/source-set.js';
 import type { BinaryPackage, Universe } from '../lib/universe.js';
 import { compareVersions } from '../lib/version.js';
 import { readParagraphs } from '../adapters/deb822-files.js';
@@ -28,6 +29,10 @@ export interface SequencePlanInput {
   archOnly: boolean;
   /** --available FILE: Packages files of binaries to count as built (with --full). */
   available: string[];
+  /** --set FILE: more sources, one a line (docs/xdeb-sequence.md). */
+  setFile?: string;
+  /** --base FILE|LIST|outside: sources taken as given, never rebuilt. */
+  base?: string;
   repo: string[];
   implicit?: ImplicitMode;
   explain: boolean;
@@ -70,6 +75,34 @@ async function readAvailable(files: readonly string[]): Promise<Set<string>> {
   return out;
 }
 
+function readListFile(file: string): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new InputError((e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message, { file });
+  }
+}
+
+/** --base FILE (one source a line), a comma-separated list, or 'outside'. */
+function readBase(arg: string): Base {
+  if (arg !== 'outside' && existsSync(arg)) return baseFromEntries(parseSourceList(readListFile(arg), arg));
+  return baseFromList(arg);
+}
+
+/** A source both in the set and in the base is a contradiction: the set is built, the base is not. */
+function checkBase(base: Base, explicit: readonly SourceRecord[], set: readonly SetEntry[]): void {
+  if (base.kind !== 'sources') return;
+  for (const rec of explicit) {
+    const b = base.names.get(rec.name);
+    if (!b) continue;
+    const inSet = set.find((e) => entryName(e.arg) === rec.name);
+    const where = (w: { file: string; line?: number }) => (w.line !== undefined ? `${w.file}:${w.line}` : w.file);
+    throw new InputError(
+      `source ${rec.name} is both in the set${inSet ? ` (${where(inSet)})` : ''} and in the base (${where(b)}): the set is built from source, the base is taken as given`,
+    );
+  }
+}
+
 /** The chroot a plan is made for: its build target and a read-only view of its apt. */
 async function openChrootView(session: Session, name: string) {
   const [{ readChrootMeta, chrootAptView }, { chrootTarget }] = await Promise.all([
@@ -84,8 +117,10 @@ async function openChrootView(session: Session, name: string) {
 
 export async function planSequence(session: Session, opts: SequencePlanInput): Promise<PlannedSequence> {
   const { out } = session;
-  const args = opts.sources;
   const t0 = Date.now();
+  const set = opts.setFile ? parseSourceList(readListFile(opts.setFile), opts.setFile) : [];
+  const args = [...opts.sources, ...set.map((e) => e.arg).filter((a) => !opts.sources.includes(a))];
+  const base = opts.base === undefined ? undefined : readBase(opts.base);
   if (opts.all && args.length) throw new UsageError('give SOURCE arguments or --all, not both');
   if (!opts.all && args.length === 0) throw new UsageError('no SOURCE given (source trees, .dsc files, source package names, or --all)');
   if (opts.available.length && !opts.full)
@@ -189,7 +224,9 @@ export async function planSequence(session: Session, opts: SequencePlanInput): P
     if (!indexCache.has(name)) indexCache.set(name, recordFromIndex(universe, name));
     return indexCache.get(name);
   };
-  const isAvailable = opts.full
+  if (base) checkBase(base, explicit, set);
+  const inBase = (source: string) => (base?.kind === 'outside' ? !byName.has(source) : !!base?.names.has(source));
+  const isAvailableInRepos = opts.full
     ? (p: BinaryPackage) =>
         !planned.has(p.id) &&
         (p.arch === 'all' || (cross && p.arch === ctx.buildArch) || !!availableKeys?.has(`${p.name}\0${p.version}\0${p.arch}`))
@@ -205,7 +242,8 @@ export async function planSequence(session: Session, opts: SequencePlanInput): P
     archOnly: !!opts.archOnly,
     implicit: opts.implicit ?? 'sbuild',
     mode: ctx.mode,
-    isAvailable,
+    // The base's binaries are taken as given: from the repositories, never built.
+    isAvailable: base ? (p: BinaryPackage) => inBase(p.source) || isAvailableInRepos(p) : isAvailableInRepos,
     onlyExplicit: !!opts.onlyExplicit,
     lookup,
   });

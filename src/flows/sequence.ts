@@ -82,9 +82,9 @@ export async function runSequence(session: Session, opts: SequenceInput, prog: s
   let stateFile: string;
   if (opts.resume) {
     if (opts.list) throw new UsageError('--resume runs the plan of the state file; --list shows a new plan: give one of them');
-    if (opts.all || opts.full || opts.bootstrap || opts.onlyExplicit || opts.available.length)
+    if (opts.all || opts.full || opts.bootstrap || opts.onlyExplicit || opts.available.length || opts.setFile || opts.base)
       throw new UsageError(
-        '--resume takes the plan and its options from the state file: give no --all, --full, --bootstrap, --only-explicit or --available',
+        '--resume takes the plan and its options from the state file: give no --all, --full, --bootstrap, --only-explicit, --available, --set or --base',
       );
     stateFile = opts.state ?? defaultStateFile(session.localRepo.dir, await plannedHostArch(session));
     state = readState(stateFile);

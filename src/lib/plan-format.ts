@@ -24,6 +24,10 @@ export function planSummary(plan: Plan): string {
   const broken = plan.loops.filter((l) => l.broken).length;
   const unbroken = plan.loops.length - broken;
   let s = `${plural(plan.steps.length, 'build')} for ${arch}`;
+  // The closure: the sources asked for, and how many more their builds need (each step's `why` says by whom).
+  const asked = new Set(plan.steps.filter((x) => x.explicit).map((x) => `${x.source}:${x.arch}`)).size;
+  const needed = new Set(plan.steps.filter((x) => !x.explicit).map((x) => `${x.source}:${x.arch}`)).size;
+  if (needed) s += ` (${asked} asked for, ${needed} more needed by them)`;
   if (plan.toolchain)
     s += `, the ${plan.hostArch} ones with the toolchain ${plan.toolchain.name} (suites flavour-${plan.toolchain.flavour})`;
   if (plan.loops.length) {

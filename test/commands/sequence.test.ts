@@ -46,6 +46,46 @@ describe('xdeb-sequence --list: plans of the loop fixtures', () => {
     );
   });
 
+  it('--set FILE and --base: the set is planned as arguments are, the base taken as given', () => {
+    const set = join(work, 'set.txt');
+    writeFileSync(set, '# the distro\nxdebloop-a   # a library\n\nxdebloop-b\n');
+    const bySet = seq('-a', 'arm64', '--list', '--json', '--bootstrap', '--full', '--set', set);
+    const byArgs = seq('-a', 'arm64', '--list', '--json', '--bootstrap', '--full', 'xdebloop-a', 'xdebloop-b');
+    expect(bySet.status, bySet.stderr).toBe(0);
+    const steps = (r: { stdout: string }) =>
+      JSON.parse(r.stdout).steps.map((s: { source: string; stage: string | null }) => [s.source, s.stage]);
+    expect(steps(bySet)).toEqual(steps(byArgs));
+    // With --full the host libraries are not available: taken from the repositories, as problems; a base makes them given.
+    const problems = (r: { stdout: string }) => JSON.parse(r.stdout).problems.map((p: { message: string }) => p.message);
+    expect(problems(byArgs).length).toBeGreaterThan(0);
+    const outside = seq('-a', 'arm64', '--list', '--json', '--bootstrap', '--full', '--set', set, '--base', 'outside');
+    expect(outside.status, outside.stderr).toBe(0);
+    expect(problems(outside)).toEqual([]);
+    const libc = seq('-a', 'arm64', '--list', '--json', '--bootstrap', '--full', '--set', set, '--base', 'libc6-dev');
+    expect(problems(libc).some((m: string) => /libc6-dev/.test(m))).toBe(false);
+    expect(problems(libc).some((m: string) => /libstdc\+\+-12-dev/.test(m))).toBe(true);
+  });
+
+  it('a set file with a typo, and a source both in the set and the base: exit 2 naming file and line', () => {
+    const bad = join(work, 'bad-set.txt');
+    writeFileSync(bad, 'xdebloop-a\nXdebloop-b\n');
+    const typo = seq('-a', 'arm64', '--list', '--set', bad);
+    expect(typo.status).toBe(2);
+    expect(typo.stderr).toBe(
+      `xdeb-sequence: error: ${bad}:2: 'Xdebloop-b' is not a source (NAME, NAME=VERSION, NAME/SUITE, a .dsc or a directory)\n`,
+    );
+    const set = join(work, 'set2.txt');
+    writeFileSync(set, 'xdebloop-a\nxdebloop-b\n');
+    const base = join(work, 'base.txt');
+    writeFileSync(base, 'debhelper\nxdebloop-b\n');
+    const both = seq('-a', 'arm64', '--list', '--set', set, '--base', base);
+    expect(both.status).toBe(2);
+    expect(both.stderr).toMatch(new RegExp(`source xdebloop-b is both in the set \\(${set}:2\\) and in the base \\(${base}:2\\)`));
+    const missing = seq('-a', 'arm64', '--list', '--set', join(work, 'nonesuch.txt'));
+    expect(missing.status).toBe(2);
+    expect(missing.stderr).toMatch(/nonesuch\.txt: no such file/);
+  });
+
   it('--json: steps in build order with source, version, profiles, stage; the loop and what broke it', () => {
     const r = seq('-a', 'arm64', '--list', '--json', '--bootstrap', '--explain', 'xdebloop-b', 'xdebloop-a');
     expect(r.status).toBe(0);
