@@ -1,11 +1,12 @@
 // What a SOURCE argument names: an unpacked source tree (its debian/control), a .dsc, or a
 // source package name looked up in the repositories in use.
 
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import type { Paragraph } from '../lib/deb822.js';
 import { parseDeb822 } from '../lib/deb822.js';
 import { InputError } from '../lib/errors.js';
+import { readTextFile } from './text-stream.js';
 import type { SourcePackage, Universe } from '../lib/universe.js';
 import { compareVersions } from '../lib/version.js';
 
@@ -38,27 +39,19 @@ export function changelogVersion(text: string, file: string): { name: string; ve
   return { name: m[1]!, version: m[2]! };
 }
 
-function readText(file: string): string {
-  try {
-    return readFileSync(file, 'utf8');
-  } catch (e) {
-    throw new InputError((e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message, { file });
-  }
-}
-
 function fromTree(dir: string): SourceInput {
   const control = join(dir, 'debian', 'control');
   if (!existsSync(control)) throw new InputError('not a source tree: no debian/control', { file: dir });
-  const paras = parseDeb822(readText(control), { file: control });
+  const paras = parseDeb822(readTextFile(control), { file: control });
   const src = paras[0];
   if (!src || !src.has('Source')) throw new InputError("the first stanza has no 'Source' field", { file: control, line: src?.line ?? 1 });
   const changelog = join(dir, 'debian', 'changelog');
-  const version = existsSync(changelog) ? changelogVersion(readText(changelog), changelog).version : '';
+  const version = existsSync(changelog) ? changelogVersion(readTextFile(changelog), changelog).version : '';
   return { name: src.get('Source')!, version, paragraph: src, file: control, kind: 'tree', path: resolve(dir), binaries: paras.slice(1) };
 }
 
 function fromDsc(file: string): SourceInput {
-  const paras = parseDeb822(readText(file), { file });
+  const paras = parseDeb822(readTextFile(file), { file });
   const p = paras[0];
   if (!p || !p.has('Source')) throw new InputError("not a .dsc: no 'Source' field", { file, line: p?.line ?? 1 });
   if (!p.has('Version')) throw new InputError("no 'Version' field", { file, line: p.line });

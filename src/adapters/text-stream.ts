@@ -3,7 +3,7 @@
 
 import { isAscii } from 'node:buffer';
 import { spawn } from 'node:child_process';
-import { closeSync, openSync, readSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, readSync } from 'node:fs';
 import { createReadStream } from 'node:fs';
 import { PassThrough, type Readable, type Transform } from 'node:stream';
 import { createGunzip } from 'node:zlib';
@@ -230,4 +230,13 @@ export async function* readLineBatches(path: string): AsyncGenerator<string[]> {
     yield lines;
   }
   if (rest !== '') yield [rest.endsWith('\r') ? rest.slice(0, -1) : rest];
+}
+
+/** A whole (small) text file; a missing or unreadable one is an InputError naming it. */
+export function readTextFile(file: string): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new InputError((e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message, { file });
+  }
 }

@@ -1,7 +1,7 @@
 // xdeb-sequence's plan from the world: the SOURCE arguments (trees, .dsc files, names), the
 // repositories in use, what counts as available; then the pure graph, loops and plan.
 
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { archTable } from '../lib/arch.js';
 import { breakLoops } from '../lib/bootstrap.js';
@@ -10,12 +10,13 @@ import type { ImplicitMode } from '../lib/build-deps.js';
 import { EnvironmentError, InputError, UsageError } from '../lib/errors.js';
 import { makePlan, type Plan } from '../lib/plan.js';
 import { baseFromEntries, baseFromList, entryName, parseSourceList, type Base, type SetEntry } from '../lib/source-set.js';
-import type { BinaryPackage, Universe } from '../lib/universe.js';
+import type { BinaryPackage, SourcePackage, Universe } from '../lib/universe.js';
 import { compareVersions } from '../lib/version.js';
 import { readParagraphs } from '../adapters/deb822-files.js';
 import { buildContext, type BuildContext } from './satisfy.js';
 import type { Session } from './session.js';
 import { suitesWithFlavour } from '../adapters/repositories.js';
+import { readTextFile } from '../adapters/text-stream.js';
 import { findSource, parseSourceName, readSourceArg } from '../adapters/source-input.js';
 import { loadUniverse, PRIORITY, type RepositoryUse } from '../adapters/universe-loader.js';
 
@@ -49,7 +50,11 @@ export interface PlannedSequence {
 function recordFromIndex(u: Universe, name: string): SourceRecord | undefined {
   const found = u.sourcesNamed(name);
   if (!found.length) return undefined;
-  const best = found.reduce((a, b) => (compareVersions(b.version, a.version) > 0 ? b : a));
+  return indexRecord(found.reduce((a, b) => (compareVersions(b.version, a.version) > 0 ? b : a)));
+}
+
+/** A source of the indexes as a build of the plan: xdeb-build is given NAME=VERSION. */
+function indexRecord(best: SourcePackage): SourceRecord {
   return {
     name: best.name,
     version: best.version,
@@ -75,17 +80,9 @@ async function readAvailable(files: readonly string[]): Promise<Set<string>> {
   return out;
 }
 
-function readListFile(file: string): string {
-  try {
-    return readFileSync(file, 'utf8');
-  } catch (e) {
-    throw new InputError((e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message, { file });
-  }
-}
-
 /** --base FILE (one source a line), a comma-separated list, or 'outside'. */
 function readBase(arg: string): Base {
-  if (arg !== 'outside' && existsSync(arg)) return baseFromEntries(parseSourceList(readListFile(arg), arg));
+  if (arg !== 'outside' && existsSync(arg)) return baseFromEntries(parseSourceList(readTextFile(arg), arg));
   return baseFromList(arg);
 }
 
@@ -118,7 +115,7 @@ async function openChrootView(session: Session, name: string) {
 export async function planSequence(session: Session, opts: SequencePlanInput): Promise<PlannedSequence> {
   const { out } = session;
   const t0 = Date.now();
-  const set = opts.setFile ? parseSourceList(readListFile(opts.setFile), opts.setFile) : [];
+  const set = opts.setFile ? parseSourceList(readTextFile(opts.setFile), opts.setFile) : [];
   const args = [...opts.sources, ...set.map((e) => e.arg).filter((a) => !opts.sources.includes(a))];
   const base = opts.base === undefined ? undefined : readBase(opts.base);
   if (opts.all && args.length) throw new UsageError('give SOURCE arguments or --all, not both');
@@ -178,15 +175,7 @@ export async function planSequence(session: Session, opts: SequencePlanInput): P
     const named = a.endsWith('.dsc') ? undefined : parseSourceName(a);
     if (!named && (a.includes('/') || a.endsWith('.dsc'))) throw new InputError('no such file or directory', { file: a });
     if (!named) throw new InputError(`'${a}' is neither a file nor a valid source package name`);
-    const best = findSource(universe, a, named);
-    explicit.push({
-      name: best.name,
-      version: best.version,
-      paragraph: best.paragraph,
-      arg: `${best.name}=${best.version}`,
-      file: best.file,
-      kind: 'index',
-    });
+    explicit.push(indexRecord(findSource(universe, a, named)));
   }
   if (opts.all) {
     const table = archTable();
