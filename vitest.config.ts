@@ -5,6 +5,7 @@ import { defineConfig } from 'vitest/config';
 const HOST = [
   'test/commands/build.test.ts',
   'test/commands/chroot.test.ts',
+  'test/commands/distro-rootfs.test.ts',
   'test/commands/flavours.test.ts',
   'test/commands/report.test.ts',
   'test/commands/repositories.test.ts',
