@@ -113,7 +113,9 @@ const spec: CommandSpec = {
     'steps are in build order; after lists the steps (n) a step needs (with --explain, needs: [{"step", "binaries",\n' +
     '"soft"}] says which binaries; soft: the repositories have them too); stage is null for a full build, else its\n' +
     'reducing profiles joined with +. A step stuck in a loop no profile breaks has "loop": N; a step whose\n' +
-    'build-dependencies cannot be satisfied has "unsatisfiable": "why". In a loop, unbroken lists each part no\n' +
+    'build-dependencies cannot be satisfied has "unsatisfiable": "why"; "soft": [n] lists the steps of after whose\n' +
+    'binaries the repositories have too (with --keep-going they serve when that step fails); "added": {"profiles":\n' +
+    '["nodoc"], "reason": "…"} says which final-build profiles a step got to be satisfiable. In a loop, unbroken lists each part no\n' +
     'profile breaks with a shortest cycle [{"source", "arch", "stage", "binaries"}, …] (each needs the binaries of\n' +
     "the next, the last the first's); existing lists edges the repositories' binaries serve.\n" +
     'Without --list the plan is followed by "stateFile" and "results": [{"n", "status" (done, failed, skipped,\n' +
