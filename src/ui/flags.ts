@@ -5,11 +5,6 @@
 export class Flags {
   constructor(private readonly values: Readonly<Record<string, unknown>>) {}
 
-  /** The flags as the parser named them (camelCase), for tests and messages. */
-  names(): string[] {
-    return Object.keys(this.values).filter((k) => this.values[k] !== undefined);
-  }
-
   private mismatch(name: string, want: string): never {
     throw new Error(`flag ${name} is ${JSON.stringify(this.values[name])}, not ${want} (the command's spec and its reader disagree)`);
   }
