@@ -1,5 +1,5 @@
 import type { CommandSpec } from '../ui/spec.js';
-import { HOST_ARCH, IMPLICIT_SETS, PROFILES, REPO_SELECTION, ROOT_CMD, sessionFlags } from './common-options.js';
+import { HOST_ARCH, IMPLICIT_SETS, PROFILES, REPO_SELECTION, RESOLVER_MODES, ROOT_CMD, sessionFlags } from './common-options.js';
 import { TOOLCHAIN } from './toolchain-option.js';
 
 const spec: CommandSpec = {
@@ -35,14 +35,14 @@ const spec: CommandSpec = {
     {
       flags: '--mode <mode>',
       description: 'where apt, dose and dpkg disagree, follow this one (docs/conformance.md)',
-      choices: ['apt', 'dose', 'dpkg'],
+      choices: RESOLVER_MODES,
       default: 'apt',
     },
     {
       flags: '--implicit <set>',
       description:
         'implicit build-dependencies: sbuild (build-essential, the cross toolchain, libc-dev, libstdc++-dev), dose (build-essential, crossbuild-essential), build-essential, none',
-      choices: ['sbuild', 'dose', 'build-essential', 'none'],
+      choices: IMPLICIT_SETS,
       default: 'sbuild',
     },
     { flags: '--no-status', description: 'ignore what is installed (check against the repositories alone)' },

@@ -1,7 +1,16 @@
 import type { CommandSpec } from '../ui/spec.js';
 import { REPORT } from './report-option.js';
 import { TOOLCHAIN } from './toolchain-option.js';
-import { CHROOT_BUILD, HOST_ARCH, IMPLICIT_SETS, PROFILES, REPO_SELECTION, ROOT_CMD, sessionFlags } from './common-options.js';
+import {
+  CHROOT_BUILD,
+  HOST_ARCH,
+  IMPLICIT_SETS,
+  PROFILES,
+  REPO_SELECTION,
+  RESOLVER_MODES,
+  ROOT_CMD,
+  sessionFlags,
+} from './common-options.js';
 
 const spec: CommandSpec = {
   name: 'sequence',
@@ -82,7 +91,7 @@ const spec: CommandSpec = {
     {
       flags: '--mode <mode>',
       description: 'where apt, dose and dpkg disagree, follow this one (docs/conformance.md)',
-      choices: ['apt', 'dose', 'dpkg'],
+      choices: RESOLVER_MODES,
       default: 'apt',
     },
     {
