@@ -2,7 +2,7 @@
 // mmdebstrap from the local repository (pinned first) plus the Debian mirror as the base, and a
 // program of the set run in it under qemu-user — the recipe of docs/xdeb-sequence.md.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -21,6 +21,9 @@ describe.runIf(ready)('the distro runs: a root filesystem from the local reposit
   const work = mkdtempSync(join(tmpdir(), 'xdeb-rootfs-'));
   const repo = join(work, 'repo');
   const rootfs = join(work, 'rootfs');
+  // Built in a copy: a build leaves its files in the source trees.
+  const src = join(work, 'src');
+  cpSync(join(ROOT, 'fixtures/debian'), src, { recursive: true });
   afterAll(() => {
     removeInstalled('xdebdemo:arm64', 'libxdebdemo-dev:arm64', 'libxdebdemo1:arm64', 'xdebdemo-tool');
     rmSync(work, { recursive: true, force: true });
@@ -29,7 +32,7 @@ describe.runIf(ready)('the distro runs: a root filesystem from the local reposit
   it('xdeb-sequence builds the set; mmdebstrap makes the arm64 root filesystem; xdebdemo runs in it, the set’s own build', () => {
     const seq = runCli(['--local-repo', repo, '-a', 'arm64', 'libxdebdemo', 'xdebdemo-tool', 'xdebdemo-prog'], {
       bin: 'xdeb-sequence',
-      cwd: join(ROOT, 'fixtures/debian'),
+      cwd: src,
       timeout: 900_000,
     });
     expect(seq.status, seq.stderr).toBe(0);
