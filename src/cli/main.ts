@@ -4,7 +4,6 @@
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { EXIT, XdebError } from '../lib/errors.js';
-import { useSystemArchTable } from '../adapters/dpkg-tables.js';
 import { Flags } from '../ui/flags.js';
 import { Output } from '../ui/output.js';
 import { commands, findCommand } from './registry.js';
@@ -133,7 +132,7 @@ export async function main(argv: string[] = process.argv.slice(2), standalone?: 
     let code: number | void;
     try {
       // dpkg's architecture tables, when installed, for every command (docs/design.md §4).
-      useSystemArchTable();
+      (await import('../adapters/dpkg-tables.js')).useSystemArchTable();
       code = await spec.run!({ args: positional, flags, out, prog, commands });
     } catch (err) {
       // Reported here so that the message names the command: 'xdeb deps reduce: error: …'.

@@ -15,6 +15,10 @@ const runsArm64 =
     existsSync('/proc/sys/fs/binfmt_misc/qemu-aarch64') ? readFileSync('/proc/sys/fs/binfmt_misc/qemu-aarch64', 'utf8') : '',
   );
 const ready = process.getuid?.() === 0 && have('mmdebstrap') && canCrossBuildArm64() && runsArm64;
+if (!ready)
+  process.stderr.write(
+    'distro-rootfs test: needs root, mmdebstrap, the arm64 cross toolchain and arm64 programs runnable (scripts/install-deps sets all up): not run\n',
+  );
 const sha256 = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 
 describe.runIf(ready)('the distro runs: a root filesystem from the local repository, a program of the set under qemu', () => {
