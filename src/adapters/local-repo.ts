@@ -57,6 +57,8 @@ import {
   parseGenerationName,
   poolDir,
   profilesOfSuite,
+  isStagedSuite,
+  type BootstrapSuite,
   referencedPaths,
   releaseFields,
   sourcesFor,
@@ -218,6 +220,8 @@ export interface PublishOptions {
   replace?: boolean;
   /** The flavour the builds were made with (suite flavour-<name>); default: each .changes' Xdeb-Flavour, else none. */
   flavour?: string;
+  /** A build that breaks a loop without a profile (seed, seeded, dropped): its own suite, whatever its profiles. */
+  bootstrap?: BootstrapSuite;
   /** Architectures an empty suite lists (default: the build architecture). */
   architectures?: readonly string[];
   lock?: LockOptions;
@@ -262,7 +266,7 @@ async function planFiles(p: RepoPaths, results: readonly ResultSet[], opts: Publ
   for (const rs of results) {
     const profiles = [...(opts.profiles ?? rs.profiles ?? [])];
     const flavour = opts.flavour ?? rs.flavour;
-    const choice = suiteForProfiles(profiles, flavour);
+    const choice = suiteForProfiles(profiles, flavour, opts.bootstrap);
     const dir = poolDir(choice.suite, rs.source);
     const files: PublishedFile[] = [];
     for (const f of rs.files) {
@@ -371,7 +375,7 @@ async function buildGeneration(
     const flavour = flavourOfSuite(suite);
     infos.push({
       name: suite,
-      staged: (profilesOfSuite(suite) ?? []).length > 0,
+      staged: isStagedSuite(suite),
       profiles: profilesOfSuite(suite) ?? [],
       ...(flavour ? { flavour } : {}),
       architectures: t.architectures,

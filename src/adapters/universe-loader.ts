@@ -49,6 +49,8 @@ export interface LoadUniverseOptions {
   preferences?: readonly PinRecord[];
   /** --local-config: the configuration's [repository NAME] sections with a url, read instead of apt's lists. */
   configured?: readonly ConfiguredRepository[];
+  /** Packages files of a later release: a package Multi-Arch: foreign there is taken as foreign here (docs/bootstrap-from-scratch.md). */
+  assumeForeignFrom?: readonly string[];
 }
 
 /** Local repositories outrank remote ones, so that a local build wins over the archive's by default. */

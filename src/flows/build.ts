@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { NegativeAnswer, XdebError } from '../lib/errors.js';
 import { formatSourceText } from '../lib/satisfy-report.js';
+import type { BootstrapSuite } from '../lib/local-repo-layout.js';
 import type { Output } from '../ui/output.js';
 import { runTool } from '../adapters/run-tool.js';
 import { buildContext, checkSourceArg, installBuildDeps, type BuildContext, type ResolveOptions } from './satisfy.js';
@@ -47,6 +48,8 @@ export interface BuildOptions extends ResolveOptions, ChrootCompilers {
   outputDir?: string;
   logDir?: string;
   keepVersions?: number;
+  /** A build that breaks a loop without a profile (xdeb-sequence's seed, seeded and dropped steps): published to that suite. */
+  bootstrap?: BootstrapSuite;
   /**
    * Runs the satisfydepends step (resolution and installation). xdeb-sequence -j N passes a
    * lock, so that builds may run side by side while installs never overlap.
@@ -165,6 +168,7 @@ export async function buildOne(arg: string, ctx: BuildContext, opts: BuildOption
         files: [built.changes],
         profiles: built.profiles,
         keepVersions: opts.keepVersions,
+        ...(opts.bootstrap ? { bootstrap: opts.bootstrap } : {}),
         runUploads: true,
         uploadsOnlyWhenConfigured: true,
       }),

@@ -2,7 +2,7 @@
 // the one path xdeb-putresult and xdeb-build (and so xdeb-sequence) take.
 
 import { configuredRepositories } from '../lib/repositories.js';
-import type { BuildRecord } from '../lib/local-repo-layout.js';
+import type { BootstrapSuite, BuildRecord } from '../lib/local-repo-layout.js';
 import { readResults } from '../adapters/build-results.js';
 import { publish, type PublishResult } from '../adapters/local-repo.js';
 import { uploadAfterPublish, type UploadSummary } from '../adapters/uploads.js';
@@ -16,6 +16,8 @@ export interface PublishInput {
   keepVersions?: number;
   replace?: boolean;
   flavour?: string;
+  /** A build that breaks a loop without a profile: published to its bootstrap suite (seed, seeded, dropped). */
+  bootstrap?: BootstrapSuite;
   /** How long to wait for another publish into the same repository. */
   lockWaitSeconds?: number;
   /** Run the upload queue now; false queues only (--no-upload). */
@@ -47,6 +49,7 @@ export async function publishAndUpload(session: Session, input: PublishInput): P
     keepVersions: input.keepVersions,
     ...(input.replace ? { replace: true } : {}),
     ...(input.flavour !== undefined ? { flavour: input.flavour } : {}),
+    ...(input.bootstrap ? { bootstrap: input.bootstrap } : {}),
     ...(lock ? { lock } : {}),
     info: (m) => out.info(m),
   });

@@ -34,6 +34,14 @@ export interface SequencePlanInput {
   setFile?: string;
   /** --base FILE|LIST|outside: sources taken as given, never rebuilt. */
   base?: string;
+  /** Break loops with seed builds where the repositories have a member's binaries (on unless --no-seed). */
+  seed?: boolean;
+  /** --hints FILE: deb822 stanzas breaking what nothing else breaks. */
+  hints?: string;
+  /** --droppable DIR, or false for --no-droppable; default: botch's lists when installed. */
+  droppable?: string | false;
+  /** --assume-foreign-from INDEX: Packages files of a later release whose Multi-Arch: foreign is assumed here. */
+  assumeForeignFrom?: string[];
   repo: string[];
   implicit?: ImplicitMode;
   explain: boolean;
@@ -153,6 +161,7 @@ export async function planSequence(session: Session, opts: SequencePlanInput): P
     localSuites: suitesWithFlavour(['full'], ctx.flavour),
     repos: opts.repo,
     status: false,
+    ...(opts.assumeForeignFrom?.length ? { assumeForeignFrom: opts.assumeForeignFrom } : {}),
     ...(chroot ? { aptEnv: chroot.view.aptEnv } : {}),
     info: (m) => out.info(m),
   }).finally(() => chroot?.view.dispose());

@@ -11,6 +11,7 @@
 import { mkdirSync, readFileSync, renameSync, writeFileSync, appendFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { EXIT, NegativeAnswer, UsageError, XdebError } from '../lib/errors.js';
+import { bootstrapOfSuite } from '../lib/local-repo-layout.js';
 import type { Plan, PlanStep } from '../lib/plan.js';
 import { Output } from '../ui/output.js';
 import { rootPrefix } from '../adapters/apt-install.js';
@@ -278,8 +279,6 @@ interface StepRun {
   o: RunOptions;
   /** For each step (n - 1): the steps (n) that have it in their 'after'. */
   dependants: number[][];
-  /** The suites of the staged builds: every build may take build-dependencies from them. */
-  stagedSuites: string[];
   /** The installs of build-dependencies, one at a time (they must not overlap). */
   install: Mutex;
   /** The signal the run is stopping for: no step starts any more. */
@@ -322,7 +321,6 @@ function newRun(state: SequenceState, o: RunOptions): StepRun {
     state,
     o,
     dependants,
-    stagedSuites: [...new Set(steps.filter((s) => s.stage).map((s) => s.suite))],
     install: new Mutex(),
     stopping: undefined,
     failedFirst: undefined,
@@ -516,10 +514,23 @@ async function runStep(run: StepRun, s: PlanStep, tools: StepTools): Promise<voi
 }
 
 /**
+ * The local suites a step's build reads: the final builds, and the suites of the staged (or seed) builds it needs — no others, so that a
+ * build never takes a staged or seed copy of a package whose final build exists at the same version.
+ */
+export function localSuitesOf(steps: readonly PlanStep[], s: PlanStep): string[] {
+  const out = ['full'];
+  for (const a of s.after) {
+    const t = steps[a - 1]!;
+    if (t.stage && !out.includes(t.suite)) out.push(t.suite);
+  }
+  return out;
+}
+
+/**
  * Build and publish a step; after the full build of a source that had a staged build, its packages replace what the staged one installed.
  */
 async function buildStep(run: StepRun, a: ActiveStep, { buildOne, readBuilds }: StepTools): Promise<void> {
-  const { state, o, stagedSuites, install } = run;
+  const { state, o, install } = run;
   const { plan } = state;
   const steps = plan.steps;
   const { s, x, out } = a;
@@ -537,7 +548,8 @@ async function buildStep(run: StepRun, a: ActiveStep, { buildOne, readBuilds }: 
     ctx,
     {
       ...o.buildOpts,
-      localSuites: ['full', ...stagedSuites],
+      localSuites: localSuitesOf(steps, s),
+      ...(bootstrapOfSuite(s.suite) ? { bootstrap: bootstrapOfSuite(s.suite) } : {}),
       outputDir: x.dir,
       logDir: x.dir,
       publish: true,

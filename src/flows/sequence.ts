@@ -37,6 +37,8 @@ export interface SequenceInput extends SequencePlanInput, ChrootCompilers {
   keepGoing: boolean;
   /** --report DIR. */
   report?: string;
+  /** --verify: check the run of the state file, build nothing. */
+  verify?: boolean;
 }
 
 function printPlan(plan: Plan, opts: SequenceInput, out: Output): void {

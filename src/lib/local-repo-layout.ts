@@ -13,7 +13,9 @@
 // profiles (stage1, nobiarch, noudeb, pkg.src.foo…) is a staged build and goes to `staged-<p1>+<p2>` named from
 // those profiles, sorted. A flavoured build (xdeb-build --toolchain, docs/toolchains.md) goes to
 // `flavour-<name>`, or `flavour-<name>+staged-<p1>+<p2>` when staged too: flavour names have no
-// `+`, so the first `+` separates the two halves.
+// `+`, so the first `+` separates the two halves. Builds that break a loop otherwise than by a
+// profile go to suites of their own (BOOTSTRAP_SUITES: a seed, what is built against a seed, a
+// build with build-dependencies dropped): never final, rebuilt in full later.
 
 import { InputError, type InputLocation } from './errors.js';
 import { compareVersions } from './version.js';
@@ -22,6 +24,17 @@ import { compareVersions } from './version.js';
 export const FULL_SUITE = 'full';
 /** Prefix of the suites of staged builds. */
 export const STAGED_PREFIX = 'staged-';
+/**
+ * Suites of builds made to break a loop without a profile: `seed` (built against the repositories' binaries of a loop member), `seeded`
+ * (built against a seed), `dropped` (built with build-dependencies dropped, by a droppable list or a hint).
+ */
+export const BOOTSTRAP_SUITES = ['seed', 'seeded', 'dropped'] as const;
+export type BootstrapSuite = (typeof BOOTSTRAP_SUITES)[number];
+
+export function isBootstrapSuite(s: string): s is BootstrapSuite {
+  return (BOOTSTRAP_SUITES as readonly string[]).includes(s);
+}
+
 /** The one component of every suite. */
 export const COMPONENT = 'main';
 /**
@@ -63,10 +76,11 @@ export function flavourNameProblem(name: string): string | undefined {
     : `'${name}' is not a flavour name (lower-case letters, digits, '.' and '-', starting with a letter or digit)`;
 }
 
-/** The suite a build with these profiles (and flavour, if any) is published into. */
-export function suiteForProfiles(profiles: readonly string[], flavour?: string): SuiteChoice {
+/** The suite a build with these profiles (and flavour, if any) is published into; a bootstrap build's is its own, whatever its profiles. */
+export function suiteForProfiles(profiles: readonly string[], flavour?: string, bootstrap?: BootstrapSuite): SuiteChoice {
   const reducing = [...new Set(profiles.filter((p) => !NON_REDUCING_PROFILES.includes(p)))].sort();
   const head = flavour ? FLAVOUR_PREFIX + flavour : undefined;
+  if (bootstrap) return { suite: head ? `${head}+${bootstrap}` : bootstrap, staged: true, reducing };
   if (reducing.length === 0) return { suite: head ?? FULL_SUITE, staged: false, reducing };
   const staged = STAGED_PREFIX + reducing.join('+');
   return { suite: head ? `${head}+${staged}` : staged, staged: true, reducing };
@@ -82,13 +96,14 @@ export function flavourOfSuite(suite: string): string | undefined {
 
 /** The reducing profiles a suite name stands for; [] for `full`; undefined for a name xdeb does not make. */
 export function profilesOfSuite(suite: string): string[] | undefined {
-  if (suite === FULL_SUITE) return [];
+  if (suite === FULL_SUITE || isBootstrapSuite(suite)) return [];
   if (suite.startsWith(FLAVOUR_PREFIX)) {
     const flavour = flavourOfSuite(suite);
     if (flavour === undefined) return undefined;
     const rest = suite.slice(FLAVOUR_PREFIX.length + flavour.length);
     if (rest === '') return [];
-    // Only a staged suite may follow the flavour: `flavour-a53+full` is no name xdeb makes.
+    // Only a staged or bootstrap suite may follow the flavour: `flavour-a53+full` is no name xdeb makes.
+    if (isBootstrapSuite(rest.slice(1))) return [];
     return rest.startsWith('+' + STAGED_PREFIX) ? profilesOfSuite(rest.slice(1)) : undefined;
   }
   if (!suite.startsWith(STAGED_PREFIX)) return undefined;
@@ -96,6 +111,17 @@ export function profilesOfSuite(suite: string): string[] | undefined {
   if (profiles.some((p) => !PROFILE_NAME.test(p) || NON_REDUCING_PROFILES.includes(p))) return undefined;
   const sorted = [...profiles].sort();
   return sorted.every((p, i) => p === profiles[i]) && new Set(profiles).size === profiles.length ? profiles : undefined;
+}
+
+/** The bootstrap suite a suite name is (`seed`, `flavour-a53+seed` → seed), else undefined. */
+export function bootstrapOfSuite(suite: string): BootstrapSuite | undefined {
+  const tail = suite.startsWith(FLAVOUR_PREFIX) ? suite.slice(suite.indexOf('+') + 1 || suite.length) : suite;
+  return isBootstrapSuite(tail) ? tail : undefined;
+}
+
+/** Does a suite hold builds that are not final (staged, or a bootstrap suite)? */
+export function isStagedSuite(suite: string): boolean {
+  return bootstrapOfSuite(suite) !== undefined || (profilesOfSuite(suite) ?? []).length > 0;
 }
 
 export function isSuiteName(suite: string): boolean {
