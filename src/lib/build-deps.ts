@@ -24,6 +24,11 @@ export interface BuildOptions {
    * crossbuild-essential-HOST:native (what dose-builddebcheck adds); 'none' nothing.
    */
   implicit: ImplicitMode;
+  /**
+   * Binary packages to build without (xdeb-build --drop-build-depends, a bootstrap's dropped step): every alternative naming one
+   * is removed from its relation, and a relation left with none is dropped. Build-Conflicts and the implicit set are kept.
+   */
+  drop?: ReadonlySet<string>;
   /** For messages. */
   file?: string;
 }
@@ -62,7 +67,10 @@ export function implicitRequirements(buildArch: string, hostArch: string, mode: 
 export interface BuildDependencies {
   requirements: Requirement[];
   prohibitions: Prohibition[];
-  /** Relations dropped for this build (arch list or profile false), for --explain. */
+  /**
+   * Relations dropped for this build, for --explain: by their arch list or profiles, or (text ending in '(dropped: NAME…)') because
+   * every alternative left names a package of `drop`.
+   */
   dropped: { field: string; text: string; line: number }[];
 }
 
@@ -100,9 +108,18 @@ export function buildDependencies(source: Paragraph, opts: BuildOptions): BuildD
   for (const field of depends) {
     const line = source.lineOf(field);
     for (const rel of parse(field)) {
-      const kept: Relation = rel.filter((a) => alternativeApplies(a, ctx)).map((a) => ({ ...a, archList: undefined, profiles: undefined }));
-      if (kept.length === 0) {
+      const applies: Relation = rel
+        .filter((a) => alternativeApplies(a, ctx))
+        .map((a) => ({ ...a, archList: undefined, profiles: undefined }));
+      if (applies.length === 0) {
         out.dropped.push({ field, text: formatRelation(rel), line });
+        continue;
+      }
+      const drop = opts.drop;
+      const kept = drop?.size ? applies.filter((a) => !drop.has(a.name)) : applies;
+      if (kept.length === 0) {
+        const names = [...new Set(applies.map((a) => a.name))].join(', ');
+        out.dropped.push({ field, text: `${formatRelation(rel)} (dropped: ${names})`, line });
         continue;
       }
       out.requirements.push({
