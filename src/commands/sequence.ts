@@ -28,7 +28,12 @@ const spec: CommandSpec = {
     "makes that build need fewer of the loop's binaries while it still makes the binaries the others need;\n" +
     'it is rebuilt in full once the loop is built. Few such builds are chosen (a feedback-vertex-set\n' +
     'heuristic). Inside a loop, binaries the repositories have already serve (no staged build is needed\n' +
-    'for them). A loop no profile breaks is named with its shortest cycle.\n\n' +
+    "for them). What profiles do not break, in this order: build-dependencies botch's droppable lists drop;\n" +
+    "a seed build (one member built against the repositories' binaries of the others, any version; then\n" +
+    "the members again against the set's own builds; --no-seed turns it off); a --hints FILE. A loop\n" +
+    'nothing breaks is named with its shortest cycle.\n\n' +
+    'With --set or --base the plan is a distro: the host-architecture binaries of its members are built by\n' +
+    'the set, never taken from the repositories (except by a seed build); --verify checks a run did that.\n\n' +
     'The plan (--list) is printed as text, JSON (--json) or Graphviz (--dot; --svg FILE draws it). Without\n' +
     '--list each step runs through xdeb-build (satisfydepends, runbuild, putresult into the local\n' +
     'repository: staged builds into its staged-PROFILES suites), independent steps side by side up to\n' +
@@ -73,7 +78,11 @@ const spec: CommandSpec = {
         "sources taken as given, never rebuilt: a file (one a line), a comma-separated list, or 'outside' (every source outside the set)",
       complete: 'file',
     },
-    { flags: '--no-seed', description: "with --bootstrap: do not break a loop with a seed build (one member built against the repositories' binaries of another)" },
+    {
+      flags: '--no-seed',
+      description:
+        "with --bootstrap: do not break a loop with a seed build (one member built against the repositories' binaries of another)",
+    },
     {
       flags: '--hints <file>',
       description: 'with --bootstrap: how to break loops nothing else breaks (deb822: Source, Drop-Build-Depends or Profiles, Reason)',
@@ -87,11 +96,16 @@ const spec: CommandSpec = {
     { flags: '--no-droppable', description: "with --bootstrap: do not read botch's droppable lists" },
     {
       flags: '--assume-foreign-from <index>',
-      description: 'count a package as Multi-Arch: foreign when this Packages file (a later release) says it is (repeatable; each use printed)',
+      description:
+        'count a package as Multi-Arch: foreign when this Packages file (a later release) says it is (repeatable; each use printed)',
       repeatable: true,
       complete: 'file',
     },
-    { flags: '--verify', description: "after a run: check from the state, the .buildinfo files and the local repository that every final build took the set's own builds" },
+    {
+      flags: '--verify',
+      description:
+        "after a run: check from the state, the .buildinfo files and the local repository that every final build took the set's own builds",
+    },
     { flags: '-e, --explain', description: 'with each step, the binaries it needs from each step before it' },
     { flags: '--dot', description: 'print the plan as a Graphviz graph' },
     { flags: '--svg <file>', description: 'draw the plan into an SVG file (needs dot, from graphviz)', complete: 'file' },
@@ -132,15 +146,16 @@ const spec: CommandSpec = {
     '           {"n": 2, "source": "xdebloop-b", …, "stage": null, "suite": "full", "after": [1]},\n' +
     '           {"n": 3, "source": "xdebloop-a", …, "profiles": ["cross", "nocheck"], "stage": null, "after": [1, 2]}],\n' +
     ' "loops": [{"n": 1, "sources": ["xdebloop-a", "xdebloop-b"], "broken": true, "existing": [],\n' +
-    '            "staged": [{"source": "xdebloop-a", "arch": "arm64", "profiles": ["stage1"], "stage": "stage1", "step": 1,\n' +
+    '            "staged": [{"source": "xdebloop-a", "arch": "arm64", "kind": "profile", "profiles": ["stage1"], "stage": "stage1", "step": 1,\n' +
     '                        "breaks": [{"source": "xdebloop-b", "arch": "arm64", "stage": null, "binaries": ["libxdebloop-b-dev:arm64"]}]}],\n' +
-    '            "nocheck": [], "unbroken": []}],\n' +
+    '            "nocheck": [], "seeded": [], "unbroken": []}],\n' +
     ' "problems": [], "stats": {"sources": 2, "edges": 3, "checks": 4, "components": 1, "cyclicComponents": 1,\n' +
-    '   "largestComponent": 2, "inLoops": 2, "stagedBuilds": 1, "nocheckBuilds": 0, "unbrokenLoops": 0,\n' +
+    '   "largestComponent": 2, "inLoops": 2, "stagedBuilds": 1, "nocheckBuilds": 0, "seedBuilds": 0, "unbrokenLoops": 0,\n' +
     '   "milliseconds": {"graph": 30, "bootstrap": 5}}}\n\n' +
     'steps are in build order; after lists the steps (n) a step needs (with --explain, needs: [{"step", "binaries",\n' +
     '"soft"}] says which binaries; soft: the repositories have them too); stage is null for a full build, else its\n' +
-    'reducing profiles joined with +. A step stuck in a loop no profile breaks has "loop": N; a step whose\n' +
+    'reducing profiles joined with +, or seed, seeded (a first build against a seed), dropped (with "drops": [names]).\n' +
+    'A staged entry\'s kind is profile, drop, seed or hint, with its "evidence". A step stuck in a loop nothing breaks has "loop": N; a step whose\n' +
     'build-dependencies cannot be satisfied has "unsatisfiable": "why"; "soft": [n] lists the steps of after whose\n' +
     'binaries the repositories have too (with --keep-going they serve when that step fails); "added": {"profiles":\n' +
     '["nodoc"], "reason": "…"} says which final-build profiles a step got to be satisfiable. In a loop, unbroken lists each part no\n' +

@@ -120,6 +120,22 @@ async function openChrootView(session: Session, name: string) {
   return { target, view: await chrootAptView(session.chrootDir, meta) };
 }
 
+/** What the repositories in use have of a binary ('name:arch'), any version, for a seed build: its newest, or undefined. */
+function seedsIn(universe: Universe, planned: ReadonlySet<number>): (binary: string) => string | undefined {
+  return (binary) => {
+    const colon = binary.lastIndexOf(':');
+    const name = binary.slice(0, colon);
+    const arch = binary.slice(colon + 1);
+    let best: BinaryPackage | undefined;
+    for (const id of universe.named(name)) {
+      const p = universe.get(id);
+      if (planned.has(id) || p.arch !== arch) continue;
+      if (!best || compareVersions(p.version, best.version) > 0) best = p;
+    }
+    return best ? `${name}:${arch} ${best.version}` : undefined;
+  };
+}
+
 export async function planSequence(session: Session, opts: SequencePlanInput): Promise<PlannedSequence> {
   const { out } = session;
   const t0 = Date.now();
@@ -224,6 +240,10 @@ export async function planSequence(session: Session, opts: SequencePlanInput): P
   };
   if (base) checkBase(base, explicit, set);
   const inBase = (source: string) => (base?.kind === 'outside' ? !byName.has(source) : !!base?.names.has(source));
+  // A distro (--set, --base): the set is built against itself, so its host-architecture binaries in the repositories do not count as
+  // built; they may serve as seeds only.
+  const distro = opts.setFile !== undefined || opts.base !== undefined;
+  const isMemberBinary = (p: BinaryPackage) => distro && p.arch === ctx.hostArch && byName.has(p.source);
   const isAvailableInRepos = opts.full
     ? (p: BinaryPackage) =>
         !planned.has(p.id) &&
@@ -241,7 +261,7 @@ export async function planSequence(session: Session, opts: SequencePlanInput): P
     implicit: opts.implicit ?? 'sbuild',
     mode: ctx.mode,
     // The base's binaries are taken as given: from the repositories, never built.
-    isAvailable: base ? (p: BinaryPackage) => inBase(p.source) || isAvailableInRepos(p) : isAvailableInRepos,
+    isAvailable: (p: BinaryPackage) => !isMemberBinary(p) && ((!!base && inBase(p.source)) || isAvailableInRepos(p)),
     onlyExplicit: !!opts.onlyExplicit,
     lookup,
   });
@@ -258,7 +278,10 @@ export async function planSequence(session: Session, opts: SequencePlanInput): P
   graph.close();
   const tGraph = Date.now();
   out.info(`${graph.nodes.length} builds, ${graph.checks} checks in ${tGraph - tLoad} ms`);
-  const br = breakLoops(graph, { bootstrap: !!opts.bootstrap });
+  const br = breakLoops(graph, {
+    bootstrap: !!opts.bootstrap,
+    ...(opts.bootstrap && opts.seed !== false ? { seedFrom: seedsIn(universe, planned) } : {}),
+  });
   const tBoot = Date.now();
   const broken = graph.nodes.filter((n) => n.status !== 'ok');
   const explained = new Map<number, string>();

@@ -373,7 +373,7 @@ function skipStuck(run: StepRun): PlanStep[] {
   for (const s of stuck) {
     const x = st[s.n - 1]!;
     x.status = 'skipped';
-    x.note = s.loop !== undefined ? `in loop ${s.loop}, which no profile breaks` : `cannot be built: ${s.unsatisfiable}`;
+    x.note = s.loop !== undefined ? `in loop ${s.loop}, which nothing breaks` : `cannot be built: ${s.unsatisfiable}`;
     skipFrom(run, s.n, `needs step ${s.n} (${s.source}), which cannot be built`);
   }
   return stuck;
@@ -393,7 +393,7 @@ function refuseStuck(run: StepRun, stuck: readonly PlanStep[]): never {
   );
   for (const s of stuck) if (s.unsatisfiable) details.push(`${s.source}: ${s.unsatisfiable}`);
   throw new NegativeAnswer(
-    `${stuck.length} build${stuck.length === 1 ? '' : 's'} of the plan cannot be done (${loops.length ? `${loops.length} loop${loops.length === 1 ? '' : 's'} no profile breaks${loops.length && stuck.some((s) => s.unsatisfiable) ? ', and ' : ''}` : ''}${stuck.some((s) => s.unsatisfiable) ? 'unsatisfiable build-dependencies' : ''}); nothing was built (--keep-going builds the rest)`,
+    `${stuck.length} build${stuck.length === 1 ? '' : 's'} of the plan cannot be done (${loops.length ? `${loops.length} loop${loops.length === 1 ? '' : 's'} nothing breaks${loops.length && stuck.some((s) => s.unsatisfiable) ? ', and ' : ''}` : ''}${stuck.some((s) => s.unsatisfiable) ? 'unsatisfiable build-dependencies' : ''}); nothing was built (--keep-going builds the rest)`,
     details,
   );
 }

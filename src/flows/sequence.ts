@@ -125,7 +125,7 @@ export async function runSequence(session: Session, opts: SequenceInput, prog: s
         const unbroken = plan.stats.unbrokenLoops;
         const bad = plan.steps.filter((s) => s.unsatisfiable).length;
         out.warn(
-          `the plan cannot be completed: ${[unbroken ? `${unbroken} loop part${unbroken === 1 ? '' : 's'} no profile breaks${opts.bootstrap ? '' : ' (--bootstrap breaks loops with staged builds)'}` : '', bad ? `${bad} build${bad === 1 ? '' : 's'} with unsatisfiable build-dependencies` : ''].filter(Boolean).join(', ')}`,
+          `the plan cannot be completed: ${[unbroken ? `${unbroken} loop part${unbroken === 1 ? '' : 's'} nothing breaks${opts.bootstrap ? ' (no profile, droppable build-dependency, seed or hint; --hints FILE says how)' : ' (--bootstrap breaks loops with staged builds)'}` : '', bad ? `${bad} build${bad === 1 ? '' : 's'} with unsatisfiable build-dependencies` : ''].filter(Boolean).join(', ')}`,
         );
         return EXIT.no;
       }

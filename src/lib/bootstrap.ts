@@ -16,15 +16,30 @@ import { NON_REDUCING_PROFILES } from './local-repo-layout.js';
 import { mentionedProfiles, parseRelationField } from './relation.js';
 import { isCyclic, shortestCycle, stronglyConnected, stronglyConnectedCsr, type Adjacency, type Csr } from './scc.js';
 
+/**
+ * How a build breaking a loop differs from the full one, in the order they are tried (DESIGN §5): reduced profiles the metadata offers;
+ * build-dependencies botch's droppable lists drop; a seed (built against the repositories' binaries of other members); a user's hint
+ * (profiles or drops). A `seeded` build is no choice: a member built against a seed, rebuilt once the loop is built against itself.
+ */
+export type StageKind = 'profile' | 'drop' | 'seed' | 'hint' | 'seeded';
+
 export interface StageOption {
+  kind: StageKind;
   /** The profiles added to a full build's, sorted. */
   profiles: string[];
+  /** Build-dependencies dropped (binary package names): a drop, or a hint's Drop-Build-Depends. */
+  drops?: string[];
+  /** Why the build is possible, for a person: the list and line, the hint's reason, the repositories' binaries. */
+  evidence?: string;
   /** It changes what is built (stage1, nobiarch…): a staged build, rebuilt in full later. Not for nocheck or nodoc alone: that build is final. */
   reducing: boolean;
   deps: Dependency[];
   /** Names of the binaries it makes; undefined when the metadata does not say (all assumed). */
   produces: Set<string> | undefined;
 }
+
+/** What a build of each kind costs when choosing among ways that break as much: profiles first, seeds last but one, hints last. */
+const KIND_COST: Record<StageKind, number> = { profile: 1, drop: 2, seed: 3, hint: 4, seeded: 0 };
 
 /** Preference between options that help as much: earlier here first, then fewer profiles. */
 const PREFERENCE = ['nocheck', 'stage1', 'stage2', 'nobiarch', 'nodoc', 'stage3'];
@@ -86,9 +101,60 @@ export function stageOptions(graph: BuildGraph, node: BuildNode): StageOption[] 
     const key = `${[...targets].sort((a, b) => a - b).join(',')}|${produces ? [...produces].sort().join(',') : '*'}`;
     if (seen.has(key)) continue;
     seen.add(key);
-    out.push({ profiles, reducing: profiles.some((p) => !NON_REDUCING_PROFILES.includes(p)), deps, produces });
+    out.push({ kind: 'profile', profiles, reducing: profiles.some((p) => !NON_REDUCING_PROFILES.includes(p)), deps, produces });
   }
   return out;
+}
+
+/** A way to break a loop that is not in the source's profiles: build-dependencies to drop (a list, a hint) or profiles a hint names. */
+export interface ExtraOption {
+  kind: 'drop' | 'hint';
+  profiles?: string[];
+  drops?: string[];
+  evidence: string;
+}
+
+/**
+ * The drop and hint builds of `node` that need fewer builds than its full build. A drop keeps the full build's profiles, so the binaries
+ * its metadata declares are still made: the loop still gets what it needs from it.
+ */
+export function extraOptions(graph: BuildGraph, node: BuildNode, extras: readonly ExtraOption[]): StageOption[] {
+  const full = targetsOf(node.deps);
+  const out: StageOption[] = [];
+  for (const x of extras) {
+    const profiles = [...new Set(x.profiles ?? [])].sort();
+    const drops = [...new Set(x.drops ?? [])].sort();
+    const deps = graph.dependenciesWith(node, profiles, drops);
+    if (!deps) continue;
+    const targets = targetsOf(deps);
+    if (![...full].some((t) => !targets.has(t))) continue;
+    const produces = builtBinaries(node.record, node.arch, graph.indep(node.arch), new Set([...graph.nodeProfiles(node), ...profiles]));
+    out.push({ kind: x.kind, profiles, ...(drops.length ? { drops } : {}), evidence: x.evidence, reducing: true, deps, produces });
+  }
+  return out;
+}
+
+/**
+ * The seed build of `node` in a loop: its full build, with the loop's binaries the repositories have (any version) taken from them.
+ * Undefined when the repositories have none of what it needs from the loop.
+ */
+export function seedOption(
+  graph: BuildGraph,
+  node: BuildNode,
+  inLoop: (n: number) => boolean,
+  seedFrom: (binary: string) => string | undefined,
+): StageOption | undefined {
+  const served: string[] = [];
+  const kept: Dependency[] = [];
+  for (const d of node.deps) {
+    const found = inLoop(d.to) && d.to !== node.id ? d.binaries.map(seedFrom) : [];
+    if (found.length && found.every((f) => f !== undefined)) served.push(...(found as string[]));
+    else kept.push(d);
+  }
+  if (!served.length) return undefined;
+  const produces = builtBinaries(node.record, node.arch, graph.indep(node.arch), new Set(graph.nodeProfiles(node)));
+  const shown = served.slice(0, 3).join(', ') + (served.length > 3 ? ` and ${served.length - 3} more` : '');
+  return { kind: 'seed', profiles: [], evidence: `the repositories have ${shown}`, reducing: true, deps: kept, produces };
 }
 
 /** Does a build that makes `produces` make every one of `binaries` ('name:arch')? */
@@ -119,6 +185,8 @@ export interface LoopReport {
   staged: ChosenStage[];
   /** Builds with nocheck or nodoc alone that help break it (final builds, not staged). */
   nocheck: ChosenStage[];
+  /** Members whose first build took a seed's binaries: built again against the set's own builds. */
+  seeded: number[];
   /** What no profile breaks: each part with a shortest cycle. */
   unbroken: { vertices: number[]; cycle: CycleStep[] }[];
 }
@@ -158,6 +226,12 @@ export interface BootstrapOptions {
   greedyUpTo?: number;
   /** Start vertices searched for a shortest cycle in a large loop. */
   cycleStarts?: number;
+  /** The drops botch's droppable lists allow for a build: tried when profiles do not break its loop. */
+  droppable?: (node: BuildNode) => ExtraOption[];
+  /** Seeds: what the repositories in use have of a binary ('name:arch', any version), for the evidence; absent: no seed builds. */
+  seedFrom?: (binary: string) => string | undefined;
+  /** The user's hints for a build (--hints): tried last. */
+  hints?: (node: BuildNode) => ExtraOption[];
 }
 
 /** Dependencies inside a loop, with the local index of each target. */
@@ -344,7 +418,10 @@ class LoopSolver {
 
   /** Drop, in this order, each staged build whose removal leaves no more builds in loops. */
   private prune(chosen: Map<number, StageOption>, order: readonly number[], cyclicFull: number): void {
-    for (const node of order) {
+    const cost = (n: number) => KIND_COST[chosen.get(n)!.kind];
+    // Costlier kinds go first (stable: within a kind, the order given).
+    const byCost = [...order].sort((a, b) => cost(b) - cost(a));
+    for (const node of byCost) {
       const opt = chosen.get(node)!;
       chosen.delete(node);
       if (this.evaluate(chosen).cyclicFull > cyclicFull) chosen.set(node, opt);
@@ -362,7 +439,7 @@ class LoopSolver {
     let best: { chosen: Map<number, StageOption>; ev: Evaluation } | undefined;
     for (const chosen of results) {
       const ev = this.evaluate(chosen);
-      const cost = (c: Map<number, StageOption>) => [...c.values()].reduce((a, o) => a + (o.reducing ? 1 : 0.5), 0);
+      const cost = (c: Map<number, StageOption>) => [...c.values()].reduce((a, o) => a + (o.reducing ? KIND_COST[o.kind] : 0.5), 0);
       if (!best || ev.cyclicFull < best.ev.cyclicFull || (ev.cyclicFull === best.ev.cyclicFull && cost(chosen) < cost(best.chosen)))
         best = { chosen, ev };
     }
@@ -421,7 +498,7 @@ class LoopSolver {
           node,
           opt,
           score: served * dropped,
-          tie: (opt.reducing ? 1000 : 0) + opt.profiles.length * 100 + preferenceRank(opt.profiles),
+          tie: KIND_COST[opt.kind] * 10000 + (opt.reducing ? 1000 : 0) + opt.profiles.length * 100 + preferenceRank(opt.profiles),
           name: this.graph.nodes[node]!.record.name,
         });
       }
@@ -470,16 +547,39 @@ export function breakLoops(graph: BuildGraph, opts: BootstrapOptions): Bootstrap
     largest = Math.max(largest, members.length);
     const sorted = [...members].sort((a, b) => a - b);
     const options = new Map<number, StageOption[]>();
-    if (opts.bootstrap) {
-      for (const m of sorted) {
-        if (nodes[m]!.status !== 'ok') continue;
-        const o = stageOptions(graph, nodes[m]!);
+    const ok = sorted.filter((m) => nodes[m]!.status === 'ok');
+    // The ways to break it, in the order they are tried: profiles, droppable build-dependencies, seeds, hints.
+    const inLoop = (n: number) => c1.comp[n] === ci;
+    const tiers: ((m: number) => StageOption[])[] = opts.bootstrap
+      ? [
+          (m) => stageOptions(graph, nodes[m]!),
+          (m) => (opts.droppable ? extraOptions(graph, nodes[m]!, opts.droppable(nodes[m]!)) : []),
+          (m) => {
+            const o = opts.seedFrom ? seedOption(graph, nodes[m]!, inLoop, opts.seedFrom) : undefined;
+            return o ? [o] : [];
+          },
+          (m) => (opts.hints ? extraOptions(graph, nodes[m]!, opts.hints(nodes[m]!)) : []),
+        ]
+      : [];
+    let solver = new LoopSolver(sorted, depsOf, graph, options);
+    let ev = solver.evaluate(solver.chosen);
+    for (const tier of tiers) {
+      if (ev.cyclicFull === 0) break;
+      let added = 0;
+      for (const m of ok) {
+        const o = tier(m);
         optionsTried += o.length;
-        if (o.length) options.set(m, o);
+        added += o.length;
+        if (o.length) options.set(m, [...(options.get(m) ?? []), ...o]);
+      }
+      if (!added) continue;
+      const next = new LoopSolver(sorted, depsOf, graph, new Map(options));
+      const nev = next.solve(k, opts.greedyUpTo ?? 300);
+      if (nev.cyclicFull < ev.cyclicFull || solver.chosen.size === 0) {
+        solver = next;
+        ev = nev;
       }
     }
-    const solver = new LoopSolver(sorted, depsOf, graph, options);
-    const ev = opts.bootstrap && options.size ? solver.solve(k, opts.greedyUpTo ?? 300) : solver.evaluate(solver.chosen);
     for (const [node, opt] of solver.chosen) chosen.set(node, opt);
     const parts: { vertices: number[]; cycleLocal: number[]; solver: LoopSolver; ev: Evaluation }[] = [];
     ev.components.forEach((c, i) => {
@@ -515,9 +615,12 @@ export function breakLoops(graph: BuildGraph, opts: BootstrapOptions): Bootstrap
         soft: d.soft,
       });
     }
-    if (!vx.stage && stageVertex.has(vx.node)) o.push({ to: stageVertex.get(vx.node)!, binaries: [], soft: false });
+    // The full build comes after its staged build; not after its seed, whose suite it must not read (the loop orders them anyway).
+    const sv = stageVertex.get(vx.node);
+    if (!vx.stage && sv !== undefined && vertices[sv]!.stage!.kind !== 'seed') o.push({ to: sv, binaries: [], soft: false });
     return o;
   });
+  const seededNodes = rebuildAfterSeeds(graph, vertices, needs, c1.comp, depsOf, fullOption);
 
   // Reports: one per loop of required edges (a cyclic component once soft edges are dropped),
   // and one per loop that only existing builds close (a cyclic component of the first graph
@@ -526,7 +629,14 @@ export function breakLoops(graph: BuildGraph, opts: BootstrapOptions): Bootstrap
   const loops: LoopReport[] = [];
   const report = (members: readonly number[]): LoopReport => {
     const set = new Set(members);
-    const r: LoopReport = { nodes: [...members].sort((a, b) => a - b), existing: [], staged: [], nocheck: [], unbroken: [] };
+    const r: LoopReport = {
+      nodes: [...members].sort((a, b) => a - b),
+      existing: [],
+      staged: [],
+      nocheck: [],
+      seeded: [...members].filter((m) => seededNodes.has(m)).sort((a, b) => a - b),
+      unbroken: [],
+    };
     for (const m of r.nodes) for (const d of nodes[m]!.deps) if (set.has(d.to) && softDropped(m, d)) r.existing.push({ from: m, dep: d });
     return r;
   };
@@ -585,6 +695,59 @@ export function breakLoops(graph: BuildGraph, opts: BootstrapOptions): Bootstrap
       milliseconds: Date.now() - t0,
     },
   };
+}
+
+/**
+ * A final build that takes a seed's binaries is built again against the set's own builds: its first build (a copy of its vertex, kind
+ * `seeded`) serves the loop, the final one comes after and serves the rest. Returns the nodes rebuilt; adds their vertices and needs.
+ */
+function rebuildAfterSeeds(
+  graph: BuildGraph,
+  vertices: ExpandedVertex[],
+  needs: BootstrapResult['needs'],
+  comp: Int32Array | number[],
+  depsOf: (owner: number, deps: readonly Dependency[]) => Dependency[],
+  fullOption: ReadonlyMap<number, StageOption>,
+): Set<number> {
+  const n = graph.nodes.length;
+  const isSeed = (v: number) => vertices[v]!.stage?.kind === 'seed';
+  const first = new Map<number, number>();
+  for (let v = 0; v < n; v++) {
+    if (!needs[v]!.some((e) => e.binaries.length && isSeed(e.to))) continue;
+    const vx = graph.nodes[v]!;
+    first.set(v, vertices.length);
+    vertices.push({
+      node: v,
+      stage: {
+        kind: 'seeded',
+        profiles: fullOption.get(v)?.profiles ?? [],
+        reducing: true,
+        deps: fullOption.get(v)?.deps ?? vx.deps,
+        produces: undefined,
+        evidence: 'its first build takes a seed build',
+      },
+    });
+    needs.push(needs[v]!.map((e) => ({ ...e })));
+  }
+  if (!first.size) return new Set();
+  // Inside the loop, the builds take the first build; outside, the final one.
+  for (let v = 0; v < vertices.length; v++) {
+    if (v < n && first.has(v)) continue;
+    const node = vertices[v]!.node;
+    for (const e of needs[v]!) if (first.has(e.to) && comp[e.to] === comp[node]) e.to = first.get(e.to)!;
+  }
+  // The final build: against the loop's final builds, or the first build of one rebuilt too (never a seed).
+  for (const [v, f] of first) {
+    const deps = fullOption.get(v)?.deps ?? graph.nodes[v]!.deps;
+    const o: BootstrapResult['needs'][number] = depsOf(v, deps).map((d) => ({
+      to: comp[d.to] === comp[v] && first.has(d.to) ? first.get(d.to)! : d.to,
+      binaries: d.binaries,
+      soft: d.soft,
+    }));
+    o.push({ to: f, binaries: [], soft: false });
+    needs[v] = o;
+  }
+  return new Set(first.keys());
 }
 
 function fromCsr(g: Csr): number[][] {

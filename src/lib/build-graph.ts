@@ -334,9 +334,16 @@ export class BuildGraph {
    * as botch's --optgraph does: solved again without the unavailable packages that an
    * available one could stand in for, kept when that is still satisfiable.
    */
-  solve(node: BuildNode, extra: readonly string[]): { status: 'ok'; install: BinaryPackage[] } | { status: 'broken' | 'unknown' } {
+  solve(
+    node: BuildNode,
+    extra: readonly string[],
+    drops: readonly string[] = [],
+  ): { status: 'ok'; install: BinaryPackage[] } | { status: 'broken' | 'unknown' } {
     const checker = this.checker(node.arch);
-    const bd = buildDependencies(node.record.paragraph, this.checkOptions(node, extra));
+    const bd = buildDependencies(node.record.paragraph, {
+      ...this.checkOptions(node, extra),
+      ...(drops.length ? { drop: new Set(drops) } : {}),
+    });
     const v = checker.checkRequirements(node.record.name, node.record.version, bd.requirements, bd.prohibitions, bd.dropped, false);
     this.checks++;
     if (v.status !== 'ok') return { status: v.status };
@@ -444,10 +451,10 @@ export class BuildGraph {
   }
 
   /**
-   * A build of `node` with extra profiles: its dependencies, or undefined when they cannot be satisfied or need a source outside the graph.
+   * A build of `node` with extra profiles (and build-dependencies dropped): its dependencies, or undefined when they cannot be satisfied or need a source outside the graph.
    */
-  dependenciesWith(node: BuildNode, extra: readonly string[]): Dependency[] | undefined {
-    const v = this.solve(node, extra);
+  dependenciesWith(node: BuildNode, extra: readonly string[], drops: readonly string[] = []): Dependency[] | undefined {
+    const v = this.solve(node, extra, drops);
     if (v.status !== 'ok') return undefined;
     const ids: number[] = [];
     for (const p of v.install) {

@@ -33,12 +33,28 @@ export function planSummary(plan: Plan): string {
   if (plan.loops.length) {
     s += `; ${plural(plan.loops.length, 'loop')}`;
     const how: string[] = [];
-    if (plan.stats.stagedBuilds) how.push(plural(plan.stats.stagedBuilds, 'staged build'));
+    const seeds = plan.stats.seedBuilds ?? 0;
+    if (plan.stats.stagedBuilds - seeds) how.push(plural(plan.stats.stagedBuilds - seeds, 'staged build'));
+    if (seeds) how.push(plural(seeds, 'seed build'));
     if (plan.stats.nocheckBuilds) how.push(plural(plan.stats.nocheckBuilds, 'final nocheck/nodoc build'));
     if (broken) s += `, ${broken} broken${how.length ? ` (${how.join(', ')})` : ''}`;
     if (unbroken) s += `, ${unbroken} NOT broken`;
   }
   return s;
+}
+
+/** How a build chosen for a loop breaks it, for the loops section. */
+function howBroken(s: Plan['loops'][number]['staged'][number]): string {
+  switch (s.kind) {
+    case 'seed':
+      return 'as a seed (against the repositories)';
+    case 'drop':
+      return `without ${s.drops?.join(', ')} (a droppable list)`;
+    case 'hint':
+      return `${s.drops?.length ? `without ${s.drops.join(', ')}` : `with ${s.profiles.join(',')}`} (a hint)`;
+    default:
+      return `with ${s.profiles.join(',')}`;
+  }
 }
 
 export function formatPlanText(plan: Plan, opts: { maxLoops?: number } = {}): string {
@@ -74,12 +90,15 @@ export function formatPlanText(plan: Plan, opts: { maxLoops?: number } = {}): st
     for (const e of l.existing) lines.push(`    ${e.source} uses the existing ${binaries(e.needs.binaries)} (${e.needs.source})`);
     for (const s of [...l.staged, ...l.nocheck]) {
       const what = s.breaks.map((b) => `${b.source} (${binaries(b.binaries, 2)})`);
-      lines.push(
-        `    step ${s.step}: ${s.source} with ${s.profiles.join(',')} does without ${what.length > 6 ? `${what.slice(0, 6).join(', ')} and ${what.length - 6} more` : what.join(', ')}`,
-      );
+      const without = what.length > 6 ? `${what.slice(0, 6).join(', ')} and ${what.length - 6} more` : what.join(', ');
+      lines.push(`    step ${s.step}: ${s.source} ${howBroken(s)} does without ${without}${s.evidence ? `: ${s.evidence}` : ''}`);
     }
+    for (const r of l.seeded ?? [])
+      lines.push(`    step ${r.first}: ${r.source} first built against the seed, again at step ${r.step} against the set's own builds`);
     for (const u of l.unbroken) {
-      lines.push(`    no profile breaks ${u.sources.length === 1 ? u.sources[0] : `these ${u.sources.length} builds`}; shortest cycle:`);
+      lines.push(
+        `    nothing breaks ${u.sources.length === 1 ? u.sources[0] : `these ${u.sources.length} builds`} (no profile, droppable build-dependency, seed or hint); shortest cycle:`,
+      );
       u.cycle.forEach((c, i) => {
         const next = u.cycle[(i + 1) % u.cycle.length]!;
         lines.push(`      ${ref(c)} needs ${binaries(c.binaries, 3)} from ${ref(next)}`);

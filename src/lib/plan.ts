@@ -2,9 +2,9 @@
 // its profiles and stage, the loops and how they were broken (or why not). Plain data, so that
 // it is printed as text, JSON or dot, stored in the state file, and run later.
 
-import type { BootstrapResult, CycleStep, StageOption } from './bootstrap.js';
+import type { BootstrapResult, CycleStep, StageKind, StageOption } from './bootstrap.js';
 import type { BuildGraph, GraphProblem } from './build-graph.js';
-import { suiteForProfiles } from './local-repo-layout.js';
+import { suiteForProfiles, type BootstrapSuite } from './local-repo-layout.js';
 import { stronglyConnected, topologicalOrder } from './scc.js';
 
 export interface PlanStep {
@@ -16,8 +16,14 @@ export interface PlanStep {
   arch: string;
   /** Every profile of the build (cross, nocheck, stage1…). */
   profiles: string[];
-  /** null for a full build; for a staged build its reducing profiles joined with '+' (stage1, nobiarch+stage1). */
+  /**
+   * null for a full build; for a staged build its reducing profiles joined with '+' (stage1, nobiarch+stage1); `seed` for a build against
+   * the repositories' binaries of other members, `seeded` for a first build that takes a seed's, `dropped` for one with build-dependencies
+   * dropped.
+   */
   stage: string | null;
+  /** Build-dependencies the build goes without (a droppable list's or a hint's): satisfied without them, dpkg-buildpackage -d. */
+  drops?: string[];
   /** The suite of the local repository the results go to. */
   suite: string;
   /** What xdeb-build is given: a source tree, a .dsc, or name=version. */
@@ -53,7 +59,12 @@ export interface PlanEdgeRef {
 export interface PlanStaged {
   source: string;
   arch: string;
+  /** How it breaks the loop: profile, drop (a droppable list), seed, hint. */
+  kind: StageKind;
   profiles: string[];
+  drops?: string[];
+  /** Why it is possible: the list and line, the hint's reason, what the repositories have. */
+  evidence?: string;
   stage: string | null;
   /** The step that builds it. */
   step: number;
@@ -71,6 +82,8 @@ export interface PlanLoop {
   staged: PlanStaged[];
   /** Built with nocheck or nodoc alone (a final build, not staged) to break it. */
   nocheck: PlanStaged[];
+  /** Members first built against a seed, built again against the set's own builds: their first build's step and the final one's. */
+  seeded: { source: string; arch: string; first: number; step: number }[];
   /** What no profile breaks, each part with a shortest cycle: each build needs the next one's binaries, the last the first's. */
   unbroken: { sources: string[]; cycle: PlanEdgeRef[] }[];
 }
@@ -110,6 +123,7 @@ export interface Plan {
     inLoops: number;
     stagedBuilds: number;
     nocheckBuilds: number;
+    seedBuilds: number;
     unbrokenLoops: number;
     milliseconds: { graph: number; bootstrap: number };
   };
@@ -129,15 +143,31 @@ export interface PlanMeta {
   unsatisfiable?: (node: number) => string | undefined;
 }
 
-/** The stage name of an option: its reducing profiles (null when it has none). */
+/** The bootstrap suite of an option that breaks a loop otherwise than by profiles alone. */
+export function bootstrapSuiteOf(opt: StageOption | undefined): BootstrapSuite | undefined {
+  if (!opt || !opt.reducing) return undefined;
+  if (opt.kind === 'seed' || opt.kind === 'seeded') return opt.kind;
+  return opt.drops?.length ? 'dropped' : undefined;
+}
+
+/** The stage name of an option: seed, seeded, dropped, else its reducing profiles (null when it has none). */
 export function stageName(opt: StageOption | undefined): string | null {
   if (!opt || !opt.reducing) return null;
+  const b = bootstrapSuiteOf(opt);
+  if (b) return b;
   const s = suiteForProfiles(opt.profiles);
   return s.staged ? s.reducing.join('+') : null;
 }
 
 export function makePlan(graph: BuildGraph, br: BootstrapResult, meta: PlanMeta): Plan {
-  const cx: PlanContext = { graph, br, meta, label: nodeLabel(graph), stageVertex: stageVertices(br) };
+  const cx: PlanContext = {
+    graph,
+    br,
+    meta,
+    label: nodeLabel(graph),
+    stageVertex: stageVertices(br, false),
+    firstVertex: stageVertices(br, true),
+  };
   const order = buildOrder(cx);
   const stepOf = stepNumbers(order, br.vertices.length);
   const { loops, loopOfVertex } = planLoops(cx, stepOf);
@@ -170,6 +200,8 @@ interface PlanContext {
   label: (node: number) => string;
   /** The vertex of each node's staged build (for the nodes that have one). */
   stageVertex: Map<number, number>;
+  /** The vertex of each node's first build, for the nodes built again after a seed. */
+  firstVertex: Map<number, number>;
 }
 
 function nodeLabel(graph: BuildGraph): (node: number) => string {
@@ -181,10 +213,10 @@ function nodeLabel(graph: BuildGraph): (node: number) => string {
   };
 }
 
-function stageVertices(br: BootstrapResult): Map<number, number> {
+function stageVertices(br: BootstrapResult, seeded: boolean): Map<number, number> {
   const stageVertex = new Map<number, number>();
   br.vertices.forEach((vx, v) => {
-    if (vx.stage) stageVertex.set(vx.node, v);
+    if (vx.stage && (vx.stage.kind === 'seeded') === seeded) stageVertex.set(vx.node, v);
   });
   return stageVertex;
 }
@@ -262,6 +294,7 @@ function planLoops(cx: PlanContext, stepOf: Int32Array): { loops: PlanLoop[]; lo
     })),
     staged: l.staged.map((s) => stagedBuild(cx, s, stepOf)),
     nocheck: l.nocheck.map((s) => stagedBuild(cx, s, stepOf)),
+    seeded: l.seeded.map((m) => ({ source: label(m), arch: nodes[m]!.arch, first: stepOf[cx.firstVertex.get(m)!]!, step: stepOf[m]! })),
     unbroken: l.unbroken.map((u) => {
       for (const v of u.vertices) loopOfVertex.set(v, i + 1);
       return {
@@ -280,7 +313,10 @@ function stagedBuild(cx: PlanContext, s: BootstrapResult['loops'][number]['stage
   return {
     source: label(s.node),
     arch: nodes[s.node]!.arch,
+    kind: s.option.kind,
     profiles: s.option.profiles,
+    ...(s.option.drops?.length ? { drops: s.option.drops } : {}),
+    ...(s.option.evidence ? { evidence: s.option.evidence } : {}),
     stage: stageName(s.option),
     // A nocheck build is the node's full build, and a full build's vertex is its node.
     step: stepOf[s.option.reducing ? cx.stageVertex.get(s.node)! : s.node]!,
@@ -311,7 +347,9 @@ function planStep(cx: PlanContext, v: number, n: number, stepOf: Int32Array, loo
     arch: nd.arch,
     profiles,
     stage: stageName(vx.stage),
-    suite: suiteForProfiles(profiles, nd.arch === graph.opts.hostArch ? meta.toolchain?.flavour : undefined).suite,
+    ...(vx.stage?.drops?.length ? { drops: [...vx.stage.drops] } : {}),
+    suite: suiteForProfiles(profiles, nd.arch === graph.opts.hostArch ? meta.toolchain?.flavour : undefined, bootstrapSuiteOf(vx.stage))
+      .suite,
     arg: nd.record.arg,
     after,
     ...(soft.length ? { soft } : {}),
@@ -328,15 +366,23 @@ function planStep(cx: PlanContext, v: number, n: number, stepOf: Int32Array, loo
 
 /** Why vertex v's build is in the plan, for a person. */
 function whyInPlan(cx: PlanContext, v: number, stepOf: Int32Array): string {
-  const { br, label, stageVertex } = cx;
+  const { br, label, stageVertex, firstVertex } = cx;
   const vx = br.vertices[v]!;
   const nd = cx.graph.nodes[vx.node]!;
+  const rebuilt = `rebuilt in full at step ${stepOf[vx.node]}`;
   let why: string;
-  if (vx.stage) why = `staged build (${vx.stage.profiles.join(',')}) that breaks a loop; rebuilt in full at step ${stepOf[vx.node]}`;
+  if (vx.stage?.kind === 'seed') why = `seed build that breaks a loop: ${vx.stage.evidence ?? ''}; ${rebuilt}`;
+  else if (vx.stage?.kind === 'seeded') why = `first build, against a seed build; ${rebuilt} against the set's own builds`;
+  else if (vx.stage?.drops?.length)
+    why = `staged build without ${vx.stage.drops.join(', ')}${vx.stage.profiles.length ? ` (${vx.stage.profiles.join(',')})` : ''} that breaks a loop (${vx.stage.evidence ?? ''}); ${rebuilt}`;
+  else if (vx.stage)
+    why = `staged build (${vx.stage.profiles.join(',')}) that breaks a loop${vx.stage.kind === 'hint' ? ` (${vx.stage.evidence ?? 'a hint'})` : ''}; ${rebuilt}`;
   else if (nd.explicit) why = 'asked for';
   else if (nd.neededBy) why = `needed by ${label(nd.neededBy.node)} (${nd.neededBy.binaries.join(', ')})`;
   else why = 'needed';
   if (!vx.stage && stageVertex.has(vx.node)) why += `; full rebuild after its staged build (step ${stepOf[stageVertex.get(vx.node)!]})`;
+  if (!vx.stage && firstVertex.has(vx.node))
+    why += `; built again against the set's own builds (its first build, step ${stepOf[firstVertex.get(vx.node)!]}, took a seed's)`;
   const fo = br.fullOption.get(vx.node);
   if (!vx.stage && fo) why += `; built with ${fo.profiles.join(',')} to break a loop`;
   if (nd.added) why += `; built with ${nd.added.profiles.join(',')}: ${nd.added.reason}`;
@@ -389,6 +435,7 @@ function planStats(cx: PlanContext, loops: readonly PlanLoop[]): Plan['stats'] {
     inLoops: br.stats.inLoops,
     stagedBuilds: loops.reduce((a, l) => a + l.staged.length, 0),
     nocheckBuilds: loops.reduce((a, l) => a + l.nocheck.length, 0),
+    seedBuilds: loops.reduce((a, l) => a + l.staged.filter((x) => x.kind === 'seed').length, 0),
     unbrokenLoops: loops.reduce((a, l) => a + l.unbroken.length, 0),
     milliseconds: { graph: meta.graphMilliseconds, bootstrap: br.stats.milliseconds },
   };

@@ -91,7 +91,7 @@ export function renderReportHtml(d: ReportData): string {
     ['summary-sources', 'sources', s.sources],
     ['summary-satisfiable', 'satisfiable', s.satisfiable],
     ['summary-unsatisfiable', 'unsatisfiable', s.unsatisfiable],
-    ['summary-loop', 'in a loop no profile breaks', s.loop],
+    ['summary-loop', 'in a loop nothing breaks', s.loop],
     ['summary-built', 'built', s.built],
     ['summary-failed', 'build failed', s.failed],
     ['summary-skipped', 'skipped', s.skipped],
@@ -174,7 +174,7 @@ export function reportRows(
       verdict = 'loop';
       const loop = loops.find((l) => l.n === s.loop);
       const cycle = loop?.unbroken.find((u) => u.cycle.some((c) => c.source === s.source)) ?? loop?.unbroken[0];
-      reason = `in loop ${s.loop}, which no profile breaks${cycle ? `: ${cycle.cycle.map((c) => `${c.source} needs ${c.binaries.join(', ')}`).join(' → ')}` : ''}`;
+      reason = `in loop ${s.loop}, which nothing breaks${cycle ? `: ${cycle.cycle.map((c) => `${c.source} needs ${c.binaries.join(', ')}`).join(' → ')}` : ''}`;
     }
     const st = states?.[i];
     const build: BuildStatus =

@@ -80,7 +80,7 @@ describe.runIf(ready)('xdeb-sequence --keep-going --report DIR, read in Chromium
     expect(row('xdebflavour')).toMatch(/data-verdict="satisfiable" data-build="built"/);
     expect(row('xdebdemo-broken')).toMatch(/data-verdict="satisfiable" data-build="failed"/);
     expect(row('xdebloop-c')).toMatch(
-      /data-verdict="loop".*in loop 1, which no profile breaks: xdebloop-[cd] needs libxdebloop-[cd]-dev:arm64/,
+      /data-verdict="loop".*in loop 1, which nothing breaks: xdebloop-[cd] needs libxdebloop-[cd]-dev:arm64/,
     );
     expect(row('xdebloop-d')).toMatch(/data-verdict="loop"/);
     expect(row('xdebreport-unsat')).toMatch(/data-verdict="unsatisfiable".*no package is named or provides 'libxdeb-nowhere-dev'/);

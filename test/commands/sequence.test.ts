@@ -112,6 +112,7 @@ describe('xdeb-sequence --list: plans of the loop fixtures', () => {
           {
             source: 'xdebloop-a',
             arch: 'arm64',
+            kind: 'profile',
             profiles: ['stage1'],
             stage: 'stage1',
             step: 1,
@@ -122,6 +123,7 @@ describe('xdeb-sequence --list: plans of the loop fixtures', () => {
           },
         ],
         nocheck: [],
+        seeded: [],
         unbroken: [],
       },
     ]);
@@ -132,14 +134,14 @@ describe('xdeb-sequence --list: plans of the loop fixtures', () => {
     const r = seq('-a', 'arm64', '--list', 'xdebloop-a', 'xdebloop-b');
     expect(r.status).toBe(1);
     expect(r.stdout).toContain(
-      '  loop 1 (2 sources: xdebloop-a, xdebloop-b): NOT BROKEN\n    no profile breaks these 2 builds; shortest cycle:\n',
+      '  loop 1 (2 sources: xdebloop-a, xdebloop-b): NOT BROKEN\n    nothing breaks these 2 builds (no profile, droppable build-dependency, seed or hint); shortest cycle:\n',
     );
     // The shortest: a's full build needs its own -dev package (libxdebloop-b-dev depends on it).
     expect(r.stdout).toContain(
-      'no profile breaks these 2 builds; shortest cycle:\n      xdebloop-a needs libxdebloop-a-dev:arm64, libxdebloop-a1:arm64 from xdebloop-a\n',
+      'nothing breaks these 2 builds (no profile, droppable build-dependency, seed or hint); shortest cycle:\n      xdebloop-a needs libxdebloop-a-dev:arm64, libxdebloop-a1:arm64 from xdebloop-a\n',
     );
     expect(r.stderr).toBe(
-      'xdeb-sequence: warning: the plan cannot be completed: 1 loop part no profile breaks (--bootstrap breaks loops with staged builds)\n',
+      'xdeb-sequence: warning: the plan cannot be completed: 1 loop part nothing breaks (--bootstrap breaks loops with staged builds)\n',
     );
   });
 
@@ -153,7 +155,9 @@ describe('xdeb-sequence --list: plans of the loop fixtures', () => {
       { source: 'xdebloop-d', arch: 'arm64', stage: null, binaries: ['libxdebloop-c-dev:arm64'] },
     ]);
     expect(plan.steps.map((s: any) => s.loop)).toEqual([1, 1]);
-    expect(r.stderr).toMatch(/the plan cannot be completed: 1 loop part no profile breaks\n$/);
+    expect(r.stderr).toMatch(
+      /the plan cannot be completed: 1 loop part nothing breaks \(no profile, droppable build-dependency, seed or hint; --hints FILE says how\)\n$/,
+    );
   });
 
   it('--dot, and --svg draws it with graphviz', () => {
@@ -201,7 +205,7 @@ describe('xdeb-sequence --list: plans of the loop fixtures', () => {
     expect(r.status).toBe(1);
     expect(r.stdout).toBe('');
     expect(r.stderr).toMatch(
-      /error: 2 builds of the plan cannot be done \(1 loop no profile breaks\); nothing was built \(--keep-going builds the rest\)\n {2}loop 1: xdebloop-c needs libxdebloop-d-dev:arm64 → xdebloop-d needs libxdebloop-c-dev:arm64\n/,
+      /error: 2 builds of the plan cannot be done \(1 loop nothing breaks\); nothing was built \(--keep-going builds the rest\)\n {2}loop 1: xdebloop-c needs libxdebloop-d-dev:arm64 → xdebloop-d needs libxdebloop-c-dev:arm64\n/,
     );
     const state = JSON.parse(readFileSync(join(repo, 'xdeb/sequence/arm64/state.json'), 'utf8'));
     expect(state.steps.map((s: any) => s.status)).toEqual(['pending', 'pending']);

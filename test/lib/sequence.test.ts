@@ -43,6 +43,8 @@ interface Scenario {
   greedyUpTo?: number;
   /** --toolchain: the flavour of the host-architecture builds. */
   toolchain?: { name: string; flavour: string };
+  /** Binary names the repositories have an older build of (version 0.9): seeds. */
+  seeds?: string[];
 }
 
 const BUILD = 'amd64';
@@ -117,7 +119,12 @@ function plan(sc: Scenario): { plan: Plan; graph: BuildGraph } {
   });
   for (const e of sc.explicit) graph.addExplicit(recs.get(e)!);
   graph.close();
-  const br = breakLoops(graph, { bootstrap: sc.bootstrap ?? true, greedyUpTo: sc.greedyUpTo });
+  const seeds = sc.seeds;
+  const br = breakLoops(graph, {
+    bootstrap: sc.bootstrap ?? true,
+    greedyUpTo: sc.greedyUpTo,
+    ...(seeds ? { seedFrom: (b: string) => (seeds.includes(b.slice(0, b.indexOf(':'))) ? `${b} 0.9` : undefined) } : {}),
+  });
   return {
     plan: makePlan(graph, br, {
       args: sc.explicit,
@@ -152,6 +159,7 @@ function replay(sc: Scenario, p: Plan): string[] {
         const name = /^Package: (.*)$/m.exec(st)![1]!;
         const arch = /^Architecture: (.*)$/m.exec(st)![1]!;
         if (arch === 'all' || (sc.available ?? []).includes(name)) stanzas.push(st);
+        else if (s.stage === 'seed' && (sc.seeds ?? []).includes(name)) stanzas.push(st.replace('Version: 1.0', 'Version: 0.9'));
       }
     }
     const u = universeFrom(stanzas);
@@ -278,6 +286,7 @@ describe('loops', () => {
       {
         source: 'a',
         arch: 'amd64',
+        kind: 'profile',
         profiles: ['stage1'],
         stage: 'stage1',
         step: 1,
@@ -369,9 +378,102 @@ describe('loops', () => {
     expect(p.steps.find((s) => s.source === 'f')!.loop).toBeUndefined();
     expect(planIsComplete(p)).toBe(false);
     expect(formatPlanText(p)).toContain(
-      'loop 1 (3 sources: c, d, e): NOT BROKEN\n    no profile breaks these 3 builds; shortest cycle:\n      d needs libe-dev:amd64 from e\n      e needs libd-dev:amd64 from d\n',
+      'loop 1 (3 sources: c, d, e): NOT BROKEN\n    nothing breaks these 3 builds (no profile, droppable build-dependency, seed or hint); shortest cycle:\n      d needs libe-dev:amd64 from e\n      e needs libd-dev:amd64 from d\n',
     );
     expect(formatPlanText(p)).toContain('1. c 1.0  (after 2; STUCK in loop 1)');
+  });
+
+  describe('seed builds', () => {
+    // a and b need each other, and no profile breaks it.
+    const plainAB = (): Src[] => [
+      { name: 'a', bd: 'libb-dev', bins: [{ name: 'liba-dev' }] },
+      { name: 'b', bd: 'liba-dev', bins: [{ name: 'libb-dev' }] },
+      { name: 'top', bd: 'liba-dev, libb-dev', bins: [{ name: 'top' }] },
+    ];
+    /** No final step takes a seed's binaries: every step it needs that is a seed is none. */
+    const finalsAvoidSeeds = (p: Plan) =>
+      p.steps.filter((s) => s.stage === null).every((s) => s.after.every((a) => p.steps[a - 1]!.stage !== 'seed'));
+
+    it('the repositories have an older build of b: a seed build of a, b against it, then both again, then the consumer', () => {
+      const sc: Scenario = { sources: plainAB(), explicit: ['top'], seeds: ['libb-dev'] };
+      const { plan: p } = plan(sc);
+      expect(order(p)).toEqual(['a[seed]', 'b[seeded]', 'a', 'b', 'top']);
+      expect(p.steps[0]).toMatchObject({ source: 'a', stage: 'seed', suite: 'seed', after: [] });
+      expect(p.steps[1]).toMatchObject({ source: 'b', stage: 'seeded', suite: 'seeded', after: [1] });
+      // a's final build does not come after its seed (it must not read the seed suite): b's first build orders them.
+      expect(p.steps[2]).toMatchObject({ source: 'a', stage: null, suite: 'full', after: [2] });
+      expect(p.steps[3]).toMatchObject({ source: 'b', stage: null, suite: 'full', after: [2, 3] });
+      expect(p.steps[4]).toMatchObject({ source: 'top', stage: null, after: [3, 4] });
+      expect(p.steps[0]!.why).toContain('the repositories have libb-dev:amd64 0.9');
+      const l = p.loops[0]!;
+      expect(l).toMatchObject({ sources: ['a', 'b'], broken: true, unbroken: [] });
+      expect(l.staged).toEqual([
+        {
+          source: 'a',
+          arch: 'amd64',
+          kind: 'seed',
+          profiles: [],
+          evidence: 'the repositories have libb-dev:amd64 0.9',
+          stage: 'seed',
+          step: 1,
+          breaks: [{ source: 'b', arch: 'amd64', stage: null, binaries: ['libb-dev:amd64'] }],
+        },
+      ]);
+      expect(l.seeded).toEqual([{ source: 'b', arch: 'amd64', first: 2, step: 4 }]);
+      expect(p.stats).toMatchObject({ seedBuilds: 1, stagedBuilds: 1, unbrokenLoops: 0 });
+      expect(planIsComplete(p)).toBe(true);
+      expect(finalsAvoidSeeds(p)).toBe(true);
+      expect(replay(sc, p)).toEqual([]);
+      expect(formatPlanText(p)).toContain('step 1: a as a seed (against the repositories) does without b (libb-dev:amd64)');
+      expect(formatPlanText(p)).toContain('(1 seed build)');
+    });
+
+    it('without those binaries the loop stays unbroken, named with its cycle', () => {
+      const { plan: p } = plan({ sources: plainAB(), explicit: ['top'], seeds: [] });
+      expect(p.loops[0]).toMatchObject({ sources: ['a', 'b'], broken: false, staged: [] });
+      expect(p.loops[0]!.unbroken[0]!.cycle.map((c) => c.source)).toEqual(['a', 'b']);
+      expect(planIsComplete(p)).toBe(false);
+    });
+
+    it('with seeds off (--no-seed) the same refusal, though the repositories have them', () => {
+      const { plan: p } = plan({ sources: plainAB(), explicit: ['top'] });
+      expect(p.loops[0]).toMatchObject({ broken: false, staged: [] });
+      expect(p.stats.seedBuilds).toBe(0);
+    });
+
+    it('a profile that breaks the loop is taken before a seed', () => {
+      const sc: Scenario = {
+        sources: [
+          { name: 'a', bd: 'libb-dev <!stage1>', bins: [{ name: 'liba-dev' }] },
+          { name: 'b', bd: 'liba-dev', bins: [{ name: 'libb-dev' }] },
+        ],
+        explicit: ['a', 'b'],
+        seeds: ['liba-dev', 'libb-dev'],
+      };
+      const { plan: p } = plan(sc);
+      expect(order(p)).toEqual(['a[stage1]', 'b', 'a']);
+      expect(p.stats.seedBuilds).toBe(0);
+    });
+
+    it('a three-member ring with one seed: the others first against it, every member again, finals never take the seed', () => {
+      const sc: Scenario = {
+        sources: [
+          { name: 'a', bd: 'libb-dev', bins: [{ name: 'liba-dev' }] },
+          { name: 'b', bd: 'libc-dev', bins: [{ name: 'libb-dev' }] },
+          { name: 'c', bd: 'liba-dev', bins: [{ name: 'libc-dev' }] },
+        ],
+        explicit: ['a', 'b', 'c'],
+        seeds: ['libb-dev'],
+      };
+      const { plan: p } = plan(sc);
+      expect(p.stats.seedBuilds).toBe(1);
+      expect(order(p)[0]).toBe('a[seed]');
+      expect(order(p).filter((x) => !x.includes('['))).toHaveLength(3);
+      expect(planIsComplete(p)).toBe(true);
+      expect(wellOrdered(p)).toBe(true);
+      expect(finalsAvoidSeeds(p)).toBe(true);
+      expect(replay(sc, p)).toEqual([]);
+    });
   });
 
   it('a self-loop (a compiler built with itself) broken by a stage1 that does without itself', () => {
