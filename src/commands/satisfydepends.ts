@@ -46,6 +46,11 @@ const spec: CommandSpec = {
       default: 'sbuild',
     },
     { flags: '--no-status', description: 'ignore what is installed (check against the repositories alone)' },
+    {
+      flags: '--drop-build-depends <packages>',
+      description: 'build without these build-dependencies (binary package names, comma-separated): neither checked nor installed',
+      repeatable: true,
+    },
     { flags: '-s, --simulate', description: 'ask apt what it would do (apt-get -s), change nothing' },
     ROOT_CMD,
   ],
@@ -75,6 +80,10 @@ const spec: CommandSpec = {
       description: 'show where each build-dependency of hello goes, and why',
     },
     {
+      command: 'xdeb-satisfydepends -a arm64 --list --drop-build-depends swig,python3-all-dev libselinux',
+      description: 'can libselinux be built without swig and python3-all-dev?',
+    },
+    {
       command: 'xdeb-satisfydepends -a arm64 --all --json > report.json',
       description: 'cross-satisfiability of every source in the repositories in use',
     },
@@ -85,7 +94,11 @@ const spec: CommandSpec = {
   ],
   exitStatus: [{ code: 1, meaning: 'the build-dependencies of a SOURCE cannot be satisfied (nothing installed)' }],
   async run({ args, flags, out }) {
-    const [{ runSatisfy }, { openSession }] = await Promise.all([import('../flows/satisfy.js'), import('../flows/session.js')]);
+    const [{ runSatisfy }, { openSession }, { parseDropList }] = await Promise.all([
+      import('../flows/satisfy.js'),
+      import('../flows/session.js'),
+      import('../lib/build-deps.js'),
+    ]);
     const session = openSession(sessionFlags(flags), out);
     return runSatisfy(session, {
       sources: args,
@@ -99,6 +112,7 @@ const spec: CommandSpec = {
       implicit: flags.choice('implicit', IMPLICIT_SETS),
       status: flags.boolean('status'),
       simulate: flags.boolean('simulate'),
+      dropBuildDepends: parseDropList(flags.strings('dropBuildDepends')),
     });
   },
 };

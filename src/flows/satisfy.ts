@@ -42,6 +42,8 @@ export interface ResolveOptions {
   implicit?: ImplicitMode;
   /** Ask apt what it would do, change nothing. */
   simulate?: boolean;
+  /** Binary packages to build without (--drop-build-depends): not resolved, not installed, and dpkg-buildpackage -d. */
+  dropBuildDepends?: string[];
 }
 
 /** xdeb-satisfydepends: its sources and what to do with them. */
@@ -130,6 +132,7 @@ function checkOptions(src: SourceInput, ctx: BuildContext, opts: ResolveOptions,
     arch,
     indep,
     implicit: opts.implicit ?? 'sbuild',
+    ...(opts.dropBuildDepends?.length ? { drop: new Set(opts.dropBuildDepends) } : {}),
     explain,
     file: src.file,
   };

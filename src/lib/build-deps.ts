@@ -33,6 +33,16 @@ export interface BuildOptions {
   file?: string;
 }
 
+/** --drop-build-depends a,b (repeatable): binary package names, each once; a name that is none is an InputError. */
+export function parseDropList(values: readonly string[], flag = '--drop-build-depends'): string[] {
+  const out: string[] = [];
+  for (const name of values.flatMap((v) => v.split(/[,\s]+/)).filter(Boolean)) {
+    if (!/^[a-z0-9][a-z0-9+.-]+$/.test(name)) throw new InputError(`'${name}' is not a binary package name`, { file: flag });
+    if (!out.includes(name)) out.push(name);
+  }
+  return out;
+}
+
 /** Default profiles: 'cross nocheck' for a cross build (neither apt nor dpkg turns them on by itself). */
 export function defaultProfiles(buildArch: string, hostArch: string): string[] {
   return buildArch === hostArch ? [] : ['cross', 'nocheck'];
