@@ -29,6 +29,12 @@ const spec: CommandSpec = {
     { flags: '--output-dir <dir>', description: 'where the .changes and .debs go (default: beside the source tree)', complete: 'dir' },
     { flags: '--log-dir <dir>', description: 'where build logs go', complete: 'dir' },
     { flags: '-e, --explain', description: 'show where each build-dependency goes and why' },
+    {
+      flags: '--drop-build-depends <packages>',
+      description:
+        'build without these build-dependencies (binary package names, comma-separated): not installed, and dpkg-buildpackage -d',
+      repeatable: true,
+    },
     TOOLCHAIN,
   ],
   json: true,
@@ -52,13 +58,22 @@ const spec: CommandSpec = {
     },
     { command: 'xdeb-build --chroot bookworm-arm64 .', description: 'cross-build in a fresh copy of a chroot made by xdeb-chroot create' },
     {
+      command: 'xdeb-build -a arm64 --drop-build-depends swig,python3-all-dev libselinux',
+      description:
+        'a first build without the python bindings: swig and python3-all-dev are not installed, and dpkg-buildpackage runs with -d',
+    },
+    {
       command: 'xdeb-build --chroot emu-arm64 --native bookworm-arm64 -P nocheck .',
       description: 'build in an emulated arm64 chroot with native compilers',
     },
   ],
   exitStatus: [{ code: 1, meaning: 'a build-dependency cannot be satisfied, or a build failed (the message names the step)' }],
   async run({ args, flags, out }) {
-    const [{ runBuilds }, { openSession }] = await Promise.all([import('../flows/build.js'), import('../flows/session.js')]);
+    const [{ runBuilds }, { openSession }, { parseDropList }] = await Promise.all([
+      import('../flows/build.js'),
+      import('../flows/session.js'),
+      import('../lib/build-deps.js'),
+    ]);
     const session = openSession(sessionFlags(flags), out);
     const builds = await runBuilds(session, {
       sources: args,
@@ -69,6 +84,7 @@ const spec: CommandSpec = {
       outputDir: flags.string('outputDir'),
       logDir: flags.string('logDir'),
       keepVersions: flags.integer('keepVersions'),
+      dropBuildDepends: parseDropList(flags.strings('dropBuildDepends')),
       native: flags.stringOrOff('native'),
       distcc: flags.optionalString('distcc'),
     });

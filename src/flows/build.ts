@@ -142,6 +142,7 @@ export async function buildOne(arg: string, ctx: BuildContext, opts: BuildOption
       outputDir: opts.outputDir,
       logDir: opts.logDir ?? ctx.session.buildLogDir,
       rootCommand: ctx.inside ? undefined : ctx.session.rootCmd,
+      ...(opts.dropBuildDepends?.length ? { dropBuildDepends: opts.dropBuildDepends } : {}),
       wrap: ctx.inside?.wrap,
       echo: out.verbose || out.tty,
       info: (m) => out.info(m),

@@ -34,6 +34,8 @@ export interface RunBuildOptions {
   logDir?: string;
   rootCommand?: string;
   checkBuilddeps?: boolean;
+  /** Build-dependencies the build goes without (--drop-build-depends): dpkg's check is skipped (-d), and the log says which. */
+  dropBuildDepends?: readonly string[];
   elfCheck?: boolean;
   elfAllow?: readonly string[];
   keepTree?: boolean;
@@ -121,7 +123,7 @@ export async function runBuild(o: RunBuildOptions): Promise<RunBuildResult> {
   const { source, version } = await readChangelog(tree, o.wrap);
   const logPath = resolve(o.log ?? join(o.logDir ?? outputDir, logFileName(source, version, o.hostArch)));
   const b: Build = { o, info, started, plan, tree, workDir, outputDir, source, version, logPath };
-  if (o.checkBuilddeps !== false) await requireBuildDeps(b);
+  if (checksBuildDeps(o)) await requireBuildDeps(b);
 
   const command = dpkgBuildpackageCommand(b);
   const log = await openLog(logPath);
@@ -173,9 +175,14 @@ function planOf(o: RunBuildOptions): ReturnType<typeof planBuild> {
     profiles: o.profiles,
     buildType: o.buildType,
     rootCommand: o.rootCommand,
-    noCheckBuilddeps: o.checkBuilddeps === false,
+    noCheckBuilddeps: !checksBuildDeps(o),
     buildOptions: process.env.DEB_BUILD_OPTIONS,
   });
+}
+
+/** dpkg checks the build-dependencies unless told not to, or some are dropped (it would find them missing). */
+function checksBuildDeps(o: RunBuildOptions): boolean {
+  return o.checkBuilddeps !== false && !o.dropBuildDepends?.length;
 }
 
 /**
@@ -233,6 +240,10 @@ function buildEnvironment(b: Build): { buildEnv: Record<string, string>; env: No
 async function writeLogHead(b: Build, log: BuildLog, command: string[]): Promise<void> {
   const { o, plan } = b;
   const tc = o.toolchain;
+  const extra = [
+    ...(tc?.log ?? []),
+    ...(o.dropBuildDepends?.length ? [['Dropped Build-Depends', o.dropBuildDepends.join(' ')] as const] : []),
+  ];
   await logWrite(
     log,
     formatLogHead({
@@ -247,7 +258,7 @@ async function writeLogHead(b: Build, log: BuildLog, command: string[]): Promise
       command,
       directory: b.tree,
       time: new Date(b.started),
-      ...(tc ? { extra: tc.log } : {}),
+      ...(extra.length ? { extra } : {}),
     }),
   );
 }
