@@ -5,6 +5,15 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
+import {
+  assumeForeign,
+  formatAssumed,
+  formatKept,
+  indexLabel,
+  laterMultiArch,
+  summarizeAssumed,
+  type LaterMultiArch,
+} from '../lib/assumed-foreign.js';
 import { localRepositoryPin, type PinRecord, type ReleaseInfo } from '../lib/apt-preferences.js';
 import { EnvironmentError, InputError } from '../lib/errors.js';
 import { applyPins, type PinSummary } from '../lib/pinning.js';
@@ -284,6 +293,7 @@ export async function loadUniverse(opts: LoadUniverseOptions): Promise<{ univers
   } finally {
     for (const apt of temporary) apt.dispose();
   }
+  if (opts.assumeForeignFrom?.length) await assumeForeignFrom(u, opts.assumeForeignFrom, info);
   // Pins: the given records (or apt's), then xdeb's record for the local repository, then the sections' priorities.
   const records = [...(opts.preferences ?? (await readAptPreferences(opts.aptEnv))), localRepositoryPin(PRIORITY.local)];
   const pins = applyPins(u, records, opts.buildArch);
@@ -293,6 +303,27 @@ export async function loadUniverse(opts: LoadUniverseOptions): Promise<{ univers
     o.pinnedBy = f.by;
   }
   return { universe: u, used, pins };
+}
+
+/** --assume-foreign-from: a later release's Multi-Arch: foreign counts here; each use is said. */
+async function assumeForeignFrom(u: Universe, files: readonly string[], info: (msg: string) => void): Promise<void> {
+  const later: LaterMultiArch = new Map();
+  const labels: string[] = [];
+  for (const f of files) {
+    const file = resolve(f);
+    if (!existsSync(file) || statSync(file).isDirectory())
+      throw new InputError("no such Packages file (--assume-foreign-from: a later release's index)", { file: f });
+    const label = indexLabel(file);
+    const records = await readIndexRecords(file, 'auto');
+    if (records.binaries.length === 0)
+      throw new InputError('no binary packages in it (--assume-foreign-from wants a Packages index)', { file: f });
+    laterMultiArch(records.binaries, label, later);
+    labels.push(label);
+  }
+  const r = assumeForeign(u.packages, later);
+  for (const a of r.assumed) info(formatAssumed(a));
+  for (const k of r.kept) info(formatKept(k));
+  info(summarizeAssumed(r, labels));
 }
 
 /** A [repository NAME] section of --local-config, fetched and verified by a private apt. */

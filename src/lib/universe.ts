@@ -77,7 +77,7 @@ export class BinaryPackage {
     readonly version: string,
     /** 'all' or a real architecture. */
     readonly arch: string,
-    readonly multiArch: MultiArch,
+    private multiArch_: MultiArch,
     readonly essential: boolean,
     readonly source: string,
     readonly sourceVersion: string,
@@ -88,6 +88,15 @@ export class BinaryPackage {
     /** The .deb's path in its repository (Filename), when the index says. */
     readonly filename: string | undefined,
   ) {}
+
+  get multiArch(): MultiArch {
+    return this.multiArch_;
+  }
+
+  /** Count it as Multi-Arch: foreign, as a later release says it is (lib/assumed-foreign.ts). */
+  assumeForeign(): void {
+    this.multiArch_ = 'foreign';
+  }
 
   private parse(text: string | undefined, field: string): RelationField {
     if (!text) return EMPTY;
