@@ -2,12 +2,14 @@
 // read again before each one so that a build finds what the previous ones published.
 // A failure names its step; the exit code is the step's (1 unsatisfiable or failed, 2 bad input, 3 environment).
 
-import { existsSync, mkdtempSync, readdirSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { NegativeAnswer, XdebError } from '../lib/errors.js';
 import { formatSourceText } from '../lib/satisfy-report.js';
 import type { BootstrapSuite } from '../lib/local-repo-layout.js';
+import { BUILD_DEPS_FILE, type BuildDepsRecord, type InstalledDep } from '../lib/run-verify.js';
+import type { BinaryPackage, Universe } from '../lib/universe.js';
 import type { Output } from '../ui/output.js';
 import { runTool } from '../adapters/run-tool.js';
 import { buildContext, checkSourceArg, installBuildDeps, type BuildContext, type ResolveOptions } from './satisfy.js';
@@ -119,6 +121,7 @@ export async function buildOne(arg: string, ctx: BuildContext, opts: BuildOption
     }),
   );
   const { src } = checked;
+  const provenance = buildDepsRecord(checked.loaded.universe, checked.fv.verdict.install, src, ctx);
   const t1 = Date.now();
   const sourcePath = src.path ?? (await inStep('source', src.name, () => fetchSource(src, out, ctx.inside?.aptEnv)));
   // Inside a chroot the tools must see the source and where the results go, at the same paths.
@@ -151,6 +154,8 @@ export async function buildOne(arg: string, ctx: BuildContext, opts: BuildOption
     }),
   );
   const t2 = Date.now();
+  // What it was built against, and from where, beside its results (xdeb-sequence --verify reads it).
+  writeFileSync(join(dirname(built.changes), BUILD_DEPS_FILE), JSON.stringify(provenance, null, 1) + '\n');
   const result: BuildOneResult = {
     source: built.source,
     version: built.version,
@@ -189,6 +194,27 @@ export async function buildOne(arg: string, ctx: BuildContext, opts: BuildOption
     out.info(`${built.source} ${built.version}: published to ${pub.repo} (suite ${result.suite})`);
   }
   return result;
+}
+
+/** The packages a build's build-dependencies installed (or found installed), each with the repository it came from. */
+function buildDepsRecord(u: Universe, install: readonly BinaryPackage[], src: SourceInput, ctx: BuildContext): BuildDepsRecord {
+  const installed: InstalledDep[] = install
+    .filter((p) => !p.crossConverted)
+    .map((p) => {
+      if (p.installed) return { package: p.name, arch: p.arch, version: p.version, from: 'present', origin: 'installed' };
+      // The instance apt installs: from the highest-pinned origin offering the version (installTargets' choice).
+      const o = [p.origin, ...(p.alsoFrom ?? [])].map((i) => u.origins[i]!).reduce((a, b) => (b.priority > a.priority ? b : a));
+      const suite = o.kind === 'local' && p.filename ? /^pool\/([^/]+)\//.exec(p.filename)?.[1] : undefined;
+      return {
+        package: p.name,
+        arch: p.arch,
+        version: p.version,
+        from: o.kind === 'local' ? 'local' : o.kind === 'file' ? 'file' : 'remote',
+        ...(suite ? { suite } : {}),
+        origin: o.label,
+      };
+    });
+  return { format: 1, source: src.name, version: src.version, hostArch: ctx.hostArch, chroot: !!ctx.inside, installed };
 }
 
 /** Build each source in order; stop at the first failure (later ones may need it). */

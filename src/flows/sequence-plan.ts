@@ -2,10 +2,11 @@
 // repositories in use, what counts as available; then the pure graph, loops and plan.
 
 import { existsSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { basename, resolve } from 'node:path';
 import { archTable } from '../lib/arch.js';
-import { breakLoops } from '../lib/bootstrap.js';
-import { BuildGraph, plannedBinaryStanzas, type SourceRecord } from '../lib/build-graph.js';
+import { breakLoops, type ExtraOption } from '../lib/bootstrap.js';
+import { parseHints, type BootstrapHint, type DroppableEntry } from '../lib/bootstrap-hints.js';
+import { BuildGraph, plannedBinaryStanzas, type BuildNode, type SourceRecord } from '../lib/build-graph.js';
 import type { ImplicitMode } from '../lib/build-deps.js';
 import { EnvironmentError, InputError, UsageError } from '../lib/errors.js';
 import { makePlan, type Plan } from '../lib/plan.js';
@@ -120,6 +121,78 @@ async function openChrootView(session: Session, name: string) {
   return { target, view: await chrootAptView(session.chrootDir, meta) };
 }
 
+/** --hints FILE, parsed (bad input is exit 2 naming FILE:LINE). */
+function readHints(file: string): BootstrapHint[] {
+  if (!existsSync(file)) throw new InputError('no such file', { file });
+  return parseHints(readTextFile(file), file);
+}
+
+/** The hints for a source, as ways to build it that the loop solver tries last. */
+function hintOptions(hints: readonly BootstrapHint[], source: string): ExtraOption[] {
+  return hints
+    .filter((h) => h.source === source)
+    .map((h) => ({
+      kind: 'hint' as const,
+      ...(h.profiles.length ? { profiles: h.profiles } : {}),
+      ...(h.drop.length ? { drops: h.drop } : {}),
+      evidence: `${h.file}:${h.line}: ${h.reason}`,
+    }));
+}
+
+/** What the plan says of each hint: used by a step, or why not. */
+function hintsUsed(hints: readonly BootstrapHint[], plan: Plan): NonNullable<Plan['hints']> {
+  return hints.map((h) => {
+    const where = `${h.file}:${h.line}`;
+    const used = plan.loops
+      .flatMap((l) => l.staged)
+      .find((x) => x.kind === 'hint' && x.source === h.source && x.evidence?.startsWith(where));
+    const inPlan = plan.steps.some((s) => s.source === h.source);
+    return {
+      source: h.source,
+      ...(h.drop.length ? { drops: h.drop } : {}),
+      ...(h.profiles.length ? { profiles: h.profiles } : {}),
+      reason: h.reason,
+      file: h.file,
+      line: h.line,
+      ...(used
+        ? { step: used.step }
+        : {
+            unused: inPlan ? 'its loop is broken otherwise, or the hint does not take the build off it' : 'the source is not in the plan',
+          }),
+    };
+  });
+}
+
+/** botch's droppable lists as drop options of a source: each of its lines alone, its lines together, and the weak build-dependencies. */
+async function droppableOptions(dir: string | undefined, info: (m: string) => void): Promise<(source: string) => ExtraOption[]> {
+  const { readDroppableLists, DEFAULT_DROPPABLE_DIR } = await import('../adapters/droppable-lists.js');
+  if (dir !== undefined && !existsSync(dir)) throw new InputError('no such directory (--droppable)', { file: dir });
+  const { entries, skipped } = readDroppableLists(dir ?? DEFAULT_DROPPABLE_DIR);
+  for (const k of skipped) info(`${k.file}:${k.line}: skipped: ${k.why}`);
+  const where = (e: DroppableEntry) => `botch's ${basename(e.file)}:${e.line}`;
+  const bySource = new Map<string, ExtraOption[]>();
+  const lines = new Map<string, DroppableEntry[]>();
+  for (const e of entries) if (e.source !== null) lines.set(e.source, [...(lines.get(e.source) ?? []), e]);
+  for (const [source, list] of lines) {
+    const o: ExtraOption[] = list.map((e) => ({ kind: 'drop', drops: e.drop, evidence: `${where(e)} drops ${e.drop.join(', ')}` }));
+    if (list.length > 1)
+      o.push({ kind: 'drop', drops: [...new Set(list.flatMap((e) => e.drop))], evidence: `${list.map(where).join(', ')} together` });
+    bySource.set(source, o);
+  }
+  const weak = entries.filter((e) => e.source === null);
+  const names = [...new Set(weak.flatMap((e) => e.drop))];
+  const weakOption: ExtraOption[] = names.length
+    ? [
+        {
+          kind: 'drop',
+          drops: names,
+          evidence: `botch's ${basename(weak[0]!.file)}: weak build-dependencies (${names.slice(0, 4).join(', ')}${names.length > 4 ? ', …' : ''})`,
+        },
+      ]
+    : [];
+  return (source) => [...(bySource.get(source) ?? []), ...weakOption];
+}
+
 /** What the repositories in use have of a binary ('name:arch'), any version, for a seed build: its newest, or undefined. */
 function seedsIn(universe: Universe, planned: ReadonlySet<number>): (binary: string) => string | undefined {
   return (binary) => {
@@ -167,6 +240,8 @@ export async function planSequence(session: Session, opts: SequencePlanInput): P
     });
   }
   const availableKeys = opts.available.length ? await readAvailable(opts.available) : undefined;
+  const hints = opts.hints !== undefined ? readHints(opts.hints) : undefined;
+  const droppable = opts.bootstrap && opts.droppable !== false ? await droppableOptions(opts.droppable, (m) => out.info(m)) : undefined;
 
   const localRepo = session.localRepo.use ? session.localRepo.dir : undefined;
   const { universe, used } = await loadUniverse({
@@ -281,6 +356,8 @@ export async function planSequence(session: Session, opts: SequencePlanInput): P
   const br = breakLoops(graph, {
     bootstrap: !!opts.bootstrap,
     ...(opts.bootstrap && opts.seed !== false ? { seedFrom: seedsIn(universe, planned) } : {}),
+    ...(droppable ? { droppable: (n: BuildNode) => droppable(n.record.name) } : {}),
+    ...(hints ? { hints: (n: BuildNode) => hintOptions(hints, n.record.name) } : {}),
   });
   const tBoot = Date.now();
   const broken = graph.nodes.filter((n) => n.status !== 'ok');
@@ -298,6 +375,7 @@ export async function planSequence(session: Session, opts: SequencePlanInput): P
     explain: !!opts.explain,
     unsatisfiable: (id) => explained.get(id),
   });
+  if (hints) plan.hints = hintsUsed(hints, plan);
   const t1 = Date.now();
   return {
     plan,

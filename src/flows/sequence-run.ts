@@ -36,6 +36,8 @@ export interface StepState {
   suite?: string;
   /** The exit status the failure maps to (1 failed, 2 bad input, 3 environment). */
   exitCode?: number;
+  /** Packages of its full build reinstalled over what its staged (or seed) build left installed on the machine. */
+  replaced?: { package: string; arch: string; version: string }[];
 }
 
 export interface SequenceState {
@@ -217,17 +219,21 @@ async function replaceStagedInstalls(
   records: readonly BuildRecord[],
   rootCmd: string | undefined,
   log: (m: string) => void,
-): Promise<void> {
+): Promise<StepState['replaced']> {
   const full = findBuild(records, step);
-  if (!full) return;
+  if (!full) return undefined;
   const debs: string[] = [];
+  const replaced: NonNullable<StepState['replaced']> = [];
   for (const f of full.files) {
     if (f.kind !== 'deb' || !f.package || !f.architecture) continue;
     const q = await runTool('dpkg-query', ['-W', '-f', '${Status}\t${Version}', `${f.package}:${f.architecture}`]);
     const [status, version] = q.stdout.split('\t');
-    if (q.code === 0 && /installed$/.test(status ?? '') && version === full.version) debs.push(join(repo, f.path));
+    if (q.code === 0 && /installed$/.test(status ?? '') && version === full.version) {
+      debs.push(join(repo, f.path));
+      replaced.push({ package: f.package, arch: f.architecture, version: full.version });
+    }
   }
-  if (!debs.length) return;
+  if (!debs.length) return undefined;
   // Same name, same version: a plain install sees nothing to do; --reinstall of the files puts
   // the full build's in place (waiting for dpkg's lock, which other installs may hold).
   const argv = [
@@ -247,6 +253,7 @@ async function replaceStagedInstalls(
   log(r.stdout + r.stderr);
   if (r.code !== 0)
     throw new NegativeAnswer(`reinstalling the full build of ${step.source} over its staged build failed (apt-get exit status ${r.code})`);
+  return replaced;
 }
 
 /** Run the pending steps of a state. */
@@ -549,6 +556,7 @@ async function buildStep(run: StepRun, a: ActiveStep, { buildOne, readBuilds }: 
     {
       ...o.buildOpts,
       localSuites: localSuitesOf(steps, s),
+      ...(s.drops?.length ? { dropBuildDepends: s.drops } : {}),
       ...(bootstrapOfSuite(s.suite) ? { bootstrap: bootstrapOfSuite(s.suite) } : {}),
       outputDir: x.dir,
       logDir: x.dir,
@@ -561,9 +569,10 @@ async function buildStep(run: StepRun, a: ActiveStep, { buildOne, readBuilds }: 
   x.suite = r.suite;
   // In a chroot each build has a fresh session: nothing of the staged build stays installed.
   if (!o.ctx.session.chroot && !s.stage && steps.some((t) => t.stage && t.source === s.source && t.arch === s.arch)) {
-    await install.run(async () =>
+    const replaced = await install.run(async () =>
       replaceStagedInstalls(state.localRepo, s, await readBuilds(state.localRepo), o.ctx.session.rootCmd, (m) => out.info(m)),
     );
+    if (replaced) x.replaced = replaced;
   }
 }
 

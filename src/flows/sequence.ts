@@ -82,6 +82,13 @@ export async function runSequence(session: Session, opts: SequenceInput, prog: s
 
   let state: SequenceState;
   let stateFile: string;
+  if (opts.verify) {
+    if (opts.resume || opts.list) throw new UsageError('--verify checks the run of the state file: give it without --resume or --list');
+    stateFile = opts.state ?? defaultStateFile(session.localRepo.dir, await plannedHostArch(session));
+    const { verifySequence } = await import('./sequence-verify.js');
+    await verifySequence(readState(stateFile), stateFile, out);
+    return EXIT.ok;
+  }
   if (opts.resume) {
     if (opts.list) throw new UsageError('--resume runs the plan of the state file; --list shows a new plan: give one of them');
     if (opts.all || opts.full || opts.bootstrap || opts.onlyExplicit || opts.available.length || opts.setFile || opts.base)

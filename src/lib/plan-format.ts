@@ -106,6 +106,15 @@ export function formatPlanText(plan: Plan, opts: { maxLoops?: number } = {}): st
     }
   }
   if (plan.loops.length > loops.length) lines.push(`  … and ${plan.loops.length - loops.length} more loops (--json lists them all)`);
+  if (plan.hints?.length) {
+    lines.push('', 'Hints:');
+    for (const h of plan.hints) {
+      const what = h.drops?.length ? `without ${h.drops.join(', ')}` : `with ${h.profiles?.join(',')}`;
+      lines.push(
+        `  ${h.file}:${h.line}: ${h.source} ${what}: ${h.step ? `used by step ${h.step}` : `not used (${h.unused})`} — ${h.reason}`,
+      );
+    }
+  }
   if (plan.problems.length) {
     lines.push('', 'Problems:');
     for (const p of plan.problems.slice(0, 50)) lines.push(`  ${p.message}`);

@@ -113,6 +113,17 @@ export interface Plan {
   steps: PlanStep[];
   loops: PlanLoop[];
   problems: PlanProblem[];
+  /** --hints FILE: each hint, and the step that used it or why none did. */
+  hints?: {
+    source: string;
+    drops?: string[];
+    profiles?: string[];
+    reason: string;
+    file: string;
+    line: number;
+    step?: number;
+    unused?: string;
+  }[];
   stats: {
     sources: number;
     edges: number;

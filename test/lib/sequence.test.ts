@@ -8,7 +8,14 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { breakLoops } from '../../src/lib/bootstrap.js';
 import { BuildChecker } from '../../src/lib/build-check.js';
-import { BuildGraph, declaredBinaries, parseBuildProfiles, plannedBinaryStanzas, type SourceRecord } from '../../src/lib/build-graph.js';
+import {
+  BuildGraph,
+  declaredBinaries,
+  parseBuildProfiles,
+  plannedBinaryStanzas,
+  type BuildNode,
+  type SourceRecord,
+} from '../../src/lib/build-graph.js';
 import { parseDeb822, Paragraph } from '../../src/lib/deb822.js';
 import { DependencyIndex } from '../../src/lib/installability.js';
 import { makePlan, planIsComplete, type Plan } from '../../src/lib/plan.js';
@@ -45,6 +52,10 @@ interface Scenario {
   toolchain?: { name: string; flavour: string };
   /** Binary names the repositories have an older build of (version 0.9): seeds. */
   seeds?: string[];
+  /** Drops botch's lists allow, per source. */
+  droppable?: Record<string, string[]>;
+  /** The user's hints, per source. */
+  hints?: Record<string, { drops?: string[]; profiles?: string[] }>;
 }
 
 const BUILD = 'amd64';
@@ -124,6 +135,18 @@ function plan(sc: Scenario): { plan: Plan; graph: BuildGraph } {
     bootstrap: sc.bootstrap ?? true,
     greedyUpTo: sc.greedyUpTo,
     ...(seeds ? { seedFrom: (b: string) => (seeds.includes(b.slice(0, b.indexOf(':'))) ? `${b} 0.9` : undefined) } : {}),
+    ...(sc.droppable
+      ? {
+          droppable: (n: BuildNode) =>
+            sc.droppable![n.record.name] ? [{ kind: 'drop' as const, drops: sc.droppable![n.record.name]!, evidence: 'test.list:1' }] : [],
+        }
+      : {}),
+    ...(sc.hints
+      ? {
+          hints: (n: BuildNode) =>
+            sc.hints![n.record.name] ? [{ kind: 'hint' as const, ...sc.hints![n.record.name]!, evidence: 'hints:1: test' }] : [],
+        }
+      : {}),
   });
   return {
     plan: makePlan(graph, br, {
@@ -164,7 +187,16 @@ function replay(sc: Scenario, p: Plan): string[] {
     }
     const u = universeFrom(stanzas);
     const checker = new BuildChecker(new DependencyIndex(u, { buildArch: BUILD, hostArch: s.arch, mode: 'apt' }));
-    const v = checker.check(record(byName.get(s.source)!).paragraph, {
+    const para = record(byName.get(s.source)!).paragraph;
+    if (s.drops?.length) {
+      const kept = (para.get('Build-Depends') ?? '')
+        .split(',')
+        .map((r) => r.trim())
+        .filter((r) => r && !s.drops!.includes(r.split(/[\s(<[]/)[0]!));
+      if (kept.length) para.set('Build-Depends', kept.join(', '));
+      else para.delete('Build-Depends');
+    }
+    const v = checker.check(para, {
       buildArch: BUILD,
       hostArch: s.arch,
       profiles: new Set(s.profiles),
@@ -473,6 +505,62 @@ describe('loops', () => {
       expect(wellOrdered(p)).toBe(true);
       expect(finalsAvoidSeeds(p)).toBe(true);
       expect(replay(sc, p)).toEqual([]);
+    });
+  });
+
+  describe('droppable build-dependencies and hints', () => {
+    const plainAB = (): Src[] => [
+      { name: 'a', bd: 'libb-dev', bins: [{ name: 'liba-dev' }] },
+      { name: 'b', bd: 'liba-dev', bins: [{ name: 'libb-dev' }] },
+    ];
+
+    it('a droppable list that drops b from a: a without it, b, a again; the step says what it drops', () => {
+      const sc: Scenario = { sources: plainAB(), explicit: ['a', 'b'], droppable: { a: ['libb-dev'] } };
+      const { plan: p } = plan(sc);
+      expect(order(p)).toEqual(['a[dropped]', 'b', 'a']);
+      expect(p.steps[0]).toMatchObject({ stage: 'dropped', suite: 'dropped', drops: ['libb-dev'], after: [] });
+      expect(p.loops[0]!.staged[0]).toMatchObject({ kind: 'drop', drops: ['libb-dev'], evidence: 'test.list:1', stage: 'dropped' });
+      expect(replay(sc, p)).toEqual([]);
+      expect(formatPlanText(p)).toContain('step 1: a without libb-dev (a droppable list) does without b (libb-dev:amd64): test.list:1');
+    });
+
+    it('a drop that does not take the build off the loop does not break it', () => {
+      const { plan: p } = plan({ sources: plainAB(), explicit: ['a', 'b'], droppable: { a: ['doxygen'] } });
+      expect(p.loops[0]!.broken).toBe(false);
+    });
+
+    it('droppable lists come before seeds, seeds before hints', () => {
+      const both = plan({ sources: plainAB(), explicit: ['a', 'b'], droppable: { b: ['liba-dev'] }, seeds: ['libb-dev'] }).plan;
+      expect(both.loops[0]!.staged.map((x) => x.kind)).toEqual(['drop']);
+      const seedOrHint = plan({
+        sources: plainAB(),
+        explicit: ['a', 'b'],
+        seeds: ['libb-dev'],
+        hints: { b: { drops: ['liba-dev'] } },
+      }).plan;
+      expect(seedOrHint.loops[0]!.staged.map((x) => x.kind)).toEqual(['seed']);
+    });
+
+    it('a hint that drops an edge breaks what nothing else breaks, and the plan records it', () => {
+      const sc: Scenario = { sources: plainAB(), explicit: ['a', 'b'], hints: { b: { drops: ['liba-dev'] } } };
+      const { plan: p } = plan(sc);
+      expect(order(p)).toEqual(['b[dropped]', 'a', 'b']);
+      expect(p.loops[0]!.staged[0]).toMatchObject({ source: 'b', kind: 'hint', drops: ['liba-dev'], evidence: 'hints:1: test' });
+      expect(p.steps[0]!.why).toContain('staged build without liba-dev that breaks a loop (hints:1: test)');
+      expect(replay(sc, p)).toEqual([]);
+    });
+
+    it('a hint naming a profile the metadata offers is not needed: profiles come first', () => {
+      const sc: Scenario = {
+        sources: [
+          { name: 'a', bd: 'libb-dev <!pkg.a.nob>', bins: [{ name: 'liba-dev' }] },
+          { name: 'b', bd: 'liba-dev', bins: [{ name: 'libb-dev' }] },
+        ],
+        explicit: ['a', 'b'],
+        hints: { a: { profiles: ['pkg.a.nob'] } },
+      };
+      // The metadata offers pkg.a.nob, so profiles break it first: the hint is not needed.
+      expect(plan(sc).plan.loops[0]!.staged[0]).toMatchObject({ kind: 'profile', profiles: ['pkg.a.nob'] });
     });
   });
 
