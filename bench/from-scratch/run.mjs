@@ -293,8 +293,11 @@ const CLASS_NAMES = {
   other: 'other',
 };
 
-/** A dependency path from `from` to one of `targets` through the host's packages (not through Multi-Arch: foreign or arch:all ones). */
-function pathTo(pk, from, targets, maxDepth = 6) {
+/**
+ * A dependency path from `from` to one of `targets` through the host's packages: not through
+ * Multi-Arch: foreign or arch:all ones (the build architecture's serve there), unless `throughForeign`.
+ */
+function pathTo(pk, from, targets, maxDepth = 6, throughForeign = false) {
   const seen = new Set([from]);
   let frontier = [[from]];
   for (let d = 0; d < maxDepth && frontier.length; d++) {
@@ -305,7 +308,7 @@ function pathTo(pk, from, targets, maxDepth = 6) {
       for (const n of real) {
         if (targets.has(n)) return n === name ? path : [...path, n];
         const p = pk.byName.get(n);
-        if (!p || p.ma === 'foreign' || p.arch === 'all') continue;
+        if (!p || (!throughForeign && (p.ma === 'foreign' || p.arch === 'all'))) continue;
         for (const alts of p.deps)
           for (const a of alts) {
             if (targets.has(a)) return [...path, ...(n === name ? [] : [n]), a];
@@ -344,13 +347,17 @@ function fixFor(ctx, step, c, k) {
   } else if (lc === null) return `trixie's ${step.source} no longer build-depends on ${dep}`;
   if (k.cls === 'arch-all' && dep !== k.blocker) {
     const via = pathTo(ctx.bw.pk, dep, new Set([k.blocker]));
-    const mid = via && via.length > 2 ? via[via.length - 2] : undefined;
+    const mid = via && via.length >= 2 ? via[via.length - 2] : undefined;
     if (mid) {
+      if (!ctx.later.pk.byName.has(mid)) return `via ${via.join(' → ')}: trixie has no ${mid}`;
       const laterVia = pathTo(ctx.later.pk, mid, new Set([k.blocker]));
-      const foreignOn = laterVia?.find((n) => ctx.later.pk.byName.get(n)?.ma === 'foreign');
-      if (!laterVia) return `via ${via.join(' → ')}: trixie's ${mid} no longer needs ${k.blocker} for the host`;
-      if (foreignOn)
-        return `via ${via.join(' → ')}: trixie moved it behind ${foreignOn} (Multi-Arch: foreign), so the build architecture's serves`;
+      if (!laterVia) {
+        const anyVia = pathTo(ctx.later.pk, mid, new Set([k.blocker]), 6, true);
+        const foreignOn = anyVia?.find((n) => ctx.later.pk.byName.get(n)?.ma === 'foreign');
+        if (foreignOn)
+          return `via ${via.join(' → ')}: trixie's ${mid} reaches ${k.blocker} only through ${foreignOn} (Multi-Arch: foreign): the build architecture's serves`;
+        return `via ${via.join(' → ')}: trixie's ${mid} no longer depends on ${k.blocker}`;
+      }
       return `via ${via.join(' → ')}: no later release changes it; ${mid} needs ${k.blocker}:native or ${k.blocker} Multi-Arch: foreign`;
     }
   }
@@ -608,11 +615,20 @@ const byClass = new Map();
 for (const s of bad) {
   const clauses = reasonClauses(s.unsatisfiable).map((c) => ({ c, k: classifyClause(c) }));
   const main = clauses.find((x) => x.k.cls !== 'other') ?? clauses[0];
-  const fixes = clauses.map(
-    (x) => `${x.c.dep}${x.k.blocker && x.k.blocker !== x.c.dep ? ` (${x.k.blocker})` : ''}: ${fixFor(ctx, s, x.c, x.k)}`,
-  );
+  const rules = clauses.map((x) => fixFor(ctx, s, x.c, x.k));
+  const fixes = clauses.map((x, i) => `${x.c.dep}${x.k.blocker && x.k.blocker !== x.c.dep ? ` (${x.k.blocker})` : ''}: ${rules[i]}`);
   if (!byClass.has(main.k.cls)) byClass.set(main.k.cls, []);
-  byClass.get(main.k.cls).push({ s, fixes: [...new Set(fixes)] });
+  byClass.get(main.k.cls).push({ s, fixes: [...new Set(fixes)], kinds: new Set(rules.map(ruleKind)) });
+}
+
+/** Where a rule comes from: Debian's own data (a later release, the source's own profiles) or a change nobody made yet. */
+function ruleKind(text) {
+  if (/^'|^needs |^no source/.test(text)) return 'patch';
+  if (/^assume-foreign/.test(text)) return 'assumed foreign';
+  if (/^bookworm's own/.test(text)) return "bookworm's own profile";
+  if (/trixie has no/.test(text)) return 'gone in trixie';
+  if (/trixie/.test(text) && !/no later release/.test(text)) return 'trixie';
+  return 'patch';
 }
 say(
   `== unsatisfiable builds (${last.name}): ${bad.length}, by class (the class of the first clause that has one), each with the rule that would fix it`,
@@ -621,6 +637,13 @@ for (const [cls, items] of [...byClass].sort((a, b) => b[1].length - a[1].length
   say(`  ${CLASS_NAMES[cls]}: ${items.length}`);
   for (const { s, fixes } of items) say(`    ${s.source}: ${fixes.join(' | ')}`);
 }
+const all = [...byClass.values()].flat();
+const known = all.filter((x) => [...x.kinds].every((k) => ['trixie', "bookworm's own profile", 'assumed foreign'].includes(k)));
+say(
+  `  every reason with a rule from Debian's own data (trixie's Sources or Packages, or the source's own profile): ${known.length} (${known.map((x) => x.s.source).join(', ')}); the others (a change no release made, or a chain trixie no longer has): ${all.length - known.length}`,
+);
+for (const kind of ['trixie', "bookworm's own profile", 'gone in trixie', 'assumed foreign', 'patch'])
+  say(`    builds with a reason whose rule is '${kind}': ${all.filter((x) => x.kinds.has(kind)).length}`);
 say('');
 
 const planSources = new Set(last.plan.steps.map((s) => s.source));
