@@ -3,6 +3,7 @@
 // installs exactly what xdeb decided. What the build-dependencies pulled in is marked automatic.
 
 import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { EnvironmentError } from '../lib/errors.js';
 import type { Output } from '../ui/output.js';
@@ -67,6 +68,12 @@ export async function aptInstall(
   opts: AptInstallOptions,
 ): Promise<{ command: string[]; output: string }> {
   const env = { ...process.env, ...opts.env, DEBIAN_FRONTEND: 'noninteractive' };
+  // A repository's index may still list a .deb its pool no longer has (removed, or a repository that went away since it was read).
+  const gone = opts.simulate ? [] : targets.filter((t) => t.deb && !existsSync(t.deb));
+  if (gone.length)
+    throw new EnvironmentError(
+      `${gone.map((t) => `${t.name}:${t.arch} ${t.version}`).join(', ')}: listed by the repository, but its file is gone: ${gone.map((t) => t.deb).join(', ')}`,
+    );
   const args = [
     'apt-get',
     'install',

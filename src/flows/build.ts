@@ -201,7 +201,7 @@ function buildDepsRecord(u: Universe, install: readonly BinaryPackage[], src: So
   const installed: InstalledDep[] = install
     .filter((p) => !p.crossConverted)
     .map((p) => {
-      if (p.installed) return { package: p.name, arch: p.arch, version: p.version, from: 'present', origin: 'installed' };
+      if (p.installed) return { package: p.name, arch: p.arch, version: p.version, source: p.source, from: 'present', origin: 'installed' };
       // The instance apt installs: from the highest-pinned origin offering the version (installTargets' choice).
       const o = [p.origin, ...(p.alsoFrom ?? [])].map((i) => u.origins[i]!).reduce((a, b) => (b.priority > a.priority ? b : a));
       const suite = o.kind === 'local' && p.filename ? /^pool\/([^/]+)\//.exec(p.filename)?.[1] : undefined;
@@ -209,6 +209,7 @@ function buildDepsRecord(u: Universe, install: readonly BinaryPackage[], src: So
         package: p.name,
         arch: p.arch,
         version: p.version,
+        source: p.source,
         from: o.kind === 'local' ? 'local' : o.kind === 'file' ? 'file' : 'remote',
         ...(suite ? { suite } : {}),
         origin: o.label,

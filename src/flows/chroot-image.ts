@@ -8,6 +8,7 @@ import {
   mkdirSync,
   readdirSync,
   readFileSync,
+  writeFileSync,
   realpathSync,
   renameSync,
   rmSync,
@@ -20,6 +21,8 @@ import {
   checkChrootName,
   CHROOT_META_FORMAT,
   missingSourceLines,
+  DPKG_EXCLUDES,
+  DPKG_EXCLUDES_FILE,
   planCreate,
   type ChrootKind,
   type ChrootMeta,
@@ -173,6 +176,12 @@ export async function updateChroot(o: UpdateOptions): Promise<ChrootMeta> {
     if (add.length) {
       appendFileSync(list, add.join('\n') + '\n');
       o.out.info(`chroot ${o.name}: added ${add.join('; ')}`);
+    }
+    // Chroots made before xdeb filtered their documentation get the filter (lib/chroot-spec.ts says why).
+    const excludes = resolveInRoot(s.root, DPKG_EXCLUDES_FILE);
+    if (!existsSync(excludes)) {
+      writeFileSync(excludes, DPKG_EXCLUDES.join('\n') + '\n');
+      o.out.info(`chroot ${o.name}: added ${DPKG_EXCLUDES_FILE} (${DPKG_EXCLUDES.join(', ')})`);
     }
     await step(['apt-get', 'update', '-q', '--error-on=any']);
     await step(['apt-get', 'dist-upgrade', '-y', '-q', '--no-install-recommends']);

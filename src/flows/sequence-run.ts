@@ -12,6 +12,7 @@ import { mkdirSync, readFileSync, renameSync, writeFileSync, appendFileSync } fr
 import { dirname, join } from 'node:path';
 import { EXIT, NegativeAnswer, UsageError, XdebError } from '../lib/errors.js';
 import { bootstrapOfSuite } from '../lib/local-repo-layout.js';
+import { BUILD_DEPS_FILE, type BuildDepsRecord } from '../lib/run-verify.js';
 import type { Plan, PlanStep } from '../lib/plan.js';
 import { Output } from '../ui/output.js';
 import { rootPrefix } from '../adapters/apt-install.js';
@@ -38,6 +39,8 @@ export interface StepState {
   exitCode?: number;
   /** Packages of its full build reinstalled over what its staged (or seed) build left installed on the machine. */
   replaced?: { package: string; arch: string; version: string }[];
+  /** Packages of the set's members that its (seed) build took from the repositories, removed from the machine after it. */
+  removed?: { package: string; arch: string; version: string }[];
 }
 
 export interface SequenceState {
@@ -254,6 +257,42 @@ async function replaceStagedInstalls(
   if (r.code !== 0)
     throw new NegativeAnswer(`reinstalling the full build of ${step.source} over its staged build failed (apt-get exit status ${r.code})`);
   return replaced;
+}
+
+/** Remove the host-architecture packages of the set's members that a seed build installed from outside the set (its record says which). */
+async function removeSeedMaterial(
+  plan: Plan,
+  changes: string,
+  rootCmd: string | undefined,
+  log: (m: string) => void,
+): Promise<NonNullable<StepState['removed']>> {
+  const members = new Set(plan.steps.map((t) => t.source));
+  let record: BuildDepsRecord;
+  try {
+    record = JSON.parse(readFileSync(join(dirname(changes), BUILD_DEPS_FILE), 'utf8')) as BuildDepsRecord;
+  } catch {
+    return [];
+  }
+  // Everything of the members it installed: what it took from the repositories, and (harmless to take away) what the plan built.
+  const gone = record.installed.filter(
+    (d) => d.arch === plan.hostArch && d.source !== undefined && members.has(d.source) && d.from !== 'present',
+  );
+  if (!gone.length) return [];
+  const argv = [
+    ...rootPrefix(rootCmd, 'removing seed packages'),
+    'apt-get',
+    'remove',
+    '-y',
+    '-q',
+    '-o',
+    'DPkg::Lock::Timeout=600',
+    ...gone.map((d) => `${d.package}:${d.arch}`),
+  ];
+  log(`removing what the seed build took of the set's members from the repositories: ${argv.join(' ')}`);
+  const r = await runTool(argv[0]!, argv.slice(1), { env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
+  log(r.stdout + r.stderr);
+  if (r.code !== 0) throw new NegativeAnswer(`removing the seed packages after the seed build failed (apt-get exit status ${r.code})`);
+  return gone.map((d) => ({ package: d.package, arch: d.arch, version: d.version }));
 }
 
 /** Run the pending steps of a state. */
@@ -567,6 +606,11 @@ async function buildStep(run: StepRun, a: ActiveStep, { buildOne, readBuilds }: 
   );
   x.changes = r.changes;
   x.suite = r.suite;
+  // On the machine itself, what a seed build took from the repositories of the set's members goes again: later builds must take the set's.
+  if (!o.ctx.session.chroot && s.stage === 'seed') {
+    const removed = await install.run(() => removeSeedMaterial(plan, r.changes, o.ctx.session.rootCmd, (m) => out.info(m)));
+    if (removed.length) x.removed = removed;
+  }
   // In a chroot each build has a fresh session: nothing of the staged build stays installed.
   if (!o.ctx.session.chroot && !s.stage && steps.some((t) => t.stage && t.source === s.source && t.arch === s.arch)) {
     const replaced = await install.run(async () =>

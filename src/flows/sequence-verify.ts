@@ -30,11 +30,23 @@ export async function verifySequence(state: SequenceState, stateFile: string, ou
   const { readBuilds } = await import('../adapters/local-repo.js');
   const { plan } = state;
   const members = new Set(plan.steps.map((s) => s.source));
+  const versions = new Set(plan.steps.map((s) => `${s.source}=${s.version}`));
   const provides = new Map<string, string>();
+  const built = new Set<string>();
   for (const r of await readBuilds(state.localRepo)) {
     if (!members.has(r.source)) continue;
-    for (const f of r.files) if (f.package && f.architecture === plan.hostArch) provides.set(f.package, r.source);
+    const ours = versions.has(`${r.source}=${r.sourceVersion}`);
+    for (const f of r.files) {
+      if (!f.package || f.architecture !== plan.hostArch) continue;
+      provides.set(f.package, r.source);
+      // The version of the .deb: its file name's (name_version_arch.deb, the epoch left out).
+      if (ours) built.add(`${f.package}:${f.architecture}@${r.suite}=${f.name.split('_')[1] ?? ''}`);
+    }
   }
+  const planBuilt = (key: string, suite: string) => {
+    const [pkg, version] = key.split('=') as [string, string];
+    return built.has(`${pkg}@${suite}=${version.replace(/^\d+:/, '')}`);
+  };
   const steps: VerifyStep[] = state.steps.map((x) => {
     const dir = x.changes ? dirname(x.changes) : x.dir;
     const record = readJson<BuildDepsRecord>(join(dir, BUILD_DEPS_FILE));
@@ -48,7 +60,7 @@ export async function verifySequence(state: SequenceState, stateFile: string, ou
       ...(x.replaced ? { replaced: x.replaced } : {}),
     };
   });
-  const result = verifyRun(plan, steps, provides);
+  const result = verifyRun(plan, steps, provides, planBuilt);
   const notDone = state.steps.filter((x) => x.status !== 'done');
   if (out.json) out.jsonData({ stateFile, ...result, notDone: notDone.map((x) => x.n) });
   else out.data(formatVerify(plan, result).trimEnd());

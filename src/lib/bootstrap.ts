@@ -147,7 +147,8 @@ export function seedOption(
   const served: string[] = [];
   const kept: Dependency[] = [];
   for (const d of node.deps) {
-    const found = inLoop(d.to) && d.to !== node.id ? d.binaries.map(seedFrom) : [];
+    // Its own binaries too: a source that needs itself (through a library the base needs) takes them from the repositories.
+    const found = inLoop(d.to) ? d.binaries.map(seedFrom) : [];
     if (found.length && found.every((f) => f !== undefined)) served.push(...(found as string[]));
     else kept.push(d);
   }

@@ -138,6 +138,15 @@ export const LOCAL_REPO_SOURCES = '/etc/apt/sources.list.d/xdeb-local.list';
  * architecture only and runs under qemu-user. Both are the buildd variant and keep their apt
  * lists, so that xdeb can read them without an apt-get update before every build.
  */
+/**
+ * dpkg's filter in every chroot: no documentation but the copyright files. A set rebuilt from source installs its Multi-Arch: same
+ * libraries for the host beside the archive's build-architecture copies in the chroot, and dpkg refuses two copies whose shared files
+ * differ; a rebuild's changelog.Debian.gz often does (dh_installchangelogs trims by its own cutoff date, which an older archive build
+ * did not). Files dpkg does not unpack are not compared.
+ */
+export const DPKG_EXCLUDES_FILE = '/etc/dpkg/dpkg.cfg.d/xdeb-excludes';
+export const DPKG_EXCLUDES = ['path-exclude=/usr/share/doc/*', 'path-include=/usr/share/doc/*/copyright'];
+
 export function planCreate(p: CreatePlanInput): CreatePlan {
   const emulated = p.kind === 'emulated';
   if (!emulated && p.hostArch === p.machineArch) {
@@ -159,6 +168,8 @@ export function planCreate(p: CreatePlanInput): CreatePlan {
     `--architectures=${architectures.join(',')}`,
     ...(include.length ? [`--include=${include.join(',')}`] : []),
     '--skip=cleanup/apt/lists',
+    ...DPKG_EXCLUDES.map((o) => `--dpkgopt=${o}`),
+    `--customize-hook=printf '%s\\n' ${DPKG_EXCLUDES.map(shellQuote).join(' ')} > "$1${DPKG_EXCLUDES_FILE}"`,
     `--customize-hook=echo ${shellQuote(p.name)} > "$1/etc/debian_chroot"`,
     // Builds install man-db with debhelper; its index rebuilds are slow, under emulation very slow.
     `--customize-hook=echo 'man-db man-db/auto-update boolean false' | chroot "$1" debconf-set-selections`,

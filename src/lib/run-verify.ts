@@ -12,6 +12,8 @@ export interface InstalledDep {
   package: string;
   arch: string;
   version: string;
+  /** The source that builds it. */
+  source?: string;
   /** local: a .deb of the local repository (suite says which); remote/file: an archive's; present: installed before the step. */
   from: 'local' | 'remote' | 'file' | 'present';
   suite?: string;
@@ -40,8 +42,10 @@ export interface VerifyStep {
   record?: BuildDepsRecord;
   /** Installed-Build-Depends of its .buildinfo: name → version. */
   buildinfo?: Map<string, string>;
-  /** Packages the run reinstalled from a full build after this step (over a staged copy): 'name:arch' → version. */
+  /** Packages the run reinstalled from a full build after this step (over a staged copy). */
   replaced?: { package: string; arch: string; version: string }[];
+  /** Packages the run removed after this step (what a seed build took from the repositories). */
+  removed?: { package: string; arch: string; version: string }[];
 }
 
 export type Verdict = 'own' | 'seed' | 'archive' | 'unknown';
@@ -81,7 +85,13 @@ function suiteVerdict(suite: string | undefined): Verdict {
  * replayed in the order they started, so that a package a step found installed (a run on the machine itself) is traced to the step
  * that installed or replaced it.
  */
-export function verifyRun(plan: Plan, steps: readonly VerifyStep[], provides: ReadonlyMap<string, string>): VerifyResult {
+export function verifyRun(
+  plan: Plan,
+  steps: readonly VerifyStep[],
+  provides: ReadonlyMap<string, string>,
+  /** Is 'name:arch=version' in `suite` a build of this plan (not an older one the local repository also has)? */
+  planBuilt: (key: string, suite: string) => boolean,
+): VerifyResult {
   const rows: VerifyRow[] = [];
   const offenders: VerifyResult['offenders'] = [];
   const history = new Map<string, { version: string; verdict: Verdict; from: string }>();
@@ -101,6 +111,10 @@ export function verifyRun(plan: Plan, steps: readonly VerifyStep[], provides: Re
       if (d.from === 'local') {
         verdict = suiteVerdict(d.suite);
         from = `local repository, suite ${d.suite ?? '?'}`;
+        if (verdict === 'own' && !planBuilt(`${d.package}:${d.arch}=${d.version}`, d.suite ?? '')) {
+          verdict = 'unknown';
+          from += ", a build that is not this plan's";
+        }
       } else if (d.from === 'present') {
         const h = history.get(`${d.package}:${d.arch}`);
         if (x.record!.chroot || !h || h.version !== d.version) {
@@ -124,6 +138,7 @@ export function verifyRun(plan: Plan, steps: readonly VerifyStep[], provides: Re
       if (x.buildinfo && seen !== d.version)
         problems.push(`${d.package}:${d.arch}: installed ${d.version}, but its .buildinfo says ${seen ?? 'it was not installed'}`);
     }
+    for (const r of x.removed ?? []) history.delete(`${r.package}:${r.arch}`);
     for (const r of x.replaced ?? [])
       history.set(`${r.package}:${r.arch}`, { version: r.version, verdict: 'own', from: 'local repository, suite full (reinstalled)' });
     if (problems.length) offenders.push({ step: x.n, source: s.source, problems });
