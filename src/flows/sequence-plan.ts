@@ -5,6 +5,7 @@ import { existsSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
 import { archTable } from '../lib/arch.js';
 import { breakLoops, type ExtraOption } from '../lib/bootstrap.js';
+import { toolchainStageOrder } from '../lib/toolchain-stages.js';
 import { parseHints, type BootstrapHint, type DroppableEntry } from '../lib/bootstrap-hints.js';
 import { BuildGraph, plannedBinaryStanzas, type BuildNode, type SourceRecord } from '../lib/build-graph.js';
 import type { ImplicitMode } from '../lib/build-deps.js';
@@ -376,6 +377,13 @@ export async function planSequence(session: Session, opts: SequencePlanInput): P
     unsatisfiable: (id) => explained.get(id),
   });
   if (hints) plan.hints = hintsUsed(hints, plan);
+  const stages = opts.full
+    ? toolchainStageOrder(new Set(plan.steps.map((s) => s.source)), {
+        hostArch: ctx.hostArch,
+        gnuType: archTable().gnuTriplet(ctx.hostArch),
+      })
+    : [];
+  if (stages.length) plan.toolchainStages = stages;
   const t1 = Date.now();
   return {
     plan,

@@ -1,6 +1,7 @@
 // A plan as a person reads it (text) and as Graphviz draws it (dot). JSON is the Plan itself.
 
 import type { Plan, PlanEdgeRef, PlanStep } from './plan.js';
+import { formatToolchainStages } from './toolchain-stages.js';
 
 function plural(n: number, one: string, many = one + 's'): string {
   return `${n} ${n === 1 ? one : many}`;
@@ -106,6 +107,7 @@ export function formatPlanText(plan: Plan, opts: { maxLoops?: number } = {}): st
     }
   }
   if (plan.loops.length > loops.length) lines.push(`  … and ${plan.loops.length - loops.length} more loops (--json lists them all)`);
+  if (plan.toolchainStages?.length) lines.push('', formatToolchainStages(plan.toolchainStages, { evidence: false }).trimEnd());
   if (plan.hints?.length) {
     lines.push('', 'Hints:');
     for (const h of plan.hints) {

@@ -5,6 +5,7 @@
 import type { BootstrapResult, CycleStep, StageKind, StageOption } from './bootstrap.js';
 import type { BuildGraph, GraphProblem } from './build-graph.js';
 import { suiteForProfiles, type BootstrapSuite } from './local-repo-layout.js';
+import type { ToolchainStage } from './toolchain-stages.js';
 import { stronglyConnected, topologicalOrder } from './scc.js';
 
 export interface PlanStep {
@@ -113,6 +114,8 @@ export interface Plan {
   steps: PlanStep[];
   loops: PlanLoop[];
   problems: PlanProblem[];
+  /** When the plan has toolchain sources (binutils, linux, gcc-N, glibc): their stages in rebootstrap's order (lib/toolchain-stages.ts). */
+  toolchainStages?: ToolchainStage[];
   /** --hints FILE: each hint, and the step that used it or why none did. */
   hints?: {
     source: string;
