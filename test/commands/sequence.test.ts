@@ -86,6 +86,42 @@ describe('xdeb-sequence --list: plans of the loop fixtures', () => {
     expect(missing.stderr).toMatch(/nonesuch\.txt: no such file/);
   });
 
+  it('c, d: a hints file that drops an edge breaks the loop nothing else breaks; the plan records it', () => {
+    const hints = join(work, 'hints');
+    writeFileSync(
+      hints,
+      '# d is built first without c\nSource: xdebloop-d\nDrop-Build-Depends: libxdebloop-c-dev\nReason: the header is only for the docs\n\nSource: xdebloop-a\nProfiles: stage1\nReason: never needed here\n',
+    );
+    const r = seq('-a', 'arm64', '--list', '--bootstrap', '--no-droppable', '--hints', hints, 'xdebloop-c', 'xdebloop-d');
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain(
+      '1. xdebloop-d 1.0 [dropped]  (-P cross,nocheck)\n2. xdebloop-c 1.0  (after 1)\n3. xdebloop-d 1.0  (after 1,2)\n',
+    );
+    expect(r.stdout).toContain(
+      `step 1: xdebloop-d without libxdebloop-c-dev (a hint) does without xdebloop-c (libxdebloop-c-dev:arm64): ${hints}:2: the header is only for the docs`,
+    );
+    expect(r.stdout).toContain(
+      `Hints:\n  ${hints}:2: xdebloop-d without libxdebloop-c-dev: used by step 1 — the header is only for the docs\n  ${hints}:6: xdebloop-a with stage1: not used (the source is not in the plan)`,
+    );
+    const plan = JSON.parse(
+      seq('-a', 'arm64', '--list', '--json', '--bootstrap', '--no-droppable', '--hints', hints, 'xdebloop-c', 'xdebloop-d').stdout,
+    );
+    expect(plan.steps[0]).toMatchObject({ source: 'xdebloop-d', stage: 'dropped', suite: 'dropped', drops: ['libxdebloop-c-dev'] });
+    expect(plan.hints[0]).toMatchObject({ source: 'xdebloop-d', drops: ['libxdebloop-c-dev'], line: 2, step: 1 });
+  });
+
+  it('a hints file with a typo: exit 2 naming the file and line', () => {
+    const hints = join(work, 'bad-hints');
+    writeFileSync(hints, 'Source: xdebloop-d\nDrop-Build-Depend: libxdebloop-c-dev\nReason: x\n');
+    const r = seq('-a', 'arm64', '--list', '--bootstrap', '--hints', hints, 'xdebloop-c', 'xdebloop-d');
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(
+      new RegExp(`^xdeb-sequence: error: ${hints}:2: unknown field 'Drop-Build-Depend' \\(did you mean 'Drop-Build-Depends'\\?\\)`),
+    );
+    expect(seq('-a', 'arm64', '--list', '--bootstrap', '--hints', join(work, 'none'), 'xdebloop-c').status).toBe(2);
+  });
+
   it('--json: steps in build order with source, version, profiles, stage; the loop and what broke it', () => {
     const r = seq('-a', 'arm64', '--list', '--json', '--bootstrap', '--explain', 'xdebloop-b', 'xdebloop-a');
     expect(r.status).toBe(0);
