@@ -754,6 +754,40 @@ describe('random graphs where every source can be staged', () => {
   });
 });
 
+describe('random graphs where no profile helps but the repositories have every binary', () => {
+  it('seeds break every loop, the plan replays, and no final build reads a seed', () => {
+    const depsArb = fc.array(fc.uniqueArray(fc.nat(7), { maxLength: 3 }), { minLength: 2, maxLength: 8 });
+    fc.assert(
+      fc.property(depsArb, (deps) => {
+        const n = deps.length;
+        const sources: Src[] = deps.map((d, i) => ({
+          name: `s${i}`,
+          bd:
+            d
+              .filter((x) => x < n)
+              .map((x) => `lib${x}-dev`)
+              .join(', ') || undefined,
+          bins: [{ name: `lib${i}-dev` }],
+        }));
+        const sc: Scenario = { sources, explicit: sources.map((x) => x.name), seeds: sources.map((_, i) => `lib${i}-dev`) };
+        const { plan: p } = plan(sc);
+        expect(planIsComplete(p)).toBe(true);
+        expect(wellOrdered(p)).toBe(true);
+        expect(replay(sc, p)).toEqual([]);
+        for (const st of p.steps.filter((x) => x.stage === null)) expect(st.after.map((a) => p.steps[a - 1]!.stage)).not.toContain('seed');
+        // Every source has exactly one final build.
+        expect(
+          p.steps
+            .filter((x) => x.stage === null)
+            .map((x) => x.source)
+            .sort(),
+        ).toEqual(sources.map((x) => x.name).sort());
+      }),
+      { numRuns: 200 },
+    );
+  });
+});
+
 describe('metadata', () => {
   it('Build-Profiles and Package-List profile= say what a staged build makes', () => {
     expect(parseBuildProfiles('<!stage1 !nocheck> <stage2>')).toEqual([['!stage1', '!nocheck'], ['stage2']]);
