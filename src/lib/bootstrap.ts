@@ -121,7 +121,11 @@ export interface ExtraOption {
 export function extraOptions(graph: BuildGraph, node: BuildNode, extras: readonly ExtraOption[]): StageOption[] {
   const full = targetsOf(node.deps);
   const out: StageOption[] = [];
-  for (const x of extras) {
+  if (!extras.length) return out;
+  // Each also with the reduced profiles the source offers: a loop may need both (python3.11 with nobluetooth, and without valgrind).
+  const offered = stageOptions(graph, node).filter((o) => o.reducing);
+  const tries = extras.flatMap((x) => [x, ...offered.map((o) => ({ ...x, profiles: [...o.profiles, ...(x.profiles ?? [])] }))]);
+  for (const x of tries) {
     const profiles = [...new Set(x.profiles ?? [])].sort();
     const drops = [...new Set(x.drops ?? [])].sort();
     const deps = graph.dependenciesWith(node, profiles, drops);

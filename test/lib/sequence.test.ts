@@ -550,6 +550,23 @@ describe('loops', () => {
       expect(replay(sc, p)).toEqual([]);
     });
 
+    it("a hint combines with the source's own profile when the loop needs both", () => {
+      const sc: Scenario = {
+        sources: [
+          { name: 'a', bd: 'libb-dev <!stage1>, libc-dev', bins: [{ name: 'liba-dev' }] },
+          { name: 'b', bd: 'liba-dev', bins: [{ name: 'libb-dev' }] },
+          { name: 'c', bd: 'liba-dev', bins: [{ name: 'libc-dev' }] },
+        ],
+        explicit: ['a', 'b', 'c'],
+        hints: { a: { drops: ['libc-dev'] } },
+      };
+      const { plan: p } = plan(sc);
+      expect(planIsComplete(p)).toBe(true);
+      expect(p.loops[0]!.staged).toHaveLength(1);
+      expect(p.loops[0]!.staged[0]).toMatchObject({ source: 'a', kind: 'hint', profiles: ['stage1'], drops: ['libc-dev'] });
+      expect(replay(sc, p)).toEqual([]);
+    });
+
     it('a hint naming a profile the metadata offers is not needed: profiles come first', () => {
       const sc: Scenario = {
         sources: [
