@@ -3,7 +3,8 @@
 // a log file and to the terminal.
 
 import { spawn } from 'node:child_process';
-import { createWriteStream, type WriteStream } from 'node:fs';
+import { createWriteStream, mkdirSync, type WriteStream } from 'node:fs';
+import { dirname } from 'node:path';
 import { parseSingleParagraph } from '../lib/deb822.js';
 import { EnvironmentError, InputError } from '../lib/errors.js';
 import type { CommandWrap } from './inside.js';
@@ -74,7 +75,13 @@ export function logWrite(log: WriteStream, text: string): Promise<void> {
   return new Promise((resolve, reject) => log.write(text, (e) => (e ? reject(e) : resolve())));
 }
 
+/** The build log, its directory made when missing (--log-dir DIR need not exist yet). */
 export function openLog(path: string): Promise<WriteStream> {
+  try {
+    mkdirSync(dirname(path), { recursive: true });
+  } catch (e) {
+    return Promise.reject(new EnvironmentError(`cannot write the build log ${path}: ${(e as Error).message}`));
+  }
   return new Promise((resolve, reject) => {
     const s = createWriteStream(path, { flags: 'w' });
     s.once('open', () => resolve(s));

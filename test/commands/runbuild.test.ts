@@ -161,6 +161,14 @@ describe.skipIf(!canCross)('cross builds of the fixtures', () => {
     expect(readFileSync(log, 'utf8')).toMatch(/\nFail-Reason: dpkg-buildpackage exit status 2\nStatus: failed\n$/);
   });
 
+  it("--log in a directory that does not exist yet: it is made (xdeb-build's --log-dir too)", () => {
+    const tree = fixture('xdebdemo-broken');
+    const log = join(tree, '..', 'logs-not-there', 'deeper', 'broken.build');
+    const r = runbuild(['-a', 'arm64', '--log', log, tree]);
+    expect(r.status).toBe(1);
+    expect(readFileSync(log, 'utf8')).toMatch(/\nStatus: failed\n$/);
+  });
+
   it('a build-arch binary in a host-arch package fails loudly, naming the package and the file', async () => {
     const tree = fixture('xdebdemo-smuggle');
     // With -o the results are moved out of the tree's parent, the log written there.
