@@ -1,0 +1,75 @@
+#!/bin/sh
+# XinHui's small distro, for real: the sources of bench/distro/set.list cross-built for arm64 in a
+# chroot, against each other (--set, --base outside: the rest of Debian is the base), every loop
+# broken; then checked (--verify), made into a root filesystem with mmdebstrap, and a program of
+# the set run in it under qemu-user. A bench, not a test: it takes about an hour on 2 cores, and
+# every phase can be run again (build resumes from the state file).
+#
+#   bench/distro/run.sh build     the chroot (once), then xdeb-sequence (again: --resume)
+#   bench/distro/run.sh verify    xdeb-sequence --verify
+#   bench/distro/run.sh rootfs    mmdebstrap from the local repository + the mirror; programs run
+#   bench/distro/run.sh result    bench/results/distro-bookworm-arm64-DATE.txt from all of it
+#
+# Environment: XDEB (the checkout whose bin/ runs; default this one), REPO (the local repository;
+# default /work/distro-repo), OUT (logs and the report; default /work/distro-run), CHROOT
+# (bookworm-arm64), MIRROR (http://deb.debian.org/debian). Needs root, mmdebstrap, qemu-user-static.
+set -eu
+HERE=$(cd "$(dirname "$0")" && pwd)
+XDEB=${XDEB:-$(cd "$HERE/../.." && pwd)}
+REPO=${REPO:-/work/distro-repo}
+OUT=${OUT:-/work/distro-run}
+CHROOT=${CHROOT:-bookworm-arm64}
+MIRROR=${MIRROR:-http://deb.debian.org/debian}
+STATE=$REPO/xdeb/sequence/arm64/state.json
+mkdir -p "$OUT"
+seq() { node "$XDEB/bin/xdeb-sequence.js" --chroot "$CHROOT" --local-repo "$REPO" "$@"; }
+
+case "${1:-}" in
+build)
+  node "$XDEB/bin/xdeb-chroot.js" list | grep -q "^$CHROOT " ||
+    node "$XDEB/bin/xdeb-chroot.js" create -a arm64 --include debhelper "$CHROOT"
+  n=$(ls "$OUT"/build-*.err 2>/dev/null | wc -l)
+  if [ -f "$STATE" ]; then
+    set -- --resume
+  else
+    set -- --set "$HERE/set.list" --base outside --full --bootstrap
+  fi
+  echo "$(date -u +%FT%TZ) $XDEB: xdeb-sequence $* -k -j2" >>"$OUT/runs.log"
+  seq "$@" -k -j2 --report "$OUT/report" --verbose >"$OUT/build-$n.out" 2>"$OUT/build-$n.err" || true
+  tail -3 "$OUT/build-$n.err"
+  ;;
+verify)
+  seq --verify >"$OUT/verify.txt" 2>"$OUT/verify.err" && echo "verify: passed" || echo "verify: FAILED ($(cat "$OUT/verify.err"))"
+  ;;
+rootfs)
+  # The set's programs, from the local repository (pinned above the mirror: the set rebuilds versions the mirror has); the rest from the mirror.
+  rm -rf "$OUT/rootfs"
+  mmdebstrap --variant=essential --architectures=arm64 \
+    --include=bash,busybox,dropbear-bin,less,procps,kmod,grep,util-linux,login,passwd,libpam-modules,ifupdown,gzip,xz-utils,bzip2,zstd,lz4,acl,attr \
+    --aptopt='APT::Get::allow-downgrades "true"' \
+    --setup-hook='mkdir -p "$1/etc/apt/preferences.d" && printf "Package: *\nPin: release o=xdeb\nPin-Priority: 990\n" > "$1/etc/apt/preferences.d/xdeb"' \
+    bookworm "$OUT/rootfs" "deb $MIRROR bookworm main" "deb [trusted=yes] copy:$REPO full main" >"$OUT/rootfs.log" 2>&1
+  {
+    echo "\$ chroot rootfs dpkg --print-architecture; uname -m"
+    chroot "$OUT/rootfs" sh -c 'dpkg --print-architecture; uname -m'
+    echo "\$ chroot rootfs bash -c 'echo \$BASH_VERSION'"
+    chroot "$OUT/rootfs" bash -c 'echo $BASH_VERSION'
+    echo "\$ chroot rootfs busybox | head -1"
+    chroot "$OUT/rootfs" busybox | head -1
+    echo "\$ chroot rootfs dropbear -V"
+    chroot "$OUT/rootfs" /usr/sbin/dropbear -V 2>&1 | head -1
+    echo "\$ chroot rootfs sh -c 'echo XinHui | xz | xz -d; ps -o comm= -p 1 >/dev/null; echo ps: \$?'"
+    chroot "$OUT/rootfs" sh -c 'echo XinHui | xz | xz -d; ps -p $$ -o comm= >/dev/null; echo ps: $?'
+  } >"$OUT/rootfs-run.txt" 2>&1
+  # Which of the root filesystem's arm64 packages are the set's own builds: their files compared by checksum with the local repository's .debs.
+  node "$HERE/rootfs-check.mjs" "$OUT/rootfs" "$REPO" >"$OUT/rootfs-check.txt"
+  cat "$OUT/rootfs-run.txt" "$OUT/rootfs-check.txt" | tail -12
+  ;;
+result)
+  node "$HERE/result.mjs" "$STATE" "$OUT" "$XDEB" "$HERE/../results/distro-bookworm-arm64-$(date -u +%F).txt"
+  ;;
+*)
+  sed -n '2,17p' "$0"
+  exit 2
+  ;;
+esac
