@@ -2,11 +2,12 @@
 // repositories in use, what counts as available; then the pure graph, loops and plan.
 
 import { existsSync } from 'node:fs';
-import { basename, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { archTable } from '../lib/arch.js';
 import { breakLoops, type ExtraOption } from '../lib/bootstrap.js';
 import { toolchainStageOrder } from '../lib/toolchain-stages.js';
-import { parseHints, type BootstrapHint, type DroppableEntry } from '../lib/bootstrap-hints.js';
+import { parseHints, type BootstrapHint } from '../lib/bootstrap-hints.js';
+import { droppableOptions, hintOptions, hintsUsed, seedsIn } from '../lib/loop-breakers.js';
 import { BuildGraph, plannedBinaryStanzas, type BuildNode, type SourceRecord } from '../lib/build-graph.js';
 import type { ImplicitMode } from '../lib/build-deps.js';
 import { EnvironmentError, InputError, UsageError } from '../lib/errors.js';
@@ -128,86 +129,13 @@ function readHints(file: string): BootstrapHint[] {
   return parseHints(readTextFile(file), file);
 }
 
-/** The hints for a source, as ways to build it that the loop solver tries last. */
-function hintOptions(hints: readonly BootstrapHint[], source: string): ExtraOption[] {
-  return hints
-    .filter((h) => h.source === source)
-    .map((h) => ({
-      kind: 'hint' as const,
-      ...(h.profiles.length ? { profiles: h.profiles } : {}),
-      ...(h.drop.length ? { drops: h.drop } : {}),
-      evidence: `${h.file}:${h.line}: ${h.reason}`,
-    }));
-}
-
-/** What the plan says of each hint: used by a step, or why not. */
-function hintsUsed(hints: readonly BootstrapHint[], plan: Plan): NonNullable<Plan['hints']> {
-  return hints.map((h) => {
-    const where = `${h.file}:${h.line}`;
-    const used = plan.loops
-      .flatMap((l) => l.staged)
-      .find((x) => x.kind === 'hint' && x.source === h.source && x.evidence?.startsWith(where));
-    const inPlan = plan.steps.some((s) => s.source === h.source);
-    return {
-      source: h.source,
-      ...(h.drop.length ? { drops: h.drop } : {}),
-      ...(h.profiles.length ? { profiles: h.profiles } : {}),
-      reason: h.reason,
-      file: h.file,
-      line: h.line,
-      ...(used
-        ? { step: used.step }
-        : {
-            unused: inPlan ? 'its loop is broken otherwise, or the hint does not take the build off it' : 'the source is not in the plan',
-          }),
-    };
-  });
-}
-
-/** botch's droppable lists as drop options of a source: each of its lines alone, its lines together, and the weak build-dependencies. */
-async function droppableOptions(dir: string | undefined, info: (m: string) => void): Promise<(source: string) => ExtraOption[]> {
+/** botch's droppable lists (--droppable DIR, else Debian's when installed) as drop options of a source. */
+async function readDroppable(dir: string | undefined, info: (m: string) => void): Promise<(source: string) => ExtraOption[]> {
   const { readDroppableLists, DEFAULT_DROPPABLE_DIR } = await import('../adapters/droppable-lists.js');
   if (dir !== undefined && !existsSync(dir)) throw new InputError('no such directory (--droppable)', { file: dir });
   const { entries, skipped } = readDroppableLists(dir ?? DEFAULT_DROPPABLE_DIR);
   for (const k of skipped) info(`${k.file}:${k.line}: skipped: ${k.why}`);
-  const where = (e: DroppableEntry) => `botch's ${basename(e.file)}:${e.line}`;
-  const bySource = new Map<string, ExtraOption[]>();
-  const lines = new Map<string, DroppableEntry[]>();
-  for (const e of entries) if (e.source !== null) lines.set(e.source, [...(lines.get(e.source) ?? []), e]);
-  for (const [source, list] of lines) {
-    const o: ExtraOption[] = list.map((e) => ({ kind: 'drop', drops: e.drop, evidence: `${where(e)} drops ${e.drop.join(', ')}` }));
-    if (list.length > 1)
-      o.push({ kind: 'drop', drops: [...new Set(list.flatMap((e) => e.drop))], evidence: `${list.map(where).join(', ')} together` });
-    bySource.set(source, o);
-  }
-  const weak = entries.filter((e) => e.source === null);
-  const names = [...new Set(weak.flatMap((e) => e.drop))];
-  const weakOption: ExtraOption[] = names.length
-    ? [
-        {
-          kind: 'drop',
-          drops: names,
-          evidence: `botch's ${basename(weak[0]!.file)}: weak build-dependencies (${names.slice(0, 4).join(', ')}${names.length > 4 ? ', …' : ''})`,
-        },
-      ]
-    : [];
-  return (source) => [...(bySource.get(source) ?? []), ...weakOption];
-}
-
-/** What the repositories in use have of a binary ('name:arch'), any version, for a seed build: its newest, or undefined. */
-function seedsIn(universe: Universe, planned: ReadonlySet<number>): (binary: string) => string | undefined {
-  return (binary) => {
-    const colon = binary.lastIndexOf(':');
-    const name = binary.slice(0, colon);
-    const arch = binary.slice(colon + 1);
-    let best: BinaryPackage | undefined;
-    for (const id of universe.named(name)) {
-      const p = universe.get(id);
-      if (planned.has(id) || p.arch !== arch) continue;
-      if (!best || compareVersions(p.version, best.version) > 0) best = p;
-    }
-    return best ? `${name}:${arch} ${best.version}` : undefined;
-  };
+  return droppableOptions(entries);
 }
 
 export async function planSequence(session: Session, opts: SequencePlanInput): Promise<PlannedSequence> {
@@ -242,7 +170,7 @@ export async function planSequence(session: Session, opts: SequencePlanInput): P
   }
   const availableKeys = opts.available.length ? await readAvailable(opts.available) : undefined;
   const hints = opts.hints !== undefined ? readHints(opts.hints) : undefined;
-  const droppable = opts.bootstrap && opts.droppable !== false ? await droppableOptions(opts.droppable, (m) => out.info(m)) : undefined;
+  const droppable = opts.bootstrap && opts.droppable !== false ? await readDroppable(opts.droppable, (m) => out.info(m)) : undefined;
 
   const localRepo = session.localRepo.use ? session.localRepo.dir : undefined;
   const { universe, used } = await loadUniverse({
