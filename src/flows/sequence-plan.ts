@@ -204,7 +204,13 @@ export async function planSequence(session: Session, opts: SequencePlanInput): P
     const named = a.endsWith('.dsc') ? undefined : parseSourceName(a);
     if (!named && (a.includes('/') || a.endsWith('.dsc'))) throw new InputError('no such file or directory', { file: a });
     if (!named) throw new InputError(`'${a}' is neither a file nor a valid source package name`);
-    explicit.push(indexRecord(findSource(universe, a, named)));
+    try {
+      explicit.push(indexRecord(findSource(universe, a, named)));
+    } catch (err) {
+      // A member of --set FILE that the repositories do not have: named with its line.
+      const entry = opts.sources.includes(a) ? undefined : set.find((x) => x.arg === a);
+      throw err instanceof InputError && entry ? err.at({ file: entry.file, line: entry.line }) : err;
+    }
   }
   if (opts.all) {
     const table = archTable();

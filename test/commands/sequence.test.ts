@@ -81,6 +81,11 @@ describe('xdeb-sequence --list: plans of the loop fixtures', () => {
     const both = seq('-a', 'arm64', '--list', '--set', set, '--base', base);
     expect(both.status).toBe(2);
     expect(both.stderr).toMatch(new RegExp(`source xdebloop-b is both in the set \\(${set}:2\\) and in the base \\(${base}:2\\)`));
+    const unknown = join(work, 'unknown-set.txt');
+    writeFileSync(unknown, '# the set\nxdebloop-a\nxdebloop-nosuch\n');
+    const nosuch = seq('-a', 'arm64', '--list', '--set', unknown);
+    expect(nosuch.status).toBe(2);
+    expect(nosuch.stderr).toMatch(new RegExp(`^xdeb-sequence: error: ${unknown}:3: unknown source package 'xdebloop-nosuch'`));
     const missing = seq('-a', 'arm64', '--list', '--set', join(work, 'nonesuch.txt'));
     expect(missing.status).toBe(2);
     expect(missing.stderr).toMatch(/nonesuch\.txt: no such file/);
