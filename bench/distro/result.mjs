@@ -13,7 +13,7 @@ const state = JSON.parse(readFileSync(stateFile, 'utf8'));
 const { plan } = state;
 const read = (f) => (existsSync(join(out, f)) ? readFileSync(join(out, f), 'utf8').trimEnd() : `(${f}: not there)`);
 const lines = [
-  '# XinHui\'s small distro: bench/distro/set.list cross-built for arm64 in a bookworm chroot, against itself',
+  "# XinHui's small distro: bench/distro/set.list cross-built for arm64 in a bookworm chroot, against itself",
   ...header(xdeb, { mmdebstrap: ['mmdebstrap', '--version'], dpkg: ['dpkg-query', '-W', '-f', '${Version}', 'dpkg'] }),
   `(the commit is the one of ${xdeb}, the checkout the builds ran from; the load above is the machine's when this file was written)`,
   '',
@@ -26,7 +26,9 @@ const lines = [
 for (const l of plan.loops) {
   lines.push(`loop ${l.n} (${l.sources.length} sources: ${l.sources.join(', ')}): ${l.broken ? 'broken' : 'NOT BROKEN'}`);
   for (const s of [...l.staged, ...l.nocheck])
-    lines.push(`  step ${s.step}: ${s.source} [${s.kind}] ${s.profiles.join(',')}${s.drops ? ` without ${s.drops.join(',')}` : ''} does without ${s.breaks.map((b) => b.source).join(', ')}${s.evidence ? `: ${s.evidence}` : ''}`);
+    lines.push(
+      `  step ${s.step}: ${s.source} [${s.kind}] ${s.profiles.join(',')}${s.drops ? ` without ${s.drops.join(',')}` : ''} does without ${s.breaks.map((b) => b.source).join(', ')}${s.evidence ? `: ${s.evidence}` : ''}`,
+    );
 }
 lines.push('', '== steps (seconds: the step, from the start of its install to its publish)');
 const width = String(plan.steps.length).length;
@@ -44,13 +46,22 @@ for (const x of state.steps) {
     `${String(x.n).padStart(width)}  ${s.source.padEnd(12)} ${s.version.padEnd(26)} ${(s.stage ?? 'full').padEnd(46)} ${x.seconds !== undefined ? x.seconds.toFixed(1).padStart(7) : '      -'}  ${x.status}${x.note ? ` (${x.note.slice(0, 160)})` : ''}`,
   );
 }
-const started = state.steps.map((x) => x.started).filter(Boolean).sort()[0];
-const finished = state.steps.map((x) => x.finished).filter(Boolean).sort().pop();
+const started = state.steps
+  .map((x) => x.started)
+  .filter(Boolean)
+  .sort()[0];
+const finished = state.steps
+  .map((x) => x.finished)
+  .filter(Boolean)
+  .sort()
+  .pop();
 lines.push(
   '',
   `totals: ${Object.entries(status)
     .map(([k, v]) => `${v} ${k}`)
-    .join(', ')}; ${total.toFixed(0)} s of builds (${(total / 60).toFixed(1)} min, -j2), from ${started} to ${finished} (interruption included)`,
+    .join(
+      ', ',
+    )}; ${total.toFixed(0)} s of builds (${(total / 60).toFixed(1)} min, -j2), from ${started} to ${finished} (interruption included)`,
   '',
   '== xdeb-sequence --verify',
   read('verify.txt'),

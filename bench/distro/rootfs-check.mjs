@@ -13,16 +13,22 @@ if (!rootfs || !repo) {
   console.error('usage: rootfs-check.mjs ROOTFS REPO');
   process.exit(2);
 }
-const q = spawnSync('dpkg-query', ['--admindir', join(rootfs, 'var/lib/dpkg'), '-W', '-f', '${Package}\t${Architecture}\t${Version}\t${Status}\n'], {
-  encoding: 'utf8',
-});
+const q = spawnSync(
+  'dpkg-query',
+  ['--admindir', join(rootfs, 'var/lib/dpkg'), '-W', '-f', '${Package}\t${Architecture}\t${Version}\t${Status}\n'],
+  {
+    encoding: 'utf8',
+  },
+);
 const installed = q.stdout
   .split('\n')
   .map((l) => l.split('\t'))
   .filter((f) => f[3] === 'install ok installed' && f[1] === 'arm64');
 const builds = JSON.parse(readFileSync(join(repo, 'xdeb/builds.json'), 'utf8')).builds.filter((b) => b.suite === 'full');
 const debOf = new Map();
-for (const b of builds) for (const f of b.files) if (f.package && f.architecture === 'arm64') debOf.set(`${f.package}=${b.version}`, { file: join(repo, f.path), source: b.source });
+for (const b of builds)
+  for (const f of b.files)
+    if (f.package && f.architecture === 'arm64') debOf.set(`${f.package}=${b.version}`, { file: join(repo, f.path), source: b.source });
 let own = 0;
 let mirror = 0;
 let bad = 0;
@@ -46,12 +52,16 @@ for (const [pkg, , version] of installed) {
   }
   if (differ.length || match === 0) {
     bad++;
-    lines.push(`  ${pkg}:arm64 ${version}: DIFFERS from the set's build (${d.source}): ${differ.slice(0, 3).join(', ') || 'no file compared'}`);
+    lines.push(
+      `  ${pkg}:arm64 ${version}: DIFFERS from the set's build (${d.source}): ${differ.slice(0, 3).join(', ') || 'no file compared'}`,
+    );
   } else {
     own++;
     lines.push(`  ${pkg}:arm64 ${version}: the set's build (${d.source}), ${match} files identical`);
   }
 }
-console.log(`${installed.length} arm64 packages in the root filesystem: ${own} the set's own builds (every file identical), ${mirror} from the mirror (the base), ${bad} differing`);
+console.log(
+  `${installed.length} arm64 packages in the root filesystem: ${own} the set's own builds (every file identical), ${mirror} from the mirror (the base), ${bad} differing`,
+);
 console.log(lines.sort().join('\n'));
 process.exit(bad ? 1 : 0);
