@@ -7,7 +7,7 @@ import { archTable } from '../lib/arch.js';
 import { breakLoops, type ExtraOption } from '../lib/bootstrap.js';
 import { toolchainStageOrder } from '../lib/toolchain-stages.js';
 import { parseHints, type BootstrapHint } from '../lib/bootstrap-hints.js';
-import { droppableOptions, hintOptions, hintsUsed, seedsIn } from '../lib/loop-breakers.js';
+import { avoidedProfiles, droppableOptions, hintOptions, hintsUsed, seedsIn } from '../lib/loop-breakers.js';
 import { BuildGraph, plannedBinaryStanzas, type BuildNode, type SourceRecord } from '../lib/build-graph.js';
 import type { ImplicitMode } from '../lib/build-deps.js';
 import { EnvironmentError, InputError, UsageError } from '../lib/errors.js';
@@ -292,7 +292,9 @@ export async function planSequence(session: Session, opts: SequencePlanInput): P
     bootstrap: !!opts.bootstrap,
     ...(opts.bootstrap && opts.seed !== false ? { seedFrom: seedsIn(universe, planned) } : {}),
     ...(droppable ? { droppable: (n: BuildNode) => droppable(n.record.name) } : {}),
-    ...(hints ? { hints: (n: BuildNode) => hintOptions(hints, n.record.name) } : {}),
+    ...(hints
+      ? { hints: (n: BuildNode) => hintOptions(hints, n.record.name), avoid: (n: BuildNode) => avoidedProfiles(hints, n.record.name) }
+      : {}),
   });
   const tBoot = Date.now();
   const broken = graph.nodes.filter((n) => n.status !== 'ok');

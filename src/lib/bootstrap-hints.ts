@@ -7,7 +7,8 @@
 //   Drop-Build-Depends: swig, python3-all-dev
 //   Reason: the python bindings are not needed for the first build
 //
-// with exactly one of Drop-Build-Depends (binary package names) and Profiles (build profile names).
+// with exactly one of Drop-Build-Depends (binary package names), Profiles (build profile names) and Avoid-Profiles (profiles
+// whose builds of the source are broken: the planner does not use them, whatever the metadata offers).
 //
 // A droppable list (/usr/share/botch/droppable/*.list) has one line per source, `src:NAME PACKAGE…`, or (the weak list) one
 // binary package name a line, droppable from any source; `#` starts a comment, as botch reads them.
@@ -22,6 +23,8 @@ export interface BootstrapHint {
   drop: string[];
   /** Build profiles its first build uses (Profiles); empty when `drop` is not. */
   profiles: string[];
+  /** Build profiles not to build the source with (Avoid-Profiles: its builds with them are broken). */
+  avoid: string[];
   reason: string;
   file: string;
   /** The stanza's first line. */
@@ -47,7 +50,8 @@ export interface SkippedLine {
 /** Source and binary package names (Debian Policy §5.6.1, §5.6.7). */
 const PACKAGE_NAME = /^[a-z0-9][a-z0-9+.-]+$/;
 
-const FIELDS = ['Source', 'Drop-Build-Depends', 'Profiles', 'Reason'] as const;
+const FIELDS = ['Source', 'Drop-Build-Depends', 'Profiles', 'Avoid-Profiles', 'Reason'] as const;
+const KINDS = ['Drop-Build-Depends', 'Profiles', 'Avoid-Profiles'] as const;
 
 /** The hints of a hints file; anything wrong is an InputError naming the file and the line of the field at fault. */
 export function parseHints(text: string, file: string): BootstrapHint[] {
@@ -69,27 +73,27 @@ function hintOf(p: Paragraph, file: string): BootstrapHint {
   if (source === undefined) throw new InputError("the stanza has no 'Source' field", at(p.line));
   if (!PACKAGE_NAME.test(source)) throw new InputError(`Source: '${source}' is not a source package name`, at(p.lineOf('Source')));
 
-  const dropText = p.get('Drop-Build-Depends');
-  const profilesText = p.get('Profiles');
-  if (dropText !== undefined && profilesText !== undefined) {
-    const later = p.lineOf('Drop-Build-Depends') > p.lineOf('Profiles') ? 'Drop-Build-Depends' : 'Profiles';
+  const given = KINDS.filter((k) => p.get(k) !== undefined);
+  if (given.length > 1) {
+    const later = [...given].sort((a, b) => p.lineOf(b) - p.lineOf(a))[0]!;
     throw new InputError(
-      `a hint has either 'Drop-Build-Depends' or 'Profiles', not both (write two stanzas for two ways of building ${source})`,
+      `a hint has one of ${KINDS.map((k) => `'${k}'`).join(', ')}, not ${given.map((k) => `'${k}'`).join(' and ')} (write a stanza for each way of building ${source})`,
       at(p.lineOf(later)),
     );
   }
-  if (dropText === undefined && profilesText === undefined)
-    throw new InputError(`the hint for ${source} says neither 'Drop-Build-Depends' nor 'Profiles'`, at(p.line));
+  if (given.length === 0) throw new InputError(`the hint for ${source} says none of ${KINDS.map((k) => `'${k}'`).join(', ')}`, at(p.line));
 
   let drop: string[] = [];
   let profiles: string[] = [];
-  if (dropText !== undefined) {
-    const line = p.lineOf('Drop-Build-Depends');
-    drop = packageNames(dropText, 'Drop-Build-Depends', at(line));
-  } else {
-    const line = p.lineOf('Profiles');
-    profiles = parseProfileList(profilesText!, at(line));
-    if (profiles.length === 0) throw new InputError('Profiles: no build profile named', at(line));
+  let avoid: string[] = [];
+  const kind = given[0]!;
+  const line = p.lineOf(kind);
+  if (kind === 'Drop-Build-Depends') drop = packageNames(p.get(kind)!, kind, at(line));
+  else {
+    const list = parseProfileList(p.get(kind)!, at(line));
+    if (list.length === 0) throw new InputError(`${kind}: no build profile named`, at(line));
+    if (kind === 'Profiles') profiles = list;
+    else avoid = list;
   }
 
   const reasonText = p.get('Reason');
@@ -101,7 +105,7 @@ function hintOf(p: Paragraph, file: string): BootstrapHint {
     .filter(Boolean)
     .join(' ');
   if (reason === '') throw new InputError('Reason: empty', at(p.lineOf('Reason')));
-  return { source, drop, profiles, reason, file, line: p.line };
+  return { source, drop, profiles, avoid, reason, file, line: p.line };
 }
 
 /** Binary package names, comma- or space-separated, each once; a version or an alternative is an error. */

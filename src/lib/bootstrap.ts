@@ -139,27 +139,43 @@ export function extraOptions(graph: BuildGraph, node: BuildNode, extras: readonl
 }
 
 /**
- * The seed build of `node` in a loop: its full build, with the loop's binaries the repositories have (any version) taken from them.
- * Undefined when the repositories have none of what it needs from the loop.
+ * The seed builds of `node` in a loop: its full build, and each reduced-profile build its metadata offers (`base`), with the loop's
+ * binaries the repositories have (any version) taken from them. None when the repositories have none of what it needs from the loop.
  */
-export function seedOption(
+export function seedOptions(
   graph: BuildGraph,
   node: BuildNode,
   inLoop: (n: number) => boolean,
   seedFrom: (binary: string) => string | undefined,
-): StageOption | undefined {
-  const served: string[] = [];
-  const kept: Dependency[] = [];
-  for (const d of node.deps) {
-    // Its own binaries too: a source that needs itself (through a library the base needs) takes them from the repositories.
-    const found = inLoop(d.to) ? d.binaries.map(seedFrom) : [];
-    if (found.length && found.every((f) => f !== undefined)) served.push(...(found as string[]));
-    else kept.push(d);
+  base: readonly StageOption[] = [],
+): StageOption[] {
+  const full = {
+    profiles: [] as string[],
+    deps: node.deps,
+    produces: builtBinaries(node.record, node.arch, graph.indep(node.arch), new Set(graph.nodeProfiles(node))),
+  };
+  const out: StageOption[] = [];
+  for (const b of [full, ...base.filter((o) => o.reducing && o.kind === 'profile')]) {
+    const served: string[] = [];
+    const kept: Dependency[] = [];
+    for (const d of b.deps) {
+      // Its own binaries too: a source that needs itself (through a library the base needs) takes them from the repositories.
+      const found = inLoop(d.to) ? d.binaries.map(seedFrom) : [];
+      if (found.length && found.every((f) => f !== undefined)) served.push(...(found as string[]));
+      else kept.push(d);
+    }
+    if (!served.length) continue;
+    const shown = served.slice(0, 3).join(', ') + (served.length > 3 ? ` and ${served.length - 3} more` : '');
+    out.push({
+      kind: 'seed',
+      profiles: b.profiles,
+      evidence: `the repositories have ${shown}`,
+      reducing: true,
+      deps: kept,
+      produces: b.produces,
+    });
   }
-  if (!served.length) return undefined;
-  const produces = builtBinaries(node.record, node.arch, graph.indep(node.arch), new Set(graph.nodeProfiles(node)));
-  const shown = served.slice(0, 3).join(', ') + (served.length > 3 ? ` and ${served.length - 3} more` : '');
-  return { kind: 'seed', profiles: [], evidence: `the repositories have ${shown}`, reducing: true, deps: kept, produces };
+  return out;
 }
 
 /** Does a build that makes `produces` make every one of `binaries` ('name:arch')? */
@@ -237,6 +253,8 @@ export interface BootstrapOptions {
   seedFrom?: (binary: string) => string | undefined;
   /** The user's hints for a build (--hints): tried last. */
   hints?: (node: BuildNode) => ExtraOption[];
+  /** Profiles a build must not use (a hint's Avoid-Profiles: its builds with them are broken). */
+  avoid?: (node: BuildNode) => readonly string[];
 }
 
 /** Dependencies inside a loop, with the local index of each target. */
@@ -361,7 +379,8 @@ class LoopSolver {
     for (let v = 0; v < total; v++) {
       const cv = comp[v]!;
       if (!cyclic[cv]) continue;
-      if (v < m) cyclicFull++;
+      // A staged build in a cycle cannot be run either (two staged builds may need each other).
+      cyclicFull++;
       for (let i = offsets[v]!; i < offsets[v + 1]!; i++) if (comp[targets[i]!] === cv) cyclicEdges++;
     }
     return { g, edgeDeps, comp, components, cyclic, cyclicFull, cyclicEdges, staged, score: cyclicFull * 1e7 + cyclicEdges };
@@ -555,15 +574,16 @@ export function breakLoops(graph: BuildGraph, opts: BootstrapOptions): Bootstrap
     const ok = sorted.filter((m) => nodes[m]!.status === 'ok');
     // The ways to break it, in the order they are tried: profiles, droppable build-dependencies, seeds, hints.
     const inLoop = (n: number) => c1.comp[n] === ci;
+    const allowed = (m: number, o: StageOption[]) => {
+      const avoid = opts.avoid?.(nodes[m]!) ?? [];
+      return avoid.length ? o.filter((x) => !x.profiles.some((p) => avoid.includes(p))) : o;
+    };
     const tiers: ((m: number) => StageOption[])[] = opts.bootstrap
       ? [
-          (m) => stageOptions(graph, nodes[m]!),
-          (m) => (opts.droppable ? extraOptions(graph, nodes[m]!, opts.droppable(nodes[m]!)) : []),
-          (m) => {
-            const o = opts.seedFrom ? seedOption(graph, nodes[m]!, inLoop, opts.seedFrom) : undefined;
-            return o ? [o] : [];
-          },
-          (m) => (opts.hints ? extraOptions(graph, nodes[m]!, opts.hints(nodes[m]!)) : []),
+          (m) => allowed(m, stageOptions(graph, nodes[m]!)),
+          (m) => allowed(m, opts.droppable ? extraOptions(graph, nodes[m]!, opts.droppable(nodes[m]!)) : []),
+          (m) => (opts.seedFrom ? allowed(m, seedOptions(graph, nodes[m]!, inLoop, opts.seedFrom, options.get(m) ?? [])) : []),
+          (m) => allowed(m, opts.hints ? extraOptions(graph, nodes[m]!, opts.hints(nodes[m]!)) : []),
         ]
       : [];
     let solver = new LoopSolver(sorted, depsOf, graph, options);

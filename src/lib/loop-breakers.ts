@@ -15,13 +15,18 @@ function basename(path: string): string {
 /** The hints for a source, as ways to build it that the loop solver tries last. */
 export function hintOptions(hints: readonly BootstrapHint[], source: string): ExtraOption[] {
   return hints
-    .filter((h) => h.source === source)
+    .filter((h) => h.source === source && !h.avoid.length)
     .map((h) => ({
       kind: 'hint' as const,
       ...(h.profiles.length ? { profiles: h.profiles } : {}),
       ...(h.drop.length ? { drops: h.drop } : {}),
       evidence: `${h.file}:${h.line}: ${h.reason}`,
     }));
+}
+
+/** The profiles the hints say a source's builds must not use. */
+export function avoidedProfiles(hints: readonly BootstrapHint[], source: string): string[] {
+  return hints.filter((h) => h.source === source).flatMap((h) => h.avoid);
 }
 
 /** What the plan says of each hint: used by a step, or why not. */
@@ -36,14 +41,17 @@ export function hintsUsed(hints: readonly BootstrapHint[], plan: Plan): NonNulla
       source: h.source,
       ...(h.drop.length ? { drops: h.drop } : {}),
       ...(h.profiles.length ? { profiles: h.profiles } : {}),
+      ...(h.avoid.length ? { avoid: h.avoid } : {}),
       reason: h.reason,
       file: h.file,
       line: h.line,
-      ...(used
-        ? { step: used.step }
-        : {
-            unused: inPlan ? 'its loop is broken otherwise, or the hint does not take the build off it' : 'the source is not in the plan',
-          }),
+      ...(h.avoid.length
+        ? {}
+        : used
+          ? { step: used.step }
+          : {
+              unused: inPlan ? 'its loop is broken otherwise, or the hint does not take the build off it' : 'the source is not in the plan',
+            }),
     };
   });
 }

@@ -48,7 +48,7 @@ export function planSummary(plan: Plan): string {
 function howBroken(s: Plan['loops'][number]['staged'][number]): string {
   switch (s.kind) {
     case 'seed':
-      return 'as a seed (against the repositories)';
+      return `as a seed (against the repositories${s.profiles.length ? `, with ${s.profiles.join(',')}` : ''})`;
     case 'drop':
       return `without ${s.drops?.join(', ')} (a droppable list)`;
     case 'hint':
@@ -111,6 +111,10 @@ export function formatPlanText(plan: Plan, opts: { maxLoops?: number } = {}): st
   if (plan.hints?.length) {
     lines.push('', 'Hints:');
     for (const h of plan.hints) {
+      if (h.avoid?.length) {
+        lines.push(`  ${h.file}:${h.line}: ${h.source} never with ${h.avoid.join(',')} — ${h.reason}`);
+        continue;
+      }
       const what = h.drops?.length ? `without ${h.drops.join(', ')}` : `with ${h.profiles?.join(',')}`;
       lines.push(
         `  ${h.file}:${h.line}: ${h.source} ${what}: ${h.step ? `used by step ${h.step}` : `not used (${h.unused})`} — ${h.reason}`,

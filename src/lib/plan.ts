@@ -121,6 +121,8 @@ export interface Plan {
     source: string;
     drops?: string[];
     profiles?: string[];
+    /** Avoid-Profiles: no build of the source uses them. */
+    avoid?: string[];
     reason: string;
     file: string;
     line: number;
@@ -385,7 +387,8 @@ function whyInPlan(cx: PlanContext, v: number, stepOf: Int32Array): string {
   const nd = cx.graph.nodes[vx.node]!;
   const rebuilt = `rebuilt in full at step ${stepOf[vx.node]}`;
   let why: string;
-  if (vx.stage?.kind === 'seed') why = `seed build that breaks a loop: ${vx.stage.evidence ?? ''}; ${rebuilt}`;
+  if (vx.stage?.kind === 'seed')
+    why = `seed build${vx.stage.profiles.length ? ` (${vx.stage.profiles.join(',')})` : ''} that breaks a loop: ${vx.stage.evidence ?? ''}; ${rebuilt}`;
   else if (vx.stage?.kind === 'seeded') why = `first build, against a seed build; ${rebuilt} against the set's own builds`;
   else if (vx.stage?.drops?.length)
     why = `staged build without ${vx.stage.drops.join(', ')}${vx.stage.profiles.length ? ` (${vx.stage.profiles.join(',')})` : ''} that breaks a loop (${vx.stage.evidence ?? ''}); ${rebuilt}`;

@@ -33,12 +33,26 @@ describe('parseHints', () => {
         source: 'libselinux',
         drop: ['swig', 'python3-all-dev'],
         profiles: [],
+        avoid: [],
         reason: 'the python bindings are not needed for the first build',
         file: 'hints',
         line: 2,
       },
-      { source: 'foo', drop: [], profiles: ['pkg.foo.nopython', 'stage1'], reason: 'no python yet', file: 'hints', line: 7 },
-      { source: 'bar', drop: ['libgtk-3-dev', 'libqt5-dev'], profiles: [], reason: 'no GUI', file: 'hints', line: 11 },
+      { source: 'foo', drop: [], profiles: ['pkg.foo.nopython', 'stage1'], avoid: [], reason: 'no python yet', file: 'hints', line: 7 },
+      { source: 'bar', drop: ['libgtk-3-dev', 'libqt5-dev'], profiles: [], avoid: [], reason: 'no GUI', file: 'hints', line: 11 },
+    ]);
+    expect(
+      parseHints('Source: audit\nAvoid-Profiles: pkg.audit.noldap\nReason: its rules chmod a directory the profile does not make\n', 'h'),
+    ).toEqual([
+      {
+        source: 'audit',
+        drop: [],
+        profiles: [],
+        avoid: ['pkg.audit.noldap'],
+        reason: 'its rules chmod a directory the profile does not make',
+        file: 'h',
+        line: 1,
+      },
     ]);
     expect(parseHints('', 'hints')).toEqual([]);
     expect(parseHints('# nothing yet\n\n', 'hints')).toEqual([]);
@@ -70,9 +84,10 @@ describe('parseHints', () => {
     [
       'both',
       'Source: foo\nProfiles: stage1\nReason: r\nDrop-Build-Depends: swig\n',
-      /^hints:4: a hint has either 'Drop-Build-Depends' or 'Profiles', not both/,
+      /^hints:4: a hint has one of 'Drop-Build-Depends', 'Profiles', 'Avoid-Profiles', not 'Drop-Build-Depends' and 'Profiles'/,
     ],
-    ['neither', 'Source: foo\nReason: r\n', /^hints:1: the hint for foo says neither 'Drop-Build-Depends' nor 'Profiles'/],
+    ['neither', 'Source: foo\nReason: r\n', /^hints:1: the hint for foo says none of 'Drop-Build-Depends', 'Profiles', 'Avoid-Profiles'/],
+    ['an empty Avoid-Profiles', 'Source: foo\nAvoid-Profiles:\nReason: r\n', /^hints:2: Avoid-Profiles: no build profile named/],
     ['no Reason', 'Source: foo\nProfiles: stage1\n\nSource: bar\nProfiles: stage1\n', /^hints:1: the hint for foo has no 'Reason' field/],
     ['an empty Reason', 'Source: foo\nProfiles: stage1\nReason:\n', /^hints:3: Reason: empty/],
     [

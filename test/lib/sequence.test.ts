@@ -581,6 +581,26 @@ describe('loops', () => {
     });
   });
 
+  it('two staged builds that still need each other break nothing: the loop is reported, not planned as broken', () => {
+    // Each stage1 does without c, not without the other: a[stage1] ↔ b[stage1] would be a cycle of staged builds.
+    const sc: Scenario = {
+      sources: [
+        { name: 'a', bd: 'libb-dev, libc-dev <!stage1>', bins: [{ name: 'liba-dev' }] },
+        { name: 'b', bd: 'liba-dev, libc-dev <!stage1>', bins: [{ name: 'libb-dev' }] },
+        { name: 'c', bd: 'liba-dev, libb-dev', bins: [{ name: 'libc-dev' }] },
+      ],
+      explicit: ['a', 'b', 'c'],
+    };
+    const { plan: p } = plan(sc);
+    expect(planIsComplete(p)).toBe(false);
+    expect(p.loops[0]!.broken).toBe(false);
+    expect(p.loops[0]!.unbroken[0]!.cycle.map((c) => c.source).sort()).toEqual(['a', 'b']);
+    // With the repositories' binaries of b, a seed breaks it.
+    const seeded = plan({ ...sc, seeds: ['libb-dev'] }).plan;
+    expect(planIsComplete(seeded)).toBe(true);
+    expect(replay({ ...sc, seeds: ['libb-dev'] }, seeded)).toEqual([]);
+  });
+
   it('a self-loop (a compiler built with itself) broken by a stage1 that does without itself', () => {
     const sc: Scenario = { sources: [{ name: 'cc', bd: 'cc-bin <!stage1>', bins: [{ name: 'cc-bin' }] }], explicit: ['cc'] };
     const { plan: p } = plan(sc);
