@@ -26,7 +26,7 @@ seq() { node "$XDEB/bin/xdeb-sequence.js" --chroot "$CHROOT" --local-repo "$REPO
 
 case "${1:-}" in
 build)
-  node "$XDEB/bin/xdeb-chroot.js" list | grep -q "^$CHROOT " ||
+  node "$XDEB/bin/xdeb-chroot.js" list | cut -f1 | grep -qx "$CHROOT" ||
     node "$XDEB/bin/xdeb-chroot.js" create -a arm64 --include debhelper "$CHROOT"
   n=$(ls "$OUT"/build-*.err 2>/dev/null | wc -l)
   if [ -f "$STATE" ]; then
