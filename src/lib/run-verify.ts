@@ -74,7 +74,8 @@ export interface VerifyResult {
 const OWN_SUITE = /^(full|seeded|staged-.+)$/;
 
 function suiteVerdict(suite: string | undefined): Verdict {
-  const tail = suite?.includes('+') ? suite.slice(suite.indexOf('+') + 1) : suite;
+  // A flavour's suites are `flavour-NAME` and `flavour-NAME+SUITE`; a staged suite's own name has `+` between its profiles.
+  const tail = suite?.startsWith('flavour-') && suite.includes('+') ? suite.slice(suite.indexOf('+') + 1) : suite;
   if (tail === 'seed') return 'seed';
   if (tail && (OWN_SUITE.test(tail) || tail === 'dropped' || /^flavour-[^+]+$/.test(tail))) return 'own';
   return 'unknown';
@@ -133,7 +134,9 @@ export function verifyRun(
       if (!final || member === undefined) continue;
       rows.push({ step: x.n, source: s.source, package: d.package, arch: d.arch, version: d.version, providedBy: member, verdict, from });
       if (verdict !== 'own')
-        problems.push(`${d.package}:${d.arch} ${d.version} (built by ${member}) came from ${from}: ${verdictText(verdict)}`);
+        problems.push(
+          `${d.package}:${d.arch} ${d.version} (built by ${member}) came from ${from}: ${verdictText(verdict)}${binNmuNote(d, verdict)}`,
+        );
       const seen = x.buildinfo?.get(d.package);
       if (x.buildinfo && seen !== d.version)
         problems.push(`${d.package}:${d.arch}: installed ${d.version}, but its .buildinfo says ${seen ?? 'it was not installed'}`);
@@ -146,6 +149,13 @@ export function verifyRun(
   rows.sort((a, b) => a.step - b.step || (a.package < b.package ? -1 : 1));
   offenders.sort((a, b) => a.step - b.step);
   return { rows, checked, offenders };
+}
+
+/** The archive's binNMU of a source the set builds without one: what usually forces it. */
+function binNmuNote(d: InstalledDep, v: Verdict): string {
+  const m = /\+b(\d+)$/.exec(d.version);
+  if (v !== 'archive' || !m) return '';
+  return ` (a binNMU, +b${m[1]}: a Multi-Arch: same package must have the version of its build-architecture copy, which the chroot has from the archive, and the set built it without +b${m[1]})`;
 }
 
 function verdictText(v: Verdict): string {

@@ -88,6 +88,22 @@ describe('verifyRun', () => {
     expect(r.offenders[0]!.problems[0]).toContain(message);
   });
 
+  it("the archive's binNMU of a member is named as such", () => {
+    const r = run([{}, {}, {}, { record: rec([dep('libc-dev', '1.0+b2', 'remote')]) }]);
+    expect(r.offenders[0]!.problems[0]).toMatch(
+      /the archive's, not the set's own \(a binNMU, \+b2: a Multi-Arch: same package must have the version/,
+    );
+  });
+
+  it("a staged build's suite (profiles joined with +) and a flavour's are the set's own", () => {
+    ours.add('libd-dev:arm64=1.0@staged-pkg.d.noverity+stage1').add('libd-dev:arm64=1.0@flavour-a53+staged-stage1');
+    for (const suite of ['staged-pkg.d.noverity+stage1', 'flavour-a53+staged-stage1']) {
+      const r = run([{}, {}, { record: rec([dep('libd-dev', '1.0', 'local', suite)]) }, {}]);
+      expect(r.offenders).toEqual([]);
+      expect(r.rows[0]!.verdict).toBe('own');
+    }
+  });
+
   it('on the machine itself: a package found installed is traced to the step that installed it, or its reinstall', () => {
     // Step 2 installed the seed's c; step 3's run reinstalled c's full build over it; step 4 found it there.
     const ok = run([
