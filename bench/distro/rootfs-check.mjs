@@ -24,11 +24,13 @@ const installed = q.stdout
   .split('\n')
   .map((l) => l.split('\t'))
   .filter((f) => f[3] === 'install ok installed' && f[1] === 'arm64');
-const builds = JSON.parse(readFileSync(join(repo, 'xdeb/builds.json'), 'utf8')).builds.filter((b) => b.suite === 'full');
+// The suite full's arm64 index: each .deb with its own version (a binary's may have an epoch its source's has not: bsdutils).
 const debOf = new Map();
-for (const b of builds)
-  for (const f of b.files)
-    if (f.package && f.architecture === 'arm64') debOf.set(`${f.package}=${b.version}`, { file: join(repo, f.path), source: b.source });
+for (const stanza of readFileSync(join(repo, 'dists/full/main/binary-arm64/Packages'), 'utf8').split(/\n\n+/)) {
+  const field = (f) => new RegExp(`^${f}: (.*)$`, 'm').exec(stanza)?.[1];
+  const [pkg, version, file] = [field('Package'), field('Version'), field('Filename')];
+  if (pkg && version && file) debOf.set(`${pkg}=${version}`, { file: join(repo, file), source: (field('Source') ?? pkg).split(' ')[0] });
+}
 let own = 0;
 let mirror = 0;
 let bad = 0;

@@ -44,13 +44,15 @@ verify)
   seq --verify >"$OUT/verify.txt" 2>"$OUT/verify.err" && echo "verify: passed" || echo "verify: FAILED ($(cat "$OUT/verify.err"))"
   ;;
 rootfs)
-  # The set's programs, from the local repository (pinned above the mirror: the set rebuilds versions the mirror has); the rest from the mirror.
+  # The set's programs, from the local repository (pinned above the mirror: the set rebuilds versions the mirror has), listed first: for
+  # one version in both with other contents apt takes the first source's file (listed second, it fetched the mirror's and refused
+  # its hash: "Sources disagree on hashes"); the rest from the mirror.
   rm -rf "$OUT/rootfs"
   mmdebstrap --variant=essential --architectures=arm64 \
     --include=bash,busybox,dropbear-bin,less,procps,kmod,grep,util-linux,login,passwd,libpam-modules,ifupdown,gzip,xz-utils,bzip2,zstd,lz4,acl,attr \
     --aptopt='APT::Get::allow-downgrades "true"' \
     --setup-hook='mkdir -p "$1/etc/apt/preferences.d" && printf "Package: *\nPin: release o=xdeb\nPin-Priority: 990\n" > "$1/etc/apt/preferences.d/xdeb"' \
-    bookworm "$OUT/rootfs" "deb $MIRROR bookworm main" "deb [trusted=yes] copy:$REPO full main" >"$OUT/rootfs.log" 2>&1
+    bookworm "$OUT/rootfs" "deb [trusted=yes] copy:$REPO full main" "deb $MIRROR bookworm main" >"$OUT/rootfs.log" 2>&1
   {
     echo "\$ chroot rootfs dpkg --print-architecture; uname -m"
     chroot "$OUT/rootfs" sh -c 'dpkg --print-architecture; uname -m'
@@ -60,8 +62,8 @@ rootfs)
     chroot "$OUT/rootfs" busybox | head -1
     echo "\$ chroot rootfs dropbear -V"
     chroot "$OUT/rootfs" /usr/sbin/dropbear -V 2>&1 | head -1
-    echo "\$ chroot rootfs sh -c 'echo XinHui | xz | xz -d; ps -o comm= -p 1 >/dev/null; echo ps: \$?'"
-    chroot "$OUT/rootfs" sh -c 'echo XinHui | xz | xz -d; ps -p $$ -o comm= >/dev/null; echo ps: $?'
+    echo "\$ chroot rootfs sh -c 'echo XinHui | xz | xz -d | grep -c XinHui; kmod --version; less --version | head -1'"
+    chroot "$OUT/rootfs" sh -c 'echo XinHui | xz | xz -d | grep -c XinHui; kmod --version; less --version | head -1'
   } >"$OUT/rootfs-run.txt" 2>&1
   # Which of the root filesystem's arm64 packages are the set's own builds: their files compared by checksum with the local repository's .debs.
   node "$HERE/rootfs-check.mjs" "$OUT/rootfs" "$REPO" >"$OUT/rootfs-check.txt"
