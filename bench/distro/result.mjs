@@ -15,9 +15,9 @@ const read = (f) => (existsSync(join(out, f)) ? readFileSync(join(out, f), 'utf8
 const lines = [
   "# XinHui's small distro: bench/distro/set.list cross-built for arm64 in a bookworm chroot, against itself",
   ...header(xdeb, { mmdebstrap: ['mmdebstrap', '--version'], dpkg: ['dpkg-query', '-W', '-f', '${Version}', 'dpkg'] }),
-  `(the commit is the one of ${xdeb}, the checkout the builds ran from; the load above is the machine's when this file was written)`,
+  `(the commit is the one of ${xdeb} when this file was written, and the load the machine's then; runs.log below names the commit each run used)`,
   '',
-  '== runs (xdeb-sequence; the run was interrupted once with SIGINT and resumed)',
+  '== runs (runs.log: every attempt and what stopped it; the steps below are the last one\'s)',
   read('runs.log'),
   '',
   '== the plan',
@@ -61,7 +61,7 @@ lines.push(
     .map(([k, v]) => `${v} ${k}`)
     .join(
       ', ',
-    )}; ${total.toFixed(0)} s of builds (${(total / 60).toFixed(1)} min, -j2), from ${started} to ${finished} (interruption included)`,
+    )}; ${total.toFixed(0)} s of builds (${(total / 60).toFixed(1)} min, -j2), from ${started} to ${finished}`,
   '',
   '== xdeb-sequence --verify',
   read('verify.txt'),
