@@ -17,7 +17,7 @@ const lines = [
   ...header(xdeb, { mmdebstrap: ['mmdebstrap', '--version'], dpkg: ['dpkg-query', '-W', '-f', '${Version}', 'dpkg'] }),
   `(the commit is the one of ${xdeb} when this file was written, and the load the machine's then; runs.log below names the commit each run used)`,
   '',
-  '== runs (runs.log: every attempt and what stopped it; the steps below are the last one\'s)',
+  "== runs (runs.log: every attempt and what stopped it; the steps below are the last one's)",
   read('runs.log'),
   '',
   '== the plan',
@@ -59,9 +59,7 @@ lines.push(
   '',
   `totals: ${Object.entries(status)
     .map(([k, v]) => `${v} ${k}`)
-    .join(
-      ', ',
-    )}; ${total.toFixed(0)} s of builds (${(total / 60).toFixed(1)} min, -j2), from ${started} to ${finished}`,
+    .join(', ')}; ${total.toFixed(0)} s of builds (${(total / 60).toFixed(1)} min, -j2), from ${started} to ${finished}`,
   '',
   '== xdeb-sequence --verify',
   read('verify.txt'),
@@ -72,7 +70,7 @@ lines.push(
   '',
   read('rootfs-check.txt'),
   '',
-  `the HTML report: bench/results/distro-bookworm-arm64-report/index.html (copied from ${join(out, 'report')})`,
+  `the HTML report: bench/results/distro-bookworm-arm64-report/index.html (copied from ${join(out, 'report')} with each step's messages; the build logs it links, 15 MB, are not committed)`,
   footer(),
 );
 writeFileSync(file, lines.join('\n') + '\n');
