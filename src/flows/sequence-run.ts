@@ -278,6 +278,16 @@ async function removeSeedMaterial(
     (d) => d.arch === plan.hostArch && d.source !== undefined && members.has(d.source) && d.from !== 'present',
   );
   if (!gone.length) return [];
+  // Only those: a removal that would take other packages with it is not done (the machine is the user's), and said.
+  const names = new Set(gone.map((d) => `${d.package}:${d.arch}`));
+  const sim = await runTool('apt-get', ['remove', '-s', '-q', ...names]);
+  const more = [...sim.stdout.matchAll(/^Remv (\S+)/gm)]
+    .map((m) => m[1]!)
+    .filter((n) => !names.has(n) && !names.has(`${n}:${plan.hostArch}`));
+  if (sim.code !== 0 || more.length) {
+    log(`not removing the seed build's packages: ${sim.code !== 0 ? sim.stderr.trim() : `apt would also remove ${more.join(', ')}`}`);
+    return [];
+  }
   const argv = [
     ...rootPrefix(rootCmd, 'removing seed packages'),
     'apt-get',
@@ -291,7 +301,11 @@ async function removeSeedMaterial(
   log(`removing what the seed build took of the set's members from the repositories: ${argv.join(' ')}`);
   const r = await runTool(argv[0]!, argv.slice(1), { env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
   log(r.stdout + r.stderr);
-  if (r.code !== 0) throw new NegativeAnswer(`removing the seed packages after the seed build failed (apt-get exit status ${r.code})`);
+  // The seed build stands; what stays installed is what --verify will show later builds took.
+  if (r.code !== 0) {
+    log(`removing the seed packages failed (apt-get exit status ${r.code}): left installed`);
+    return [];
+  }
   return gone.map((d) => ({ package: d.package, arch: d.arch, version: d.version }));
 }
 

@@ -76,6 +76,10 @@ describe.runIf(canCrossBuildArm64())('xdeb-sequence: a loop broken by a seed bui
     expect(deps(2)).toContainEqual(
       expect.objectContaining({ package: 'libxdebloop-d-dev', version: '1.0', from: 'local', suite: 'seeded' }),
     );
+    // On the machine itself, what the seed took of the members went again after it (nothing else depended on it).
+    expect(JSON.parse(readFileSync(stateFile, 'utf8')).steps[0].removed).toEqual([
+      { package: 'libxdebloop-d-dev', arch: 'arm64', version: '0.9' },
+    ]);
     const builds = JSON.parse(readFileSync(join(repo, 'xdeb/builds.json'), 'utf8')).builds;
     expect(builds.map((b: any) => `${b.source} ${b.version} ${b.suite}`).sort()).toEqual([
       'xdebloop-c 1.0 full',
