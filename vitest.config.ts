@@ -3,6 +3,7 @@ import { defineConfig } from 'vitest/config';
 // Tests that install packages on this machine, or compare its dpkg state before and after, run
 // one file at a time: two at once race for the same fixture packages. The rest run in parallel.
 const HOST = [
+  'test/commands/binnmu.test.ts',
   'test/commands/build.test.ts',
   'test/commands/chroot.test.ts',
   'test/commands/distro-rootfs.test.ts',

@@ -1,3 +1,4 @@
+import { UsageError } from '../lib/errors.js';
 import type { CommandSpec } from '../ui/spec.js';
 import { CHROOT_BUILD, HOST_ARCH, PROFILES, REPO_SELECTION, ROOT_CMD, sessionFlags } from './common-options.js';
 import { TOOLCHAIN } from './toolchain-option.js';
@@ -26,6 +27,11 @@ const spec: CommandSpec = {
       integer: true,
     },
     { flags: '--no-publish', description: 'build, but do not publish into the local repository' },
+    {
+      flags: '--binnmu <n>',
+      description: "build binNMU N of a .dsc or a source by name (version +bN, binary-only; as sbuild's --binNMU)",
+      integer: true,
+    },
     { flags: '--output-dir <dir>', description: 'where the .changes and .debs go (default: beside the source tree)', complete: 'dir' },
     { flags: '--log-dir <dir>', description: 'where build logs go', complete: 'dir' },
     { flags: '-e, --explain', description: 'show where each build-dependency goes and why' },
@@ -85,6 +91,7 @@ const spec: CommandSpec = {
       logDir: flags.string('logDir'),
       keepVersions: flags.integer('keepVersions'),
       dropBuildDepends: parseDropList(flags.strings('dropBuildDepends')),
+      ...binNmuFlag(flags.integer('binnmu')),
       native: flags.stringOrOff('native'),
       distcc: flags.optionalString('distcc'),
     });
@@ -96,3 +103,10 @@ const spec: CommandSpec = {
   },
 };
 export default spec;
+
+/** --binnmu N: a positive number. */
+function binNmuFlag(n: number | undefined): { binNMU?: number } {
+  if (n === undefined) return {};
+  if (!Number.isInteger(n) || n < 1) throw new UsageError(`--binnmu must be a positive number, not ${n}`);
+  return { binNMU: n };
+}

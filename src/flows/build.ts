@@ -50,6 +50,8 @@ export interface BuildOptions extends ResolveOptions, ChrootCompilers {
   outputDir?: string;
   logDir?: string;
   keepVersions?: number;
+  /** Build binNMU N (a source by name or a .dsc): version +bN (xdeb-sequence gives the archive's, lib/binnmu.ts). */
+  binNMU?: number;
   /** A build that breaks a loop without a profile (xdeb-sequence's seed, seeded and dropped steps): published to that suite. */
   bootstrap?: BootstrapSuite;
   /**
@@ -146,6 +148,7 @@ export async function buildOne(arg: string, ctx: BuildContext, opts: BuildOption
       logDir: opts.logDir ?? ctx.session.buildLogDir,
       rootCommand: ctx.inside ? undefined : ctx.session.rootCmd,
       ...(opts.dropBuildDepends?.length ? { dropBuildDepends: opts.dropBuildDepends } : {}),
+      ...(opts.binNMU ? { binNMU: opts.binNMU } : {}),
       wrap: ctx.inside?.wrap,
       echo: out.verbose || out.tty,
       info: (m) => out.info(m),

@@ -5,11 +5,12 @@
 // build or a wrong binary,
 // InputError for a bad source, EnvironmentError for missing build-dependencies or tools).
 
-import { copyFile, mkdtemp, readFile, rename, rm, stat, unlink } from 'node:fs/promises';
+import { copyFile, mkdtemp, readFile, rename, rm, stat, unlink, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { parseChanges, parseDsc } from '../lib/changes.js';
 import { parseSingleParagraph } from '../lib/deb822.js';
-import { EnvironmentError, InputError, Interrupted, NegativeAnswer } from '../lib/errors.js';
+import { EnvironmentError, InputError, Interrupted, NegativeAnswer, UsageError } from '../lib/errors.js';
+import { binNmuEntry, binNmuVersion } from '../lib/binnmu.js';
 import { buildsBinaries, changesFileName, formatLogHead, formatLogTail, logFileName, planBuild } from '../lib/runbuild-plan.js';
 import { checkElfArch } from '../adapters/deb-contents.js';
 import { closeLog, logWrite, openLog, readChangelog, runStreamed, unmetBuildDeps, unpackDsc } from '../adapters/dpkg-buildpackage.js';
@@ -36,6 +37,8 @@ export interface RunBuildOptions {
   checkBuilddeps?: boolean;
   /** Build-dependencies the build goes without (--drop-build-depends): dpkg's check is skipped (-d), and the log says which. */
   dropBuildDepends?: readonly string[];
+  /** Build binNMU N of the source (a .dsc only): version +bN, binary-only (lib/binnmu.ts). */
+  binNMU?: number;
   elfCheck?: boolean;
   elfAllow?: readonly string[];
   keepTree?: boolean;
@@ -120,6 +123,7 @@ export async function runBuild(o: RunBuildOptions): Promise<RunBuildResult> {
   const started = Date.now();
   const plan = planOf(o);
   const { tree, workDir, outputDir } = await findTree(o, info);
+  if (o.binNMU) await makeBinNmu(o, tree, workDir, info);
   const { source, version } = await readChangelog(tree, o.wrap);
   const logPath = resolve(o.log ?? join(o.logDir ?? outputDir, logFileName(source, version, o.hostArch)));
   const b: Build = { o, info, started, plan, tree, workDir, outputDir, source, version, logPath };
@@ -189,6 +193,16 @@ function checksBuildDeps(o: RunBuildOptions): boolean {
  * The tree to build and the output directory: a source tree as it is, or a .dsc unpacked in a temporary directory (workDir) of the output
  * directory.
  */
+/** Prepend a binNMU's changelog entry to a tree unpacked from a .dsc (a given tree is not changed). */
+async function makeBinNmu(o: RunBuildOptions, tree: string, workDir: string | undefined, info: (m: string) => void): Promise<void> {
+  if (!workDir) throw new UsageError('a binNMU (--binnmu) is built from a .dsc or a source by name: the given tree is not changed');
+  const { source, version, distribution } = await readChangelog(tree, o.wrap);
+  const file = join(tree, 'debian/changelog');
+  const entry = binNmuEntry({ source, version, n: o.binNMU!, distribution, arch: o.hostArch, date: new Date() });
+  await writeFile(file, entry + (await readFile(file, 'utf8')));
+  info(`building ${source} as binNMU ${o.binNMU}: version ${binNmuVersion(version, o.binNMU!)}`);
+}
+
 async function findTree(
   o: RunBuildOptions,
   info: (m: string) => void,

@@ -6,6 +6,7 @@ import { resolve } from 'node:path';
 import { archTable } from '../lib/arch.js';
 import { breakLoops, type ExtraOption } from '../lib/bootstrap.js';
 import { toolchainStageOrder } from '../lib/toolchain-stages.js';
+import { binNmuOf } from '../lib/binnmu.js';
 import { parseHints, type BootstrapHint } from '../lib/bootstrap-hints.js';
 import { avoidedProfiles, droppableOptions, hintOptions, hintsUsed, seedsIn } from '../lib/loop-breakers.js';
 import { BuildGraph, plannedBinaryStanzas, type BuildNode, type SourceRecord } from '../lib/build-graph.js';
@@ -136,6 +137,18 @@ async function readDroppable(dir: string | undefined, info: (m: string) => void)
   const { entries, skipped } = readDroppableLists(dir ?? DEFAULT_DROPPABLE_DIR);
   for (const k of skipped) info(`${k.file}:${k.line}: skipped: ${k.why}`);
   return droppableOptions(entries);
+}
+
+/** The highest binNMU the repositories have of a host-architecture build's source version (none for trees, .dsc files, native builds). */
+function archiveBinNmu(universe: Universe, node: BuildNode, hostArch: string): number | undefined {
+  if (node.record.kind !== 'index' || node.arch !== hostArch) return undefined;
+  let best: number | undefined;
+  for (const p of universe.packages) {
+    if (p.source !== node.record.name) continue;
+    const n = binNmuOf(p.version, node.record.version);
+    if (n !== undefined && (best === undefined || n > best)) best = n;
+  }
+  return best;
 }
 
 export async function planSequence(session: Session, opts: SequencePlanInput): Promise<PlannedSequence> {
@@ -311,6 +324,9 @@ export async function planSequence(session: Session, opts: SequencePlanInput): P
     graphMilliseconds: tGraph - tLoad,
     explain: !!opts.explain,
     unsatisfiable: (id) => explained.get(id),
+    // A distro's member rebuilt from the index at the archive's binNMU, so that its Multi-Arch: same packages match the build
+    // architecture's copies a chroot has.
+    ...(distro ? { binNMU: (id: number) => archiveBinNmu(universe, graph.nodes[id]!, ctx.hostArch) } : {}),
   });
   if (hints) plan.hints = hintsUsed(hints, plan);
   const stages = opts.full

@@ -610,6 +610,7 @@ async function buildStep(run: StepRun, a: ActiveStep, { buildOne, readBuilds }: 
       ...o.buildOpts,
       localSuites: localSuitesOf(steps, s),
       ...(s.drops?.length ? { dropBuildDepends: s.drops } : {}),
+      ...(s.binNMU ? { binNMU: s.binNMU } : {}),
       ...(bootstrapOfSuite(s.suite) ? { bootstrap: bootstrapOfSuite(s.suite) } : {}),
       outputDir: x.dir,
       logDir: x.dir,

@@ -25,6 +25,8 @@ export interface PlanStep {
   stage: string | null;
   /** Build-dependencies the build goes without (a droppable list's or a hint's): satisfied without them, dpkg-buildpackage -d. */
   drops?: string[];
+  /** Built as binNMU N (version +bN): the archive's binaries of the source are that binNMU (lib/binnmu.ts). */
+  binNMU?: number;
   /** The suite of the local repository the results go to. */
   suite: string;
   /** What xdeb-build is given: a source tree, a .dsc, or name=version. */
@@ -157,6 +159,8 @@ export interface PlanMeta {
   explain?: boolean;
   /** Why a node's build-dependencies fail, when known. */
   unsatisfiable?: (node: number) => string | undefined;
+  /** The binNMU a node's builds are made as, when the archive's binaries of its source are one. */
+  binNMU?: (node: number) => number | undefined;
 }
 
 /** The bootstrap suite of an option that breaks a loop otherwise than by profiles alone. */
@@ -372,6 +376,8 @@ function planStep(cx: PlanContext, v: number, n: number, stepOf: Int32Array, loo
     explicit: nd.explicit,
     why,
   };
+  const binNMU = meta.binNMU?.(vx.node);
+  if (binNMU) step.binNMU = binNMU;
   if (meta.explain) step.needs = stepNeeds(cx, v, n, stepOf);
   const loop = loopOfVertex.get(v);
   if (loop !== undefined) step.loop = loop;
