@@ -189,10 +189,6 @@ function checksBuildDeps(o: RunBuildOptions): boolean {
   return o.checkBuilddeps !== false && !o.dropBuildDepends?.length;
 }
 
-/**
- * The tree to build and the output directory: a source tree as it is, or a .dsc unpacked in a temporary directory (workDir) of the output
- * directory.
- */
 /** Prepend a binNMU's changelog entry to a tree unpacked from a .dsc (a given tree is not changed). */
 async function makeBinNmu(o: RunBuildOptions, tree: string, workDir: string | undefined, info: (m: string) => void): Promise<void> {
   if (!workDir) throw new UsageError('a binNMU (--binnmu) is built from a .dsc or a source by name: the given tree is not changed');
@@ -203,6 +199,10 @@ async function makeBinNmu(o: RunBuildOptions, tree: string, workDir: string | un
   info(`building ${source} as binNMU ${o.binNMU}: version ${binNmuVersion(version, o.binNMU!)}`);
 }
 
+/**
+ * The tree to build and the output directory: a source tree as it is, or a .dsc unpacked in a temporary directory (workDir) of the output
+ * directory.
+ */
 async function findTree(
   o: RunBuildOptions,
   info: (m: string) => void,
