@@ -13,6 +13,7 @@ const HOST = [
   'test/commands/runbuild.test.ts',
   'test/commands/satisfydepends.test.ts',
   'test/commands/sequence.test.ts',
+  'test/commands/sequence-executors.test.ts',
   'test/commands/sequence-seed.test.ts',
   'test/commands/source-names.test.ts',
 ];

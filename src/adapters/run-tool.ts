@@ -14,6 +14,10 @@ const PROVIDED_BY: Record<string, string> = {
   'dpkg-deb': 'dpkg',
   gpg: 'gnupg',
   flock: 'util-linux',
+  sbatch: 'slurm-client',
+  scontrol: 'slurm-client',
+  scancel: 'slurm-client',
+  make: 'make',
 };
 
 export interface ToolResult {

@@ -1,4 +1,5 @@
 import type { CommandSpec } from '../ui/spec.js';
+import { EXECUTORS } from '../flows/executor.js';
 import { REPORT } from './report-option.js';
 import { TOOLCHAIN } from './toolchain-option.js';
 import {
@@ -113,6 +114,30 @@ const spec: CommandSpec = {
     { flags: '-k, --keep-going', description: 'after a failure, build everything that does not depend on the failed step' },
     REPORT,
     { flags: '--resume', description: 'continue the plan of the state file: skip what is built (with the same profiles), build the rest' },
+    {
+      flags: '--executor <name>',
+      description:
+        "who runs the steps: local (this process, the default), slurm (a job a step, afterok dependencies), make (a Makefile); --resume takes the state's",
+      choices: EXECUTORS,
+    },
+    { flags: '--detach', description: 'with --executor slurm: submit the plan and return (--resume follows it, --cancel cancels it)' },
+    { flags: '--cancel', description: "cancel the plan's queued and running Slurm jobs (scancel) and wait until they have ended" },
+    { flags: '--print', description: 'with --executor make: print the Makefile (also written beside the state) instead of running make' },
+    { flags: '--slurm-partition <name>', description: 'with --executor slurm: submit to this partition' },
+    {
+      flags: '--slurm-constraint <features>',
+      description: "with --executor slurm: only on nodes with these features (sbatch's --constraint)",
+    },
+    {
+      flags: '--slurm-arg <arg>',
+      description: 'with --executor slurm: pass this option to sbatch (repeatable: --slurm-arg=--exclusive)',
+      repeatable: true,
+    },
+    {
+      flags: '--run-step <n>',
+      description: 'build step N of the state file and record how it went (what a Slurm job or a make recipe runs)',
+      integer: true,
+    },
     { flags: '--state <file>', description: 'the state file (default: LOCALREPO/xdeb/sequence/HOSTARCH/state.json)', complete: 'file' },
     {
       flags: '--repo <file|url>',
@@ -175,6 +200,15 @@ const spec: CommandSpec = {
     },
     { command: 'xdeb-sequence -a arm64 --resume', description: 'continue after a failure or Ctrl-C; what is built is not rebuilt' },
     {
+      command:
+        'xdeb-sequence -a arm64 --bootstrap --executor slurm --slurm-constraint=qemu --local-repo /srv/shared/repo xdebloop-a/ xdebloop-b/',
+      description: 'the plan as Slurm jobs on the nodes with qemu, followed until done (the repository on a path every node sees)',
+    },
+    {
+      command: 'xdeb-sequence -a arm64 --executor make --print foo/ bar/ > Makefile && make -j4 -k',
+      description: 'the plan as a Makefile',
+    },
+    {
       command: 'xdeb-sequence --list --dot --svg plan.svg -a arm64 --bootstrap foo/ | less',
       description: 'the plan as a Graphviz graph, and a picture of it',
     },
@@ -195,7 +229,10 @@ const spec: CommandSpec = {
       meaning: 'bad input, found before anything is built: an unknown source, an unreadable tree or .dsc, a state file that does not match',
     },
     { code: 3, meaning: 'the environment: a tool missing, no packages for the host architecture; a step that failed for such a reason' },
-    { code: 130, meaning: 'interrupted: the state file says what is built; --resume continues' },
+    {
+      code: 130,
+      meaning: 'interrupted: the state file says what is built; --resume continues (with --executor slurm: the jobs are cancelled)',
+    },
   ],
   files: [
     {
@@ -237,6 +274,14 @@ const spec: CommandSpec = {
         svg: flags.string('svg'),
         state: flags.string('state'),
         keepGoing: flags.boolean('keepGoing'),
+        ...(flags.string('executor') ? { executor: flags.choice('executor', EXECUTORS) } : {}),
+        print: flags.boolean('print'),
+        detach: flags.boolean('detach'),
+        cancel: flags.boolean('cancel'),
+        ...(flags.integer('runStep') !== undefined ? { runStep: flags.integer('runStep') } : {}),
+        slurmPartition: flags.string('slurmPartition'),
+        slurmConstraint: flags.string('slurmConstraint'),
+        slurmArgs: flags.strings('slurmArg'),
         report: flags.string('report'),
         native: flags.stringOrOff('native'),
         distcc: flags.optionalString('distcc'),

@@ -9,6 +9,7 @@
 // writes its messages and its build log into its own directory.
 
 import { mkdirSync, readFileSync, renameSync, writeFileSync, appendFileSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { dirname, join } from 'node:path';
 import { EXIT, NegativeAnswer, UsageError, XdebError } from '../lib/errors.js';
 import { bootstrapOfSuite } from '../lib/local-repo-layout.js';
@@ -17,11 +18,23 @@ import type { Plan, PlanStep } from '../lib/plan.js';
 import { Output } from '../ui/output.js';
 import { rootPrefix } from '../adapters/apt-install.js';
 import type { BuildOptions } from './build.js';
+import type { SessionFlags } from './session.js';
 import type { BuildRecord } from '../adapters/local-repo.js';
 import { runTool } from '../adapters/run-tool.js';
 import type { BuildContext } from './satisfy.js';
 
-export type StepStatus = 'pending' | 'running' | 'done' | 'failed' | 'skipped';
+/** queued: submitted to an executor that runs it elsewhere (Slurm), not started yet. */
+export type StepStatus = 'pending' | 'queued' | 'running' | 'done' | 'failed' | 'skipped';
+
+/** A step's job in a batch system: its id, and where it ran. */
+export interface StepJob {
+  executor: 'slurm';
+  id: string;
+  submitted: string;
+  node?: string;
+  /** The batch system's last word on it (JobState, Reason), once it ended without the step saying how. */
+  state?: string;
+}
 
 export interface StepState {
   n: number;
@@ -41,7 +54,21 @@ export interface StepState {
   replaced?: { package: string; arch: string; version: string }[];
   /** Packages of the set's members that its (seed) build took from the repositories, removed from the machine after it. */
   removed?: { package: string; arch: string; version: string }[];
+  /** Its job, when an executor other than the local one runs it. */
+  job?: StepJob;
 }
+
+/** How a step is built, whoever builds it: what `xdeb-sequence --run-step N` on another machine (or under make) needs to build it the same way. */
+export interface StepInvocation {
+  /** The command line's session flags (the node adds its own configuration files). */
+  flags: SessionFlags;
+  /** The options every step's build gets. */
+  build: Pick<BuildOptions, 'repo' | 'implicit' | 'native' | 'distcc'>;
+}
+
+/** The executor a state was last run with, and its options (--resume takes them again). */
+export type ExecutorRecord =
+  { kind: 'local' } | { kind: 'make' } | { kind: 'slurm'; partition?: string; constraint?: string; args: string[]; command: string[] };
 
 export interface SequenceState {
   format: 1;
@@ -50,6 +77,8 @@ export interface SequenceState {
   localRepo: string;
   plan: Plan;
   steps: StepState[];
+  invocation?: StepInvocation;
+  executor?: ExecutorRecord;
 }
 
 export const STATE_FORMAT = 1;
@@ -59,11 +88,31 @@ export function defaultStateFile(localRepo: string, hostArch: string): string {
   return join(localRepo, 'xdeb', 'sequence', hostArch, 'state.json');
 }
 
+/**
+ * Change the state file where several processes write it (the steps of a Slurm or make run, each
+ * its own entry, and the one following them): read, change and write under a lock beside it. An
+ * flock(2) lock: it also holds on NFS (Linux emulates flock with POSIX locks there).
+ */
+export async function updateState<T>(file: string, change: (state: SequenceState) => T): Promise<T> {
+  const { withLock } = await import('../adapters/repo-lock.js');
+  return withLock(
+    `${file}.lock`,
+    async () => {
+      const state = readState(file);
+      const r = change(state);
+      writeState(file, state);
+      return r;
+    },
+    { what: `the state file ${file}` },
+  );
+}
+
 /** Write the state: a temporary file beside it, renamed over it. */
 export function writeState(file: string, state: SequenceState): void {
   state.updated = new Date().toISOString();
   mkdirSync(dirname(file), { recursive: true });
-  const tmp = `${file}.tmp-${process.pid}`;
+  // Named by host and pid: processes on several machines may write it (one at a time, under updateState's lock).
+  const tmp = `${file}.tmp-${hostname()}-${process.pid}`;
   writeFileSync(tmp, JSON.stringify(state, null, 1) + '\n');
   renameSync(tmp, file);
 }
@@ -123,11 +172,14 @@ export function findBuild(records: readonly BuildRecord[], step: PlanStep): Buil
 /**
  * For --resume: steps done stay done only when the local repository still has their build with
  * the same profiles; a step left running by a kill is done if its build was published; the rest
- * is pending again. Returns what was changed, for messages.
+ * is pending again, except the busy ones (queued or running as jobs elsewhere). Returns what was
+ * changed, for messages.
  */
-export function reconcile(state: SequenceState, records: readonly BuildRecord[]): string[] {
+export function reconcile(state: SequenceState, records: readonly BuildRecord[], busy: ReadonlySet<number> = new Set()): string[] {
   const notes: string[] = [];
   for (const st of state.steps) {
+    // Queued or running elsewhere (a Slurm job): that job says how it went.
+    if (busy.has(st.n)) continue;
     const step = state.plan.steps[st.n - 1]!;
     const rec = findBuild(records, step);
     const name = `step ${st.n} (${step.source} ${step.version}${step.stage ? ` [${step.stage}]` : ''})`;
@@ -154,16 +206,23 @@ export function reconcile(state: SequenceState, records: readonly BuildRecord[])
   return notes;
 }
 
-/** Messages of one step's build go to its own log file, not to the terminal the progress bar is on. */
-class StepOutput extends Output {
+/** Messages of one step's build go to its own log file, not to the terminal the progress bar is on (for a job, its warnings and errors also to stderr). */
+export class StepOutput extends Output {
   constructor(
     prog: string,
     private readonly file: string,
+    private readonly echo = false,
   ) {
     super({ prog, quiet: true });
   }
-  private write(s: string): void {
-    appendFileSync(this.file, s.endsWith('\n') ? s : s + '\n');
+  private write(s: string, loud = false): void {
+    const line = s.endsWith('\n') ? s : s + '\n';
+    appendFileSync(this.file, line);
+    if (this.echo && loud) process.stderr.write(line);
+  }
+  /** Also on stderr for a job: where it runs and how it ended. */
+  say(m: string): void {
+    this.write(m, true);
   }
   override info(m: string): void {
     this.write(m);
@@ -172,10 +231,10 @@ class StepOutput extends Output {
     this.write(m);
   }
   override warn(m: string): void {
-    this.write(`warning: ${m}`);
+    this.write(`warning: ${m}`, true);
   }
   override error(m: string): void {
-    this.write(`error: ${m}`);
+    this.write(`error: ${m}`, true);
   }
   override data(t: string): void {
     this.write(t);
@@ -312,8 +371,8 @@ async function removeSeedMaterial(
 /** Run the pending steps of a state. */
 export async function runSteps(state: SequenceState, o: RunOptions): Promise<RunResult> {
   const run = newRun(state, o);
-  const stuck = skipStuck(run);
-  if (stuck.length && !o.keepGoing) refuseStuck(run, stuck);
+  const stuck = skipStuck(state, run.dependants);
+  if (stuck.length && !o.keepGoing) refuseStuck(state, o.stateFile, stuck);
   save(run);
 
   if (o.out.tty) run.bar = await startProgressBar(run);
@@ -330,7 +389,7 @@ export async function runSteps(state: SequenceState, o: RunOptions): Promise<Run
     run.bar?.stop();
     save(run);
   }
-  return { code: exitCode(run), state };
+  return { code: runExitCode(state, !!run.stopping, run.failedFirst), state };
 }
 
 /** A run of a state's steps under way: what the steps of runSteps share. */
@@ -350,10 +409,10 @@ interface StepRun {
   bar: ProgressBar | undefined;
 }
 
-type ProgressBar = { update(n: number, p?: object): void; stop(): void; setTotal(n: number): void };
+export type ProgressBar = { update(n: number, p?: object): void; stop(): void; setTotal(n: number): void };
 
 /** What builds a step and reads the local repository's builds (loaded when the run starts). */
-interface StepTools {
+export interface StepTools {
   buildOne: (
     arg: string,
     ctx: RunOptions['ctx'],
@@ -374,13 +433,10 @@ interface ActiveStep {
 }
 
 function newRun(state: SequenceState, o: RunOptions): StepRun {
-  const steps = state.plan.steps;
-  const dependants: number[][] = steps.map(() => []);
-  for (const s of steps) for (const a of s.after) dependants[a - 1]!.push(s.n);
   return {
     state,
     o,
-    dependants,
+    dependants: dependantsOf(state.plan),
     install: new Mutex(),
     stopping: undefined,
     failedFirst: undefined,
@@ -393,25 +449,32 @@ function save(run: StepRun): void {
   writeState(run.o.stateFile, run.state);
 }
 
-/** Skip, for `why`, the pending steps that need step n, directly or through others. */
-function skipFrom(run: StepRun, n: number, why: string): void {
-  const st = run.state.steps;
-  const steps = run.state.plan.steps;
+/** For each step (n - 1): the steps (n) that have it in their 'after'. */
+export function dependantsOf(plan: Plan): number[][] {
+  const dependants: number[][] = plan.steps.map(() => []);
+  for (const s of plan.steps) for (const a of s.after) dependants[a - 1]!.push(s.n);
+  return dependants;
+}
+
+/** Skip, for `why`, the pending (or queued) steps that need step n, directly or through others. */
+export function skipFrom(state: SequenceState, dependants: number[][], n: number, why: string): void {
+  const st = state.steps;
+  const steps = state.plan.steps;
   // A dependant that needs the step only softly (the repositories have its binaries) is built against those instead.
-  const queue = run.dependants[n - 1]!.map((d) => [n, d] as const);
+  const queue = dependants[n - 1]!.map((d) => [n, d] as const);
   while (queue.length) {
     const [from, d] = queue.shift()!;
     const x = st[d - 1]!;
-    if (x.status !== 'pending' || steps[d - 1]!.soft?.includes(from)) continue;
+    if ((x.status !== 'pending' && x.status !== 'queued') || steps[d - 1]!.soft?.includes(from)) continue;
     x.status = 'skipped';
     x.note = why;
-    queue.push(...run.dependants[d - 1]!.map((e) => [d, e] as const));
+    queue.push(...dependants[d - 1]!.map((e) => [d, e] as const));
   }
 }
 
 /** Are the steps a step needs built — or, for a soft need, failed or skipped, so that the repositories' binaries serve instead? */
-function ready(run: StepRun, s: PlanStep): boolean {
-  const st = run.state.steps;
+export function stepReady(state: SequenceState, s: PlanStep): boolean {
+  const st = state.steps;
   return s.after.every((a) => {
     const status = st[a - 1]!.status;
     return status === 'done' || (!!s.soft?.includes(a) && (status === 'failed' || status === 'skipped'));
@@ -419,22 +482,22 @@ function ready(run: StepRun, s: PlanStep): boolean {
 }
 
 /** The soft needs that were not built, for the step's messages: built against the repositories' binaries instead. */
-function servedByRepositories(run: StepRun, s: PlanStep): PlanStep[] {
-  const st = run.state.steps;
-  return (s.soft ?? []).filter((a) => st[a - 1]!.status !== 'done').map((a) => run.state.plan.steps[a - 1]!);
+export function servedByRepositories(state: SequenceState, s: PlanStep): PlanStep[] {
+  const st = state.steps;
+  return (s.soft ?? []).filter((a) => st[a - 1]!.status !== 'done').map((a) => state.plan.steps[a - 1]!);
 }
 
 /** Skip the builds that cannot be run (stuck in a loop no profile breaks, or unsatisfiable) and what needs them; returns those builds. */
-function skipStuck(run: StepRun): PlanStep[] {
-  const st = run.state.steps;
-  const stuck = run.state.plan.steps.filter(
+export function skipStuck(state: SequenceState, dependants: number[][]): PlanStep[] {
+  const st = state.steps;
+  const stuck = state.plan.steps.filter(
     (s) => st[s.n - 1]!.status === 'pending' && (s.loop !== undefined || s.unsatisfiable !== undefined),
   );
   for (const s of stuck) {
     const x = st[s.n - 1]!;
     x.status = 'skipped';
     x.note = s.loop !== undefined ? `in loop ${s.loop}, which nothing breaks` : `cannot be built: ${s.unsatisfiable}`;
-    skipFrom(run, s.n, `needs step ${s.n} (${s.source}), which cannot be built`);
+    skipFrom(state, dependants, s.n, `needs step ${s.n} (${s.source}), which cannot be built`);
   }
   return stuck;
 }
@@ -443,10 +506,10 @@ function skipStuck(run: StepRun): PlanStep[] {
  * Without --keep-going, builds that cannot be run stop the run before anything is built: what was skipped is pending again, and the error
  * names the loops and the unsatisfiable builds.
  */
-function refuseStuck(run: StepRun, stuck: readonly PlanStep[]): never {
-  const { plan } = run.state;
-  for (const x of run.state.steps) if (x.status === 'skipped') x.status = 'pending';
-  save(run);
+export function refuseStuck(state: SequenceState, stateFile: string, stuck: readonly PlanStep[]): never {
+  const { plan } = state;
+  for (const x of state.steps) if (x.status === 'skipped') x.status = 'pending';
+  writeState(stateFile, state);
   const loops = [...new Set(stuck.map((s) => s.loop).filter((l): l is number => l !== undefined))].map((l) => plan.loops[l - 1]!);
   const details = loops.map(
     (l) => `loop ${l.n}: ${l.unbroken.map((u) => u.cycle.map((c) => `${c.source} needs ${c.binaries.join(', ')}`).join(' → ')).join('; ')}`,
@@ -463,14 +526,18 @@ function countDone(run: StepRun): number {
 }
 
 /** On a terminal: a progress bar on stderr, the steps done and the ones being built. */
-async function startProgressBar(run: StepRun): Promise<ProgressBar> {
+export async function progressBar(total: number, done = 0): Promise<ProgressBar> {
   const { SingleBar, Presets } = (await import('cli-progress')).default;
   const b = new SingleBar(
     { format: 'building {bar} {value}/{total} steps {running}', stream: process.stderr, hideCursor: true, clearOnComplete: true },
     Presets.shades_classic,
   );
-  b.start(run.state.plan.steps.length, countDone(run), { running: '' });
+  b.start(total, done, { running: '' });
   return b;
+}
+
+async function startProgressBar(run: StepRun): Promise<ProgressBar> {
+  return progressBar(run.state.plan.steps.length, countDone(run));
 }
 
 function refresh(run: StepRun): void {
@@ -524,7 +591,7 @@ async function runReadySteps(run: StepRun, build: (s: PlanStep) => Promise<void>
         if (running.size >= o.jobs) break;
         const x = st[s.n - 1]!;
         if (x.status !== 'pending' || running.has(s.n)) continue;
-        if (!ready(run, s)) continue;
+        if (!stepReady(run.state, s)) continue;
         const p = build(s).finally(() => {
           running.delete(s.n);
           refresh(run);
@@ -554,13 +621,18 @@ async function runStep(run: StepRun, s: PlanStep, tools: StepTools): Promise<voi
   const name = `${s.n}/${plan.steps.length} ${s.source}${s.arch === plan.hostArch ? '' : `:${s.arch}`} ${s.version}${s.stage ? ` [${s.stage}]` : ''}`;
   const a: ActiveStep = { s, x, out, logFile, name };
   say(run, `building ${name} (-P ${s.profiles.join(',') || '(none)'}); log: ${logFile}`);
-  const instead = servedByRepositories(run, s);
+  const instead = servedByRepositories(run.state, s);
   if (instead.length) {
     x.note = `built against the repositories' binaries of ${instead.map((t) => `step ${t.n} (${t.source})`).join(', ')}, not built here`;
     out.info(x.note);
   }
   try {
-    await buildStep(run, a, tools);
+    await buildPlanStep(
+      { state: run.state, ctx: run.o.ctx, buildOpts: run.o.buildOpts, serialize: (f) => run.install.run(f), tools },
+      s,
+      x,
+      out,
+    );
     x.status = 'done';
     x.seconds = (Date.now() - t0) / 1000;
     x.finished = new Date().toISOString();
@@ -586,28 +658,40 @@ export function localSuitesOf(steps: readonly PlanStep[], s: PlanStep): string[]
   return out;
 }
 
+/** What building a step needs, whichever executor runs it. */
+export interface StepBuildEnv {
+  state: SequenceState;
+  /** The context of a build for the host architecture; steps for another architecture get theirs from it. */
+  ctx: BuildContext;
+  buildOpts: BuildOptions;
+  /** Runs the installs of build-dependencies one at a time (a mutex in one process, a lock on the machine across processes). */
+  serialize: <T>(f: () => Promise<T>) => Promise<T>;
+  tools: StepTools;
+}
+
 /**
  * Build and publish a step; after the full build of a source that had a staged build, its packages replace what the staged one installed.
  */
-async function buildStep(run: StepRun, a: ActiveStep, { buildOne, readBuilds }: StepTools): Promise<void> {
-  const { state, o, install } = run;
+export async function buildPlanStep(env: StepBuildEnv, s: PlanStep, x: StepState, out: Output): Promise<void> {
+  const { state, serialize } = env;
+  const { buildOne, readBuilds } = env.tools;
   const { plan } = state;
   const steps = plan.steps;
-  const { s, x, out } = a;
   // The toolchain flavours the host-architecture builds; the build machine's tools are built plain.
   const flavoured = !!plan.toolchain && s.arch === plan.hostArch;
   const ctx: BuildContext = {
-    ...o.ctx,
+    ...env.ctx,
     hostArch: s.arch,
     profiles: s.profiles,
     profilesGiven: true,
     ...(flavoured ? {} : { flavour: undefined, unflavoured: true }),
   };
+  const session = env.ctx.session;
   const r = await buildOne(
     s.arg,
     ctx,
     {
-      ...o.buildOpts,
+      ...env.buildOpts,
       localSuites: localSuitesOf(steps, s),
       ...(s.drops?.length ? { dropBuildDepends: s.drops } : {}),
       ...(s.binNMU ? { binNMU: s.binNMU } : {}),
@@ -615,21 +699,21 @@ async function buildStep(run: StepRun, a: ActiveStep, { buildOne, readBuilds }: 
       outputDir: x.dir,
       logDir: x.dir,
       publish: true,
-      serialize: (f) => install.run(f),
+      serialize,
     },
     out,
   );
   x.changes = r.changes;
   x.suite = r.suite;
   // On the machine itself, what a seed build took from the repositories of the set's members goes again: later builds must take the set's.
-  if (!o.ctx.session.chroot && s.stage === 'seed') {
-    const removed = await install.run(() => removeSeedMaterial(plan, r.changes, o.ctx.session.rootCmd, (m) => out.info(m)));
+  if (!session.chroot && s.stage === 'seed') {
+    const removed = await serialize(() => removeSeedMaterial(plan, r.changes, session.rootCmd, (m) => out.info(m)));
     if (removed.length) x.removed = removed;
   }
   // In a chroot each build has a fresh session: nothing of the staged build stays installed.
-  if (!o.ctx.session.chroot && !s.stage && steps.some((t) => t.stage && t.source === s.source && t.arch === s.arch)) {
-    const replaced = await install.run(async () =>
-      replaceStagedInstalls(state.localRepo, s, await readBuilds(state.localRepo), o.ctx.session.rootCmd, (m) => out.info(m)),
+  if (!session.chroot && !s.stage && steps.some((t) => t.stage && t.source === s.source && t.arch === s.arch)) {
+    const replaced = await serialize(async () =>
+      replaceStagedInstalls(state.localRepo, s, await readBuilds(state.localRepo), session.rootCmd, (m) => out.info(m)),
     );
     if (replaced) x.replaced = replaced;
   }
@@ -656,7 +740,7 @@ function stepFailed(run: StepRun, { s, x, out, logFile, name }: ActiveStep, e: u
     run.failedFirst ??= x;
     if (run.bar) process.stderr.write('\r\x1b[K');
     o.out.error(`step ${name} failed: ${msg} (messages: ${logFile})`);
-    if (o.keepGoing) skipFrom(run, s.n, `needs step ${s.n} (${s.source}), which failed`);
+    if (o.keepGoing) skipFrom(run.state, run.dependants, s.n, `needs step ${s.n} (${s.source}), which failed`);
   }
 }
 
@@ -665,11 +749,10 @@ function stepFailed(run: StepRun, { s, x, out, logFile, name }: ActiveStep, e: u
  * missing, no root: the machine needs fixing before anything can build), else 1 — a step's bad input (an unknown source, a malformed
  * .dsc, a version that cannot be fetched) is that step's failure, not a bad call of xdeb-sequence; 1 when a step is left undone.
  */
-function exitCode(run: StepRun): number {
-  const { stopping, failedFirst } = run;
+export function runExitCode(state: SequenceState, stopping: boolean, failedFirst: StepState | undefined): number {
   let code: number = EXIT.ok;
   if (stopping) code = EXIT.interrupted;
   else if (failedFirst) code = failedFirst.exitCode === EXIT.environment ? EXIT.environment : EXIT.no;
-  else if (run.state.steps.some((x) => x.status !== 'done')) code = EXIT.no;
+  else if (state.steps.some((x) => x.status !== 'done')) code = EXIT.no;
   return code;
 }

@@ -12,7 +12,8 @@ import { runTool } from '../adapters/run-tool.js';
 import { buildContext } from './satisfy.js';
 import { planSequence, type SequencePlanInput } from './sequence-plan.js';
 import { reopenSession, type Session } from './session.js';
-import { defaultStateFile, newState, readState, reconcile, runSteps, type SequenceState } from './sequence-run.js';
+import { defaultStateFile, newState, readState, reconcile, type SequenceState } from './sequence-run.js';
+import { executorFor, type ExecutorName, type ExecutorOptions } from './executor.js';
 
 async function drawSvg(plan: Plan, file: string): Promise<void> {
   let r;
@@ -39,6 +40,19 @@ export interface SequenceInput extends SequencePlanInput, ChrootCompilers {
   report?: string;
   /** --verify: check the run of the state file, build nothing. */
   verify?: boolean;
+  /** --executor (default: the state's with --resume, else local). */
+  executor?: ExecutorName;
+  /** --print: with --executor make, print the Makefile instead of running it. */
+  print?: boolean;
+  /** --detach: submit the plan (Slurm) and return. */
+  detach?: boolean;
+  /** --cancel: cancel the plan's queued and running jobs. */
+  cancel?: boolean;
+  /** --run-step N: build step N of the state file (what an executor's job runs). */
+  runStep?: number;
+  slurmPartition?: string;
+  slurmConstraint?: string;
+  slurmArgs?: string[];
 }
 
 function printPlan(plan: Plan, opts: SequenceInput, out: Output): void {
@@ -79,9 +93,35 @@ export async function runSequence(session: Session, opts: SequenceInput, prog: s
   if (opts.dot && out.json) throw new UsageError('--dot and --json exclude each other');
   const jobs = session.flags.jobs;
   if (jobs !== undefined && jobs < 1) throw new UsageError('--jobs must be at least 1');
+  if (opts.executor || !opts.resume) checkExecutorOptions(opts, opts.executor ?? 'local');
+  // Before planning: a cluster that is not there is said at once.
+  if (opts.executor === 'slurm' && !opts.list && !opts.verify && opts.runStep === undefined)
+    await (await import('../adapters/slurm.js')).checkSlurm();
 
   let state: SequenceState;
   let stateFile: string;
+  const planOnly = () => opts.all || opts.full || opts.bootstrap || opts.onlyExplicit || opts.available.length || opts.setFile || opts.base;
+  if (opts.runStep !== undefined) {
+    if (opts.resume || opts.list || opts.verify || opts.cancel || args.length || planOnly())
+      throw new UsageError('--run-step N builds one step of the state file: give it with --state (or the options that find it) alone');
+    stateFile = opts.state ?? defaultStateFile(session.localRepo.dir, await plannedHostArch(session));
+    const { runOneStep } = await import('./sequence-step.js');
+    return runOneStep(stateFile, opts.runStep, out, prog);
+  }
+  if (opts.cancel) {
+    if (opts.resume || opts.list || opts.verify || args.length || planOnly())
+      throw new UsageError('--cancel cancels the jobs of the state file: give it with --state (or the options that find it) alone');
+    stateFile = opts.state ?? defaultStateFile(session.localRepo.dir, await plannedHostArch(session));
+    state = readState(stateFile);
+    if (state.executor?.kind !== 'slurm') {
+      out.info(`${stateFile}: no jobs to cancel (its plan was last run by the ${state.executor?.kind ?? 'local'} executor)`);
+      return EXIT.ok;
+    }
+    const { cancelOnSlurm } = await import('./sequence-slurm.js');
+    state = await cancelOnSlurm(stateFile, state, out);
+    printResults(state, stateFile, out);
+    return EXIT.ok;
+  }
   if (opts.verify) {
     if (opts.resume || opts.list) throw new UsageError('--verify checks the run of the state file: give it without --resume or --list');
     stateFile = opts.state ?? defaultStateFile(session.localRepo.dir, await plannedHostArch(session));
@@ -91,7 +131,7 @@ export async function runSequence(session: Session, opts: SequenceInput, prog: s
   }
   if (opts.resume) {
     if (opts.list) throw new UsageError('--resume runs the plan of the state file; --list shows a new plan: give one of them');
-    if (opts.all || opts.full || opts.bootstrap || opts.onlyExplicit || opts.available.length || opts.setFile || opts.base)
+    if (planOnly())
       throw new UsageError(
         '--resume takes the plan and its options from the state file: give no --all, --full, --bootstrap, --only-explicit, --available, --set or --base',
       );
@@ -114,10 +154,23 @@ export async function runSequence(session: Session, opts: SequenceInput, prog: s
         `the state file ${stateFile} was planned ${planned ? `with the toolchain '${planned}'` : 'without a toolchain'}, not '${given}'${from ? ` (${describeSource(from.source)})` : ''}: give the same --toolchain or none`,
       );
     }
+    // Jobs still queued or running in Slurm are waited for, not built again; only the slurm executor can wait for them.
+    const busy =
+      state.executor?.kind === 'slurm' ? await (await executorFor('slurm', executorOptions(opts, state))).busy(state) : new Set<number>();
+    const using = opts.executor ?? state.executor?.kind ?? 'local';
+    if (busy.size && using !== 'slurm')
+      throw new UsageError(
+        `${busy.size} step${busy.size === 1 ? ' is' : 's are'} queued or running as Slurm jobs (${state.steps
+          .filter((x) => busy.has(x.n))
+          .map((x) => x.job!.id)
+          .join(', ')}): resume with --executor slurm to wait for them, or --cancel them first`,
+      );
     const { readBuilds } = await import('../adapters/local-repo.js');
-    for (const note of reconcile(state, await readBuilds(state.localRepo))) out.info(note);
+    for (const note of reconcile(state, await readBuilds(state.localRepo), busy)) out.info(note);
     const left = state.steps.filter((x) => x.status !== 'done').length;
-    out.info(`resuming ${stateFile}: ${state.steps.length - left} of ${state.steps.length} steps built, ${left} to go`);
+    out.info(
+      `resuming ${stateFile}: ${state.steps.length - left} of ${state.steps.length} steps built, ${left} to go${busy.size ? ` (${busy.size} queued or running in Slurm)` : ''}`,
+    );
   } else {
     const planned = await planSequence(session, opts);
     const { plan } = planned;
@@ -182,7 +235,20 @@ export async function runSequence(session: Session, opts: SequenceInput, prog: s
     ...(opts.native !== undefined ? { native: opts.native } : {}),
     ...(opts.distcc !== undefined ? { distcc: opts.distcc } : {}),
   };
-  const { code } = await runSteps(state, {
+  const executorName = opts.executor ?? (opts.resume ? state.executor?.kind : undefined) ?? 'local';
+  checkExecutorOptions(opts, executorName);
+  const executor = await executorFor(executorName, executorOptions(opts, state));
+  // How each step is built, for executors whose steps run in other processes (xdeb-sequence --run-step): this command line's.
+  state.invocation = {
+    flags: { ...runSession.flags },
+    build: {
+      repo: buildOpts.repo,
+      implicit: buildOpts.implicit,
+      ...(buildOpts.native !== undefined ? { native: buildOpts.native } : {}),
+      ...(buildOpts.distcc !== undefined ? { distcc: buildOpts.distcc } : {}),
+    },
+  };
+  const { code, state: after } = await executor.run(state, {
     jobs: jobs ?? runSession.jobs,
     keepGoing: opts.keepGoing,
     buildOpts,
@@ -191,7 +257,32 @@ export async function runSequence(session: Session, opts: SequenceInput, prog: s
     out,
     prog,
   });
-  printResults(state, stateFile, out);
-  await (await import('./report.js')).reportIfAsked(opts.report, state.plan, state, out);
+  // --print: stdout is the Makefile.
+  if (!opts.print) printResults(after, stateFile, out);
+  await (await import('./report.js')).reportIfAsked(opts.report, after.plan, after, out);
   return code;
+}
+
+/** The executors' options: the command line's, else (--resume) what the state's Slurm run had. */
+function executorOptions(opts: SequenceInput, state?: SequenceState): ExecutorOptions {
+  const prior = state?.executor?.kind === 'slurm' ? state.executor : undefined;
+  const partition = opts.slurmPartition ?? prior?.partition;
+  const constraint = opts.slurmConstraint ?? prior?.constraint;
+  return {
+    print: !!opts.print,
+    slurm: {
+      ...(partition ? { partition } : {}),
+      ...(constraint ? { constraint } : {}),
+      args: opts.slurmArgs?.length ? opts.slurmArgs : (prior?.args ?? []),
+      detach: !!opts.detach,
+    },
+  };
+}
+
+/** Options that belong to one executor, given with another: a usage error. */
+function checkExecutorOptions(opts: SequenceInput, name: ExecutorName): void {
+  if (opts.print && name !== 'make') throw new UsageError('--print goes with --executor make (it prints the Makefile)');
+  if (opts.detach && name !== 'slurm') throw new UsageError('--detach goes with --executor slurm (it submits the plan and returns)');
+  if ((opts.slurmPartition || opts.slurmConstraint || opts.slurmArgs?.length) && name !== 'slurm')
+    throw new UsageError('--slurm-partition, --slurm-constraint and --slurm-arg go with --executor slurm');
 }

@@ -48,6 +48,8 @@ export interface SlurmOptions {
   nodes?: number;
   /** features[i]: the Features of node i+1 (for `sbatch --constraint`). */
   features?: string[][];
+  /** hidden[i]: directories node i+1 does not see (its slurmd runs in its own mount namespace with an empty tmpfs over each). */
+  hidden?: string[][];
   /** How long to wait for every node to be idle; 60 s by default. */
   timeoutMs?: number;
 }
@@ -157,7 +159,25 @@ export async function startSlurm(opts: SlurmOptions = {}): Promise<SlurmCluster>
     cluster.pids.munged = munged.pid ?? 0;
     await waitFor(() => existsSync(mungeSocket), 10_000, 'munged to create its socket', daemons, cluster);
     cluster.pids.slurmctld = startDaemon('slurmctld', 'slurmctld', ['-D', '-f', conf]).pid ?? 0;
-    for (const n of nodes) cluster.pids.slurmd[n] = startDaemon(`slurmd-${n}`, 'slurmd', ['-D', '-N', n, '-f', conf]).pid ?? 0;
+    nodes.forEach((n, i) => {
+      const hide = opts.hidden?.[i] ?? [];
+      const slurmd = ['slurmd', '-D', '-N', n, '-f', conf];
+      // A node that does not see a shared directory: its slurmd (and so its jobs) in a mount namespace where it is an empty tmpfs.
+      const [cmd, ...args] = hide.length
+        ? [
+            'unshare',
+            '-m',
+            '--propagation',
+            'private',
+            'sh',
+            '-c',
+            'for d in "$@"; do mount -t tmpfs xdeb-hidden "$d" || exit 1; done; exec ' + slurmd.map((a) => `'${a}'`).join(' '),
+            'sh',
+            ...hide,
+          ]
+        : slurmd;
+      cluster.pids.slurmd[n] = startDaemon(`slurmd-${n}`, cmd!, args).pid ?? 0;
+    });
     await waitFor(
       () => {
         const r = cluster.run('sinfo', ['--noheader', '--Node', '--format=%N %t']);
