@@ -228,7 +228,11 @@ const spec: CommandSpec = {
       code: 2,
       meaning: 'bad input, found before anything is built: an unknown source, an unreadable tree or .dsc, a state file that does not match',
     },
-    { code: 3, meaning: 'the environment: a tool missing, no packages for the host architecture; a step that failed for such a reason' },
+    {
+      code: 3,
+      meaning:
+        'the environment: a tool missing, no packages for the host architecture, a Slurm controller that does not answer (nothing submitted); a step that failed for such a reason',
+    },
     {
       code: 130,
       meaning: 'interrupted: the state file says what is built; --resume continues (with --executor slurm: the jobs are cancelled)',

@@ -19,7 +19,7 @@ import {
   type RunResult,
   type SequenceState,
 } from './sequence-run.js';
-import { defaultStepCommand } from './sequence-slurm.js';
+import { defaultStepCommand } from './step-command.js';
 
 export async function runWithMake(state: SequenceState, o: RunOptions, print: boolean): Promise<RunResult> {
   const dependants = dependantsOf(state.plan);

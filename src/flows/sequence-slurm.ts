@@ -9,10 +9,10 @@
 
 import { mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { EnvironmentError, EXIT } from '../lib/errors.js';
 import { jobEnded, stepDependency, verdictOfEndedJob, type SlurmJob } from '../lib/slurm-jobs.js';
 import type { PlanStep } from '../lib/plan.js';
+import { defaultStepCommand } from './step-command.js';
 import {
   dependantsOf,
   progressBar,
@@ -40,11 +40,6 @@ export interface SlurmExecutorOptions {
 }
 
 const POLL_MS = 2_000;
-
-/** How a node runs a step: this node and this xdeb-sequence (the same paths must exist on every node). */
-export function defaultStepCommand(): string[] {
-  return [process.execPath, fileURLToPath(new URL('../../bin/xdeb-sequence.js', import.meta.url))];
-}
 
 function shQuote(s: string): string {
   return /^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;

@@ -75,7 +75,8 @@ function printResults(state: SequenceState, stateFile: string, out: Output): voi
       x.status === 'done'
         ? `done${x.seconds !== undefined ? ` (${x.seconds.toFixed(1)} s)` : ''}${x.suite ? `, in ${x.suite}` : ''}${x.note ? `; ${x.note}` : ''}`
         : `${x.status}${x.note ? `: ${x.note}` : ''}`;
-    out.data(`${String(x.n).padStart(width)}. ${what}: ${how}`);
+    const job = x.job ? ` [Slurm job ${x.job.id}${x.job.node ? ` on ${x.job.node}` : ''}]` : '';
+    out.data(`${String(x.n).padStart(width)}. ${what}: ${how}${job}`);
   }
   out.data(`state: ${stateFile}`);
 }

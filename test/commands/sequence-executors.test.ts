@@ -3,7 +3,7 @@
 // builds for arm64 on this machine; a failed step, --resume, --cancel, a controller that does not
 // answer, a submission that fails half-way, a node that cannot see the repository. Then the plan
 // as a Makefile, run with make.
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import {
   chmodSync,
   cpSync,
@@ -165,6 +165,43 @@ describe.runIf(ready)('xdeb-sequence --executor slurm: the loop plan on a two-no
     expect(c.run('squeue', ['--noheader', '-j', ids.join(',')]).stdout.trim()).toBe('');
     expect(readState(state).steps.some((s) => s.status === 'queued' || s.status === 'running')).toBe(false);
     expect(x.stdout).toMatch(/pending: cancelled \(xdeb-sequence --cancel\)/);
+  }, 300_000);
+
+  it('Ctrl-C while following: the queued jobs are cancelled, exit 130, the steps pending again', async () => {
+    // The jobs wait two minutes to begin (--begin): none is running when Ctrl-C comes (a host build killed in dpkg would harm the machine).
+    const state = join(work, 'interrupt.json');
+    const child = spawn(
+      process.execPath,
+      [
+        join(ROOT, 'bin/xdeb-sequence.js'),
+        '--local-repo',
+        repo,
+        '-a',
+        'arm64',
+        '--executor',
+        'slurm',
+        '--slurm-arg=--begin=now+120',
+        '--state',
+        state,
+        'xdebdemo-tool',
+        'xdebloop-e',
+        'xdebdemo-broken',
+      ],
+      { cwd: src, env: { ...process.env, ...c.env }, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    let stderr = '';
+    child.stderr.on('data', (b: Buffer) => (stderr += b.toString()));
+    const exited = new Promise<number>((res) => child.on('exit', (code, signal) => res(code ?? (signal ? 128 : -1))));
+    for (let i = 0; i < 600 && !(existsSync(state) && readState(state).steps.every((x) => x.job)); i++)
+      await new Promise((r) => setTimeout(r, 100));
+    const ids = readState(state).steps.map((x) => x.job!.id);
+    child.kill('SIGINT');
+    expect(await exited, stderr).toBe(130);
+    expect(c.run('squeue', ['--noheader', '-j', ids.join(',')]).stdout.trim()).toBe('');
+    const st = readState(state);
+    expect(st.steps.some((x) => x.status === 'queued' || x.status === 'running')).toBe(false);
+    expect(st.steps.map((x) => x.status)).toEqual(['pending', 'pending', 'pending']);
+    expect(st.steps[0]!.note).toBe('interrupted (SIGINT): its job was cancelled');
   }, 300_000);
 
   it('no Slurm on the machine: exit 3 saying what to install, nothing planned or written', () => {
