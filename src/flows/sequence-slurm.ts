@@ -119,9 +119,9 @@ async function cancelSteps(state: SequenceState, why: string, running: boolean, 
   return ids.length;
 }
 
-/** Submit the pending steps, held; release them all once all are queued. Nothing stays queued if a submission fails. */
+/** Submit the pending steps, held (the caller releases them once the state names their jobs). Nothing stays queued if a submission fails. */
 async function submitAll(state: SequenceState, o: RunOptions, so: SlurmExecutorOptions, command: string[]): Promise<string[]> {
-  const { submitJob, releaseJobs, cancelJobs } = await import('../adapters/slurm.js');
+  const { submitJob, cancelJobs } = await import('../adapters/slurm.js');
   const steps = state.plan.steps;
   const jobOf = new Map<number, string>();
   for (const x of state.steps) if (x.job && (x.status === 'queued' || x.status === 'running')) jobOf.set(x.n, x.job.id);
@@ -148,7 +148,6 @@ async function submitAll(state: SequenceState, o: RunOptions, so: SlurmExecutorO
       jobOf.set(s.n, id);
       submitted.push({ x, id });
     }
-    await releaseJobs(submitted.map((j) => j.id));
   } catch (e) {
     await cancelJobs(submitted.map((j) => j.id)).catch(() => undefined);
     const what = submitted.length
@@ -170,7 +169,7 @@ async function submitAll(state: SequenceState, o: RunOptions, so: SlurmExecutorO
 }
 
 export async function runOnSlurm(state: SequenceState, o: RunOptions, so: SlurmExecutorOptions): Promise<RunResult> {
-  const { checkSlurm, showJobs } = await import('../adapters/slurm.js');
+  const { checkSlurm, showJobs, releaseJobs, cancelJobs } = await import('../adapters/slurm.js');
   await checkSlurm();
   const dependants = dependantsOf(state.plan);
   const stuck = skipStuck(state, dependants);
@@ -184,8 +183,33 @@ export async function runOnSlurm(state: SequenceState, o: RunOptions, so: SlurmE
     command: prior?.command ?? defaultStepCommand(),
   };
   state.executor = record;
+  // Jobs still queued or running from an earlier submission write their own entries meanwhile: theirs are kept from the file.
+  const busy = new Set(state.steps.filter((x) => x.job && (x.status === 'queued' || x.status === 'running')).map((x) => x.n));
   const ids = await submitAll(state, o, so, record.command);
-  writeState(o.stateFile, state);
+  const mine = state;
+  const save = async () =>
+    busy.size
+      ? await updateState(o.stateFile, (st) => {
+          st.steps = mine.steps.map((x) => (busy.has(x.n) ? st.steps[x.n - 1]! : x));
+          st.executor = mine.executor;
+          st.invocation = mine.invocation;
+          return st;
+        })
+      : (writeState(o.stateFile, mine), mine);
+  // The state names the jobs before they may start: a job reads its step (and writes its entry) there.
+  state = await save();
+  try {
+    await releaseJobs(ids);
+  } catch (e) {
+    await cancelJobs(ids).catch(() => undefined);
+    for (const x of mine.steps)
+      if (x.job && ids.includes(x.job.id)) {
+        x.status = 'pending';
+        x.note = 'its job was cancelled: the submission could not be completed';
+      }
+    await save();
+    throw new EnvironmentError(`${(e as Error).message}; the ${ids.length} jobs submitted were cancelled, nothing of the plan is queued`);
+  }
   const queued = state.steps.filter((x) => x.status === 'queued' || x.status === 'running').length;
   o.out.info(
     `submitted ${ids.length} job${ids.length === 1 ? '' : 's'} to Slurm${ids.length ? ` (${ids[0]}${ids.length > 1 ? `–${ids[ids.length - 1]}` : ''})` : ''}; ${queued} step${queued === 1 ? '' : 's'} queued or running`,
