@@ -43,7 +43,7 @@ for (const x of state.steps) {
     total += x.seconds ?? 0;
   }
   lines.push(
-    `${String(x.n).padStart(width)}  ${s.source.padEnd(12)} ${s.version.padEnd(26)} ${(s.stage ?? 'full').padEnd(46)} ${x.seconds !== undefined ? x.seconds.toFixed(1).padStart(7) : '      -'}  ${x.status}${x.note ? ` (${x.note.slice(0, 160)})` : ''}`,
+    `${String(x.n).padStart(width)}  ${s.source.padEnd(12)} ${(s.binNMU ? `${s.version} +b${s.binNMU}` : s.version).padEnd(26)} ${(s.stage ?? 'full').padEnd(46)} ${x.seconds !== undefined ? x.seconds.toFixed(1).padStart(7) : '      -'}  ${x.status}${x.note ? ` (${x.note.slice(0, 160)})` : ''}`,
   );
 }
 const started = state.steps
