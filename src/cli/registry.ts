@@ -2,6 +2,7 @@
 // declare options and import the library only when they run, so --help stays instant.
 
 import type { CommandSpec } from '../ui/spec.js';
+import compareBuilds from '../commands/compare-builds.js';
 import compareVersions from '../commands/compare-versions.js';
 import build from '../commands/build.js';
 import chroot from '../commands/chroot.js';
@@ -21,6 +22,7 @@ export const commands: CommandSpec[] = [
   sequence,
   putresult,
   chroot,
+  compareBuilds,
   compareVersions,
   deps,
   control,

@@ -42,6 +42,12 @@ const spec: CommandSpec = {
       repeatable: true,
     },
     TOOLCHAIN,
+    {
+      flags: '--compare <archive|chroot>',
+      description:
+        "compare each build with the repositories' packages of the same version (archive), or with a native build in this emulated chroot (xdeb compare-builds)",
+      complete: 'chroot',
+    },
   ],
   json: true,
   jsonOutput:
@@ -50,7 +56,7 @@ const spec: CommandSpec = {
     '             "repository": "/…/repo", "suite": "full", "flavour": "a53" (with --toolchain),\n' +
     '             "seconds": {"satisfydepends": 3.1, "runbuild": 40.2, "putresult": 0.4}}]}\n\n' +
     'With --toolchain, "flavour" names the flavour (suite flavour-NAME); with configured uploads (docs/repositories.md),\n' +
-    '"uploads": {"queued": 1, "uploaded": 1, "failed": 0, "pending": 0}.\n' +
+    '"uploads": {"queued": 1, "uploaded": 1, "failed": 0, "pending": 0}. With --compare, "comparison": what xdeb compare-builds --json prints.\n' +
     'repository and suite are absent with --no-publish. On failure nothing is printed on stdout and the\n' +
     'exit status tells why (1: unsatisfiable or the build failed, 2: bad input, 3: environment).',
   standalone: true,
@@ -73,7 +79,13 @@ const spec: CommandSpec = {
       description: 'build in an emulated arm64 chroot with native compilers',
     },
   ],
-  exitStatus: [{ code: 1, meaning: 'a build-dependency cannot be satisfied, or a build failed (the message names the step)' }],
+  exitStatus: [
+    {
+      code: 1,
+      meaning:
+        'a build-dependency cannot be satisfied, or a build failed (the message names the step); with --compare, a build differs from its reference',
+    },
+  ],
   async run({ args, flags, out }) {
     const [{ runBuilds }, { openSession }, { parseDropList }] = await Promise.all([
       import('../flows/build.js'),
@@ -95,11 +107,22 @@ const spec: CommandSpec = {
       native: flags.stringOrOff('native'),
       distcc: flags.optionalString('distcc'),
     });
-    if (out.json) out.jsonData({ builds });
-    else
-      for (const b of builds)
+    const compare = flags.string('compare');
+    const comparisons: import('../lib/deb-compare.js').BuildComparison[] = [];
+    if (compare) {
+      const { compareWithReference } = await import('../flows/compare-builds.js');
+      const ref = compare === 'archive' ? ({ kind: 'archive' } as const) : ({ kind: 'chroot', name: compare } as const);
+      for (const [i, b] of builds.entries()) comparisons.push(await compareWithReference(session, b, args[i]!, ref, {}));
+    }
+    if (out.json) out.jsonData({ builds: builds.map((b, i) => (comparisons[i] ? { ...b, comparison: comparisons[i] } : b)) });
+    else {
+      const { formatComparison } = compare ? await import('../lib/deb-compare.js') : { formatComparison: undefined };
+      for (const [i, b] of builds.entries()) {
         out.data(`${b.source} ${b.version} ${b.hostArch}: built${b.suite ? `, published to ${b.repository} (${b.suite})` : ''}`);
-    return 0;
+        if (comparisons[i] && formatComparison) out.data(formatComparison(comparisons[i]!).trimEnd());
+      }
+    }
+    return comparisons.some((c) => !c.equivalent) ? 1 : 0;
   },
 };
 export default spec;

@@ -1,0 +1,50 @@
+// decodeElf against binutils (the reference): the soname and NEEDED of readelf -d, the exported
+// symbols of nm -D --defined-only, on shared libraries and programs of this machine.
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { decodeElf, isNoiseSection } from '../../src/lib/elf-dynamic.js';
+
+const FILES = [
+  '/usr/lib/x86_64-linux-gnu/libz.so.1',
+  '/usr/lib/x86_64-linux-gnu/libc.so.6',
+  '/usr/bin/dpkg',
+  '/usr/lib/aarch64-linux-gnu/libc.so.6',
+  '/usr/lib/aarch64-linux-gnu/libstdc++.so.6',
+].filter((f) => existsSync(f));
+
+const run = (cmd: string, args: string[]) => spawnSync(cmd, args, { encoding: 'utf8', maxBuffer: 1 << 26 }).stdout;
+
+describe.each(FILES)('%s', (file) => {
+  const e = decodeElf(readFileSync(file))!;
+  it('soname and NEEDED as readelf -d says', () => {
+    const d = run('readelf', ['-dW', file]);
+    expect(e.needed).toEqual([...d.matchAll(/\(NEEDED\)\s+Shared library: \[([^\]]+)\]/g)].map((m) => m[1]));
+    expect(e.soname).toBe(/\(SONAME\)\s+Library soname: \[([^\]]+)\]/.exec(d)?.[1]);
+  });
+  it('the exported symbols nm -D --defined-only lists (visible, global or weak)', () => {
+    const nm = run('nm', ['-D', '--defined-only', '--format=posix', file])
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => l.split(' '))
+      // Global or weak symbols (upper-case types, u unique, v/w weak, i GNU indirect functions); local ones (other lower-case) are not exported.
+      .filter(([, t]) => /^[A-Zuvwi]$/.test(t!))
+      .map(([n]) => n!.replace(/@.*$/, ''));
+    expect(e.exports).toEqual([...new Set(nm)].sort());
+    expect(e.exports.length).toBeGreaterThan(0);
+  });
+  it('class, machine and sections as readelf -h -S says', () => {
+    const h = run('readelf', ['-hW', file]);
+    expect(`ELF${e.bits}`).toBe(/Class:\s+(ELF\d+)/.exec(h)![1]);
+    const s = run('readelf', ['-SW', file]);
+    const names = [...s.matchAll(/^\s*\[\s*\d+\]\s+(\S*)\s+[A-Z_]/gm)].map((m) => m[1]);
+    expect(e.sections.map((x) => x.name).filter(Boolean)).toEqual(names.filter((n) => n && n !== 'NULL'));
+  });
+});
+
+it('there is something to test', () => expect(FILES.length).toBeGreaterThanOrEqual(2));
+it('noise sections', () => {
+  expect(['.note.gnu.build-id', '.gnu_debuglink', '.comment'].every(isNoiseSection)).toBe(true);
+  expect(['.text', '.rodata', '.dynsym', '.data'].some(isNoiseSection)).toBe(false);
+});
+it('not ELF: undefined', () => expect(decodeElf(new TextEncoder().encode('#!/bin/sh\necho hi\n'))).toBeUndefined());
