@@ -6,6 +6,7 @@ const HOST = [
   'test/commands/binnmu.test.ts',
   'test/commands/build.test.ts',
   'test/commands/chroot.test.ts',
+  'test/commands/compare-builds.test.ts',
   'test/commands/distro-rootfs.test.ts',
   'test/commands/flavours.test.ts',
   'test/commands/report.test.ts',

@@ -618,6 +618,24 @@ describe.runIf(ready)('xdeb-chroot: one cross chroot (bookworm, arm64), builds i
       noSessionLeft();
     }, 900_000);
 
+    it('xdeb-build --compare emu: the fixture that drops a function when cross-compiling, built cross in ci and natively in emu, differs in its symbol set, naming the function', () => {
+      const r = runCli(['--chroot', 'ci', '--no-publish', '--compare', 'emu', 'xdebcompare'], {
+        bin: 'xdeb-build',
+        env,
+        cwd: src,
+        timeout: 1_800_000,
+      });
+      expect(r.status, r.stderr).toBe(1);
+      expect(r.stdout).toMatch(
+        /^xdebcompare 1\.0 arm64: built\nxdebcompare \(arm64\): A .*xdebcompare_1\.0_arm64\.changes \(1 package\), B native in emu \(1\)/,
+      );
+      expect(r.stdout).toMatch(/^different: .*symbol-set 1/m);
+      expect(r.stdout).toContain(
+        'symbol-set: libxdebcompare1: /usr/lib/aarch64-linux-gnu/libxdebcompare.so.1: exported symbols +xdebcompare_runtime_probe',
+      );
+      noSessionLeft();
+    }, 1_800_000);
+
     it('--native on a cross chroot, and --native with --distcc, are refused', () => {
       const a = runCli(['--chroot', 'ci', '--native', 'ci', 'libxdebdemo'], { bin: 'xdeb-build', env, cwd: src });
       expect(a.status).toBe(2);
