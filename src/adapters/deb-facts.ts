@@ -46,6 +46,7 @@ function elfFacts(bytes: Uint8Array): ElfFacts | undefined {
     ...(e.soname !== undefined ? { soname: e.soname } : {}),
     needed: e.needed,
     exports: e.exports,
+    imports: e.imports,
     sections,
     comment: e.comment,
   };

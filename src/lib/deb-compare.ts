@@ -13,6 +13,8 @@ export interface ElfFacts {
   soname?: string;
   needed: string[];
   exports: string[];
+  /** The dynamic symbols it takes from its libraries. */
+  imports: string[];
   /** Section name → digest of its contents, noise sections left out. */
   sections: Record<string, string>;
   comment: string[];
@@ -55,10 +57,12 @@ export const DIFF_CLASSES = [
   'soname',
   'needed',
   'symbol-set',
+  'imports',
   'code-only',
   'compiler-version',
   'pkg-config',
   'text',
+  'static-library',
   'other-content',
 ] as const;
 export type DiffClass = (typeof DIFF_CLASSES)[number];
@@ -75,10 +79,13 @@ export const CLASS_MEANING: Record<DiffClass, string> = {
   soname: 'a shared library has another soname',
   needed: "an ELF file's NEEDED libraries differ",
   'symbol-set': 'a shared object or program exports other symbols',
-  'code-only': 'ELF sections differ, the interface (symbols, soname, NEEDED) does not',
+  imports:
+    'an ELF file takes other symbols from its libraries (often a configure test answered otherwise, or another libc function chosen)',
+  'code-only': 'ELF sections differ, the interface (exported and imported symbols, soname, NEEDED) does not',
   'compiler-version': '.comment names other compilers',
   'pkg-config': 'a pkg-config file differs',
   text: 'a text file differs',
+  'static-library': 'a static library (.a) differs (its objects are not compared one by one)',
   'other-content': 'another file differs (data, compressed files)',
 };
 
@@ -94,6 +101,9 @@ export interface Difference {
   /** A difference known and explained (bookworm's gcc-12 revisions). */
   known?: string;
 }
+
+/** The Debian changelog a package installs (dh_installchangelogs), and a binNMU's own (changelog.Debian.ARCH.gz). */
+const INSTALLED_CHANGELOG = /^\/usr\/share\/doc\/[^/]+\/changelog\.Debian(\.[a-z0-9-]+)?\.gz$/;
 
 const DEPENDENCY_FIELDS = [
   'Pre-Depends',
@@ -174,6 +184,18 @@ function compareElf(pkg: string, path: string, a: ElfFacts, b: ElfFacts, out: Di
       detail: `${path}: exported symbols ${describeListDiff(syms)}`,
     });
   }
+  const imports = listDiff(a.imports, b.imports);
+  if (imports.gone.length || imports.added.length) {
+    iface = true;
+    out.push({
+      class: 'imports',
+      package: pkg,
+      path,
+      a: imports.gone.join(' '),
+      b: imports.added.join(' '),
+      detail: `${path}: imported symbols ${describeListDiff(imports)}`,
+    });
+  }
   if (a.comment.join('\n') !== b.comment.join('\n')) {
     const known = knownCompilerDifference(a.comment, b.comment);
     out.push({
@@ -215,6 +237,22 @@ function compareFiles(pkg: string, a: readonly DebFile[], b: readonly DebFile[],
     if (fa.elf && fb.elf) compareElf(pkg, fa.path, fa.elf, fb.elf, out);
     else if (fa.path.endsWith('.pc')) out.push({ class: 'pkg-config', package: pkg, path: fa.path, detail: `${fa.path}: contents differ` });
     else if (fa.text && fb.text) out.push({ class: 'text', package: pkg, path: fa.path, detail: `${fa.path}: contents differ` });
+    else if (fa.path.endsWith('.a'))
+      out.push({
+        class: 'static-library',
+        package: pkg,
+        path: fa.path,
+        detail: `${fa.path}: contents differ (${fa.size ?? '?'} / ${fb.size ?? '?'} bytes)`,
+      });
+    else if (INSTALLED_CHANGELOG.test(fa.path))
+      out.push({
+        class: 'other-content',
+        package: pkg,
+        path: fa.path,
+        detail: `${fa.path}: contents differ (${fa.size ?? '?'} / ${fb.size ?? '?'} bytes)`,
+        known:
+          "documentation: the Debian changelog as each build installed it (a newer debhelper keeps only recent entries; a binNMU's entry names who built it and when)",
+      });
     else
       out.push({
         class: 'other-content',

@@ -1,6 +1,6 @@
 // What an ELF file says about its interface, decoded from its bytes: class, machine and OS ABI,
 // the soname and NEEDED entries of .dynamic, the symbols it exports (.dynsym: defined, global or
-// weak, visible), its sections (for comparing contents) and the compilers .comment names.
+// weak, visible) and those it imports (undefined), its sections (for comparing contents) and the compilers .comment names.
 
 import { readElfLayout, readSectionHeaders, stringAt, SHT_NOBITS } from './elf.js';
 
@@ -23,6 +23,8 @@ export interface ElfInterface {
   needed: string[];
   /** Exported dynamic symbols, sorted. */
   exports: string[];
+  /** Dynamic symbols it takes from its libraries (undefined, global or weak), sorted. */
+  imports: string[];
   sections: ElfSectionRange[];
   /** The strings of .comment ("GCC: (Debian 12.2.0-14) 12.2.0"), in order, without repeats. */
   comment: string[];
@@ -69,6 +71,7 @@ export function decodeElf(bytes: Uint8Array): ElfInterface | undefined {
   }
 
   const exports = new Set<string>();
+  const imports = new Set<string>();
   const sym = find('.dynsym');
   const symBody = body(sym);
   if (sym && symBody) {
@@ -80,10 +83,11 @@ export function decodeElf(bytes: Uint8Array): ElfInterface | undefined {
       const shndx = is64 ? dv.getUint16(o + 6, le) : dv.getUint16(o + 14, le);
       const bind = info >> 4;
       const vis = other & 3;
-      if (shndx === SHN_UNDEF || ![STB_GLOBAL, STB_WEAK, STB_GNU_UNIQUE].includes(bind) || ![STV_DEFAULT, STV_PROTECTED].includes(vis))
-        continue;
+      if (![STB_GLOBAL, STB_WEAK, STB_GNU_UNIQUE].includes(bind)) continue;
       const n = stringAt(dynstr, name);
-      if (n) exports.add(n);
+      if (!n) continue;
+      if (shndx === SHN_UNDEF) imports.add(n);
+      else if ([STV_DEFAULT, STV_PROTECTED].includes(vis)) exports.add(n);
     }
   }
 
@@ -100,6 +104,7 @@ export function decodeElf(bytes: Uint8Array): ElfInterface | undefined {
     ...(soname !== undefined ? { soname } : {}),
     needed,
     exports: [...exports].sort(),
+    imports: [...imports].sort(),
     sections,
     comment,
   };

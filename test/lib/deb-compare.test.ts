@@ -19,6 +19,7 @@ const elf = (over: Partial<ElfFacts> = {}): ElfFacts => ({
   soname: 'libx.so.1',
   needed: ['libc.so.6'],
   exports: ['x_answer', 'x_probe'],
+  imports: ['__stack_chk_fail', 'memcpy'],
   sections: { '.text': 't1', '.rodata': 'r1', '.dynsym': 'd1' },
   comment: ['GCC: (Debian 12.2.0-14) 12.2.0'],
   ...over,
@@ -97,6 +98,32 @@ describe('compareDebs: each class of difference', () => {
     expect(classes(deb(), deb({}, [lib({ digest: 'L2', elf: elf({ soname: 'libx.so.2' }) })]))).toEqual(['soname']);
     const n = compareDebs(deb(), deb({}, [lib({ digest: 'L2', elf: elf({ needed: ['libc.so.6', 'libm.so.6'] }) })]));
     expect(n.map((x) => [x.class, x.detail])).toEqual([['needed', `${lib().path}: NEEDED +libm.so.6`]]);
+  });
+  it('other imported symbols (a configure test answered otherwise): imports', () => {
+    const d = compareDebs(
+      deb(),
+      deb({}, [lib({ digest: 'L2', elf: elf({ imports: ['__stack_chk_fail', 'getcwd', 'memcpy'], sections: { '.text': 't2' } }) })]),
+    );
+    expect(d.map((x) => [x.class, x.detail])).toEqual([['imports', `${lib().path}: imported symbols +getcwd`]]);
+  });
+  it('the installed Debian changelog: other-content, known (documentation); a static library: static-library', () => {
+    const f = (path: string, digest: string): DebFile => ({ path, kind: 'file', mode: 0o644, size: 10, digest, text: false });
+    const a = deb({}, [
+      f('/usr/share/doc/libx1/changelog.Debian.gz', 'c1'),
+      f('/usr/share/doc/libx1/changelog.Debian.arm64.gz', 'n1'),
+      f('/usr/lib/aarch64-linux-gnu/libx.a', 's1'),
+    ]);
+    const b = deb({}, [
+      f('/usr/share/doc/libx1/changelog.Debian.gz', 'c2'),
+      f('/usr/share/doc/libx1/changelog.Debian.arm64.gz', 'n2'),
+      f('/usr/lib/aarch64-linux-gnu/libx.a', 's2'),
+    ]);
+    const d = compareDebs(a, b);
+    expect(d.map((x) => [x.class, !!x.known])).toEqual([
+      ['other-content', true],
+      ['other-content', true],
+      ['static-library', false],
+    ]);
   });
   it('same interface, other code: code-only; only noise sections differ: nothing', () => {
     expect(

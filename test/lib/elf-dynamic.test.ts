@@ -33,6 +33,13 @@ describe.each(FILES)('%s', (file) => {
     expect(e.exports).toEqual([...new Set(nm)].sort());
     expect(e.exports.length).toBeGreaterThan(0);
   });
+  it('the imported symbols nm -D --undefined-only lists', () => {
+    const nm = run('nm', ['-D', '--undefined-only', '--format=posix', file])
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => l.split(' ')[0]!.replace(/@.*$/, ''));
+    expect(e.imports).toEqual([...new Set(nm)].sort());
+  });
   it('class, machine and sections as readelf -h -S says', () => {
     const h = run('readelf', ['-hW', file]);
     expect(`ELF${e.bits}`).toBe(/Class:\s+(ELF\d+)/.exec(h)![1]);
