@@ -2,7 +2,7 @@
 // its files verified, or a directory of .debs), their binary packages read and compared
 // (lib/deb-compare), the differences classified and printed; exit 0 equivalent, 1 different.
 
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import { compareBuilds, formatComparison, type BuildComparison, type DebFacts } from '../lib/deb-compare.js';
@@ -181,12 +181,27 @@ export async function compareWithReference(
   const { buildOne } = await import('./build.js');
   const { buildContext } = await import('./satisfy.js');
   const native = reopenSession(session, { chroot: ref.name, hostArch: build.hostArch });
+  const la = sideLabel(build.changes);
+  const lb = `native in ${ref.name}`;
+  const a = await readSide(la, debs);
   const dir = mkdtempSync(join(tmpdir(), `xdeb-native-${build.source}-`));
   session.out.info(`building ${build.source} ${build.version} natively in the chroot ${ref.name}, to compare with`);
   try {
-    const r = await buildOne(arg, buildContext(native), { ...opts, publish: false, outputDir: dir, logDir: dir }, session.out);
-    const theirs = (await debsOf(r.changes)).filter((d) => d.endsWith('.deb'));
-    return await compareBuildPaths(sideLabel(build.changes), debs, `native in ${ref.name}`, theirs);
+    // A source tree is built from a copy: its build writes beside the tree, where the cross build's results (same names) are.
+    let from = arg;
+    if (existsSync(arg) && statSync(arg).isDirectory()) {
+      from = join(dir, 'src', basename(resolve(arg)));
+      cpSync(arg, from, { recursive: true });
+    }
+    const out = join(dir, 'out');
+    mkdirSync(out);
+    const r = await buildOne(from, buildContext(native), { ...opts, publish: false, outputDir: out, logDir: out }, session.out);
+    const b = await readSide(
+      lb,
+      (await debsOf(r.changes)).filter((d) => d.endsWith('.deb')),
+    );
+    checkComparable(a, b, la, lb);
+    return compareBuilds({ label: la, debs: a }, { label: lb, debs: b });
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
