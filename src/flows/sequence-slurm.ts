@@ -2,8 +2,8 @@
 // --run-step N` on the node), the plan's order as afterok dependencies, so that Slurm schedules
 // it across the nodes; then followed (or not: --detach) until no job is left.
 //
-// All or nothing: the jobs are submitted held and released together once every one is queued;
-// if a submission fails the ones before it are cancelled. Each job writes its own step's entry
+// All or nothing: the jobs are submitted held, the state file names them, and they are released
+// together; if a submission fails the ones before it are cancelled. Each job writes its own step's entry
 // of the state file (under the state's lock); this process reads Slurm's view only for jobs
 // that ended without saying how (cancelled because a need failed, never launched, killed).
 
