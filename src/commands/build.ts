@@ -54,7 +54,7 @@ const spec: CommandSpec = {
     '{"builds": [{"source": "hello", "version": "2.10-3", "buildArch": "amd64", "hostArch": "arm64",\n' +
     '             "profiles": ["cross", "nocheck"], "changes": "/…/hello_2.10-3_arm64.changes", "log": "/…/hello_2.10-3_arm64.build",\n' +
     '             "repository": "/…/repo", "suite": "full", "flavour": "a53" (with --toolchain),\n' +
-    '             "seconds": {"satisfydepends": 3.1, "runbuild": 40.2, "putresult": 0.4}}]}\n\n' +
+    '             "seconds": {"satisfydepends": 3.1, "runbuild": 40.2, "dpkgBuildpackage": 38.9, "putresult": 0.4}}]}\n\n' +
     'With --toolchain, "flavour" names the flavour (suite flavour-NAME); with configured uploads (docs/repositories.md),\n' +
     '"uploads": {"queued": 1, "uploaded": 1, "failed": 0, "pending": 0}. With --compare, "comparison": what xdeb compare-builds --json prints.\n' +
     'repository and suite are absent with --no-publish. On failure nothing is printed on stdout and the\n' +

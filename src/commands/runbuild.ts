@@ -61,7 +61,7 @@ const spec: CommandSpec = {
   jsonOutput:
     '{"source": "hello", "version": "2.10-3", "buildArch": "amd64", "hostArch": "arm64",\n' +
     ' "profiles": ["cross", "nocheck"], "buildType": "any", "changes": "/abs/hello_2.10-3_arm64.changes",\n' +
-    ' "log": "/abs/hello_2.10-3_arm64.build", "seconds": 41, "elfFilesChecked": 3}\n\n' +
+    ' "log": "/abs/hello_2.10-3_arm64.build", "seconds": 41, "dpkgBuildpackageSeconds": 40.2, "elfFilesChecked": 3}\n\n' +
     'With --toolchain also "flavour": "a53" and, when the flavour has an ISA limit,\n' +
     '"isa": {"limit": "armv8-a", "elfFiles": 3, "checkable": 3} (ELF files seen, and those that record their instruction set).',
   examples: [

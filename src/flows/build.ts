@@ -33,7 +33,8 @@ export interface BuildOneResult {
   flavour?: string;
   /** The configured uploads after the publish: jobs queued by it, run now, failed now, still queued. */
   uploads?: { queued: number; uploaded: number; failed: number; pending: number };
-  seconds: { satisfydepends: number; runbuild: number; putresult: number };
+  /** Wall time of each step; dpkgBuildpackage is the part of runbuild dpkg-buildpackage itself took. */
+  seconds: { satisfydepends: number; runbuild: number; dpkgBuildpackage: number; putresult: number };
 }
 
 /** How a build in a chroot gets its compilers (docs/emulation.md). */
@@ -168,7 +169,12 @@ export async function buildOne(arg: string, ctx: BuildContext, opts: BuildOption
     changes: built.changes,
     log: built.log,
     ...(built.flavour ? { flavour: built.flavour } : {}),
-    seconds: { satisfydepends: (t1 - t0) / 1000, runbuild: (t2 - t1) / 1000, putresult: 0 },
+    seconds: {
+      satisfydepends: (t1 - t0) / 1000,
+      runbuild: (t2 - t1) / 1000,
+      dpkgBuildpackage: built.dpkgBuildpackageSeconds,
+      putresult: 0,
+    },
   };
   if (opts.publish !== false) {
     const { publishAndUpload } = await import('./publish.js');
@@ -196,6 +202,12 @@ export async function buildOne(arg: string, ctx: BuildContext, opts: BuildOption
     result.seconds.putresult = (Date.now() - t2) / 1000;
     out.info(`${built.source} ${built.version}: published to ${pub.repo} (suite ${result.suite})`);
   }
+  const s = result.seconds;
+  const total = s.satisfydepends + s.runbuild + s.putresult;
+  // Where the time went, for whoever builds many times a day: what xdeb adds around dpkg-buildpackage.
+  out.debug(
+    `${built.source} ${built.version}: ${total.toFixed(1)} s — satisfydepends ${s.satisfydepends.toFixed(1)}, runbuild ${s.runbuild.toFixed(1)} (dpkg-buildpackage ${s.dpkgBuildpackage.toFixed(1)}), putresult ${s.putresult.toFixed(1)}; outside dpkg-buildpackage ${(total - s.dpkgBuildpackage).toFixed(1)} s`,
+  );
   return result;
 }
 

@@ -65,6 +65,8 @@ export interface RunBuildResult {
   changes: string;
   log: string;
   seconds: number;
+  /** Of those, dpkg-buildpackage's own. */
+  dpkgBuildpackageSeconds: number;
   elfFilesChecked: number;
   /** With a toolchain: its flavour, and what the ISA check looked at. */
   flavour?: string;
@@ -136,7 +138,9 @@ export async function runBuild(o: RunBuildOptions): Promise<RunBuildResult> {
   info(
     `building ${source} ${version} for ${o.hostArch}${plan.profiles.length ? ` with profiles ${plan.profiles.join(',')}` : ''}; log: ${logPath}`,
   );
+  const dpkgStarted = Date.now();
   const run = await runDpkgBuildpackage(b, log, command, env);
+  b.dpkgSeconds = (Date.now() - dpkgStarted) / 1000;
   const seconds = (Date.now() - started) / 1000;
   await endUnlessBuilt(b, log, run, seconds);
 
@@ -163,6 +167,8 @@ interface Build {
   source: string;
   version: string;
   logPath: string;
+  /** How long dpkg-buildpackage ran. */
+  dpkgSeconds?: number;
 }
 
 type BuildLog = Awaited<ReturnType<typeof openLog>>;
@@ -435,6 +441,7 @@ function buildResult(b: Build, changes: string, elfFilesChecked: number, isa: Ru
     changes,
     log: b.logPath,
     seconds: Math.round((Date.now() - b.started) / 100) / 10,
+    dpkgBuildpackageSeconds: Math.round((b.dpkgSeconds ?? 0) * 10) / 10,
     elfFilesChecked,
     ...(tc ? { flavour: tc.toolchain.flavour } : {}),
     ...(isa ? { isa } : {}),

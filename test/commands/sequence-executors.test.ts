@@ -204,6 +204,21 @@ describe.runIf(ready)('xdeb-sequence --executor slurm: the loop plan on a two-no
     expect(st.steps[0]!.note).toBe('interrupted (SIGINT): its job was cancelled');
   }, 300_000);
 
+  it('--resume by another executor while jobs are queued: exit 2 naming them, nothing changed', () => {
+    const state = join(work, 'busy.json');
+    const r = seq(['--executor', 'slurm', '--detach', '--slurm-arg=--begin=now+120', '--state', state, 'xdebdemo-tool']);
+    expect(r.status, r.stderr).toBe(0);
+    const id = readState(state).steps[0]!.job!.id;
+    const local = seq(['--resume', '--executor', 'local', '--state', state]);
+    expect(local.status).toBe(2);
+    expect(local.stderr).toBe(
+      `xdeb-sequence: error: 1 step is queued or running as Slurm jobs (${id}): resume with --executor slurm to wait for them, or --cancel them first\n`,
+    );
+    expect(readState(state).steps[0]!.status).toBe('queued');
+    expect(seq(['--cancel', '--state', state]).status).toBe(0);
+    expect(c.run('squeue', ['--noheader', '-j', id]).stdout.trim()).toBe('');
+  }, 120_000);
+
   it('no Slurm on the machine: exit 3 saying what to install, nothing planned or written', () => {
     // A PATH with everything of this machine but Slurm's clients.
     const bin = join(work, 'noslurm-bin');
@@ -325,6 +340,16 @@ describe.runIf(canCrossBuildArm64())('xdeb-sequence --executor make: the plan as
     const resume = seq(['--resume']);
     expect(resume.status, resume.stderr).toBe(0);
     expect(resume.stdout).toMatch(/^1\. xdebloop-a 1\.0 \[stage1\]: done/);
+  }, 900_000);
+
+  it('make -k with a failed step: what needs it is skipped, the rest built; exit 1', () => {
+    const state = join(work, 'make-fail.json');
+    const r = seq(['--executor', 'make', '-k', '-j2', '--state', state, 'xdebdemo-broken', 'xdebloop-e', 'xdebdemo-tool']);
+    expect(r.status).toBe(1);
+    const st = JSON.parse(readFileSync(state, 'utf8')) as State;
+    const status = Object.fromEntries(st.plan.steps.map((s, i) => [s.source, st.steps[i]!.status]));
+    expect(status).toEqual({ 'xdebdemo-broken': 'failed', 'xdebloop-e': 'skipped', 'xdebdemo-tool': 'done' });
+    expect(r.stdout).toMatch(/xdebdemo-broken 1\.0: failed: .*the build failed/);
   }, 900_000);
 
   it('--run-step of a step whose needs are not built: exit 1 naming them; options of another executor: exit 2', () => {
