@@ -62,6 +62,15 @@ export async function runWithMake(state: SequenceState, o: RunOptions, print: bo
   const after = readState(o.stateFile);
   for (const x of after.steps)
     if (x.status === 'failed') skipFrom(after, dependants, x.n, `needs step ${x.n} (${after.plan.steps[x.n - 1]!.source}), which failed`);
+  // make knows no soft needs: a step that needs a failed one only softly was not made either.
+  for (const s of after.plan.steps) {
+    const x = after.steps[s.n - 1]!;
+    const blocked = s.after.find((a) => ['failed', 'skipped'].includes(after.steps[a - 1]!.status));
+    if (x.status === 'pending' && blocked !== undefined) {
+      x.status = 'skipped';
+      x.note = `make did not build it: it needs step ${blocked} (${after.plan.steps[blocked - 1]!.source}), which was not built`;
+    }
+  }
   writeState(o.stateFile, after);
   const failed = after.steps.filter((x) => x.status === 'failed').sort((a, b) => (a.finished ?? '').localeCompare(b.finished ?? ''))[0];
   return { code: code === 130 || code === 128 + 2 ? EXIT.interrupted : runExitCode(after, false, failed), state: after };
