@@ -52,9 +52,9 @@ export async function runOneStep(stateFile: string, n: number, out: Output, prog
     throw new NegativeAnswer(`${name} needs step${missing.length === 1 ? '' : 's'} ${missing.join(', ')}, not built yet`);
   }
 
+  // What an earlier attempt left in the entry goes: this attempt writes its own.
   const x: StepState = { ...state.steps[n - 1]!, status: 'running', started: new Date().toISOString() };
-  delete x.note;
-  delete x.exitCode;
+  for (const k of ['note', 'exitCode', 'finished', 'seconds', 'changes', 'suite', 'replaced', 'removed'] as const) delete x[k];
   mkdirSync(x.dir, { recursive: true });
   const logFile = join(x.dir, 'xdeb-sequence.log');
   const stepOut = new StepOutput(prog, logFile, true);
