@@ -47,6 +47,7 @@ function elfFacts(bytes: Uint8Array): ElfFacts | undefined {
     needed: e.needed,
     exports: e.exports,
     imports: e.imports,
+    versionNeeds: e.versionNeeds,
     sections,
     comment: e.comment,
   };

@@ -15,6 +15,8 @@ export interface ElfFacts {
   exports: string[];
   /** The dynamic symbols it takes from its libraries. */
   imports: string[];
+  /** The symbol versions it needs, LIBRARY:VERSION (absent in facts from before they were read). */
+  versionNeeds?: string[];
   /** Section name → digest of its contents, noise sections left out. */
   sections: Record<string, string>;
   comment: string[];
@@ -58,6 +60,7 @@ export const DIFF_CLASSES = [
   'needed',
   'symbol-set',
   'imports',
+  'symbol-versions',
   'code-only',
   'compiler-version',
   'pkg-config',
@@ -81,7 +84,8 @@ export const CLASS_MEANING: Record<DiffClass, string> = {
   'symbol-set': 'a shared object or program exports other symbols',
   imports:
     'an ELF file takes other symbols from its libraries (often a configure test answered otherwise, or another libc function chosen)',
-  'code-only': 'ELF sections differ, the interface (exported and imported symbols, soname, NEEDED) does not',
+  'symbol-versions': 'an ELF file needs other symbol versions from its libraries (GLIBC_2.34 where the other needs GLIBC_2.17…)',
+  'code-only': 'ELF sections differ, the interface (exported and imported symbols and their versions, soname, NEEDED) does not',
   'compiler-version': '.comment names other compilers',
   'pkg-config': 'a pkg-config file differs',
   text: 'a text file differs',
@@ -194,6 +198,18 @@ function compareElf(pkg: string, path: string, a: ElfFacts, b: ElfFacts, out: Di
       a: imports.gone.join(' '),
       b: imports.added.join(' '),
       detail: `${path}: imported symbols ${describeListDiff(imports)}`,
+    });
+  }
+  const versions = listDiff(a.versionNeeds ?? [], b.versionNeeds ?? []);
+  if (versions.gone.length || versions.added.length) {
+    iface = true;
+    out.push({
+      class: 'symbol-versions',
+      package: pkg,
+      path,
+      a: versions.gone.join(' '),
+      b: versions.added.join(' '),
+      detail: `${path}: symbol versions needed ${describeListDiff(versions)}`,
     });
   }
   if (a.comment.join('\n') !== b.comment.join('\n')) {

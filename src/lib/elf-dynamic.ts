@@ -25,6 +25,8 @@ export interface ElfInterface {
   exports: string[];
   /** Dynamic symbols it takes from its libraries (undefined, global or weak), sorted. */
   imports: string[];
+  /** The symbol versions it needs (.gnu.version_r), as LIBRARY:VERSION, sorted: libc.so.6:GLIBC_2.34. */
+  versionNeeds: string[];
   sections: ElfSectionRange[];
   /** The strings of .comment ("GCC: (Debian 12.2.0-14) 12.2.0"), in order, without repeats. */
   comment: string[];
@@ -91,6 +93,29 @@ export function decodeElf(bytes: Uint8Array): ElfInterface | undefined {
     }
   }
 
+  // .gnu.version_r: Verneed entries (version, count, file, aux, next) each with Vernaux entries (hash, flags, other, name, next).
+  const versionNeeds = new Set<string>();
+  const vr = find('.gnu.version_r');
+  const vrBody = body(vr);
+  if (vr && vrBody) {
+    let o = 0;
+    for (let guard = 0; guard < 10_000 && o + 16 <= vrBody.length; guard++) {
+      const at = vr.offset + o;
+      const cnt = dv.getUint16(at + 2, le);
+      const file = stringAt(dynstr, dv.getUint32(at + 4, le));
+      let a = o + dv.getUint32(at + 8, le);
+      for (let i = 0; i < cnt && a + 16 <= vrBody.length; i++) {
+        versionNeeds.add(`${file}:${stringAt(dynstr, dv.getUint32(vr.offset + a + 8, le))}`);
+        const next = dv.getUint32(vr.offset + a + 12, le);
+        if (!next) break;
+        a += next;
+      }
+      const next = dv.getUint32(at + 12, le);
+      if (!next) break;
+      o += next;
+    }
+  }
+
   const comment: string[] = [];
   const c = body(find('.comment'));
   if (c) for (const s of new TextDecoder('latin1').decode(c).split('\0')) if (s && !comment.includes(s)) comment.push(s);
@@ -105,6 +130,7 @@ export function decodeElf(bytes: Uint8Array): ElfInterface | undefined {
     needed,
     exports: [...exports].sort(),
     imports: [...imports].sort(),
+    versionNeeds: [...versionNeeds].sort(),
     sections,
     comment,
   };

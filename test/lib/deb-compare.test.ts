@@ -125,6 +125,15 @@ describe('compareDebs: each class of difference', () => {
       ['static-library', false],
     ]);
   });
+  it('another symbol version needed from libc: symbol-versions', () => {
+    const a = deb({}, [lib({ elf: elf({ versionNeeds: ['libc.so.6:GLIBC_2.17'] }) })]);
+    const b = deb({}, [
+      lib({ digest: 'L2', elf: elf({ versionNeeds: ['libc.so.6:GLIBC_2.17', 'libc.so.6:GLIBC_2.34'], sections: { '.text': 't2' } }) }),
+    ]);
+    expect(compareDebs(a, b).map((x) => [x.class, x.detail])).toEqual([
+      ['symbol-versions', `${lib().path}: symbol versions needed +libc.so.6:GLIBC_2.34`],
+    ]);
+  });
   it('same interface, other code: code-only; only noise sections differ: nothing', () => {
     expect(
       classes(deb(), deb({}, [lib({ digest: 'L2', elf: elf({ sections: { '.text': 't2', '.rodata': 'r1', '.dynsym': 'd1' } }) })])),

@@ -40,6 +40,20 @@ describe.each(FILES)('%s', (file) => {
       .map((l) => l.split(' ')[0]!.replace(/@.*$/, ''));
     expect(e.imports).toEqual([...new Set(nm)].sort());
   });
+  it('the symbol versions it needs, as readelf -V lists them (Version needs section)', () => {
+    const v = run('readelf', ['-VW', file]);
+    const needs = v.slice(v.indexOf("Version needs section '.gnu.version_r'"));
+    const want: string[] = [];
+    let lib = '';
+    for (const line of needs.split('\n')) {
+      const f = /File: (\S+)/.exec(line);
+      if (f) lib = f[1]!;
+      const n = /Name: (\S+)\s+Flags/.exec(line);
+      if (n && lib) want.push(`${lib}:${n[1]}`);
+      if (/^Version (definition|symbols) section/.test(line) && want.length) break;
+    }
+    expect(e.versionNeeds).toEqual([...new Set(want)].sort());
+  });
   it('class, machine and sections as readelf -h -S says', () => {
     const h = run('readelf', ['-hW', file]);
     expect(`ELF${e.bits}`).toBe(/Class:\s+(ELF\d+)/.exec(h)![1]);
