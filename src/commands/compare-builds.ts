@@ -8,13 +8,15 @@ const spec: CommandSpec = {
     'of .debs: two builds of one source for one architecture. Each binary package of both is compared:\n' +
     'its files (type, mode, link target), control fields (Depends and the other relations after\n' +
     'substitution, Provides, Multi-Arch, Architecture, Version), maintainer scripts, shlibs, symbols and\n' +
-    'triggers; for ELF files their class, machine and OS ABI, soname, NEEDED and exported dynamic symbols,\n' +
+    'triggers; for ELF files their class, machine and OS ABI, soname, NEEDED, exported and imported dynamic\n' +
+    'symbols and the symbol versions they need,\n' +
     'the compilers .comment names, and every section with the noise removed (build id, debug link);\n' +
     'other files by content. Each difference is classified: package, missing-file, file-mode, dependency,\n' +
-    'control, maintainer-script, elf-header, soname, needed, symbol-set, code-only, compiler-version,\n' +
-    "pkg-config, text, other-content (docs/compare-builds.md says what each means). Bookworm's gcc-12\n" +
-    'cross and native compilers are other Debian revisions of one GCC: that compiler-version difference is\n' +
-    'labelled as known, and does not hide the rest. Debug packages (-dbgsym) are not compared.',
+    'control, maintainer-script, elf-header, soname, needed, symbol-set, imports, symbol-versions,\n' +
+    'code-only, compiler-version, pkg-config, text, static-library, other-content (docs/compare-builds.md\n' +
+    "says what each means). Bookworm's gcc-12 cross and native compilers are other Debian revisions of\n" +
+    'one GCC: that compiler-version difference is labelled as known, and does not hide the rest. Debug\n' +
+    'packages (-dbgsym) are not compared.',
   args: [
     { name: 'a', description: 'a .changes, a .deb or a directory of .debs', required: true, complete: 'changes' },
     { name: 'b', description: 'the other build', required: true, complete: 'changes' },
