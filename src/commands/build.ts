@@ -108,20 +108,18 @@ const spec: CommandSpec = {
       distcc: flags.optionalString('distcc'),
     });
     const compare = flags.string('compare');
+    const [cmp, lib] = compare ? await Promise.all([import('../flows/compare-builds.js'), import('../lib/deb-compare.js')]) : [];
     const comparisons: import('../lib/deb-compare.js').BuildComparison[] = [];
-    if (compare) {
-      const { compareWithReference } = await import('../flows/compare-builds.js');
-      const ref = compare === 'archive' ? ({ kind: 'archive' } as const) : ({ kind: 'chroot', name: compare } as const);
-      for (const [i, b] of builds.entries()) comparisons.push(await compareWithReference(session, b, args[i]!, ref, {}));
+    if (cmp) {
+      const ref = compare === 'archive' ? ({ kind: 'archive' } as const) : ({ kind: 'chroot', name: compare! } as const);
+      for (const [i, b] of builds.entries()) comparisons.push(await cmp.compareWithReference(session, b, args[i]!, ref, {}));
     }
     if (out.json) out.jsonData({ builds: builds.map((b, i) => (comparisons[i] ? { ...b, comparison: comparisons[i] } : b)) });
-    else {
-      const { formatComparison } = compare ? await import('../lib/deb-compare.js') : { formatComparison: undefined };
+    else
       for (const [i, b] of builds.entries()) {
         out.data(`${b.source} ${b.version} ${b.hostArch}: built${b.suite ? `, published to ${b.repository} (${b.suite})` : ''}`);
-        if (comparisons[i] && formatComparison) out.data(formatComparison(comparisons[i]!).trimEnd());
+        if (comparisons[i] && lib) out.data(lib.formatComparison(comparisons[i]!).trimEnd());
       }
-    }
     return comparisons.some((c) => !c.equivalent) ? 1 : 0;
   },
 };

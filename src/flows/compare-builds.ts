@@ -117,12 +117,11 @@ export function printComparison(c: BuildComparison, out: Output, diffoscope?: st
  * The repositories' build of the same binary packages at the same versions, downloaded with apt into
  * a temporary directory (for xdeb-build --compare archive). A version they do not have is an InputError.
  */
-export async function downloadArchiveBuild(debs: readonly DebFacts[], rootPrefix: string[] = []): Promise<{ dir: string; debs: string[] }> {
+export async function downloadArchiveBuild(debs: readonly DebFacts[]): Promise<{ dir: string; debs: string[] }> {
   const dir = mkdtempSync(join(tmpdir(), 'xdeb-archive-'));
   const wanted = debs.filter((d) => !/-dbg(sym)?$/.test(d.package));
   const specs = wanted.map((d) => `${d.package}:${d.arch}=${d.version}`);
-  const argv = [...rootPrefix, 'apt-get', 'download', '-q', ...specs];
-  const r = await runTool(argv[0]!, argv.slice(1), { cwd: dir });
+  const r = await runTool('apt-get', ['download', '-q', ...specs], { cwd: dir });
   if (r.code !== 0) {
     rmSync(dir, { recursive: true, force: true });
     const missing = [
@@ -166,7 +165,7 @@ export async function compareWithReference(
   if (ref.kind === 'archive') {
     const facts = [];
     for (const d of debs) facts.push(await debFacts(d));
-    const got = await downloadArchiveBuild(facts, []);
+    const got = await downloadArchiveBuild(facts);
     try {
       const c = await compareBuildPaths(sideLabel(build.changes), debs, `the repositories (${build.version})`, got.debs);
       const udebs = ours.filter((d) => d.endsWith('.udeb')).map((d) => basename(d).replace(/_.*/, ''));

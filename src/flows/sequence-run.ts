@@ -472,6 +472,11 @@ export function skipFrom(state: SequenceState, dependants: number[][], n: number
   }
 }
 
+/** A step as messages name it: "3/36 pam 1.5.2-6 [stage1]" (with :ARCH for the build architecture's steps). */
+export function stepLabel(plan: Plan, s: PlanStep): string {
+  return `${s.n}/${plan.steps.length} ${s.source}${s.arch === plan.hostArch ? '' : `:${s.arch}`} ${s.version}${s.stage ? ` [${s.stage}]` : ''}`;
+}
+
 /** Are the steps a step needs built — or, for a soft need, failed or skipped, so that the repositories' binaries serve instead? */
 export function stepReady(state: SequenceState, s: PlanStep): boolean {
   const st = state.steps;
@@ -618,7 +623,7 @@ async function runStep(run: StepRun, s: PlanStep, tools: StepTools): Promise<voi
   delete x.exitCode;
   save(run);
   const t0 = Date.now();
-  const name = `${s.n}/${plan.steps.length} ${s.source}${s.arch === plan.hostArch ? '' : `:${s.arch}`} ${s.version}${s.stage ? ` [${s.stage}]` : ''}`;
+  const name = stepLabel(plan, s);
   const a: ActiveStep = { s, x, out, logFile, name };
   say(run, `building ${name} (-P ${s.profiles.join(',') || '(none)'}); log: ${logFile}`);
   const instead = servedByRepositories(run.state, s);

@@ -10,8 +10,8 @@
 import { mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { EnvironmentError, EXIT } from '../lib/errors.js';
+import { shellQuote } from '../lib/chroot-spec.js';
 import { jobEnded, stepDependency, verdictOfEndedJob, type SlurmJob } from '../lib/slurm-jobs.js';
-import type { PlanStep } from '../lib/plan.js';
 import { defaultStepCommand } from './step-command.js';
 import {
   dependantsOf,
@@ -20,6 +20,7 @@ import {
   runExitCode,
   skipFrom,
   skipStuck,
+  stepLabel,
   updateState,
   writeState,
   type ExecutorRecord,
@@ -40,15 +41,6 @@ export interface SlurmExecutorOptions {
 }
 
 const POLL_MS = 2_000;
-
-function shQuote(s: string): string {
-  return /^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
-}
-
-function stepName(state: SequenceState, s: PlanStep): string {
-  const { plan } = state;
-  return `${s.n}/${plan.steps.length} ${s.source}${s.arch === plan.hostArch ? '' : `:${s.arch}`} ${s.version}${s.stage ? ` [${s.stage}]` : ''}`;
-}
 
 /** The steps whose jobs Slurm still has queued or running: a --resume leaves them be and waits for them. */
 export async function busySlurmSteps(state: SequenceState): Promise<Set<number>> {
@@ -142,7 +134,7 @@ async function submitAll(state: SequenceState, o: RunOptions, so: SlurmExecutorO
         ...(so.constraint ? [`--constraint=${so.constraint}`] : []),
         ...(dep ? [`--dependency=${dep}`, '--kill-on-invalid-dep=yes'] : []),
         ...so.args,
-        `--wrap=exec ${[...command, '--state', o.stateFile, '--run-step', String(s.n)].map(shQuote).join(' ')}`,
+        `--wrap=exec ${[...command, '--state', o.stateFile, '--run-step', String(s.n)].map(shellQuote).join(' ')}`,
       ];
       const id = await submitJob(args);
       jobOf.set(s.n, id);
@@ -254,7 +246,7 @@ async function follow(state: SequenceState, o: RunOptions, showJobs: () => Promi
         const was = before.get(x.n);
         if (was === x.status) continue;
         const s = state.plan.steps[x.n - 1]!;
-        const name = stepName(state, s);
+        const name = stepLabel(state.plan, s);
         if (x.status === 'running')
           say(
             `building ${name}${x.job?.node ? ` on ${x.job.node}` : ''} (Slurm job ${x.job?.id}); log: ${join(x.dir, 'xdeb-sequence.log')}`,

@@ -5,22 +5,15 @@
 // a known difference (bookworm's gcc-12 cross and native compilers are different revisions) is
 // labelled as such without hiding the rest.
 
-export interface ElfFacts {
-  bits: number;
-  machine: number;
-  osabi: number;
-  type: number;
-  soname?: string;
-  needed: string[];
-  exports: string[];
-  /** The dynamic symbols it takes from its libraries. */
-  imports: string[];
+import type { ElfInterface } from './elf-dynamic.js';
+
+/** An ELF file's interface as compared: its sections by digest of their contents, noise sections left out. */
+export type ElfFacts = Omit<ElfInterface, 'endian' | 'sections' | 'versionNeeds'> & {
   /** The symbol versions it needs, LIBRARY:VERSION (absent in facts from before they were read). */
   versionNeeds?: string[];
-  /** Section name → digest of its contents, noise sections left out. */
+  /** Section name → digest of its contents. */
   sections: Record<string, string>;
-  comment: string[];
-}
+};
 
 export interface DebFile {
   path: string;

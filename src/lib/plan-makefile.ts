@@ -3,6 +3,7 @@
 // `make -j N -k` runs it side by side and goes on past failures, and running it again builds only
 // what has no stamp.
 
+import { shellQuote } from './chroot-spec.js';
 import { UsageError } from './errors.js';
 import type { Plan } from './plan.js';
 
@@ -17,8 +18,7 @@ export interface MakefileInput {
 
 /** Quote for the shell of a recipe line, and $ for make. */
 function q(s: string): string {
-  const sh = /^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
-  return sh.replace(/\$/g, '$$$$');
+  return shellQuote(s).replace(/\$/g, '$$$$');
 }
 
 /** A make target name: make has no quoting for names, so a path with blanks, : or # cannot be one. */
