@@ -48,8 +48,8 @@ export async function convertWithDpkgCross(
 export function leftoverCrossPackages(universe: Universe, hostArch: string): string[] {
   const out: string[] = [];
   const suffix = `-${hostArch}-cross`;
-  for (const p of universe.packages) {
-    if (!p.installed || !p.name.endsWith(suffix)) continue;
+  for (const p of universe.installed()) {
+    if (!p.name.endsWith(suffix)) continue;
     const base = p.name.slice(0, -suffix.length);
     for (const id of universe.named(base)) {
       const q = universe.get(id);

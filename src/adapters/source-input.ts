@@ -126,7 +126,7 @@ export function findSource(universe: Universe, arg: string, named: SourceName): 
       throw new InputError(`no source '${arg}' in the repositories in use; ${named.name} is there as ${there.join(', ')}`);
     }
     const hint =
-      universe.sources.length === 0
+      universe.sourceCount === 0
         ? " (no source index is in use: add 'deb-src' lines to apt's sources and run apt-get update — for a chroot made without them, xdeb-chroot update NAME adds them — or give --repo with a Sources file)"
         : '';
     throw new InputError(`unknown source package '${arg}'${hint}`);

@@ -20,7 +20,7 @@ import { applyPins, type PinSummary } from '../lib/pinning.js';
 import { siteOfUrl, sourcesLines, type ConfiguredRepository } from '../lib/repositories.js';
 import { Universe, type Origin } from '../lib/universe.js';
 import { listsReleaseFile, readAptPreferences, readReleaseFile } from './apt-preferences.js';
-import { readIndexRecords, type IndexKind } from './index-cache.js';
+import { binaryRecords, openPackageIndex, parseIndex, type IndexKind } from './index-cache.js';
 import { PrivateApt } from './private-apt.js';
 import { runTool } from './run-tool.js';
 
@@ -51,6 +51,8 @@ export interface LoadUniverseOptions {
   sources?: boolean;
   /** Progress messages. */
   info?: (msg: string) => void;
+  /** Warnings (a damaged index cache rebuilt); default: info. */
+  warn?: (msg: string) => void;
   /**
    * apt_preferences(5) records that pin the origins and packages (docs/repositories.md); default:
    * apt's own (through aptEnv). xdeb's record for the local repository (990) always comes last.
@@ -60,6 +62,13 @@ export interface LoadUniverseOptions {
   configured?: readonly ConfiguredRepository[];
   /** Packages files of a later release: a package Multi-Arch: foreign there is taken as foreign here (docs/bootstrap-from-scratch.md). */
   assumeForeignFrom?: readonly string[];
+}
+
+/** 'indexed N packages and M sources': what the repositories in use offer (before duplicates between them are merged). */
+export function indexedCounts(used: readonly RepositoryUse[]): string {
+  const packages = used.reduce((n, u) => n + u.packages, 0);
+  const sources = used.reduce((n, u) => n + u.sources, 0);
+  return `indexed ${packages} packages and ${sources} sources`;
 }
 
 /** Local repositories outrank remote ones, so that a local build wins over the archive's by default. */
@@ -271,24 +280,26 @@ export async function loadUniverse(opts: LoadUniverseOptions): Promise<{ univers
       const base = /\/dists\//.test(file) ? file.slice(0, file.lastIndexOf('/dists/')) : undefined;
       add(file, 'auto', { label: use.label, file, kind: 'file', priority: PRIORITY.file, base }, use);
     }
-    // Read (decompress, parse, or take from the cache) every index at once; add them in order.
-    const records = await Promise.all(pending.map((p) => readIndexRecords(p.file, p.kind)));
+    // Open every index at once (from the cache, or decompressed and parsed into it); dpkg's
+    // status is read whole each time, the others are attached in order and read by name.
+    const warn = opts.warn ?? info;
+    const opened = await Promise.all(
+      pending.map((p) => (p.kind === 'status' ? parseIndex(p.file, 'status') : openPackageIndex(p.file, p.kind, { warn }))),
+    );
     const wanted = new Set([opts.buildArch, opts.hostArch, 'all']);
     pending.forEach((p, i) => {
-      const r = records[i]!;
-      const installed = p.kind === 'status';
-      r.binaries.forEach((b, j) => {
-        if (!wanted.has(b.arch)) return;
-        if (installed && !r.installed![j]) return;
-        u.addBinaryRecord(b, p.origin, { installed });
-        p.use.packages++;
-      });
-      if (opts.sources !== false) {
-        for (const s of r.sources) {
-          u.addSourceRecord(s, p.origin);
-          p.use.sources++;
-        }
+      const o = opened[i]!;
+      if ('binaries' in o) {
+        o.binaries.forEach((b, j) => {
+          if (!wanted.has(b.arch) || !o.installed![j]) return;
+          u.addBinaryRecord(b, p.origin, { installed: true });
+          p.use.packages++;
+        });
+        return;
       }
+      u.attach(p.origin, o.index, { wanted, sources: opts.sources !== false });
+      for (const [arch, n] of Object.entries(o.index.archCounts)) if (wanted.has(arch)) p.use.packages += n;
+      if (opts.sources !== false) p.use.sources += o.index.sourceCount;
     });
   } finally {
     for (const apt of temporary) apt.dispose();
@@ -314,13 +325,13 @@ async function assumeForeignFrom(u: Universe, files: readonly string[], info: (m
     if (!existsSync(file) || statSync(file).isDirectory())
       throw new InputError("no such Packages file (--assume-foreign-from: a later release's index)", { file: f });
     const label = indexLabel(file);
-    const records = await readIndexRecords(file, 'auto');
-    if (records.binaries.length === 0)
+    const { index } = await openPackageIndex(file, 'auto');
+    if (index.binaryCount === 0)
       throw new InputError('no binary packages in it (--assume-foreign-from wants a Packages index)', { file: f });
-    laterMultiArch(records.binaries, label, later);
+    laterMultiArch(binaryRecords(index), label, later);
     labels.push(label);
   }
-  const r = assumeForeign(u.packages, later);
+  const r = assumeForeign(u.all(), later);
   for (const a of r.assumed) info(formatAssumed(a));
   for (const k of r.kept) info(formatKept(k));
   info(summarizeAssumed(r, labels));

@@ -25,7 +25,7 @@ import { convertWithDpkgCross, leftoverCrossPackages } from '../adapters/dpkg-cr
 import type { InsideHooks } from '../adapters/inside.js';
 import type { Session } from './session.js';
 import { readSourceArg, type SourceInput } from '../adapters/source-input.js';
-import { loadUniverse, type RepositoryUse } from '../adapters/universe-loader.js';
+import { indexedCounts, loadUniverse, type RepositoryUse } from '../adapters/universe-loader.js';
 
 /** How build-dependencies are looked up and installed (xdeb-satisfydepends, and each build). */
 export interface ResolveOptions {
@@ -110,8 +110,9 @@ export async function loadForChecks(ctx: BuildContext, opts: ResolveOptions, out
     status: opts.status !== false && !opts.all && (ctx.inside?.status ?? true),
     aptEnv: ctx.inside?.aptEnv,
     info: (m) => out.info(m),
+    warn: (m) => out.warn(m),
   });
-  out.info(`read ${universe.size} packages and ${universe.sources.length} sources in ${Date.now() - t0} ms`);
+  out.info(`${indexedCounts(used)} in ${Date.now() - t0} ms`);
   if (ctx.hostArch !== ctx.buildArch && !universe.architectures.has(ctx.hostArch)) {
     const hint = remote ? ` (dpkg --add-architecture ${ctx.hostArch} && apt-get update)` : '';
     throw new EnvironmentError(`no ${ctx.hostArch} packages in the repositories in use${hint}`);
@@ -279,7 +280,7 @@ export async function runSatisfy(session: Session, opts: SatisfyInput): Promise<
 
 async function runAll(loaded: LoadedUniverse, ctx: BuildContext, opts: SatisfyInput, out: Output, report: SatisfyReport): Promise<number> {
   const table = archTable();
-  const sources = loaded.universe.sources.filter((s) => s.architectures.some((a) => a === 'all' || table.matches(ctx.hostArch, a)));
+  const sources = loaded.universe.allSources().filter((s) => s.architectures.some((a) => a === 'all' || table.matches(ctx.hostArch, a)));
   let bar: { update(n: number): void; stop(): void } | undefined;
   if (out.tty && !out.json) {
     const { SingleBar, Presets } = (await import('cli-progress')).default;

@@ -22,7 +22,7 @@ import type { Session } from './session.js';
 import { suitesWithFlavour } from '../adapters/repositories.js';
 import { readTextFile } from '../adapters/text-stream.js';
 import { findSource, parseSourceName, readSourceArg } from '../adapters/source-input.js';
-import { loadUniverse, PRIORITY, type RepositoryUse } from '../adapters/universe-loader.js';
+import { indexedCounts, loadUniverse, PRIORITY, type RepositoryUse } from '../adapters/universe-loader.js';
 
 /** What xdeb-sequence plans: its SOURCE arguments and how far to follow them. */
 export interface SequencePlanInput {
@@ -143,7 +143,7 @@ async function readDroppable(dir: string | undefined, info: (m: string) => void)
 function archiveBinNmu(universe: Universe, node: BuildNode, hostArch: string): number | undefined {
   if (node.record.kind !== 'index' || node.arch !== hostArch) return undefined;
   let best: number | undefined;
-  for (const p of universe.packages) {
+  for (const p of universe.all()) {
     if (p.source !== node.record.name) continue;
     const n = binNmuOf(p.version, node.record.version);
     if (n !== undefined && (best === undefined || n > best)) best = n;
@@ -197,9 +197,10 @@ export async function planSequence(session: Session, opts: SequencePlanInput): P
     ...(opts.assumeForeignFrom?.length ? { assumeForeignFrom: opts.assumeForeignFrom } : {}),
     ...(chroot ? { aptEnv: chroot.view.aptEnv } : {}),
     info: (m) => out.info(m),
+    warn: (m) => out.warn(m),
   }).finally(() => chroot?.view.dispose());
   const tLoad = Date.now();
-  out.info(`read ${universe.size} packages and ${universe.sources.length} sources in ${tLoad - t0} ms`);
+  out.info(`${indexedCounts(used)} in ${tLoad - t0} ms`);
   if (cross && !universe.architectures.has(ctx.hostArch)) {
     throw new EnvironmentError(
       `no ${ctx.hostArch} packages in the repositories in use${session.useRemoteRepo ? ` (dpkg --add-architecture ${ctx.hostArch} && apt-get update)` : ''}`,
@@ -228,7 +229,7 @@ export async function planSequence(session: Session, opts: SequencePlanInput): P
   if (opts.all) {
     const table = archTable();
     const seen = new Set<string>();
-    for (const s of universe.sources) {
+    for (const s of universe.allSources()) {
       if (seen.has(s.name)) continue;
       if (!s.architectures.some((a) => a === 'all' || table.matches(ctx.hostArch, a))) continue;
       seen.add(s.name);

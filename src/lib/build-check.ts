@@ -13,9 +13,8 @@ export function essentialRequirements(index: DependencyIndex): Requirement[] {
   const u = index.universe;
   const ctx = index.ctx;
   const byName = new Map<string, number[]>();
-  const installed = u.packages.some((p) => p.installed);
-  for (const p of u.packages) {
-    if (!p.essential) continue;
+  const installed = u.installed().length > 0;
+  for (const p of u.essentialPackages()) {
     // What is installed decides when dpkg's status is known; else the build arch's essential set.
     // dose counts an essential package of any architecture (it may swap gzip:amd64 for gzip:arm64).
     if (installed ? !p.installed : ctx.mode !== 'dose' && effectiveArch(p.arch, ctx) !== ctx.buildArch) continue;
@@ -83,7 +82,7 @@ export class BuildChecker {
     this.base = essentialRequirements(index);
     this.installer = new Installer(index, this.base);
     this.explainer = new Explainer(this.installer);
-    this.installed = index.universe.packages.filter((p) => p.installed).map((p) => p.id);
+    this.installed = index.universe.installed().map((p) => p.id);
   }
 
   get universe(): Universe {

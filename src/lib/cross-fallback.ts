@@ -22,8 +22,8 @@ function crossgraded(v: SourceVerdict, checker: BuildChecker): Set<string> {
   const u = checker.universe;
   const names = new Set<string>();
   const install = new Set(v.install.map((p) => p.id));
-  for (const p of u.packages) {
-    if (!p.installed || install.has(p.id)) continue;
+  for (const p of u.installed()) {
+    if (install.has(p.id)) continue;
     if (v.install.some((q) => q.name === p.name && q.arch !== p.arch && q.multiArch !== 'same')) names.add(p.name);
   }
   return names;
@@ -40,9 +40,8 @@ export function checkWithCrossFallback(checker: BuildChecker, source: Paragraph,
   if (first.status === 'ok') names = crossgraded(first, checker);
   else {
     names = new Set();
-    for (const p of u.packages)
-      if (p.installed && p.arch !== host && u.named(p.name).some((id) => u.get(id).arch === host && u.get(id).multiArch === 'no'))
-        names.add(p.name);
+    for (const p of u.installed())
+      if (p.arch !== host && u.named(p.name).some((id) => u.get(id).arch === host && u.get(id).multiArch === 'no')) names.add(p.name);
   }
   if (names.size === 0) return none;
   for (const name of names) {
@@ -52,8 +51,8 @@ export function checkWithCrossFallback(checker: BuildChecker, source: Paragraph,
     }
   }
   const keep: Requirement[] = [];
-  for (const p of u.packages) {
-    if (!p.installed || !names.has(p.name) || p.arch === host) continue;
+  for (const p of u.installed()) {
+    if (!names.has(p.name) || p.arch === host) continue;
     const same = u.named(p.name).filter((id) => u.get(id).arch === p.arch);
     keep.push({
       relation: [],

@@ -48,8 +48,8 @@ export interface Prohibition {
 export class DependencyIndex {
   private readonly candidateCache = new Map<string, number[]>();
   private readonly clauseCache: (number[][] | undefined)[] = [];
-  private readonly conflictCache: (number[] | undefined)[] = [];
-  private declarers: Map<string, number[]> | undefined;
+  /** What a package's own Conflicts/Breaks hit, and its same-name conflicts (declarers are looked up each time). */
+  private readonly conflictCache: ({ own: number[]; same: number[] } | undefined)[] = [];
 
   constructor(
     readonly universe: Universe,
@@ -138,24 +138,6 @@ export class DependencyIndex {
     return c;
   }
 
-  private conflictDeclarers(): Map<string, number[]> {
-    if (this.declarers) return this.declarers;
-    const idx = new Map<string, number[]>();
-    for (const p of this.universe.packages) {
-      if (!p.rawField('conflicts') && !p.rawField('breaks')) continue;
-      for (const field of [p.conflicts, p.breaks]) {
-        for (const rel of field) {
-          for (const alt of rel) {
-            let l = idx.get(alt.name);
-            if (!l) idx.set(alt.name, (l = []));
-            if (l[l.length - 1] !== p.id) l.push(p.id);
-          }
-        }
-      }
-    }
-    return (this.declarers = idx);
-  }
-
   /** Does `decl`'s Conflicts/Breaks alternative `alt` hit `target`? */
   private hits(decl: BinaryPackage, alt: Alternative, target: BinaryPackage): boolean {
     if (target.name === decl.name) return false; // same-name rules are the implicit ones
@@ -169,35 +151,41 @@ export class DependencyIndex {
     return false;
   }
 
-  /** Every package that cannot be installed together with `id`, both directions. */
+  /**
+   * Every package that cannot be installed together with `id`, both directions. Of the packages
+   * whose Conflicts or Breaks hit `id`, those the universe has read so far: every caller pairs
+   * `id` with packages it has reached, which are read, and a package read later finds `id`
+   * through its own fields.
+   */
   conflicts(id: number): number[] {
-    let c = this.conflictCache[id];
-    if (c) return c;
     const u = this.universe;
     const p = u.get(id);
-    const out = new Set<number>();
-    for (const field of [p.conflicts, p.breaks]) {
-      for (const rel of field) {
-        for (const alt of rel) {
-          for (const t of u.named(alt.name)) if (this.hits(p, alt, u.get(t))) out.add(t);
-          for (const [t] of u.providers(alt.name)) if (t !== id && this.hits(p, alt, u.get(t))) out.add(t);
+    let c = this.conflictCache[id];
+    if (!c) {
+      const own = new Set<number>();
+      for (const field of [p.conflicts, p.breaks]) {
+        for (const rel of field) {
+          for (const alt of rel) {
+            for (const t of u.named(alt.name)) if (this.hits(p, alt, u.get(t))) own.add(t);
+            for (const [t] of u.providers(alt.name)) if (t !== id && this.hits(p, alt, u.get(t))) own.add(t);
+          }
         }
       }
+      const same = u.named(p.name).filter((q) => !sameNameCoinstallable(p, u.get(q), this.ctx));
+      this.conflictCache[id] = c = { own: [...own], same };
     }
-    const decl = this.conflictDeclarers();
+    const out = new Set<number>(c.own);
     const names = [p.name, ...p.provides.map((a) => a.name)];
     for (const n of names) {
-      for (const d of decl.get(n) ?? []) {
+      for (const d of u.conflictDeclarers(n)) {
         if (d === id || out.has(d)) continue;
         const dp = u.get(d);
         for (const field of [dp.conflicts, dp.breaks])
           for (const rel of field) for (const alt of rel) if (alt.name === n && this.hits(dp, alt, p)) out.add(d);
       }
     }
-    for (const q of u.named(p.name)) if (!sameNameCoinstallable(p, u.get(q), this.ctx)) out.add(q);
-    c = [...out];
-    this.conflictCache[id] = c;
-    return c;
+    for (const q of c.same) out.add(q);
+    return [...out];
   }
 
   /** Packages a Build-Conflicts alternative forbids (unqualified: every architecture, rule 15). */
@@ -228,8 +216,8 @@ export class DependencyIndex {
  */
 export class Installer {
   readonly solver = new SatSolver();
-  /** Variable of each package id, -1 when not reached yet. */
-  private readonly varOfPkg: Int32Array;
+  /** Variable of each package id, -1 (or past the end) when not reached yet; grows as the universe reads packages. */
+  private varOfPkg = new Int32Array(1024).fill(-1);
   /** Package id of each variable; -1 for selectors and the base variable. */
   private readonly pkgOfVar: number[] = [];
   /** What each variable requires when true: candidate variables per clause (packages: their dependencies). */
@@ -244,7 +232,6 @@ export class Installer {
     /** Always installed (the essential set). */
     readonly base: readonly Requirement[] = [],
   ) {
-    this.varOfPkg = new Int32Array(index.universe.size).fill(-1);
     this.solver.setBrancher(this.brancher);
     this.baseVar = this.newVar(-1);
     this.depVars[this.baseVar] = base.map((r) => this.requirementVars(r));
@@ -257,6 +244,11 @@ export class Installer {
     const v = this.solver.newVar();
     this.pkgOfVar[v] = pkg;
     if (pkg >= 0) {
+      if (pkg >= this.varOfPkg.length) {
+        const grown = new Int32Array(Math.max(pkg + 1, this.varOfPkg.length * 2)).fill(-1);
+        grown.set(this.varOfPkg);
+        this.varOfPkg = grown;
+      }
       this.varOfPkg[pkg] = v;
       this.pending.push(pkg);
     }

@@ -32,7 +32,7 @@ export function applyPins(u: Universe, records: readonly PinRecord[], nativeArch
   }
   if (!records.some((r) => r.packages !== null)) return summary;
   const { names, everyPackage } = specificNames(records);
-  const ids = everyPackage ? u.packages.map((p) => p.id) : [...names].flatMap((n) => [...u.named(n)]);
+  const ids = everyPackage ? u.all().map((p) => p.id) : [...names].flatMap((n) => [...u.named(n)]);
   for (const id of ids) {
     const p = u.get(id);
     if (p.crossConverted) continue;

@@ -67,7 +67,8 @@ export function sourceReport(v: SourceVerdict, file: string, dpkgCross: SourceRe
     dropped: v.dropped,
     install: v.install.filter((p) => !p.installed).map((p) => ({ name: p.name, version: p.version, arch: p.arch })),
     alreadyInstalled: v.install.filter((p) => p.installed).length,
-    failures: v.failures,
+    // A reason's `other` is a package id: internal, and not the same from one run to the next.
+    failures: v.failures.map((f) => ({ ...f, reasons: f.reasons.map(({ other: _id, ...r }) => r) })),
     warnings: v.warnings,
     dpkgCross,
   };

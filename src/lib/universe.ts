@@ -1,6 +1,10 @@
 // The package universe: every binary and source package the repositories in use offer (and
-// what is installed), indexed by name and by what they provide. Relation fields are parsed on
-// first use, so that loading a whole archive stays fast.
+// what is installed), indexed by name and by what they provide. Packages come either added one
+// by one, or from attached package indexes (lib/package-index.ts) that are read by name: a
+// package exists in memory once a question has touched its name, so one source's check reads a
+// few thousand of an archive's records. Each package's place in the order of its index files
+// decides ties exactly as if every record had been read up front. Relation fields are parsed on
+// first use.
 
 import type { ReleaseInfo } from './apt-preferences.js';
 import { Paragraph } from './deb822.js';
@@ -66,6 +70,8 @@ export class BinaryPackage {
   crossConverted = false;
   /** A specific apt_preferences(5) pin of this version, which overrides its origins' priorities. */
   pin: number | undefined = undefined;
+  /** Its place in the order the index files list packages (ties between candidates follow it). */
+  order = 0;
   private depends_: RelationField | undefined;
   private conflicts_: RelationField | undefined;
   private breaks_: RelationField | undefined;
@@ -167,6 +173,9 @@ export class BinaryPackage {
 }
 
 export class SourcePackage {
+  /** Its place in the order the index files list sources. */
+  order = 0;
+
   constructor(
     readonly name: string,
     readonly version: string,
@@ -272,22 +281,88 @@ export function sourceRecord(p: Paragraph): SourceRecord {
   return r;
 }
 
+/** A package index the universe reads by name (PackageIndexReader, lib/package-index.ts). */
+export interface RecordIndex {
+  readonly binaryCount: number;
+  readonly sourceCount: number;
+  readonly archCounts: Readonly<Record<string, number>>;
+  binary(ordinal: number): BinaryRecord;
+  source(ordinal: number): SourceRecord;
+  binaryName(ordinal: number): string;
+  named(name: string): number[];
+  providing(name: string): number[];
+  sourcesNamed(name: string): number[];
+  essential(): number[];
+}
+
+interface Attached {
+  origin: number;
+  index: RecordIndex;
+  /** Order of its first binary and source record. */
+  binaryBase: number;
+  sourceBase: number;
+  /** Architectures whose packages count ('all' and the build and host architectures). */
+  wanted: ReadonlySet<string>;
+  sources: boolean;
+}
+
+const byOrder = (a: { order: number }, b: { order: number }) => a.order - b.order;
+
+/** Insert into a list kept in the packages' order (entries arrive mostly at the end). */
+function insertOrdered<T>(list: T[], item: T, order: (t: T) => number): void {
+  const o = order(item);
+  let i = list.length;
+  while (i > 0 && order(list[i - 1]!) > o) i--;
+  list.splice(i, 0, item);
+}
+
 export class Universe {
-  readonly packages: BinaryPackage[] = [];
+  private readonly packages: BinaryPackage[] = [];
   readonly origins: Origin[] = [];
-  readonly sources: SourcePackage[] = [];
-  /** Real packages by name. */
+  private readonly sourceList: SourcePackage[] = [];
+  /** Real packages by name, in order. */
   private readonly byName = new Map<string, number[]>();
-  /** Packages providing a name: [package id, provided version or undefined]. */
+  /** Packages that provide a name: [package id, provided version or undefined], in order; built on first use. */
   private providersIndex: Map<string, [number, string | undefined][]> | undefined;
+  /** Packages whose Conflicts or Breaks name a package; built on first use. */
+  private declarersIndex: Map<string, number[]> | undefined;
   private readonly byKey = new Map<string, number>();
   private readonly sourcesByName = new Map<string, SourcePackage[]>();
-  /** Architectures that have packages (besides 'all'). */
-  readonly architectures = new Set<string>();
+  private readonly eagerArchitectures = new Set<string>();
+  private readonly attached: Attached[] = [];
+  /** Names (of packages, of provided names, of declared conflicts, of sources) read from every attached index. */
+  private readonly doneNames = new Set<string>();
+  private readonly doneProvides = new Set<string>();
+  private readonly doneSources = new Set<string>();
+  private everyBinary = false;
+  private everySource = false;
+  private nextOrder = 0;
+  private nextSourceOrder = 0;
+  private readonly installedIds: number[] = [];
+  private readonly essentialIds: number[] = [];
+  private essentialRead = false;
+  private attachedSourcesRead = 0;
 
   addOrigin(origin: Origin): number {
     this.origins.push(origin);
     return this.origins.length - 1;
+  }
+
+  /**
+   * Read an index's packages by name from now on. Packages added one by one before it come
+   * before its records in the order; attach indexes in the order their origins rank ties.
+   */
+  attach(origin: number, index: RecordIndex, opts: { wanted: Iterable<string>; sources?: boolean }): void {
+    this.attached.push({
+      origin,
+      index,
+      binaryBase: this.nextOrder,
+      sourceBase: this.nextSourceOrder,
+      wanted: new Set(opts.wanted),
+      sources: opts.sources !== false,
+    });
+    this.nextOrder += index.binaryCount;
+    this.nextSourceOrder += index.sourceCount;
   }
 
   /** Add a binary package paragraph from a Packages file or dpkg status. */
@@ -297,14 +372,16 @@ export class Universe {
     return this.addBinaryRecord(r, origin, opts);
   }
 
-  /** Add a binary package from its record (as binaryRecord() extracts it, or from a cache). */
-  addBinaryRecord(r: BinaryRecord, origin: number, opts: { installed?: boolean } = {}): BinaryPackage {
+  /** Add a binary package from its record (as binaryRecord() extracts it, or from an index). */
+  addBinaryRecord(r: BinaryRecord, origin: number, opts: { installed?: boolean } = {}, order = this.nextOrder++): BinaryPackage {
     const key = `${r.name}\0${r.version}\0${r.arch}`;
     const existing = this.byKey.get(key);
     if (existing !== undefined) {
       const e = this.packages[existing]!;
-      if (opts.installed) e.installed = true;
-      else if (e.origin !== origin) (e.alsoFrom ??= []).push(origin);
+      if (opts.installed) {
+        if (!e.installed) insertOrdered(this.installedIds, e.id, (id) => this.packages[id]!.order);
+        e.installed = true;
+      } else if (e.origin !== origin) (e.alsoFrom ??= []).push(origin);
       return e;
     }
     const file = this.origins[origin]!.file;
@@ -330,22 +407,53 @@ export class Universe {
       r.filename,
     );
     pkg.installed = !!opts.installed;
+    pkg.order = order;
     this.packages.push(pkg);
     this.byKey.set(key, pkg.id);
-    let list = this.byName.get(r.name);
-    if (!list) this.byName.set(r.name, (list = []));
-    list.push(pkg.id);
-    if (r.arch !== 'all') this.architectures.add(r.arch);
-    this.providersIndex = undefined;
+    this.indexPackage(pkg);
+    if (r.arch !== 'all') this.eagerArchitectures.add(r.arch);
     return pkg;
+  }
+
+  /** Enter a new package in the indexes by name, provides, conflicts, installed and essential. */
+  private indexPackage(pkg: BinaryPackage): void {
+    const ord = (id: number) => this.packages[id]!.order;
+    let list = this.byName.get(pkg.name);
+    if (!list) this.byName.set(pkg.name, [pkg.id]);
+    else insertOrdered(list, pkg.id, ord);
+    if (pkg.installed) insertOrdered(this.installedIds, pkg.id, ord);
+    if (pkg.essential) insertOrdered(this.essentialIds, pkg.id, ord);
+    if (this.providersIndex && pkg.rawField('provides')) this.addProvides(this.providersIndex, pkg);
+    if (this.declarersIndex && (pkg.rawField('conflicts') || pkg.rawField('breaks'))) this.addDeclarer(this.declarersIndex, pkg);
+  }
+
+  private addProvides(idx: Map<string, [number, string | undefined][]>, pkg: BinaryPackage): void {
+    for (const a of pkg.provides) {
+      let l = idx.get(a.name);
+      if (!l) idx.set(a.name, (l = []));
+      const entry: [number, string | undefined] = [pkg.id, a.op === '=' ? a.version : undefined];
+      insertOrdered(l, entry, (e) => this.packages[e[0]]!.order);
+    }
+  }
+
+  private addDeclarer(idx: Map<string, number[]>, pkg: BinaryPackage): void {
+    for (const field of [pkg.conflicts, pkg.breaks]) {
+      for (const rel of field) {
+        for (const alt of rel) {
+          let l = idx.get(alt.name);
+          if (!l) idx.set(alt.name, (l = []));
+          if (!l.includes(pkg.id)) insertOrdered(l, pkg.id, (id) => this.packages[id]!.order);
+        }
+      }
+    }
   }
 
   /** Offer a dpkg-cross conversion of a host-arch package (the fallback for libraries not Multi-Arch ready). */
   addCrossClone(id: number): BinaryPackage {
     const clone = this.get(id).crossClone(this.packages.length);
+    clone.order = this.nextOrder++;
     this.packages.push(clone);
-    this.byName.get(clone.name)!.push(clone.id);
-    this.providersIndex = undefined;
+    this.indexPackage(clone);
     return clone;
   }
 
@@ -363,7 +471,7 @@ export class Universe {
     return this.addSourceRecord(sourceRecord(p), origin);
   }
 
-  addSourceRecord(r: SourceRecord, origin: number): SourcePackage {
+  addSourceRecord(r: SourceRecord, origin: number, order = this.nextSourceOrder++): SourcePackage {
     const kept = new Paragraph(r.line);
     for (let i = 0; i < r.names.length; i++) kept.set(r.names[i]!, r.values[i]!, r.lines[i]!);
     const name = kept.get('Package') ?? kept.get('Source')!;
@@ -375,14 +483,29 @@ export class Universe {
       this.origins[origin]!.file,
       origin,
     );
-    this.sources.push(src);
+    src.order = order;
+    this.sourceList.push(src);
     let list = this.sourcesByName.get(name);
-    if (!list) this.sourcesByName.set(name, (list = []));
-    list.push(src);
+    if (!list) this.sourcesByName.set(name, [src]);
+    else insertOrdered(list, src, (s) => s.order);
     return src;
   }
 
+  /** Read the records of one attached index entry, unless a name read them already. */
+  private readBinary(a: Attached, ordinal: number): void {
+    const r = a.index.binary(ordinal);
+    if (a.wanted.has(r.arch)) this.addBinaryRecord(r, a.origin, {}, a.binaryBase + ordinal);
+  }
+
+  /** Make every package of that name, from every attached index, exist. */
+  private readName(name: string): void {
+    if (this.everyBinary || this.attached.length === 0 || this.doneNames.has(name)) return;
+    this.doneNames.add(name);
+    for (const a of this.attached) for (const j of a.index.named(name)) this.readBinary(a, j);
+  }
+
   named(name: string): readonly number[] {
+    this.readName(name);
     return this.byName.get(name) ?? [];
   }
 
@@ -392,28 +515,119 @@ export class Universe {
 
   /** Packages that provide `name`, each with the version it provides (if any). */
   providers(name: string): readonly [number, string | undefined][] {
+    if (!this.everyBinary && this.attached.length && !this.doneProvides.has(name)) {
+      this.doneProvides.add(name);
+      for (const a of this.attached) for (const j of a.index.providing(name)) this.readName(a.index.binaryName(j));
+    }
     if (!this.providersIndex) {
       const idx = new Map<string, [number, string | undefined][]>();
-      for (const pkg of this.packages) {
-        if (!pkg.rawField('provides')) continue;
-        for (const a of pkg.provides) {
-          let l = idx.get(a.name);
-          if (!l) idx.set(a.name, (l = []));
-          l.push([pkg.id, a.op === '=' ? a.version : undefined]);
-        }
-      }
+      for (const pkg of [...this.packages].sort(byOrder)) if (pkg.rawField('provides')) this.addProvides(idx, pkg);
       this.providersIndex = idx;
     }
     return this.providersIndex.get(name) ?? [];
   }
 
-  /** Source packages of that name, highest version first. */
-  sourcesNamed(name: string): SourcePackage[] {
+  /**
+   * Packages read so far whose Conflicts or Breaks name `name` (the caller checks versions and
+   * architectures). Not read from the indexes: a package nobody has asked for yet is in no answer.
+   */
+  conflictDeclarers(name: string): readonly number[] {
+    if (!this.declarersIndex) {
+      const idx = new Map<string, number[]>();
+      for (const pkg of [...this.packages].sort(byOrder))
+        if (pkg.rawField('conflicts') || pkg.rawField('breaks')) this.addDeclarer(idx, pkg);
+      this.declarersIndex = idx;
+    }
+    return this.declarersIndex.get(name) ?? [];
+  }
+
+  /** Every package, in order (reads every attached index whole: for archive-wide questions). */
+  all(): readonly BinaryPackage[] {
+    if (!this.everyBinary && this.attached.length) {
+      for (const a of this.attached) {
+        for (let j = 0; j < a.index.binaryCount; j++) {
+          const r = a.index.binary(j);
+          if (this.doneNames.has(r.name) || !a.wanted.has(r.arch)) continue;
+          this.addBinaryRecord(r, a.origin, {}, a.binaryBase + j);
+        }
+      }
+      this.everyBinary = true;
+    }
+    let sorted = true;
+    for (let i = 1; i < this.packages.length && sorted; i++) sorted = this.packages[i - 1]!.order < this.packages[i]!.order;
+    return sorted ? this.packages : [...this.packages].sort(byOrder);
+  }
+
+  /** What dpkg's status says is installed, in order. */
+  installed(): BinaryPackage[] {
+    return this.installedIds.map((id) => this.packages[id]!);
+  }
+
+  /** The Essential: yes packages, in order. */
+  essentialPackages(): BinaryPackage[] {
+    if (!this.essentialRead && !this.everyBinary) {
+      this.essentialRead = true;
+      for (const a of this.attached) for (const j of a.index.essential()) this.readName(a.index.binaryName(j));
+    }
+    return this.essentialIds.map((id) => this.packages[id]!);
+  }
+
+  private readSourceName(name: string): void {
+    if (this.everySource || this.doneSources.has(name)) return;
+    this.doneSources.add(name);
+    for (const a of this.attached) {
+      if (!a.sources) continue;
+      for (const j of a.index.sourcesNamed(name)) this.readSource(a, j);
+    }
+  }
+
+  /** A source record of an attached index, counted as read. */
+  private readSource(a: Attached, ordinal: number, r: SourceRecord = a.index.source(ordinal)): void {
+    this.addSourceRecord(r, a.origin, a.sourceBase + ordinal);
+    this.attachedSourcesRead++;
+  }
+
+  /** Source packages of that name, in order. */
+  sourcesNamed(name: string): readonly SourcePackage[] {
+    this.readSourceName(name);
     return this.sourcesByName.get(name) ?? [];
   }
 
-  get size(): number {
+  /** Every source package, in order (reads every attached Sources index whole). */
+  allSources(): readonly SourcePackage[] {
+    if (!this.everySource && this.attached.length) {
+      for (const a of this.attached) {
+        if (!a.sources) continue;
+        for (let j = 0; j < a.index.sourceCount; j++) {
+          const r = a.index.source(j);
+          const pi = r.names.indexOf('Package');
+          const name = pi >= 0 ? r.values[pi]! : r.values[r.names.indexOf('Source')]!;
+          if (!this.doneSources.has(name)) this.readSource(a, j, r);
+        }
+      }
+      this.everySource = true;
+    }
+    return [...this.sourceList].sort(byOrder);
+  }
+
+  /** How many source records the universe holds or can read. */
+  get sourceCount(): number {
+    let n = this.sourceList.length - this.attachedSourcesRead;
+    for (const a of this.attached) if (a.sources) n += a.index.sourceCount;
+    return n;
+  }
+
+  /** Ids run from 0 to this (exclusive): the size of a table indexed by package id. */
+  get idLimit(): number {
     return this.packages.length;
+  }
+
+  /** Architectures that have packages (besides 'all'). */
+  get architectures(): ReadonlySet<string> {
+    const out = new Set(this.eagerArchitectures);
+    for (const a of this.attached)
+      for (const [arch, n] of Object.entries(a.index.archCounts)) if (n > 0 && arch !== 'all' && a.wanted.has(arch)) out.add(arch);
+    return out;
   }
 
   /** apt's priority of a package version: its specific pin, else the highest of the origins that offer it. */
