@@ -85,9 +85,24 @@ class FileBytes implements ByteSource {
     private readonly path: string,
   ) {}
 
+  /** The whole file, once a pass over every record asked for it. */
+  private whole: Buffer | undefined;
+
+  preload(): void {
+    if (this.whole) return;
+    const b = Buffer.allocUnsafe(this.size);
+    for (let at = 0; at < this.size;) {
+      const n = readSync(this.fd, b, at, this.size - at, at);
+      if (n <= 0) throw new EnvironmentError(`index cache ${this.path} changed while in use`);
+      at += n;
+    }
+    this.whole = b;
+  }
+
   read(pos: number, len: number): Buffer {
     if (pos < 0 || len < 0 || pos + len > this.size)
       throw new CorruptIndexError(`read of ${len} bytes at ${pos} past the end (${this.size})`);
+    if (this.whole) return this.whole.subarray(pos, pos + len);
     const b = Buffer.allocUnsafe(len);
     if (len && readSync(this.fd, b, 0, len, pos) !== len) throw new EnvironmentError(`index cache ${this.path} changed while in use`);
     return b;

@@ -21,6 +21,8 @@ export const TRAILER_BYTES = 28;
 export interface ByteSource {
   readonly size: number;
   read(pos: number, len: number): Buffer;
+  /** A pass over everything follows: read it all at once, if that is cheaper. */
+  preload?(): void;
 }
 
 /** The file is not a well-formed index (truncated, overwritten, another format). */
@@ -382,6 +384,11 @@ export class PackageIndexReader {
       return out;
     }
     return [];
+  }
+
+  /** Every record is about to be read. */
+  preload(): void {
+    this.src.preload?.();
   }
 
   /** Ordinals of the binary records of a package name. */

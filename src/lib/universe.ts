@@ -293,6 +293,8 @@ export interface RecordIndex {
   providing(name: string): number[];
   sourcesNamed(name: string): number[];
   essential(): number[];
+  /** Every record is about to be read. */
+  preload(): void;
 }
 
 interface Attached {
@@ -545,6 +547,7 @@ export class Universe {
   all(): readonly BinaryPackage[] {
     if (!this.everyBinary && this.attached.length) {
       for (const a of this.attached) {
+        a.index.preload();
         for (let j = 0; j < a.index.binaryCount; j++) {
           const r = a.index.binary(j);
           if (this.doneNames.has(r.name) || !a.wanted.has(r.arch)) continue;
@@ -598,6 +601,7 @@ export class Universe {
     if (!this.everySource && this.attached.length) {
       for (const a of this.attached) {
         if (!a.sources) continue;
+        a.index.preload();
         for (let j = 0; j < a.index.sourceCount; j++) {
           const r = a.index.source(j);
           const pi = r.names.indexOf('Package');
