@@ -26,7 +26,7 @@ const runs = Math.max(1, Number(opt('--runs', 3)));
 const sampleSize = Number(opt('--sample', 20));
 const seed = Number(opt('--seed', 20261206));
 const baseline = opt('--baseline', undefined) && resolve(opt('--baseline'));
-const outFile = opt('--out', undefined);
+const outFile = opt('--out', undefined) && resolve(opt('--out'));
 const LOCK = '/tmp/xdeb-dpkg.lock';
 
 const lines = [];

@@ -1,8 +1,10 @@
 // The package indexes xdeb reads (Packages, Sources), each kept as a binary index that is read
 // by name (lib/package-index.ts), as apt keeps pkgcache.bin. A cache file is keyed by what apt's
 // own cache checks of an index file: its path, size and mtime (and inode), so a changed index is
-// read again. It is checked whole (SHA-1) before use; a damaged one is rebuilt, with a warning,
-// never read. $XDEB_NO_CACHE=1 builds the index in memory every time.
+// read again. Every piece read is checked against its checksum; a damaged file is rebuilt from
+// the index, with a warning — at once when its header shows it, or in the middle of a question,
+// synchronously, which then goes on from the rebuilt copy (records keep their ordinals). Damaged
+// bytes are never used. $XDEB_NO_CACHE=1 builds the index in memory every time.
 
 import { createHash } from 'node:crypto';
 import {
@@ -20,6 +22,7 @@ import {
 } from 'node:fs';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { Deb822Parser, type Paragraph } from '../lib/deb822.js';
 import { EnvironmentError, InputError } from '../lib/errors.js';
 import {
   buildPackageIndex,
@@ -27,12 +30,11 @@ import {
   CorruptIndexError,
   INDEX_FORMAT,
   PackageIndexReader,
-  TRAILER_BYTES,
-  trailerOf,
   type ByteSource,
 } from '../lib/package-index.js';
 import { binaryRecord, sourceRecord, type BinaryRecord, type SourceRecord } from '../lib/universe.js';
-import { readParagraphs } from './deb822-files.js';
+import { readParagraphBatches } from './deb822-files.js';
+import { readTextPiecesSync } from './text-stream.js';
 
 export type IndexKind = 'Packages' | 'Sources' | 'auto' | 'status';
 
@@ -59,22 +61,45 @@ function isSourceStanza(p: { has(n: string): boolean }): boolean {
   return p.has('Binary') || p.has('Package-List') || ((p.has('Files') || p.has('Checksums-Sha256')) && !p.has('Filename'));
 }
 
-/** Every record of an index file, parsed (dpkg's status is read this way each time). */
-export async function parseIndex(file: string, kind: IndexKind): Promise<IndexRecords> {
-  const out: IndexRecords = { binaries: [], sources: [] };
-  if (kind === 'status') out.installed = [];
-  for await (const p of readParagraphs(file)) {
+/** Collects the records of an index's paragraphs. */
+class RecordCollector {
+  readonly out: IndexRecords = { binaries: [], sources: [] };
+
+  constructor(
+    private readonly file: string,
+    private readonly kind: IndexKind,
+  ) {
+    if (kind === 'status') this.out.installed = [];
+  }
+
+  add(p: Paragraph): void {
+    const { file, kind, out } = this;
     if (kind === 'Sources' || (kind === 'auto' && isSourceStanza(p))) {
-      if (p.get('Extra-Source-Only') === 'yes') continue;
+      if (p.get('Extra-Source-Only') === 'yes') return;
       if (!(p.get('Package') ?? p.get('Source')) || !p.get('Version'))
         throw new InputError('source stanza without Package or Version', { file, line: p.line });
       out.sources.push(sourceRecord(p));
-      continue;
+      return;
     }
     out.binaries.push(binaryRecord(p, file));
     if (out.installed) out.installed.push(/ installed$/.test(p.get('Status') ?? ''));
   }
-  return out;
+}
+
+/** Every record of an index file, parsed (dpkg's status is read this way each time). */
+export async function parseIndex(file: string, kind: IndexKind): Promise<IndexRecords> {
+  const c = new RecordCollector(file, kind);
+  for await (const batch of readParagraphBatches(file)) for (const p of batch) c.add(p);
+  return c.out;
+}
+
+/** The same, synchronously (a cache rebuilt in the middle of a question). */
+function parseIndexSync(file: string, kind: IndexKind): IndexRecords {
+  const c = new RecordCollector(file, kind);
+  const parser = new Deb822Parser({ file });
+  for (const text of readTextPiecesSync(file)) for (const p of parser.feed(text)) c.add(p);
+  for (const p of parser.end()) c.add(p);
+  return c.out;
 }
 
 /** A cache file read where a question needs it (pread): a lookup touches a few hundred bytes, not the file. */
@@ -109,27 +134,8 @@ class FileBytes implements ByteSource {
   }
 }
 
-/** Does the file's trailer name the SHA-1 of everything before it? */
-function checksumMatches(fd: number, size: number): boolean {
-  if (size < TRAILER_BYTES) return false;
-  const end = size - TRAILER_BYTES;
-  const tail = Buffer.alloc(TRAILER_BYTES);
-  if (readSync(fd, tail, 0, TRAILER_BYTES, end) !== TRAILER_BYTES) return false;
-  const want = trailerOf(tail);
-  if (!want) return false;
-  const hash = createHash('sha1');
-  const chunk = Buffer.allocUnsafe(1 << 20);
-  for (let pos = 0; pos < end;) {
-    const n = readSync(fd, chunk, 0, Math.min(chunk.length, end - pos), pos);
-    if (n <= 0) return false;
-    hash.update(chunk.subarray(0, n));
-    pos += n;
-  }
-  return want.equals(hash.digest());
-}
-
-/** The cache file, if it is whole and made from this version of the index; else why not. */
-function openCached(path: string, stamp: string): PackageIndexReader | string | undefined {
+/** The cache file, if its header is whole and says it was made from this version of the index; else why not. */
+function openCached(path: string, stamp: string, recover: (why: string) => ByteSource): PackageIndexReader | string | undefined {
   let fd: number;
   try {
     fd = openSync(path, 'r');
@@ -138,15 +144,11 @@ function openCached(path: string, stamp: string): PackageIndexReader | string | 
   }
   let why: string;
   try {
-    const size = fstatSync(fd).size;
-    if (!checksumMatches(fd, size)) why = 'its checksum does not match: truncated or overwritten';
-    else {
-      const r = new PackageIndexReader(new FileBytes(fd, size, path));
-      if (r.stamp === stamp) return r;
-      why = 'it was made from another version of the index';
-    }
+    const r = new PackageIndexReader(new FileBytes(fd, fstatSync(fd).size, path), recover);
+    if (r.stamp === stamp) return r;
+    why = 'it was made from another version of the index';
   } catch (e) {
-    if (!(e instanceof CorruptIndexError)) throw e;
+    if (!(e instanceof CorruptIndexError || e instanceof SyntaxError)) throw e;
     why = e.message;
   }
   closeSync(fd);
@@ -199,33 +201,22 @@ export async function openPackageIndex(
   const dir = indexCacheDir(opts.env ?? process.env);
   const abs = resolve(file);
   const key = sha(abs);
+  const stampOf = () => {
+    const st = statSync(abs);
+    return `${abs}:${st.size}:${st.mtimeMs}:${st.ino}:${kind}:${INDEX_FORMAT}`;
+  };
   let stamp = `${abs}:-:${kind}:${INDEX_FORMAT}`;
   let path: string | undefined;
   if (dir) {
     try {
-      const st = statSync(abs);
-      stamp = `${abs}:${st.size}:${st.mtimeMs}:${st.ino}:${kind}:${INDEX_FORMAT}`;
+      stamp = stampOf();
       path = join(dir, `${key}-${sha(stamp)}.idx`);
     } catch {
       // unreadable: parsing it says why
     }
   }
-  if (path) {
-    const cached = openCached(path, stamp);
-    if (cached instanceof PackageIndexReader) {
-      try {
-        const now = new Date();
-        utimesSync(path, now, now);
-      } catch {
-        // read-only cache: it still serves
-      }
-      return { index: cached, fromCache: true };
-    }
-    if (cached !== undefined) opts.warn?.(`index cache ${path} is damaged (${cached}): rebuilding it from ${file}`);
-  }
-  const records = await parseIndex(file, kind);
-  const built = buildPackageIndex(records.binaries, records.sources, stamp);
-  if (path && dir) {
+  const store = (built: Buffer) => {
+    if (!path || !dir) return;
     try {
       mkdirSync(dir, { recursive: true });
       const tmp = `${path}.${process.pid}.tmp`;
@@ -235,7 +226,33 @@ export async function openPackageIndex(
     } catch {
       // A cache that cannot be written is no error: the next run parses again.
     }
+  };
+  if (path) {
+    const cachePath = path;
+    // Damage met in the middle of a question: the same index, rebuilt now from the same file.
+    const recover = (why: string): ByteSource => {
+      opts.warn?.(`index cache ${cachePath} is damaged (${why}): rebuilding it from ${file}`);
+      if (stampOf() !== stamp) throw new EnvironmentError(`${file} changed while xdeb was reading it: run the command again`);
+      const records = parseIndexSync(file, kind);
+      const built = buildPackageIndex(records.binaries, records.sources, stamp);
+      store(built);
+      return bufferSource(built);
+    };
+    const cached = openCached(cachePath, stamp, recover);
+    if (cached instanceof PackageIndexReader) {
+      try {
+        const now = new Date();
+        utimesSync(cachePath, now, now);
+      } catch {
+        // read-only cache: it still serves
+      }
+      return { index: cached, fromCache: true };
+    }
+    if (cached !== undefined) opts.warn?.(`index cache ${cachePath} is damaged (${cached}): rebuilding it from ${file}`);
   }
+  const records = await parseIndex(file, kind);
+  const built = buildPackageIndex(records.binaries, records.sources, stamp);
+  store(built);
   return { index: new PackageIndexReader(bufferSource(built)), fromCache: false };
 }
 

@@ -2,7 +2,7 @@
 // so that index files of any size are read in chunks. '-' is standard input.
 
 import { isAscii } from 'node:buffer';
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { closeSync, openSync, readFileSync, readSync } from 'node:fs';
 import { createReadStream } from 'node:fs';
 import { PassThrough, type Readable, type Transform } from 'node:stream';
@@ -131,6 +131,39 @@ export function openDecompressed(path: string): Readable {
     case 'lz4':
       return decompressor('lz4', path);
   }
+}
+
+/**
+ * The whole decompressed text of a file, at once and synchronously, as pieces that each end
+ * with a whole line: for the rare reader that cannot wait (an index cache rebuilt mid-question).
+ */
+export function readTextPiecesSync(path: string): string[] {
+  const kind = detectCompression(readHead(path));
+  let bytes: Buffer;
+  try {
+    if (kind === 'none') bytes = readFileSync(path);
+    else if (kind === 'gzip') bytes = zlib.gunzipSync(readFileSync(path));
+    else {
+      const tool = kind === 'zstd' ? 'zstd' : kind === 'xz' ? 'xz' : kind === 'bzip2' ? 'bzip2' : 'lz4';
+      const r = spawnSync(tool, ['-dc', path], { maxBuffer: 2 ** 32 - 1 });
+      if (r.error) throw new EnvironmentError(`${tool} is needed to read ${path}: ${r.error.message}`);
+      if (r.status !== 0)
+        throw new InputError(`cannot decompress: ${r.stderr.toString().trim() || `${tool} exited with ${r.status}`}`, { file: path });
+      bytes = r.stdout;
+    }
+  } catch (e) {
+    if (e instanceof EnvironmentError || e instanceof InputError) throw e;
+    const err = e as NodeJS.ErrnoException;
+    throw err.code?.startsWith('Z_') ? new InputError(`cannot decompress: ${err.message}`, { file: path }) : fileError(path, err);
+  }
+  const out: string[] = [];
+  for (let from = 0; from < bytes.length;) {
+    let to = from + BLOCK >= bytes.length ? bytes.length : bytes.indexOf(10, from + BLOCK) + 1;
+    if (to <= 0) to = bytes.length;
+    decodeLines(bytes.subarray(from, to), out);
+    from = to;
+  }
+  return out;
 }
 
 /** Decoding piece: small enough that one non-ASCII line does not make a whole block two-byte text. */

@@ -8,14 +8,14 @@ import { createHash } from 'node:crypto';
 import type { BinaryRecord, SourceRecord } from './universe.js';
 
 /** Bump when the layout or the records change. */
-export const INDEX_FORMAT = 1;
+export const INDEX_FORMAT = 2;
 
-const MAGIC = 'XDEBIDX1';
-const END = 'XDEBEND1';
+const MAGIC = 'XDEBIDX2';
+const END = 'XDEBEND2';
 /** Bytes a table lookup reads at once: the key, its count and a short list. */
 const ENTRY_READ = 128;
-/** SHA-1 (20 bytes) and END (8 bytes). */
-export const TRAILER_BYTES = 28;
+/** The header's offset and length (u32 each), its SHA-1 (20 bytes) and END (8 bytes). */
+export const TRAILER_BYTES = 36;
 
 /** Bytes at an offset: a file read in blocks, or a Buffer. */
 export interface ByteSource {
@@ -25,7 +25,7 @@ export interface ByteSource {
   preload?(): void;
 }
 
-/** The file is not a well-formed index (truncated, overwritten, another format). */
+/** The file is not a well-formed index, or a part of it read does not match its checksum. */
 export class CorruptIndexError extends Error {}
 
 export function bufferSource(buf: Buffer): ByteSource {
@@ -38,6 +38,18 @@ export function bufferSource(buf: Buffer): ByteSource {
     },
   };
 }
+
+/** FNV-1a over bytes: each record and table entry carries one, checked when it is read. */
+function fnv(b: Uint8Array, from: number, to: number): number {
+  let h = 0x811c9dc5;
+  for (let i = from; i < to; i++) {
+    h ^= b[i]!;
+    h = Math.imul(h, 0x01000193);
+  }
+  return h >>> 0;
+}
+
+const sha1 = (b: Uint8Array) => createHash('sha1').update(b).digest('hex');
 
 /** The optional string fields of a binary record, in their order on disk. */
 const BINARY_FIELDS = [
@@ -103,6 +115,20 @@ class ByteWriter {
     this.buf.writeUInt32LE(n, pos);
   }
 
+  /** Start a checksummed piece: room for its FNV-1a, filled in by endSummed. */
+  startSummed(): number {
+    this.u32(0);
+    return this.pos;
+  }
+
+  endSummed(start: number): void {
+    this.u32At(start - 4, fnv(this.buf, start, this.pos));
+  }
+
+  sha1Of(start: number): string {
+    return sha1(this.buf.subarray(start, this.pos));
+  }
+
   done(): Buffer {
     return this.buf.subarray(0, this.pos);
   }
@@ -149,9 +175,12 @@ interface Header {
   archCounts: Record<string, number>;
   tables: { names: TableInfo; provides: TableInfo; sourceNames: TableInfo };
   essential: { at: number; count: number };
+  /** SHA-1 of each table read whole (offsets, buckets, the Essential list), by its offset. */
+  sums: Record<string, string>;
 }
 
-function writeTable(w: ByteWriter, map: Map<string, number[]>): TableInfo {
+/** Entries (checksum, key, count, ordinals), then the buckets: each the offset of an entry, 0 for none. */
+function writeTable(w: ByteWriter, map: Map<string, number[]>, sums: Record<string, string>): TableInfo {
   let buckets = 2;
   while (buckets < map.size * 2) buckets *= 2;
   const slots = new Uint32Array(buckets);
@@ -159,15 +188,18 @@ function writeTable(w: ByteWriter, map: Map<string, number[]>): TableInfo {
   for (const [key, list] of map) {
     let h = hashOf(key) & mask;
     while (slots[h] !== 0) h = (h + 1) & mask;
-    slots[h] = w.pos;
+    const start = w.startSummed();
+    slots[h] = start;
     const k = Buffer.from(key, 'utf8');
     w.u16(k.length);
     w.raw(k);
     w.u32(list.length);
     for (const o of list) w.u32(o);
+    w.endSummed(start);
   }
   const at = w.pos;
   for (let i = 0; i < buckets; i++) w.u32(slots[i]!);
+  sums[at] = w.sha1Of(at);
   return { at, buckets };
 }
 
@@ -175,18 +207,17 @@ function writeTable(w: ByteWriter, map: Map<string, number[]>): TableInfo {
 export function buildPackageIndex(binaries: readonly BinaryRecord[], sources: readonly SourceRecord[], stamp: string): Buffer {
   const w = new ByteWriter();
   w.raw(Buffer.from(MAGIC));
-  const headerLenAt = w.pos;
-  w.u32(0);
-  // The header is written last, at the end: its offset goes here.
   const names = new Map<string, number[]>();
   const provides = new Map<string, number[]>();
   const sourceNames = new Map<string, number[]>();
   const essential: number[] = [];
   const archCounts: Record<string, number> = {};
+  const sums: Record<string, string> = {};
 
   const binaryAt: number[] = [];
   binaries.forEach((r, i) => {
-    binaryAt.push(w.pos);
+    const start = w.startSummed();
+    binaryAt.push(start);
     w.u32(r.line);
     let mask = 0;
     BINARY_FIELDS.forEach((f, bit) => {
@@ -199,18 +230,18 @@ export function buildPackageIndex(binaries: readonly BinaryRecord[], sources: re
       const v = r[f];
       if (v !== undefined) w.str(v);
     }
+    w.endSummed(start);
     addTo(names, r.name, i);
     for (const n of relationNames(r.provides)) addTo(provides, n, i);
     if (r.essential) essential.push(i);
     archCounts[r.arch] = (archCounts[r.arch] ?? 0) + 1;
   });
-  binaryAt.push(w.pos);
-  const binaryOffsets = w.pos;
-  for (const o of binaryAt) w.u32(o);
+  const binaryOffsets = writeOffsets(w, binaryAt, sums);
 
   const sourceAt: number[] = [];
   sources.forEach((r, i) => {
-    sourceAt.push(w.pos);
+    const start = w.startSummed();
+    sourceAt.push(start);
     w.u32(r.line);
     w.u16(r.names.length);
     for (let k = 0; k < r.names.length; k++) {
@@ -218,21 +249,21 @@ export function buildPackageIndex(binaries: readonly BinaryRecord[], sources: re
       w.str(r.values[k]!);
       w.u32(r.lines[k]!);
     }
+    w.endSummed(start);
     const pi = r.names.indexOf('Package');
     const name = pi >= 0 ? r.values[pi]! : r.values[r.names.indexOf('Source')]!;
     addTo(sourceNames, name, i);
   });
-  sourceAt.push(w.pos);
-  const sourceOffsets = w.pos;
-  for (const o of sourceAt) w.u32(o);
+  const sourceOffsets = writeOffsets(w, sourceAt, sums);
 
   const tables = {
-    names: writeTable(w, names),
-    provides: writeTable(w, provides),
-    sourceNames: writeTable(w, sourceNames),
+    names: writeTable(w, names, sums),
+    provides: writeTable(w, provides, sums),
+    sourceNames: writeTable(w, sourceNames, sums),
   };
   const essentialAt = w.pos;
   for (const o of essential) w.u32(o);
+  sums[essentialAt] = w.sha1Of(essentialAt);
 
   const header: Header = {
     format: INDEX_FORMAT,
@@ -242,69 +273,115 @@ export function buildPackageIndex(binaries: readonly BinaryRecord[], sources: re
     archCounts,
     tables,
     essential: { at: essentialAt, count: essential.length },
+    sums,
   };
   const headerAt = w.pos;
-  w.str(JSON.stringify(header));
-  w.u32At(headerLenAt, headerAt);
-  const body = w.done();
-  const sum = createHash('sha1').update(body).digest();
-  return Buffer.concat([body, sum, Buffer.from(END)]);
+  const json = Buffer.from(JSON.stringify(header), 'utf8');
+  w.raw(json);
+  w.u32(headerAt);
+  w.u32(json.length);
+  w.raw(createHash('sha1').update(json).digest());
+  w.raw(Buffer.from(END));
+  return Buffer.from(w.done());
 }
 
-/** Does the trailer end the file, and what SHA-1 does it name? (The caller hashes the rest.) */
-export function trailerOf(tail: Buffer): Buffer | undefined {
-  if (tail.length !== TRAILER_BYTES || tail.toString('latin1', 20) !== END) return undefined;
-  return tail.subarray(0, 20);
+/** Where each record starts, and where the last one ends: read whole, with its SHA-1 in the header. */
+function writeOffsets(w: ByteWriter, starts: number[], sums: Record<string, string>): number {
+  const at = w.pos;
+  for (const o of starts) w.u32(o);
+  // The record after the last one would start past its checksum field.
+  w.u32(at + 4);
+  sums[at] = w.sha1Of(at);
+  return at;
 }
 
-/** Reads an index built by buildPackageIndex, touching only what each question needs. */
+function parseHeader(src: ByteSource): Header {
+  if (src.size < MAGIC.length + TRAILER_BYTES || src.read(0, MAGIC.length).toString('latin1') !== MAGIC)
+    throw new CorruptIndexError('not an xdeb package index (or another format)');
+  const tail = src.read(src.size - TRAILER_BYTES, TRAILER_BYTES);
+  if (tail.toString('latin1', 28) !== END) throw new CorruptIndexError('its end is missing: truncated');
+  const at = tail.readUInt32LE(0);
+  const len = tail.readUInt32LE(4);
+  if (at + len > src.size - TRAILER_BYTES) throw new CorruptIndexError('its header lies outside it');
+  const json = src.read(at, len);
+  if (!createHash('sha1').update(json).digest().equals(tail.subarray(8, 28)))
+    throw new CorruptIndexError('its header does not match its checksum');
+  const header = JSON.parse(json.toString('utf8')) as Header;
+  if (header.format !== INDEX_FORMAT) throw new CorruptIndexError(`format ${header.format}, not ${INDEX_FORMAT}`);
+  return header;
+}
+
+/**
+ * Reads an index built by buildPackageIndex, touching only what each question needs, and
+ * checking each piece it reads (records and table entries by FNV-1a, whole tables by SHA-1).
+ * When a piece is damaged, `recover` gives the same index rebuilt (records keep their ordinals)
+ * and the question goes on from it; without `recover`, CorruptIndexError.
+ */
 export class PackageIndexReader {
   readonly binaryCount: number;
   readonly sourceCount: number;
   readonly archCounts: Readonly<Record<string, number>>;
   readonly stamp: string;
-  private readonly header: Header;
+  private header: Header;
+  /** Tables read whole on first use (offsets, hash buckets: a few hundred KiB), so that a lookup or a record costs one read. */
+  private readonly tablesRead = new Map<number, Buffer>();
 
-  constructor(private readonly src: ByteSource) {
-    if (src.size < MAGIC.length + 4 + TRAILER_BYTES || src.read(0, MAGIC.length).toString('latin1') !== MAGIC)
-      throw new CorruptIndexError('not an xdeb package index');
-    const at = this.u32(MAGIC.length);
-    let header: Header;
+  constructor(
+    private src: ByteSource,
+    private recover?: (why: string) => ByteSource,
+  ) {
+    this.header = parseHeader(src);
+    this.binaryCount = this.header.binaries.count;
+    this.sourceCount = this.header.sources.count;
+    this.archCounts = this.header.archCounts;
+    this.stamp = this.header.stamp;
+  }
+
+  /** Run a read; when it meets damage, once, rebuild and run it again. */
+  private guarded<T>(read: () => T): T {
     try {
-      header = JSON.parse(this.str(at)[0]) as Header;
+      return read();
     } catch (e) {
-      if (e instanceof CorruptIndexError) throw e;
-      throw new CorruptIndexError('unreadable header');
+      if (!(e instanceof CorruptIndexError) || !this.recover) throw e;
+      const recover = this.recover;
+      this.recover = undefined;
+      this.src = recover(e.message);
+      this.tablesRead.clear();
+      const header = parseHeader(this.src);
+      if (header.stamp !== this.stamp || header.binaries.count !== this.binaryCount || header.sources.count !== this.sourceCount)
+        throw new CorruptIndexError('the rebuilt index is not the one in use');
+      this.header = header;
+      return read();
     }
-    if (header.format !== INDEX_FORMAT) throw new CorruptIndexError(`format ${header.format}, not ${INDEX_FORMAT}`);
-    this.header = header;
-    this.binaryCount = header.binaries.count;
-    this.sourceCount = header.sources.count;
-    this.archCounts = header.archCounts;
-    this.stamp = header.stamp;
   }
 
-  private u32(pos: number): number {
-    return this.src.read(pos, 4).readUInt32LE(0);
+  private table(at: number, entries: number): Buffer {
+    let t = this.tablesRead.get(at);
+    if (t) return t;
+    t = this.src.read(at, 4 * entries);
+    if (sha1(t) !== this.header.sums[at]) throw new CorruptIndexError(`the table at ${at} does not match its checksum`);
+    this.tablesRead.set(at, t);
+    return t;
   }
 
-  /** A string at pos, and the position after it. */
-  private str(pos: number): [string, number] {
-    const n = this.u32(pos);
-    return [this.src.read(pos + 4, n).toString('utf8'), pos + 4 + n];
-  }
-
+  /** A record's bytes after its checksum, checked. */
   private range(offsets: number, count: number, i: number): Buffer {
     if (!(i >= 0 && i < count)) throw new RangeError(`no record ${i} (of ${count})`);
-    const b = this.src.read(offsets + 4 * i, 8);
-    const start = b.readUInt32LE(0);
-    const end = b.readUInt32LE(4);
+    const table = this.table(offsets, count + 1);
+    const start = table.readUInt32LE(4 * i);
+    const end = table.readUInt32LE(4 * i + 4) - 4;
     if (end < start) throw new CorruptIndexError(`record ${i} ends before it starts`);
-    return this.src.read(start, end - start);
+    const b = this.src.read(start - 4, end - start + 4);
+    if (fnv(b, 4, b.length) !== b.readUInt32LE(0)) throw new CorruptIndexError(`record ${i} does not match its checksum`);
+    return b.subarray(4);
   }
 
   /** The binary record at an ordinal (its order in the index file). */
   binary(i: number): BinaryRecord {
+    return this.guarded(() => this.decodeBinary(i));
+  }
+
+  private decodeBinary(i: number): BinaryRecord {
     const b = this.range(this.header.binaries.offsets, this.binaryCount, i);
     const line = b.readUInt32LE(0);
     const mask = b.readUInt16LE(4);
@@ -340,50 +417,62 @@ export class PackageIndexReader {
 
   /** Just the package name of a binary record. */
   binaryName(i: number): string {
-    const b = this.range(this.header.binaries.offsets, this.binaryCount, i);
-    const n = b.readUInt32LE(7);
-    return b.toString('utf8', 11, 11 + n);
+    return this.guarded(() => {
+      const b = this.range(this.header.binaries.offsets, this.binaryCount, i);
+      const n = b.readUInt32LE(7);
+      return b.toString('utf8', 11, 11 + n);
+    });
   }
 
   source(i: number): SourceRecord {
-    const b = this.range(this.header.sources.offsets, this.sourceCount, i);
-    const r: SourceRecord = { line: b.readUInt32LE(0), names: [], values: [], lines: [] };
-    const count = b.readUInt16LE(4);
-    let p = 6;
-    const next = (): string => {
-      const n = b.readUInt32LE(p);
-      const s = b.toString('utf8', p + 4, p + 4 + n);
-      p += 4 + n;
-      return s;
-    };
-    for (let k = 0; k < count; k++) {
-      r.names.push(next());
-      r.values.push(next());
-      r.lines.push(b.readUInt32LE(p));
-      p += 4;
-    }
-    return r;
+    return this.guarded(() => {
+      const b = this.range(this.header.sources.offsets, this.sourceCount, i);
+      const r: SourceRecord = { line: b.readUInt32LE(0), names: [], values: [], lines: [] };
+      const count = b.readUInt16LE(4);
+      let p = 6;
+      const next = (): string => {
+        const n = b.readUInt32LE(p);
+        const s = b.toString('utf8', p + 4, p + 4 + n);
+        p += 4 + n;
+        return s;
+      };
+      for (let k = 0; k < count; k++) {
+        r.names.push(next());
+        r.values.push(next());
+        r.lines.push(b.readUInt32LE(p));
+        p += 4;
+      }
+      return r;
+    });
   }
 
   private lookup(t: TableInfo, key: string): number[] {
-    const mask = t.buckets - 1;
-    let h = hashOf(key) & mask;
-    for (let probes = 0; probes < t.buckets; probes++, h = (h + 1) & mask) {
-      const at = this.u32(t.at + 4 * h);
-      if (at === 0) return [];
-      // One read for the key, its count and (mostly) its list: an entry is rarely longer.
-      let head = this.src.read(at, Math.min(ENTRY_READ, t.at - at));
-      const len = head.readUInt16LE(0);
-      if (head.length < 6 + len) head = this.src.read(at, 6 + len);
-      if (head.toString('utf8', 2, 2 + len) !== key) continue;
-      const count = head.readUInt32LE(2 + len);
-      const list =
-        6 + len + 4 * count <= head.length ? head.subarray(6 + len, 6 + len + 4 * count) : this.src.read(at + 6 + len, 4 * count);
-      const out: number[] = new Array(count);
-      for (let k = 0; k < count; k++) out[k] = list.readUInt32LE(4 * k);
-      return out;
-    }
-    return [];
+    return this.guarded(() => {
+      const mask = t.buckets - 1;
+      const buckets = this.table(t.at, t.buckets);
+      let h = hashOf(key) & mask;
+      for (let probes = 0; probes < t.buckets; probes++, h = (h + 1) & mask) {
+        const at = buckets.readUInt32LE(4 * h);
+        if (at === 0) return [];
+        // One read for the checksum, key, count and (mostly) list: an entry is rarely longer.
+        let e = this.src.read(at - 4, Math.min(ENTRY_READ, t.at - at + 4));
+        const len = e.readUInt16LE(4);
+        const count = e.length >= 10 + len ? e.readUInt32LE(6 + len) : -1;
+        const size = 10 + len + 4 * count;
+        if (count < 0 || e.length < size) {
+          e = this.src.read(at - 4, 10 + len);
+          e = this.src.read(at - 4, 10 + len + 4 * e.readUInt32LE(6 + len));
+        }
+        const n = e.readUInt32LE(6 + len);
+        const end = 10 + len + 4 * n;
+        if (fnv(e, 4, end) !== e.readUInt32LE(0)) throw new CorruptIndexError(`the table entry at ${at} does not match its checksum`);
+        if (e.toString('utf8', 6, 6 + len) !== key) continue;
+        const out: number[] = new Array(n);
+        for (let k = 0; k < n; k++) out[k] = e.readUInt32LE(10 + len + 4 * k);
+        return out;
+      }
+      return [];
+    });
   }
 
   /** Every record is about to be read. */
@@ -408,10 +497,12 @@ export class PackageIndexReader {
 
   /** Ordinals of the Essential: yes binary records. */
   essential(): number[] {
-    const { at, count } = this.header.essential;
-    const b = this.src.read(at, 4 * count);
-    const out: number[] = new Array(count);
-    for (let k = 0; k < count; k++) out[k] = b.readUInt32LE(4 * k);
-    return out;
+    return this.guarded(() => {
+      const { at, count } = this.header.essential;
+      const b = this.table(at, count);
+      const out: number[] = new Array(count);
+      for (let k = 0; k < count; k++) out[k] = b.readUInt32LE(4 * k);
+      return out;
+    });
   }
 }

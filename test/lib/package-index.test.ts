@@ -9,14 +9,7 @@ import { BuildChecker, type SourceVerdict } from '../../src/lib/build-check.js';
 import { parseDeb822 } from '../../src/lib/deb822.js';
 import { DependencyIndex } from '../../src/lib/installability.js';
 import type { ResolverMode } from '../../src/lib/multiarch.js';
-import {
-  buildPackageIndex,
-  bufferSource,
-  CorruptIndexError,
-  PackageIndexReader,
-  relationNames,
-  TRAILER_BYTES,
-} from '../../src/lib/package-index.js';
+import { buildPackageIndex, bufferSource, CorruptIndexError, PackageIndexReader, relationNames } from '../../src/lib/package-index.js';
 import { parseRelationField } from '../../src/lib/relation.js';
 import { binaryRecord, sourceRecord, Universe, type BinaryRecord } from '../../src/lib/universe.js';
 import { sourceStanza, stanza } from '../support/universe.js';
@@ -83,12 +76,60 @@ describe('package index', () => {
     expect([empty.binaryCount, empty.sourceCount, empty.named('x'), empty.essential()]).toEqual([0, 0, [], []]);
   });
 
-  it('refuses what is not an index, or is cut short', () => {
+  it('refuses what is not an index, or is cut short anywhere', () => {
     const built = buildPackageIndex(BINARIES, SOURCE_RECORDS, 'stamp');
     expect(() => new PackageIndexReader(bufferSource(Buffer.from('Package: hello\n')))).toThrow(CorruptIndexError);
-    expect(() => new PackageIndexReader(bufferSource(built.subarray(0, 100)))).toThrow(CorruptIndexError);
-    // Cut before the header, which is written last.
-    expect(() => new PackageIndexReader(bufferSource(built.subarray(0, built.length - TRAILER_BYTES - 200)))).toThrow(CorruptIndexError);
+    for (const cut of [100, built.length / 2, built.length - 1]) {
+      expect(() => new PackageIndexReader(bufferSource(built.subarray(0, Math.floor(cut))))).toThrow(/truncated|not an xdeb/);
+    }
+  });
+
+  /** The header of a built index (its offset and length are in the trailer). */
+  const headerOf = (b: Buffer) =>
+    JSON.parse(b.toString('utf8', b.readUInt32LE(b.length - 36), b.readUInt32LE(b.length - 36) + b.readUInt32LE(b.length - 32)));
+  const NAME = BINARIES[5]!.name;
+  const DAMAGE: [string, (b: Buffer) => number][] = [
+    ['in a record', (b) => b.indexOf(BINARIES[5]!.version)],
+    ['in a table entry (a key)', (b) => b.lastIndexOf(NAME)],
+    ['in an offsets table', (b) => headerOf(b).binaries.offsets + 4 * 5],
+    ['in a bucket table', (b) => headerOf(b).tables.names.at + 1],
+    ['in the header', (b) => b.lastIndexOf('"stamp"') + 2],
+  ];
+
+  it.each(DAMAGE)('damage %s is caught when read, never used', (_what, find) => {
+    const b = Buffer.from(buildPackageIndex(BINARIES, SOURCE_RECORDS, 'stamp'));
+    const at = find(b);
+    expect(at).toBeGreaterThan(8);
+    b[at] ^= 0x20;
+    expect(() => {
+      const ix = new PackageIndexReader(bufferSource(b));
+      ix.named(NAME);
+      for (let i = 0; i < ix.binaryCount; i++) ix.binary(i);
+    }).toThrow(CorruptIndexError);
+  });
+
+  it('with a way to rebuild, goes on from the rebuilt index, which it asks for once', () => {
+    const good = index();
+    const b = Buffer.from(buildPackageIndex(BINARIES, SOURCE_RECORDS, 'stamp'));
+    // Flip a byte in every record's first string: each one is damaged.
+    const offsets = headerOf(b).binaries.offsets as number;
+    for (let i = 0; i < BINARIES.length; i++) b[b.readUInt32LE(offsets + 4 * i) + 11] ^= 1;
+    const reasons: string[] = [];
+    const ix = new PackageIndexReader(bufferSource(b), (why) => {
+      reasons.push(why);
+      return bufferSource(buildPackageIndex(BINARIES, SOURCE_RECORDS, 'stamp'));
+    });
+    expect(ix.named(NAME)).toEqual(good.named(NAME));
+    for (let i = 0; i < BINARIES.length; i++) expect(ix.binary(i)).toEqual(BINARIES[i]);
+    expect(reasons).toEqual(['record 0 does not match its checksum']);
+  });
+
+  it('refuses a rebuilt index that is not the one in use', () => {
+    const b = Buffer.from(buildPackageIndex(BINARIES, SOURCE_RECORDS, 'stamp'));
+    const offsets = headerOf(b).binaries.offsets as number;
+    b[b.readUInt32LE(offsets) + 11] ^= 1;
+    const ix = new PackageIndexReader(bufferSource(b), () => bufferSource(buildPackageIndex(BINARIES.slice(1), SOURCE_RECORDS, 'stamp')));
+    expect(() => ix.binary(0)).toThrow(/not the one in use/);
   });
 });
 
