@@ -4,6 +4,7 @@
 //
 //   1. emulated   xdeb-build --chroot EMU --no-native      an arm64 chroot under qemu-user
 //   2. native     xdeb-build --chroot EMU --native CROSS   the same, compilers run natively
+//   2b. host      … --native CROSS --host-binaries         and make, sh, sed… too (docs/emulation.md)
 //   3. cross      xdeb-build --chroot CROSS -a arm64       a cross build in the amd64 chroot
 //
 // Each build starts from a fresh copy of its chroot and installs its own build-dependencies;
@@ -13,7 +14,7 @@
 // missing (the emulated one takes several minutes). Root, binfmt_misc with qemu-user-static and
 // deb.debian.org needed. Long (3 runs of zlib: about 20 min, plus the chroots when missing).
 //
-// --runs N (3): rounds of the three builds (cross, native compilers, emulated, in turns, so that
+// --runs N (3): rounds of the four builds (cross, native compilers, host binaries, emulated, in turns, so that
 // the load hits them alike); every run and the median are printed and the ratios are of the
 // medians. The ELF comparison is of the first round's builds. A chroot made by the run is timed
 // once, with its image's size. The report names the date, the commit and whether the tree is
@@ -190,8 +191,17 @@ if (args[0] === '--compare') {
 
 const builds = [
   { key: 'cross', label: 'cross build (amd64 → arm64)', argv: ['--chroot', cross, '-a', hostArch] },
-  { key: 'native', label: 'emulated arm64, native compilers', argv: ['--chroot', emu, '--native', cross, '-P', 'nocheck'] },
-  { key: 'emulated', label: 'emulated arm64', argv: ['--chroot', emu, '--no-native', '-P', 'nocheck'] },
+  {
+    key: 'native',
+    label: 'emulated arm64, native compilers',
+    argv: ['--chroot', emu, '--native', cross, '--no-host-binaries', '-P', 'nocheck'],
+  },
+  {
+    key: 'host',
+    label: 'emulated, native compilers + host binaries',
+    argv: ['--chroot', emu, '--host-binaries=default', '--native', cross, '-P', 'nocheck'],
+  },
+  { key: 'emulated', label: 'emulated arm64', argv: ['--chroot', emu, '--no-native', '--no-host-binaries', '-P', 'nocheck'] },
 ];
 
 try {
@@ -203,7 +213,7 @@ try {
   }))
     say(l);
   say(
-    `runs: ${runs} rounds of the three builds in turns; each build in a fresh copy of its chroot, installing its own build-dependencies; every run and the median`,
+    `runs: ${runs} rounds of the four builds in turns; each build in a fresh copy of its chroot, installing its own build-dependencies; every run and the median`,
   );
   await ensureChroot(cross, ['-a', hostArch, '--suite', suite, '--include', 'debhelper']);
   await ensureChroot(emu, ['--emulated', '-a', hostArch, '--suite', suite, '--include', 'debhelper']);
@@ -246,14 +256,25 @@ try {
   }
   const e = med.emulated;
   const n = med.native;
+  const h = med.host;
   const c = med.cross;
   say();
   say('ratios of the medians (build step = dpkg-buildpackage; wall = the whole xdeb-build, fresh chroot and build-dependencies included):');
-  say(`  emulated / native compilers:   build ${(e.runbuild / n.runbuild).toFixed(2)}×   wall ${(e.wall / n.wall).toFixed(2)}×`);
-  say(`  native compilers / cross:      build ${(n.runbuild / c.runbuild).toFixed(2)}×   wall ${(n.wall / c.wall).toFixed(2)}×`);
-  say(`  emulated / cross:              build ${(e.runbuild / c.runbuild).toFixed(2)}×   wall ${(e.wall / c.wall).toFixed(2)}×`);
+  say(`  emulated / native compilers:              build ${(e.runbuild / n.runbuild).toFixed(2)}×   wall ${(e.wall / n.wall).toFixed(2)}×`);
+  say(`  emulated / native compilers + host bins:  build ${(e.runbuild / h.runbuild).toFixed(2)}×   wall ${(e.wall / h.wall).toFixed(2)}×`);
+  say(`  native compilers + host bins / cross:     build ${(h.runbuild / c.runbuild).toFixed(2)}×   wall ${(h.wall / c.wall).toFixed(2)}×`);
+  say(`  native compilers / cross:                 build ${(n.runbuild / c.runbuild).toFixed(2)}×   wall ${(n.wall / c.wall).toFixed(2)}×`);
+  say(`  emulated / cross:                         build ${(e.runbuild / c.runbuild).toFixed(2)}×   wall ${(e.wall / c.wall).toFixed(2)}×`);
   say();
   say(compareBuilds(results.emulated.out, results.native.out));
+  // Every way against plain emulation, package by package (xdeb compare-builds: files, control fields, ELF).
+  for (const k of ['native', 'host', 'cross']) {
+    const r = spawnSync(process.execPath, [join(root, 'bin/xdeb.js'), 'compare-builds', results.emulated.out, results[k].out], {
+      encoding: 'utf8',
+    });
+    say(`xdeb compare-builds emulated ${k} (exit ${r.status}):`);
+    for (const l of r.stdout.trim().split('\n')) say(`  ${l}`);
+  }
   say(footer());
   mkdirSync(join(root, 'bench', 'results'), { recursive: true });
   writeFileSync(outFile, lines.join('\n') + '\n');

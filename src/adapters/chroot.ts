@@ -293,6 +293,10 @@ export class ChrootSession implements InsideHooks {
   /** The environment of every command inside (the caller's variables are added to it). */
   readonly env: Record<string, string>;
   interrupted: NodeJS.Signals | undefined;
+  /** What the build log's head says of this session (InsideHooks). */
+  readonly logFields: [string, string][] = [];
+  /** InsideHooks: set by the build's setup (host binaries settle perl there). */
+  beforeBuild: ((buildDepends: string) => Promise<void>) | undefined;
   private binds: BindRequest[] = [];
   private readonly handlers: [NodeJS.Signals, () => void][] = [];
   private closed = false;

@@ -19,4 +19,8 @@ export interface InsideHooks {
   wrap: CommandWrap;
   /** Show these directories of the machine at the same path inside (bind mounts, undone at the end). */
   expose(paths: readonly string[], readOnly?: boolean): Promise<void>;
+  /** What the build log's head says of the session (which tools run natively). */
+  logFields?: readonly (readonly [string, string])[];
+  /** Called once the build-dependencies are installed, before the build, with the source's Build-Depends (all three fields). */
+  beforeBuild?: (buildDepends: string) => Promise<void>;
 }

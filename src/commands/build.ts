@@ -106,6 +106,7 @@ const spec: CommandSpec = {
       ...binNmuFlag(flags.integer('binnmu')),
       native: flags.stringOrOff('native'),
       distcc: flags.optionalString('distcc'),
+      hostBinaries: flags.optionalStringOrOff('hostBinaries'),
     });
     const compare = flags.string('compare');
     const [cmp, lib] = compare ? await Promise.all([import('../flows/compare-builds.js'), import('../lib/deb-compare.js')]) : [];

@@ -24,6 +24,12 @@ const NATIVE: OptionSpec = {
   complete: 'chroot',
 };
 
+const HOST_BINARIES: OptionSpec = {
+  flags: '--host-binaries [tools]',
+  description:
+    "emulated chroot with --native: also run these tools natively (comma-separated; without a list: xdeb's default list, docs/emulation.md)",
+};
+
 const create: CommandSpec = {
   name: 'create',
   summary: 'make a chroot with mmdebstrap and keep it as an image',
@@ -42,6 +48,7 @@ const create: CommandSpec = {
     { flags: '--mirror <url>', description: 'the Debian mirror (default: configuration, else http://deb.debian.org/debian)' },
     { flags: '--include <packages>', description: 'more packages, comma-separated (e.g. debhelper,distcc)', repeatable: true },
     NATIVE,
+    HOST_BINARIES,
     LOCAL_REPO,
     DISABLE_LOCAL_REPO,
     LOCAL_CONFIG,
@@ -57,6 +64,10 @@ const create: CommandSpec = {
     {
       command: 'xdeb-chroot create --emulated -a arm64 --native bookworm-arm64 emu-arm64',
       description: "an emulated arm64 chroot whose builds use the cross chroot's compilers natively",
+    },
+    {
+      command: 'xdeb-chroot create --emulated -a arm64 --include debhelper --host-binaries --native bookworm-arm64 emu-fast',
+      description: 'the same, and its builds run make, sh, sed, gzip… natively too',
     },
   ],
   exitStatus: [
@@ -85,6 +96,7 @@ const create: CommandSpec = {
         .filter(Boolean),
       localRepo: chrootLocalRepo(flags, session),
       native: flags.string('native'),
+      hostBinaries: flags.optionalString('hostBinaries'),
       out,
     });
     if (out.json) out.jsonData(meta);
@@ -134,6 +146,7 @@ const login: CommandSpec = {
       complete: 'dir',
     },
     NATIVE,
+    HOST_BINARIES,
     { flags: '--save', description: 'keep the changes: pack the copy back as the image when the shell exits' },
     LOCAL_REPO,
     DISABLE_LOCAL_REPO,
@@ -142,6 +155,10 @@ const login: CommandSpec = {
   examples: [
     { command: 'xdeb-chroot login bookworm-arm64', description: 'a shell in a throwaway copy' },
     { command: 'xdeb-chroot login --bind "$PWD" bookworm-arm64 -- dpkg --print-foreign-architectures', description: 'run one command' },
+    {
+      command: 'xdeb-chroot login --host-binaries=default --native bookworm-arm64 emu-arm64',
+      description: 'an emulated chroot whose compilers and tools run natively; it says which',
+    },
   ],
   exitStatus: [{ code: 0, meaning: 'otherwise: the exit status of the shell or COMMAND' }],
   async run({ args, flags, out }) {
@@ -153,6 +170,7 @@ const login: CommandSpec = {
       command: args.slice(1),
       binds: flags.strings('bind'),
       native: flags.string('native'),
+      hostBinaries: flags.optionalString('hostBinaries'),
       save: flags.boolean('save'),
       localRepo: chrootLocalRepo(flags, session),
       out,

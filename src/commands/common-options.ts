@@ -53,6 +53,12 @@ export const CHROOT_BUILD: OptionSpec[] = [
     flags: '--distcc [hosts]',
     description: 'in a chroot, send compile jobs to these distcc helpers (default: 127.0.0.1), each probed first',
   },
+  {
+    flags: '--host-binaries [tools]',
+    description:
+      "in an emulated chroot with native compilers, also run these tools natively (comma-separated; without a list: xdeb's default list, docs/emulation.md)",
+  },
+  { flags: '--no-host-binaries', description: 'run every tool emulated, even if the emulated chroot names host binaries' },
 ];
 
 export const REPO_SELECTION: OptionSpec[] = [

@@ -289,6 +289,7 @@ const spec: CommandSpec = {
         report: flags.string('report'),
         native: flags.stringOrOff('native'),
         distcc: flags.optionalString('distcc'),
+        hostBinaries: flags.optionalStringOrOff('hostBinaries'),
       },
       prog,
     );

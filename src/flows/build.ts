@@ -43,6 +43,8 @@ export interface ChrootCompilers {
   native?: string | false;
   /** --distcc [HOSTS]: send compile jobs to distcc helpers (true: loopback). */
   distcc?: string | true;
+  /** --host-binaries [TOOLS]: tools run natively in an emulated chroot (true: the default list); false: none, even if the chroot names some. */
+  hostBinaries?: string | boolean;
 }
 
 export interface BuildOptions extends ResolveOptions, ChrootCompilers {
@@ -124,6 +126,9 @@ export async function buildOne(arg: string, ctx: BuildContext, opts: BuildOption
     }),
   );
   const { src } = checked;
+  await ctx.inside?.beforeBuild?.(
+    ['Build-Depends', 'Build-Depends-Arch', 'Build-Depends-Indep'].map((f) => src.paragraph.get(f) ?? '').join(', '),
+  );
   const provenance = buildDepsRecord(checked.loaded.universe, checked.fv.verdict.install, src, ctx);
   const t1 = Date.now();
   const sourcePath = src.path ?? (await inStep('source', src.name, () => fetchSource(src, out, ctx.inside?.aptEnv)));
@@ -151,6 +156,7 @@ export async function buildOne(arg: string, ctx: BuildContext, opts: BuildOption
       ...(opts.dropBuildDepends?.length ? { dropBuildDepends: opts.dropBuildDepends } : {}),
       ...(opts.binNMU ? { binNMU: opts.binNMU } : {}),
       wrap: ctx.inside?.wrap,
+      ...(ctx.inside?.logFields?.length ? { logFields: ctx.inside.logFields } : {}),
       echo: out.verbose || out.tty,
       info: (m) => out.info(m),
       warn: (m) => out.warn(m),

@@ -53,6 +53,24 @@ export async function withBuildChroot<T>(
         (m) => out.info(m),
       );
       out.info(`chroot ${name}: ${n.wrappers.length} compiler names run the native ${n.triplet}-gcc-${n.major} of chroot ${native}`);
+      s.logFields.push(['Native Compilers', `${n.triplet}-gcc-${n.major} of chroot ${native}`]);
+    }
+    const hostBinaries = opts.hostBinaries === false ? undefined : opts.hostBinaries !== undefined ? opts.hostBinaries : meta.hostBinaries;
+    if (hostBinaries !== undefined) {
+      if (!native) throw new UsageError('--host-binaries come from the native chroot: give --native NAME (or drop --no-native)');
+      const { setupHostBinaries, settlePerl } = await import('../adapters/host-binaries.js');
+      const list =
+        hostBinaries === true ? [] : typeof hostBinaries === 'string' ? hostBinaries.split(/[,\s]+/).filter(Boolean) : hostBinaries;
+      const h = await setupHostBinaries(s, list, (m) => out.info(m));
+      if (h.absent.length) out.info(`chroot ${name}: not installed, so not swapped: ${h.absent.join(', ')}`);
+      const field: [string, string] = ['Host Binaries', ''];
+      const say = (tools: readonly { name: string; version: string }[]) => {
+        field[1] = tools.map((t) => `${t.name} ${t.version}`).join(', ') || '(none)';
+      };
+      say(h.tools);
+      s.logFields.push(field);
+      // Once the build-dependencies are in: perl stays native only if this build may have it.
+      s.beforeBuild = async (buildDepends) => say(await settlePerl(s, buildDepends, (m) => out.warn(m)));
     }
     if (opts.distcc) {
       const { setupDistcc } = await import('../adapters/distcc.js');

@@ -28,6 +28,7 @@ import {
   type ChrootMeta,
 } from '../lib/chroot-spec.js';
 import { EnvironmentError, Interrupted, NegativeAnswer, UsageError } from '../lib/errors.js';
+import { hostBinaryList } from '../lib/host-binaries.js';
 import { diagnoseMmdebstrapLog } from '../lib/mmdebstrap-log.js';
 import type { Output } from '../ui/output.js';
 import { chrootFiles, packImage, readChrootMeta, withChrootLock, withChrootSession, writeChrootMeta } from '../adapters/chroot.js';
@@ -47,6 +48,8 @@ export interface CreateOptions {
   localRepo?: string;
   /** For an emulated chroot: the cross chroot whose compilers builds use by default. */
   native?: string;
+  /** --host-binaries [TOOLS]: the tools its builds run natively by default (true: the default list). */
+  hostBinaries?: string | true;
   out: Output;
 }
 
@@ -70,6 +73,8 @@ export async function createChroot(o: CreateOptions): Promise<ChrootMeta> {
         `--native ${o.native}: that is an ${n.kind} chroot; give a cross chroot (xdeb-chroot create -a ${o.hostArch} NAME)`,
       );
   }
+  const hostBinaries = o.hostBinaries === undefined ? undefined : hostBinaryList(o.hostBinaries);
+  if (hostBinaries && !o.native) throw new UsageError('--host-binaries come from the native chroot: give --native NAME too');
   if (!which('mmdebstrap')) throw new EnvironmentError('mmdebstrap not found (install the mmdebstrap package)');
   const machine = machineArch();
   if (o.kind === 'emulated') {
@@ -142,6 +147,7 @@ export async function createChroot(o: CreateOptions): Promise<ChrootMeta> {
       image: `${o.name}.tar.zst`,
       ...(o.localRepo ? { localRepo: o.localRepo } : {}),
       ...(o.native ? { native: o.native } : {}),
+      ...(hostBinaries ? { hostBinaries } : {}),
       command: plan.argv,
       created: started.toISOString(),
       updated: now,

@@ -5,7 +5,7 @@
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { EnvironmentError } from '../lib/errors.js';
+import { EnvironmentError, UsageError } from '../lib/errors.js';
 import type { Output } from '../ui/output.js';
 import { packImage, readChrootMeta, withChrootLock, withChrootSession, writeChrootMeta } from '../adapters/chroot.js';
 import { resolveInRoot } from '../adapters/mounts.js';
@@ -17,6 +17,8 @@ export interface LoginOptions {
   command: readonly string[];
   binds: readonly string[];
   native?: string;
+  /** --host-binaries [TOOLS]: with --native, these tools run natively too (true: the default list). */
+  hostBinaries?: string | true;
   save: boolean;
   localRepo?: string;
   out: Output;
@@ -39,6 +41,14 @@ export async function loginChroot(o: LoginOptions): Promise<number> {
           (m) => o.out.info(m),
         );
       }
+      if (o.hostBinaries !== undefined) {
+        if (!o.native) throw new UsageError('--host-binaries come from the native chroot: give --native NAME too');
+        const { setupHostBinaries, HOST_BINARIES_RECORD } = await import('../adapters/host-binaries.js');
+        const list = o.hostBinaries === true ? [] : o.hostBinaries.split(/[,\s]+/).filter(Boolean);
+        const h = await setupHostBinaries(s, list, (m) => o.out.info(m));
+        for (const t of h.tools) o.out.info(`  native: ${t.name} ${t.version} (${t.files.join(' ')})`);
+        o.out.info(`  (listed in ${HOST_BINARIES_RECORD} inside; dpkg-divert --list shows the emulated copies aside)`);
+      }
       const shell = existsSync(resolveInRoot(s.root, '/bin/bash')) ? ['/bin/bash', '-l'] : ['/bin/sh', '-l'];
       const cwd = binds.length && o.command.length ? binds[0]!.path : '/root';
       const argv = s.wrap(o.command.length ? o.command : shell, { cwd });
@@ -51,6 +61,10 @@ export async function loginChroot(o: LoginOptions): Promise<number> {
       });
       s.checkInterrupted();
       if (o.save) {
+        if (o.hostBinaries !== undefined) {
+          const { removeHostBinaries } = await import('../adapters/host-binaries.js');
+          await removeHostBinaries(s);
+        }
         await s.unmountInside();
         const bytes = await withChrootLock(o.dir, o.name, async () => {
           const now = readChrootMeta(o.dir, o.name);

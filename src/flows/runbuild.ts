@@ -50,6 +50,8 @@ export interface RunBuildOptions {
   program?: string;
   /** Run the Debian tools inside a chroot session (xdeb-build --chroot). */
   wrap?: CommandWrap;
+  /** Further fields of the log's head (a chroot session's native tools). */
+  logFields?: readonly (readonly [string, string])[];
   /** A flavoured toolchain (docs/toolchains.md): its compiler and flags, recorded in the log and the .changes, and its ISA check. */
   toolchain?: ToolchainPlan;
 }
@@ -262,6 +264,7 @@ async function writeLogHead(b: Build, log: BuildLog, command: string[]): Promise
   const tc = o.toolchain;
   const extra = [
     ...(tc?.log ?? []),
+    ...(o.logFields ?? []),
     ...(o.dropBuildDepends?.length ? [['Dropped Build-Depends', o.dropBuildDepends.join(' ')] as const] : []),
   ];
   await logWrite(

@@ -235,6 +235,7 @@ export async function runSequence(session: Session, opts: SequenceInput, prog: s
     // --chroot (in the session): how its builds get their compilers.
     ...(opts.native !== undefined ? { native: opts.native } : {}),
     ...(opts.distcc !== undefined ? { distcc: opts.distcc } : {}),
+    ...(opts.hostBinaries !== undefined ? { hostBinaries: opts.hostBinaries } : {}),
   };
   const executorName = opts.executor ?? (opts.resume ? state.executor?.kind : undefined) ?? 'local';
   checkExecutorOptions(opts, executorName);
@@ -247,6 +248,7 @@ export async function runSequence(session: Session, opts: SequenceInput, prog: s
       implicit: buildOpts.implicit,
       ...(buildOpts.native !== undefined ? { native: buildOpts.native } : {}),
       ...(buildOpts.distcc !== undefined ? { distcc: buildOpts.distcc } : {}),
+      ...(buildOpts.hostBinaries !== undefined ? { hostBinaries: buildOpts.hostBinaries } : {}),
     },
   };
   const { code, state: after } = await executor.run(state, {

@@ -28,6 +28,8 @@ export interface ChrootMeta {
   localRepo?: string;
   /** For an emulated chroot: the cross chroot whose compilers are used natively by default. */
   native?: string;
+  /** For an emulated chroot: the tools its builds run natively by default (lib/host-binaries.ts; [] the default list). */
+  hostBinaries?: string[];
   /** The mmdebstrap command that made it. */
   command: string[];
   created: string;

@@ -53,6 +53,13 @@ export class Flags {
     return this.mismatch(name, 'a string or true');
   }
 
+  /** `--name [value]` next to `--no-name`: the value, true without one, false for --no-name, undefined for neither. */
+  optionalStringOrOff(name: string): string | boolean | undefined {
+    const v = this.values[name];
+    if (v === undefined || typeof v === 'boolean' || typeof v === 'string') return v;
+    return this.mismatch(name, 'a string, true or false');
+  }
+
   /** `--name <value>` next to `--no-name`: the value, false for --no-name, undefined for neither. */
   stringOrOff(name: string): string | false | undefined {
     const v = this.values[name];

@@ -5,14 +5,17 @@
 // Needs root, mmdebstrap and deb.debian.org; the distcc part also distccd and the arm64 cross
 // compiler; the emulated chroot (native compilers inside emulation) qemu-user-static in binfmt_misc.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import {
   chmodSync,
   cpSync,
   existsSync,
+  lstatSync,
   mkdirSync,
   mkdtempSync,
   readdirSync,
   readFileSync,
+  readlinkSync,
   rmSync,
   symlinkSync,
   writeFileSync,
@@ -645,6 +648,152 @@ describe.runIf(ready)('xdeb-chroot: one cross chroot (bookworm, arm64), builds i
       expect(b.stderr).toMatch(/--native and --distcc exclude each other/);
       noSessionLeft();
     }, 120_000);
+
+    it('login --host-binaries: sh, make, sed… are the native x86-64 programs of ci, the emulated ones aside; dpkg and uname still say arm64', () => {
+      const r = chroot([
+        'login',
+        '-v',
+        '--host-binaries=default',
+        '--native',
+        'ci',
+        'emu',
+        '--',
+        '/bin/sh',
+        '-c',
+        'dpkg --print-architecture; uname -m; for p in /bin/dash /usr/bin/make /bin/sed /usr/bin/dpkg-deb; do printf "%s " $p; od -An -tx1 -j18 -N2 "$(readlink -f $p)"; done; ' +
+          'dpkg-divert --list | grep -c xdeb-emulated; od -An -tx1 -j18 -N2 /usr/bin/make.xdeb-emulated; od -An -tx1 -j18 -N2 /usr/bin/dpkg; cut -f1 /etc/xdeb/host-binaries | tr "\\n" " "',
+      ]);
+      expect(r.status, r.stderr).toBe(0);
+      const lines = r.stdout.split('\n').map((l) => l.trim().replace(/\s+/g, ' '));
+      expect(lines.slice(0, 6)).toEqual([
+        'arm64',
+        'aarch64',
+        '/bin/dash 3e 00',
+        '/usr/bin/make 3e 00',
+        '/bin/sed 3e 00',
+        '/usr/bin/dpkg-deb 3e 00',
+      ]);
+      expect(Number(lines[6])).toBeGreaterThan(10);
+      // The emulated make aside and dpkg itself are arm64 programs.
+      expect(lines.slice(7, 9)).toEqual(['b7 00', 'b7 00']);
+      expect(lines[9]).toMatch(/^dash make perl bash coreutils-files sed grep m4 gzip bzip2 xz tar mawk diff find dpkg-deb/);
+      expect(r.stderr).toMatch(/chroot emu: \d+ programs of dash, make, perl, .* run natively from chroot ci/);
+      noSessionLeft();
+    }, 600_000);
+
+    it('removing the host binaries restores the session copy exactly: every file, mode and link target as before', async () => {
+      const { withChrootSession } = await import('../../src/adapters/chroot.js');
+      const { setupNativeCompilers } = await import('../../src/adapters/native-compilers.js');
+      const { setupHostBinaries, removeHostBinaries } = await import('../../src/adapters/host-binaries.js');
+      const { Output } = await import('../../src/ui/output.js');
+      const out = new Output({ prog: 'test', quiet: true });
+      const skip = new Set(['/proc', '/dev', '/sys', '/native', '/tmp', repo]);
+      /** path → type, mode and content hash (or link target), for the whole copy but its mounts. */
+      const snapshot = (root: string): Map<string, string> => {
+        const m = new Map<string, string>();
+        const walk = (rel: string) => {
+          for (const e of readdirSync(join(root, rel))) {
+            const p = `${rel}/${e}`;
+            if (skip.has(p)) continue;
+            const st = lstatSync(join(root, p));
+            if (st.isSymbolicLink()) m.set(p, `l ${readlinkSync(join(root, p))}`);
+            else if (st.isDirectory()) {
+              m.set(p, `d ${st.mode}`);
+              walk(p);
+            } else
+              m.set(
+                p,
+                `f ${st.mode} ${createHash('sha256')
+                  .update(readFileSync(join(root, p)))
+                  .digest('hex')}`,
+              );
+          }
+        };
+        walk('');
+        return m;
+      };
+      const diff = (a: Map<string, string>, b: Map<string, string>) =>
+        [...new Set([...a.keys(), ...b.keys()])].filter((k) => a.get(k) !== b.get(k)).map((k) => `${k}: ${a.get(k)} → ${b.get(k)}`);
+      await withChrootSession({ dir: chroots, name: 'emu', localRepo: repo, native: 'ci', out }, async (s) => {
+        await setupNativeCompilers(
+          s,
+          () => {},
+          () => {},
+        );
+        const before = snapshot(s.root);
+        const h = await setupHostBinaries(s, [], () => {});
+        expect(h.tools.length).toBeGreaterThan(10);
+        const during = snapshot(s.root);
+        expect(diff(before, during).length).toBeGreaterThan(20);
+        await removeHostBinaries(s);
+        expect(diff(before, snapshot(s.root))).toEqual([]);
+      });
+      noSessionLeft();
+    }, 600_000);
+
+    it('xdeb-build --host-binaries: the fixture library built with make, sh and the rest native; the log says which; an arm64 library', () => {
+      const r = runCli(['--chroot', 'emu', '--host-binaries', '--no-publish', '--json', '-v', 'libxdebdemo'], {
+        bin: 'xdeb-build',
+        env,
+        cwd: src,
+        timeout: 900_000,
+      });
+      expect(r.status, r.stderr).toBe(0);
+      for (const n of installedInside(r.stderr)) touched.add(n);
+      const b = JSON.parse(r.stdout).builds[0];
+      expect(b).toMatchObject({ source: 'libxdebdemo', buildArch: 'arm64', hostArch: 'arm64' });
+      const log = readFileSync(b.log, 'utf8');
+      expect(log).toMatch(/^Native Compilers: aarch64-linux-gnu-gcc-\d+ of chroot ci$/m);
+      expect(log).toMatch(/^Host Binaries: dash \S+, make \S+, perl \S+, bash \S+, coreutils-files \S+, sed \S+/m);
+      expect(debElfMachine(join(src, 'libxdebdemo1_1.0_arm64.deb'), './usr/lib/aarch64-linux-gnu/libxdebdemo.so.1')).toBe(183);
+      process.stderr.write(`xdeb-build in emu with native compilers and host binaries: ${b.seconds.runbuild.toFixed(1)} s runbuild\n`);
+      noSessionLeft();
+    }, 900_000);
+
+    it('a build that makes Perl XS modules keeps perl emulated: it says why, and perl reports the arm64 archname', () => {
+      makeSource(src, 'xdebperlxs', {
+        buildDepends: 'perl-xs-dev',
+        rules: 'override_dh_auto_build:\n\tperl -MConfig -e \'print "archname=$$Config{archname}\\n"\'\n\tdh_auto_build\n',
+      });
+      const r = runCli(['--chroot', 'emu', '--host-binaries=default', '--no-publish', '--json', '-v', 'xdebperlxs'], {
+        bin: 'xdeb-build',
+        env,
+        cwd: src,
+        timeout: 900_000,
+      });
+      expect(r.status, r.stderr).toBe(0);
+      for (const n of installedInside(r.stderr)) touched.add(n);
+      expect(r.stderr).toMatch(
+        /warning: perl stays emulated in this build: the build makes Perl XS modules \(it build-depends on perl-xs-dev\)/,
+      );
+      const log = readFileSync(JSON.parse(r.stdout).builds[0].log, 'utf8');
+      expect(log).toMatch(/^archname=aarch64-linux-gnu-thread-multi$/m);
+      expect(log).toMatch(/^Host Binaries: dash \S+, make \S+, bash /m);
+      noSessionLeft();
+    }, 900_000);
+
+    it('bad --host-binaries: a tool that must stay emulated, an unknown one, none without a native chroot — exit status 2, the image unchanged', () => {
+      const image = join(chroots, 'emu.tar.zst');
+      const sum = () => createHash('sha256').update(readFileSync(image)).digest('hex');
+      const before = sum();
+      const cases: [string[], RegExp][] = [
+        [
+          ['--host-binaries', 'make,dpkg'],
+          /these must stay emulated: dpkg \(`dpkg --print-architecture` must say the emulated architecture\)/,
+        ],
+        [['--host-binaries', 'python3'], /python3 \(a native python reports the build machine's platform/],
+        [['--host-binaries', 'nosuchtool'], /no host binary named 'nosuchtool'/],
+        [['--no-native', '--host-binaries=default'], /--host-binaries come from the native chroot/],
+      ];
+      for (const [args, message] of cases) {
+        const r = runCli(['--chroot', 'emu', ...args, 'libxdebdemo'], { bin: 'xdeb-build', env, cwd: src });
+        expect({ args, status: r.status }).toEqual({ args, status: 2 });
+        expect(r.stderr).toMatch(message);
+        expect(r.stderr).not.toMatch(/\n\s+at /);
+      }
+      expect(sum()).toBe(before);
+      noSessionLeft();
+    }, 300_000);
 
     it('remove emu', () => {
       expect(chroot(['remove', 'emu']).status).toBe(0);
