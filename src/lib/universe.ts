@@ -332,7 +332,7 @@ export class Universe {
   private readonly sourcesByName = new Map<string, SourcePackage[]>();
   private readonly eagerArchitectures = new Set<string>();
   private readonly attached: Attached[] = [];
-  /** Names (of packages, of provided names, of declared conflicts, of sources) read from every attached index. */
+  /** Names (of packages, provided names, sources) already read from every attached index. */
   private readonly doneNames = new Set<string>();
   private readonly doneProvides = new Set<string>();
   private readonly doneSources = new Set<string>();
