@@ -102,13 +102,24 @@ function parseIndexSync(file: string, kind: IndexKind): IndexRecords {
   return c.out;
 }
 
+/** A cache file's descriptor is closed when nothing reads the file any more (a sequence loads a universe per build). */
+const closeWhenUnused = new FinalizationRegistry<number>((fd) => {
+  try {
+    closeSync(fd);
+  } catch {
+    // closed already
+  }
+});
+
 /** A cache file read where a question needs it (pread): a lookup touches a few hundred bytes, not the file. */
 class FileBytes implements ByteSource {
   constructor(
     private readonly fd: number,
     readonly size: number,
     private readonly path: string,
-  ) {}
+  ) {
+    closeWhenUnused.register(this, fd);
+  }
 
   /** The whole file, once a pass over every record asked for it. */
   private whole: Buffer | undefined;
@@ -186,6 +197,9 @@ function prune(dir: string, prefix: string, keep: string): void {
   });
 }
 
+/** The reader of each index file's current cache file, by the index file's key (an older one is left to the garbage collector). */
+const readersInUse = new Map<string, { path: string; reader: PackageIndexReader }>();
+
 export interface OpenIndexOptions {
   env?: NodeJS.ProcessEnv;
   /** Told when a damaged cache file is rebuilt. */
@@ -229,6 +243,9 @@ export async function openPackageIndex(
   };
   if (path) {
     const cachePath = path;
+    // The same cache file again in this process (the next build of a sequence): the reader already open.
+    const open = readersInUse.get(key);
+    if (open?.path === cachePath) return { index: open.reader, fromCache: true };
     // Damage met in the middle of a question: the same index, rebuilt now from the same file.
     const recover = (why: string): ByteSource => {
       opts.warn?.(`index cache ${cachePath} is damaged (${why}): rebuilding it from ${file}`);
@@ -240,6 +257,7 @@ export async function openPackageIndex(
     };
     const cached = openCached(cachePath, stamp, recover);
     if (cached instanceof PackageIndexReader) {
+      readersInUse.set(key, { path: cachePath, reader: cached });
       try {
         const now = new Date();
         utimesSync(cachePath, now, now);
