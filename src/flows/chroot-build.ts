@@ -55,7 +55,15 @@ export async function withBuildChroot<T>(
       out.info(`chroot ${name}: ${n.wrappers.length} compiler names run the native ${n.triplet}-gcc-${n.major} of chroot ${native}`);
       s.logFields.push(['Native Compilers', `${n.triplet}-gcc-${n.major} of chroot ${native}`]);
     }
-    const hostBinaries = opts.hostBinaries === false ? undefined : opts.hostBinaries !== undefined ? opts.hostBinaries : meta.hostBinaries;
+    // The chroot's own list goes with its native compilers (--no-native: plain emulation); a list given here needs them.
+    const hostBinaries =
+      opts.hostBinaries === false
+        ? undefined
+        : opts.hostBinaries !== undefined
+          ? opts.hostBinaries
+          : native
+            ? meta.hostBinaries
+            : undefined;
     if (hostBinaries !== undefined) {
       if (!native) throw new UsageError('--host-binaries come from the native chroot: give --native NAME (or drop --no-native)');
       const { setupHostBinaries, settlePerl } = await import('../adapters/host-binaries.js');
