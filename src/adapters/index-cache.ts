@@ -118,7 +118,13 @@ class FileBytes implements ByteSource {
     readonly size: number,
     private readonly path: string,
   ) {
-    closeWhenUnused.register(this, fd);
+    closeWhenUnused.register(this, fd, this);
+  }
+
+  /** Close it now (a file found unusable): the registry must then not close the number again, which may be another file's by then. */
+  close(): void {
+    closeWhenUnused.unregister(this);
+    closeSync(this.fd);
   }
 
   /** The whole file, once a pass over every record asked for it. */
@@ -154,15 +160,19 @@ function openCached(path: string, stamp: string, recover: (why: string) => ByteS
     return undefined;
   }
   let why: string;
+  const bytes = new FileBytes(fd, fstatSync(fd).size, path);
   try {
-    const r = new PackageIndexReader(new FileBytes(fd, fstatSync(fd).size, path), recover);
+    const r = new PackageIndexReader(bytes, recover);
     if (r.stamp === stamp) return r;
     why = 'it was made from another version of the index';
   } catch (e) {
-    if (!(e instanceof CorruptIndexError || e instanceof SyntaxError)) throw e;
+    if (!(e instanceof CorruptIndexError || e instanceof SyntaxError)) {
+      bytes.close();
+      throw e;
+    }
     why = e.message;
   }
-  closeSync(fd);
+  bytes.close();
   return why;
 }
 

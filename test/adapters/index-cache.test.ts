@@ -134,6 +134,29 @@ describe('index cache', () => {
     expect(readdirSync('/proc/self/fd').length).toBe(fds);
   });
 
+  it('a damaged cache file is closed once: the garbage collector does not close its number again when another file has it', () => {
+    const t = setup();
+    const script = `
+      import { openSync, fstatSync, readdirSync, writeFileSync } from 'node:fs';
+      const { openPackageIndex } = await import(${JSON.stringify(join(ROOT, 'dist/adapters/index-cache.js'))});
+      const env = { XDG_CACHE_HOME: ${JSON.stringify(t.env.XDG_CACHE_HOME)} };
+      const file = ${JSON.stringify(t.file)};
+      const dir = ${JSON.stringify(t.dir)};
+      await openPackageIndex(file, 'Packages', { env });
+      for (let i = 0; i < 20; i++) {
+        for (const c of readdirSync(dir)) writeFileSync(dir + '/' + c, 'Package: hello\\n');
+        await openPackageIndex(file, 'Packages', { env, warn: () => {} });
+      }
+      const other = openSync('/dev/null', 'r');
+      for (let i = 0; i < 3; i++) { globalThis.gc(); await new Promise((r) => setTimeout(r, 30)); }
+      fstatSync(other);
+      console.log('still open');
+    `;
+    const r = spawnSync(process.execPath, ['--expose-gc', '--input-type=module', '-e', script], { encoding: 'utf8' });
+    expect(r.stderr).toBe('');
+    expect(r.stdout.trim()).toBe('still open');
+  });
+
   it('writes nothing with XDEB_NO_CACHE=1', async () => {
     const t = setup();
     const r = await openPackageIndex(t.file, 'Packages', { env: { ...t.env, XDEB_NO_CACHE: '1' } });
