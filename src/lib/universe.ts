@@ -352,7 +352,8 @@ export class Universe {
 
   /**
    * Read an index's packages by name from now on. Packages added one by one before it come
-   * before its records in the order; attach indexes in the order their origins rank ties.
+   * before its records in the order, those added after it after them; attach indexes in the
+   * order their origins rank ties.
    */
   attach(origin: number, index: RecordIndex, opts: { wanted: Iterable<string>; sources?: boolean }): void {
     this.attached.push({
@@ -374,8 +375,16 @@ export class Universe {
     return this.addBinaryRecord(r, origin, opts);
   }
 
-  /** Add a binary package from its record (as binaryRecord() extracts it, or from an index). */
-  addBinaryRecord(r: BinaryRecord, origin: number, opts: { installed?: boolean } = {}, order = this.nextOrder++): BinaryPackage {
+  /**
+   * Add a binary package from its record (as binaryRecord() extracts it, or from an index, with its
+   * order). One added after indexes were attached comes after their records, as if they had been
+   * read first: the name is read from them before, so that an equal package of theirs stays the one.
+   */
+  addBinaryRecord(r: BinaryRecord, origin: number, opts: { installed?: boolean } = {}, order?: number): BinaryPackage {
+    if (order === undefined) {
+      this.readName(r.name);
+      order = this.nextOrder++;
+    }
     const key = `${r.name}\0${r.version}\0${r.arch}`;
     const existing = this.byKey.get(key);
     if (existing !== undefined) {

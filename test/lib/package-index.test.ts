@@ -270,6 +270,24 @@ describe('a universe reading indexes by name', () => {
     );
   });
 
+  it('a package added one by one after an index is attached comes after its records: an equal one of the index stays the one', () => {
+    const lines = ['libfoo1 arm64 1 same', 'other amd64 1'];
+    const planned = recordsOf(['libfoo1 arm64 1 same', 'libfoo1 arm64 2 same'], 'planned');
+    for (const lazy of [true, false]) {
+      const u = universe({ files: [lines], installed: [] }, lazy);
+      const o = u.addOrigin({ label: 'planned', file: 'planned', kind: 'file', priority: 990 });
+      const added = planned.map((r) => u.addBinaryRecord(r, o));
+      expect({ lazy, origins: added.map((p) => [p.version, p.origin, p.alsoFrom]) }).toEqual({
+        lazy,
+        origins: [
+          ['1', 0, [1]],
+          ['2', 1, undefined],
+        ],
+      });
+      expect(u.named('libfoo1').map((id) => u.get(id).version)).toEqual(['1', '2']);
+    }
+  });
+
   it('reads only the names a question touches, and everything when asked for all', () => {
     const lines = [
       'hello amd64 1 | Depends: libc6',
