@@ -10,7 +10,16 @@ import { existsSync, lstatSync, readFileSync, rmdirSync, rmSync, symlinkSync, un
 import { basename, dirname, join } from 'node:path';
 import { machine } from 'node:os';
 import { EnvironmentError, UsageError } from '../lib/errors.js';
-import { chooseHostBinaries, divertedName, hostBinaryList, perlNative, programFiles, sameToolVersion } from '../lib/host-binaries.js';
+import { archTable } from '../lib/arch.js';
+import {
+  chooseHostBinaries,
+  divertedName,
+  forTriplet,
+  hostBinaryList,
+  perlNative,
+  programFiles,
+  sameToolVersion,
+} from '../lib/host-binaries.js';
 import type { ChrootSession } from './chroot.js';
 import { readAllParagraphs } from './deb822-files.js';
 import { resolveInRoot } from './mounts.js';
@@ -64,7 +73,10 @@ export async function setupHostBinaries(s: ChrootSession, list: readonly string[
   const native = s.nativeRoot;
   const nm = s.nativeMeta;
   if (!native || !nm) throw new UsageError('host binaries come from a native chroot: give --native NAME (a cross chroot of this machine)');
+  const triplet = archTable().gnuTriplet(s.meta.hostArch);
+  if (!triplet) throw new EnvironmentError(`no GNU triplet known for ${s.meta.hostArch}`);
   const choice = chooseHostBinaries(hostBinaryList(list.length ? list.join(',') : true));
+  choice.tools = choice.tools.map((t) => forTriplet(t, triplet));
   const arch = s.meta.buildArch;
   const emulated = await installedVersions(s.status);
   const nativeVersions = await installedVersions(join(native, 'var/lib/dpkg/status'));

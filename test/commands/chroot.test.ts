@@ -653,7 +653,7 @@ describe.runIf(ready)('xdeb-chroot: one cross chroot (bookworm, arm64), builds i
       const r = chroot([
         'login',
         '-v',
-        '--host-binaries=default',
+        '--host-binaries=default,binutils-tools',
         '--native',
         'ci',
         'emu',
@@ -661,7 +661,8 @@ describe.runIf(ready)('xdeb-chroot: one cross chroot (bookworm, arm64), builds i
         '/bin/sh',
         '-c',
         'dpkg --print-architecture; uname -m; for p in /bin/dash /usr/bin/make /bin/sed /usr/bin/dpkg-deb; do printf "%s " $p; od -An -tx1 -j18 -N2 "$(readlink -f $p)"; done; ' +
-          'dpkg-divert --list | grep -c xdeb-emulated; od -An -tx1 -j18 -N2 /usr/bin/make.xdeb-emulated; od -An -tx1 -j18 -N2 /usr/bin/dpkg; cut -f1 /etc/xdeb/host-binaries | tr "\\n" " "',
+          'dpkg-divert --list | grep -c xdeb-emulated; od -An -tx1 -j18 -N2 /usr/bin/make.xdeb-emulated; od -An -tx1 -j18 -N2 /usr/bin/dpkg; cut -f1 /etc/xdeb/host-binaries | tr "\\n" " "; echo; ' +
+          'readlink -f /usr/bin/strip; objdump -f /usr/bin/dpkg | grep -o "file format .*"',
       ]);
       expect(r.status, r.stderr).toBe(0);
       const lines = r.stdout.split('\n').map((l) => l.trim().replace(/\s+/g, ' '));
@@ -676,7 +677,11 @@ describe.runIf(ready)('xdeb-chroot: one cross chroot (bookworm, arm64), builds i
       expect(Number(lines[6])).toBeGreaterThan(10);
       // The emulated make aside and dpkg itself are arm64 programs.
       expect(lines.slice(7, 9)).toEqual(['b7 00', 'b7 00']);
-      expect(lines[9]).toMatch(/^dash make perl bash coreutils-files sed grep m4 gzip bzip2 xz tar mawk diff find dpkg-deb/);
+      expect(lines[9]).toMatch(
+        /^dash make perl bash coreutils-files sed grep m4 gzip bzip2 xz tar mawk diff find dpkg-deb binutils-tools$/,
+      );
+      // strip and objdump are the native chroot's cross binutils, and read arm64 files.
+      expect(lines.slice(10, 12)).toEqual(['/native/usr/bin/aarch64-linux-gnu-strip', 'file format elf64-littleaarch64']);
       expect(r.stderr).toMatch(/chroot emu: \d+ programs of dash, make, perl, .* run natively from chroot ci/);
       noSessionLeft();
     }, 600_000);

@@ -7,6 +7,7 @@ import {
   divertedName,
   EMULATED_TOOLS,
   HOST_TOOLS,
+  forTriplet,
   hostBinaryList,
   perlNative,
   programFiles,
@@ -18,6 +19,11 @@ describe('host binaries', () => {
     expect(chooseHostBinaries([]).tools.map((t) => t.name)).toEqual(DEFAULT_HOST_BINARIES);
     expect(chooseHostBinaries(['default']).tools.map((t) => t.name)).toEqual(DEFAULT_HOST_BINARIES);
     expect(DEFAULT_HOST_BINARIES.slice(0, 2)).toEqual(['dash', 'make']);
+    expect(DEFAULT_HOST_BINARIES).not.toContain('binutils-tools');
+    expect(chooseHostBinaries(['default', 'binutils-tools']).tools.map((t) => t.name)).toEqual([
+      ...DEFAULT_HOST_BINARIES,
+      'binutils-tools',
+    ]);
   });
 
   it('names a tool by its name or its package, once', () => {
@@ -84,6 +90,18 @@ describe('host binaries', () => {
       expect(v.native).toBe(false);
       expect(v.native ? '' : v.why).toMatch(want);
     }
+  });
+
+  it("binutils-tools are the target's cross binutils, named by the chroot's triplet; the other tools stay as they are", () => {
+    const b = HOST_TOOLS.find((t) => t.name === 'binutils-tools')!;
+    expect(forTriplet(b, 'aarch64-linux-gnu')).toMatchObject({
+      package: 'binutils-aarch64-linux-gnu',
+      programs: expect.arrayContaining(['aarch64-linux-gnu-strip', 'aarch64-linux-gnu-objcopy', 'aarch64-linux-gnu-objdump']),
+    });
+    expect(forTriplet(b, 'x86_64-linux-gnu').package).toBe('binutils-x86-64-linux-gnu');
+    expect(forTriplet(b, 'aarch64-linux-gnu').programs.some((p) => /-(as|ld)(\.|$)/.test(p))).toBe(false);
+    const make = HOST_TOOLS.find((t) => t.name === 'make')!;
+    expect(forTriplet(make, 'aarch64-linux-gnu')).toBe(make);
   });
 
   it('the same version on both sides, a binNMU aside', () => {
