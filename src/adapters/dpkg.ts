@@ -1,6 +1,7 @@
 // Questions to dpkg about this machine.
 
 import { execFileSync } from 'node:child_process';
+import type { Paragraph } from '../lib/deb822.js';
 import { EnvironmentError } from '../lib/errors.js';
 
 let cachedBuildArch: string | undefined;
@@ -25,4 +26,11 @@ export function foreignArchs(): string[] {
   } catch {
     return [];
   }
+}
+
+/** The stanzas of a dpkg status file (a chroot's, seen from outside) whose package is installed. */
+export async function installedStanzas(status: string): Promise<Paragraph[]> {
+  // Imported here: buildArch() is on every command's start-up path, the deb822 reader is not.
+  const { readAllParagraphs } = await import('./deb822-files.js');
+  return (await readAllParagraphs(status)).filter((p) => / installed$/.test(p.get('Status') ?? ''));
 }

@@ -11,6 +11,7 @@ import { basename, dirname, join } from 'node:path';
 import { machine } from 'node:os';
 import { EnvironmentError, UsageError } from '../lib/errors.js';
 import { archTable } from '../lib/arch.js';
+import type { Paragraph } from '../lib/deb822.js';
 import {
   chooseHostBinaries,
   divertedName,
@@ -21,7 +22,7 @@ import {
   sameToolVersion,
 } from '../lib/host-binaries.js';
 import type { ChrootSession } from './chroot.js';
-import { readAllParagraphs } from './deb822-files.js';
+import { installedStanzas } from './dpkg.js';
 import { resolveInRoot } from './mounts.js';
 import { runTool } from './run-tool.js';
 
@@ -40,13 +41,9 @@ export interface HostBinariesSetup {
   absent: string[];
 }
 
-async function installedVersions(status: string): Promise<Map<string, string>> {
-  const out = new Map<string, string>();
-  for (const p of await readAllParagraphs(status)) {
-    if (!/ installed$/.test(p.get('Status') ?? '')) continue;
-    out.set(p.get('Package')!, p.get('Version')!);
-  }
-  return out;
+/** Installed packages of a dpkg status (optionally those `which` keeps): name → version. */
+async function installedVersions(status: string, which: (p: Paragraph) => boolean = () => true): Promise<Map<string, string>> {
+  return new Map((await installedStanzas(status)).filter(which).map((p) => [p.get('Package')!, p.get('Version')!]));
 }
 
 function fileList(root: string, pkg: string, arch: string): string[] | undefined {
@@ -133,18 +130,7 @@ export async function setupHostBinaries(s: ChrootSession, list: readonly string[
  */
 async function swap(s: ChrootSession, plan: readonly { file: string; target: string }[]): Promise<void> {
   for (const p of plan) {
-    const r = await runTool('dpkg-divert', [
-      '--root',
-      s.root,
-      '--quiet',
-      '--local',
-      '--rename',
-      '--divert',
-      divertedName(p.file),
-      '--add',
-      p.file,
-    ]);
-    if (r.code !== 0) throw new EnvironmentError(`dpkg-divert ${p.file} in chroot ${s.meta.name} failed: ${r.stderr.trim()}`);
+    await divert(s, p.file, '--add');
     const at = pathInRoot(s, p.file);
     if (existsSync(at) || isLink(at))
       throw new EnvironmentError(`${p.file} is still there after dpkg-divert --rename in chroot ${s.meta.name}`);
@@ -157,19 +143,24 @@ async function unswap(s: ChrootSession, files: readonly string[]): Promise<void>
   for (const f of files) {
     const at = pathInRoot(s, f);
     if (isLink(at)) unlinkSync(at);
-    const r = await runTool('dpkg-divert', [
-      '--root',
-      s.root,
-      '--quiet',
-      '--local',
-      '--rename',
-      '--divert',
-      divertedName(f),
-      '--remove',
-      f,
-    ]);
-    if (r.code !== 0) throw new EnvironmentError(`dpkg-divert --remove ${f} in chroot ${s.meta.name} failed: ${r.stderr.trim()}`);
+    await divert(s, f, '--remove');
   }
+}
+
+/** dpkg-divert --local --rename of one file of the session's root, to or from its emulated name. */
+async function divert(s: ChrootSession, file: string, action: '--add' | '--remove'): Promise<void> {
+  const r = await runTool('dpkg-divert', [
+    '--root',
+    s.root,
+    '--quiet',
+    '--local',
+    '--rename',
+    '--divert',
+    divertedName(file),
+    action,
+    file,
+  ]);
+  if (r.code !== 0) throw new EnvironmentError(`dpkg-divert ${action} ${file} in chroot ${s.meta.name} failed: ${r.stderr.trim()}`);
 }
 
 function recordPath(s: ChrootSession): string {
@@ -193,14 +184,7 @@ function readRecord(s: ChrootSession): SwappedTool[] {
 }
 
 /** XS modules installed in a dpkg status: packages that depend on perlapi-*, with their versions. */
-async function xsModules(status: string): Promise<Map<string, string>> {
-  const out = new Map<string, string>();
-  for (const p of await readAllParagraphs(status)) {
-    if (!/ installed$/.test(p.get('Status') ?? '') || !/\bperlapi-/.test(p.get('Depends') ?? '')) continue;
-    out.set(p.get('Package')!, p.get('Version')!);
-  }
-  return out;
-}
+const xsModules = (status: string) => installedVersions(status, (p) => /\bperlapi-/.test(p.get('Depends') ?? ''));
 
 /**
  * After the build-dependencies are installed, before the build: keep a native perl only if this

@@ -33,7 +33,7 @@ import {
   type VersionVerdict,
 } from '../lib/native-compilers.js';
 import type { ChrootSession } from './chroot.js';
-import { readAllParagraphs } from './deb822-files.js';
+import { installedStanzas } from './dpkg.js';
 import { resolveInRoot } from './mounts.js';
 
 export const NATIVE_BIN = '/usr/lib/xdeb/native-bin';
@@ -50,13 +50,10 @@ function readHead(file: string, n: number): Uint8Array {
 }
 
 async function installedVersion(status: string, pkg: string, arch?: string): Promise<string | undefined> {
-  for (const p of await readAllParagraphs(status)) {
-    if (p.get('Package') !== pkg) continue;
-    if (arch && p.get('Architecture') !== arch && p.get('Architecture') !== 'all') continue;
-    if (!/ installed$/.test(p.get('Status') ?? '')) continue;
-    return p.get('Version');
-  }
-  return undefined;
+  const p = (await installedStanzas(status)).find(
+    (q) => q.get('Package') === pkg && (!arch || q.get('Architecture') === arch || q.get('Architecture') === 'all'),
+  );
+  return p?.get('Version');
 }
 
 /** GCC's major version of the chroot's default compiler: /usr/bin/gcc → gcc-12 (or <triplet>-gcc-12). */

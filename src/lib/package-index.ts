@@ -295,6 +295,27 @@ function writeOffsets(w: ByteWriter, starts: number[], sums: Record<string, stri
   return at;
 }
 
+/** Reads a record's fields in turn: strings as ByteWriter.str wrote them, and u32s. */
+class Cursor {
+  constructor(
+    private readonly b: Buffer,
+    private p: number,
+  ) {}
+
+  u32(): number {
+    const n = this.b.readUInt32LE(this.p);
+    this.p += 4;
+    return n;
+  }
+
+  str(): string {
+    const n = this.u32();
+    const s = this.b.toString('utf8', this.p, this.p + n);
+    this.p += n;
+    return s;
+  }
+}
+
 function parseHeader(src: ByteSource): Header {
   if (src.size < MAGIC.length + TRAILER_BYTES || src.read(0, MAGIC.length).toString('latin1') !== MAGIC)
     throw new CorruptIndexError('not an xdeb package index (or another format)');
@@ -386,16 +407,10 @@ export class PackageIndexReader {
     const line = b.readUInt32LE(0);
     const mask = b.readUInt16LE(4);
     const essential = b[6] === 1;
-    let p = 7;
-    const next = (): string => {
-      const n = b.readUInt32LE(p);
-      const s = b.toString('utf8', p + 4, p + 4 + n);
-      p += 4 + n;
-      return s;
-    };
-    const name = next();
+    const c = new Cursor(b, 7);
+    const name = c.str();
     const v: (string | undefined)[] = [];
-    for (let bit = 0; bit < BINARY_FIELDS.length; bit++) v.push(mask & (1 << bit) ? next() : undefined);
+    for (let bit = 0; bit < BINARY_FIELDS.length; bit++) v.push(mask & (1 << bit) ? c.str() : undefined);
     if (v[0] === undefined || v[1] === undefined) throw new CorruptIndexError(`record ${i} without version or architecture`);
     return {
       name,
@@ -429,18 +444,11 @@ export class PackageIndexReader {
       const b = this.range(this.header.sources.offsets, this.sourceCount, i);
       const r: SourceRecord = { line: b.readUInt32LE(0), names: [], values: [], lines: [] };
       const count = b.readUInt16LE(4);
-      let p = 6;
-      const next = (): string => {
-        const n = b.readUInt32LE(p);
-        const s = b.toString('utf8', p + 4, p + 4 + n);
-        p += 4 + n;
-        return s;
-      };
+      const c = new Cursor(b, 6);
       for (let k = 0; k < count; k++) {
-        r.names.push(next());
-        r.values.push(next());
-        r.lines.push(b.readUInt32LE(p));
-        p += 4;
+        r.names.push(c.str());
+        r.values.push(c.str());
+        r.lines.push(c.u32());
       }
       return r;
     });
