@@ -4,33 +4,19 @@
 // any build starts: a helper that fails, or answers with an object for another architecture,
 // stops the build with an EnvironmentError that names it.
 
-import { existsSync, mkdirSync, openSync, readSync, closeSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { archTable } from '../lib/arch.js';
 import { distccEnv, distccLinks, judgeProbe, parseDistccHosts, DEFAULT_DISTCC_HOSTS, type DistccHost } from '../lib/distcc.js';
-import { archsForElf, describeElf, elfMatches, expectedElf, readElfHeader } from '../lib/elf.js';
 import { EnvironmentError } from '../lib/errors.js';
 import type { ChrootSession } from './chroot.js';
 import { resolveInRoot } from './mounts.js';
+import { objectArch } from './object-arch.js';
 import { defaultGccMajor } from './native-compilers.js';
 
 export const DISTCC_BIN = '/usr/lib/xdeb/distcc';
 /** Seconds a probe may take (distcc can otherwise wait on a helper for a long time). */
 export const PROBE_TIMEOUT = 120;
-
-function readHead(file: string): Uint8Array | undefined {
-  try {
-    const fd = openSync(file, 'r');
-    try {
-      const b = Buffer.alloc(64);
-      return b.subarray(0, readSync(fd, b, 0, 64, 0));
-    } finally {
-      closeSync(fd);
-    }
-  } catch {
-    return undefined;
-  }
-}
 
 export interface DistccSetup {
   hosts: DistccHost[];
@@ -48,7 +34,6 @@ export async function probeDistccHelpers(
 ): Promise<{ ok: boolean; message: string }[]> {
   const tmp = resolveInRoot(s.root, '/tmp', { create: true });
   writeFileSync(join(tmp, 'xdeb-distcc-probe.c'), 'int xdeb_distcc_probe(int x) { return x * 3 + 1; }\n');
-  const want = expectedElf(hostArch);
   const out: { ok: boolean; message: string }[] = [];
   for (const [i, h] of hosts.entries()) {
     const obj = `/tmp/xdeb-distcc-probe-${i}.o`;
@@ -64,17 +49,14 @@ export async function probeDistccHelpers(
       },
     });
     s.checkInterrupted();
-    const head = r.code === 0 ? readHead(join(tmp, `xdeb-distcc-probe-${i}.o`)) : undefined;
-    const elf = head ? readElfHeader(head) : undefined;
+    const made = r.code === 0 ? objectArch(join(tmp, `xdeb-distcc-probe-${i}.o`), hostArch) : { matches: false };
     out.push(
       judgeProbe(
         {
           host: h.spec,
           code: r.code === 124 ? 124 : r.code,
           stderr: r.code === 124 ? `no answer within ${PROBE_TIMEOUT} s` : r.stderr,
-          found: elf ? describeElf(elf) : undefined,
-          archs: elf ? archsForElf(elf) : undefined,
-          matches: !!(elf && want && elfMatches(elf, want)),
+          ...made,
         },
         hostArch,
         compiler,

@@ -7,19 +7,7 @@
 // through the wrapper give an object for the chroot's architecture, with the emulated
 // compiler's predefined macros.
 
-import {
-  closeSync,
-  existsSync,
-  lstatSync,
-  mkdirSync,
-  openSync,
-  readdirSync,
-  readlinkSync,
-  readSync,
-  rmSync,
-  symlinkSync,
-  writeFileSync,
-} from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, readdirSync, readlinkSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { archTable } from '../lib/arch.js';
 import { readElfHeader, expectedElf, elfMatches, describeElf } from '../lib/elf.js';
@@ -35,19 +23,9 @@ import {
 import type { ChrootSession } from './chroot.js';
 import { installedStanzas } from './dpkg.js';
 import { resolveInRoot } from './mounts.js';
+import { readFileHead } from './object-arch.js';
 
 export const NATIVE_BIN = '/usr/lib/xdeb/native-bin';
-
-function readHead(file: string, n: number): Uint8Array {
-  const fd = openSync(file, 'r');
-  try {
-    const b = Buffer.alloc(n);
-    const got = readSync(fd, b, 0, n, 0);
-    return b.subarray(0, got);
-  } finally {
-    closeSync(fd);
-  }
-}
 
 async function installedVersion(status: string, pkg: string, arch?: string): Promise<string | undefined> {
   const p = (await installedStanzas(status)).find(
@@ -108,7 +86,7 @@ export async function setupNativeCompilers(s: ChrootSession, warn: (m: string) =
 
   // The native loader and libraries, reachable from the emulated root through /native.
   const gcc = join(native, 'usr/bin', `${triplet}-gcc-${major}`);
-  const loader = readElfInterpreter(readHead(gcc, 8192));
+  const loader = readElfInterpreter(readFileHead(gcc, 8192));
   if (!loader) throw new EnvironmentError(`cannot read the program interpreter of ${gcc}`);
   for (const p of [loader, `/usr/lib/${buildMultiarch}`, `/lib/${buildMultiarch}`]) {
     const at = resolveInRoot(s.root, dirname(p), { create: true });
@@ -178,7 +156,7 @@ async function probeNative(s: ChrootSession, hostArch: string, warn: (m: string)
       `the native compiler wrapper fails a probe compile in chroot ${s.meta.name}`,
       c.stderr.trim().split('\n').slice(-6),
     );
-  const h = readElfHeader(readHead(join(dir, 'xdeb-native-probe.o'), 64));
+  const h = readElfHeader(readFileHead(join(dir, 'xdeb-native-probe.o'), 64));
   const want = expectedElf(hostArch);
   if (!h || !want || !elfMatches(h, want)) {
     throw new EnvironmentError(`the native compiler wrapper made ${h ? describeElf(h) : 'no ELF object'}, not an ${hostArch} object`);

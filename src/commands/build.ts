@@ -106,6 +106,8 @@ const spec: CommandSpec = {
       ...binNmuFlag(flags.integer('binnmu')),
       native: flags.stringOrOff('native'),
       distcc: flags.optionalString('distcc'),
+      icecream: flags.stringOrOff('icecream'),
+      icecreamEnv: flags.string('icecreamEnv'),
       hostBinaries: flags.optionalStringOrOff('hostBinaries'),
     });
     const compare = flags.string('compare');

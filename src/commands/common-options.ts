@@ -54,6 +54,17 @@ export const CHROOT_BUILD: OptionSpec[] = [
     description: 'in a chroot, send compile jobs to these distcc helpers (default: 127.0.0.1), each probed first',
   },
   {
+    flags: '--icecream <scheduler>',
+    description:
+      "in a cross chroot, send compile jobs through this icecream scheduler (HOST[:PORT]) and this machine's iceccd, each daemon probed first",
+  },
+  { flags: '--no-icecream', description: 'compile here even if configuration names an icecream scheduler' },
+  {
+    flags: '--icecream-env <file>',
+    description: 'with --icecream: send this icecc-create-env bundle instead of one made from the chroot cross compiler',
+    complete: 'file',
+  },
+  {
     flags: '--host-binaries [tools]',
     description:
       "in an emulated chroot with native compilers, also run these tools natively (comma-separated; without a list: xdeb's default list, docs/emulation.md)",

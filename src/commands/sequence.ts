@@ -289,6 +289,8 @@ const spec: CommandSpec = {
         report: flags.string('report'),
         native: flags.stringOrOff('native'),
         distcc: flags.optionalString('distcc'),
+        icecream: flags.stringOrOff('icecream'),
+        icecreamEnv: flags.string('icecreamEnv'),
         hostBinaries: flags.optionalStringOrOff('hostBinaries'),
       },
       prog,

@@ -43,6 +43,10 @@ export interface ChrootCompilers {
   native?: string | false;
   /** --distcc [HOSTS]: send compile jobs to distcc helpers (true: loopback). */
   distcc?: string | true;
+  /** --icecream SCHEDULER: send compile jobs to icecream through that scheduler's daemons; false (--no-icecream): not even if configured. */
+  icecream?: string | false;
+  /** --icecream-env FILE: the icecc-create-env bundle to send instead of one made from the chroot's cross compiler. */
+  icecreamEnv?: string;
   /** --host-binaries [TOOLS]: tools run natively in an emulated chroot (true: the default list); false: none, even if the chroot names some. */
   hostBinaries?: string | boolean;
 }

@@ -41,8 +41,22 @@ export async function withBuildChroot<T>(
   const native = typeof opts.native === 'string' ? opts.native : opts.native === false ? undefined : meta.native;
   if (native && opts.distcc)
     throw new UsageError('--native and --distcc exclude each other: the native compilers already run at full speed here');
+  const icecream = opts.icecream === false ? undefined : (opts.icecream ?? ctx.session.cfg.string('icecream'));
+  if (opts.icecreamEnv && !icecream) throw new UsageError('--icecream-env needs --icecream SCHEDULER');
+  if (icecream && opts.distcc) throw new UsageError('--icecream and --distcc exclude each other: a compile job goes to one of them');
+  if (icecream && native)
+    throw new UsageError(
+      '--icecream and --native exclude each other: give --icecream a cross chroot (its bundle is a cross compiler of this machine)',
+    );
   const target = chrootTarget(ctx, meta);
   const { hostArch } = target;
+  if (icecream && meta.buildArch === hostArch)
+    throw new UsageError(
+      `--icecream sends a bundle of a cross compiler that runs on this machine: chroot ${name} builds natively for ${hostArch}; give a cross chroot`,
+    );
+  const icePlan = icecream
+    ? await (await import('../adapters/icecream.js')).prepareIcecream({ scheduler: icecream, bundle: opts.icecreamEnv })
+    : undefined;
   const localRepo = ctx.session.localRepo.use ? ctx.session.localRepo.dir : undefined;
   return withChrootSession({ dir, name, localRepo, native, out }, async (s) => {
     if (native) {
@@ -84,6 +98,22 @@ export async function withBuildChroot<T>(
       const { setupDistcc } = await import('../adapters/distcc.js');
       const d = await setupDistcc(s, opts.distcc, hostArch, (m) => out.info(m));
       out.info(`chroot ${name}: compile jobs go to ${d.env.DISTCC_HOSTS} as ${d.compiler}`);
+    }
+    if (icePlan) {
+      const { setupIcecream, icecreamSummary } = await import('../adapters/icecream.js');
+      const ice = await setupIcecream(s, icePlan, hostArch, (m) => out.info(m));
+      const daemons = ice.daemons.map((d) => `${d.node} (${d.address})`).join(', ');
+      out.info(`chroot ${name}: compile jobs go through icecream scheduler ${ice.scheduler} to ${daemons} as ${ice.compiler}`);
+      s.logFields.push([
+        'Icecream',
+        `scheduler ${ice.scheduler}; daemons ${daemons}; bundle ${ice.bundle.replace(/^.*\//, '')} (${ice.compiler})`,
+      ]);
+      s.checkInterrupted();
+      try {
+        return await fn({ ...ctx, ...target, inside: s });
+      } finally {
+        out.info(icecreamSummary(s, ice));
+      }
     }
     s.checkInterrupted();
     return fn({ ...ctx, ...target, inside: s });

@@ -63,7 +63,7 @@ export interface StepInvocation {
   /** The command line's session flags (the node adds its own configuration files). */
   flags: SessionFlags;
   /** The options every step's build gets. */
-  build: Pick<BuildOptions, 'repo' | 'implicit' | 'native' | 'distcc' | 'hostBinaries'>;
+  build: Pick<BuildOptions, 'repo' | 'implicit' | 'native' | 'distcc' | 'icecream' | 'icecreamEnv' | 'hostBinaries'>;
 }
 
 /** The executor a state was last run with, and its options (--resume takes them again). */

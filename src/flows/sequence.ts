@@ -235,6 +235,8 @@ export async function runSequence(session: Session, opts: SequenceInput, prog: s
     // --chroot (in the session): how its builds get their compilers.
     ...(opts.native !== undefined ? { native: opts.native } : {}),
     ...(opts.distcc !== undefined ? { distcc: opts.distcc } : {}),
+    ...(opts.icecream !== undefined ? { icecream: opts.icecream } : {}),
+    ...(opts.icecreamEnv !== undefined ? { icecreamEnv: opts.icecreamEnv } : {}),
     ...(opts.hostBinaries !== undefined ? { hostBinaries: opts.hostBinaries } : {}),
   };
   const executorName = opts.executor ?? (opts.resume ? state.executor?.kind : undefined) ?? 'local';
@@ -248,6 +250,8 @@ export async function runSequence(session: Session, opts: SequenceInput, prog: s
       implicit: buildOpts.implicit,
       ...(buildOpts.native !== undefined ? { native: buildOpts.native } : {}),
       ...(buildOpts.distcc !== undefined ? { distcc: buildOpts.distcc } : {}),
+      ...(buildOpts.icecream !== undefined ? { icecream: buildOpts.icecream } : {}),
+      ...(buildOpts.icecreamEnv !== undefined ? { icecreamEnv: buildOpts.icecreamEnv } : {}),
       ...(buildOpts.hostBinaries !== undefined ? { hostBinaries: buildOpts.hostBinaries } : {}),
     },
   };

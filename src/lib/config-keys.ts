@@ -18,6 +18,11 @@ export const CONFIG_KEYS: readonly ConfigKey[] = [
   { key: 'use-local-repo', kind: 'bool', description: 'use the local repository to satisfy build-dependencies', default: 'yes' },
   { key: 'use-remote-repo', kind: 'bool', description: "use apt's configured repositories to satisfy build-dependencies", default: 'yes' },
   { key: 'chroot', kind: 'string', description: 'build inside this xdeb chroot (xdeb-chroot list)' },
+  {
+    key: 'icecream',
+    kind: 'string',
+    description: "builds in a cross chroot send compile jobs through this icecream scheduler (HOST[:PORT]) and the machine's iceccd",
+  },
   { key: 'chroot-dir', kind: 'path', description: 'where xdeb-chroot keeps its chroots' },
   { key: 'suite', kind: 'string', description: 'the Debian suite for new chroots', default: 'bookworm' },
   { key: 'mirror', kind: 'string', description: 'the Debian mirror for new chroots', default: 'http://deb.debian.org/debian' },

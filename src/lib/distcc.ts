@@ -4,6 +4,7 @@
 // for the helper's architecture. Each helper is probed first: a small compile sent to it alone
 // must come back as an object for the host architecture.
 
+import { compilerLinks, type CompilerLink } from './compiler-links.js';
 import { UsageError } from './errors.js';
 
 export interface DistccHost {
@@ -53,45 +54,9 @@ export function distccSlots(hosts: readonly DistccHost[]): number {
   return hosts.reduce((n, h) => n + (h.limit ?? (h.transport === 'ssh' ? 2 : 4)), 0);
 }
 
-export interface DistccLink {
-  name: string;
-  /** A symlink to distcc (masquerade), or a script that calls the full cross name. */
-  kind: 'masquerade' | 'script';
-  text?: string;
-}
-
-/**
- * The compiler names of the build's PATH directory. <triplet>-gcc-N and <triplet>-g++-N are
- * symlinks to distcc (its masquerade mode finds the real compiler further down PATH and sends
- * the job under that name). The other names call those: in an emulated chroot the plain names
- * too (there `gcc` is the host-arch compiler); in a cross chroot only the triplet names (there
- * plain `gcc` builds tools for the build machine and must stay local).
- */
-export function distccLinks(opts: { triplet: string; major: string; plainNames: boolean }): DistccLink[] {
-  const { triplet, major } = opts;
-  const cc = `${triplet}-gcc-${major}`;
-  const cxx = `${triplet}-g++-${major}`;
-  const script = (name: string, target: string): DistccLink => ({
-    name,
-    kind: 'script',
-    text: `#!/bin/sh\n# Written by xdeb for this build session: ${name} is ${target}, sent to the distcc helpers.\nexec ${target} "$@"\n`,
-  });
-  const out: DistccLink[] = [
-    { name: cc, kind: 'masquerade' },
-    { name: cxx, kind: 'masquerade' },
-    script(`${triplet}-gcc`, cc),
-    script(`${triplet}-g++`, cxx),
-  ];
-  if (opts.plainNames)
-    out.push(
-      script('cc', cc),
-      script('gcc', cc),
-      script(`gcc-${major}`, cc),
-      script('c++', cxx),
-      script('g++', cxx),
-      script(`g++-${major}`, cxx),
-    );
-  return out;
+/** The compiler names of the build's PATH directory (lib/compiler-links.ts), sent to distcc. */
+export function distccLinks(opts: { triplet: string; major: string; plainNames: boolean }): CompilerLink[] {
+  return compilerLinks({ ...opts, sentTo: 'the distcc helpers' });
 }
 
 /** The variables a build gets: where the helpers are and which compilers to call. */
