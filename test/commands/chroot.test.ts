@@ -1,7 +1,8 @@
 // xdeb-chroot and xdeb-build --chroot end to end (issue #6), on one cross chroot (bookworm, arm64
 // host) made once for this file with the real mmdebstrap: builds inside it leave the machine's
 // dpkg state alone, a failed build, SIGINT and SIGTERM leave nothing mounted and no copy behind,
-// and distcc helpers are probed on loopback, one of them answering with x86-64 objects.
+// distcc helpers are probed on loopback, one of them answering with x86-64 objects, and icecream
+// sends compile jobs to a daemon in another network namespace.
 // Needs root, mmdebstrap and deb.debian.org; the distcc part also distccd and the arm64 cross
 // compiler; the emulated chroot (native compilers inside emulation) qemu-user-static in binfmt_misc.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
@@ -25,6 +26,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { debElfMachine, have, ROOT, runCli } from '../support/cli.js';
+import { startIcecreamNet, type IcecreamNet } from '../support/icecream-net.js';
 import { makeDsc, makeSource } from '../support/sources.js';
 
 const sh = (cmd: string) => spawnSync('sh', ['-c', cmd], { encoding: 'utf8' });
@@ -111,7 +113,7 @@ describe.runIf(ready)('xdeb-chroot: one cross chroot (bookworm, arm64), builds i
     cpSync(join(ROOT, 'fixtures/debian'), src, { recursive: true });
     dpkgBefore = sh('dpkg -l').stdout;
     const t0 = Date.now();
-    created = chroot(['create', '-a', 'arm64', '--suite', 'bookworm', '--include', 'debhelper,distcc', '--json', 'ci']);
+    created = chroot(['create', '-a', 'arm64', '--suite', 'bookworm', '--include', 'debhelper,distcc,icecc', '--json', 'ci']);
     createSeconds = (Date.now() - t0) / 1000;
   }, 900_000);
 
@@ -129,7 +131,7 @@ describe.runIf(ready)('xdeb-chroot: one cross chroot (bookworm, arm64), builds i
     expect(created.stderr).not.toMatch(/error/);
     expect(created.status).toBe(0);
     process.stderr.write(
-      `xdeb-chroot create (bookworm, amd64+arm64, crossbuild-essential-arm64, debhelper, distcc): ${createSeconds.toFixed(0)} s\n`,
+      `xdeb-chroot create (bookworm, amd64+arm64, crossbuild-essential-arm64, debhelper, distcc, icecc): ${createSeconds.toFixed(0)} s\n`,
     );
     const meta = JSON.parse(created.stdout);
     expect(meta).toMatchObject({
@@ -141,7 +143,7 @@ describe.runIf(ready)('xdeb-chroot: one cross chroot (bookworm, arm64), builds i
       suite: 'bookworm',
       image: 'ci.tar.zst',
     });
-    expect(meta.include).toEqual(['crossbuild-essential-arm64', 'debhelper', 'distcc']);
+    expect(meta.include).toEqual(['crossbuild-essential-arm64', 'debhelper', 'distcc', 'icecc']);
     expect(meta.command[0]).toBe('mmdebstrap');
     expect(existsSync(join(chroots, 'ci.tar.zst'))).toBe(true);
     const listed = JSON.parse(chroot(['list', '--json']).stdout);
@@ -524,6 +526,95 @@ describe.runIf(ready)('xdeb-chroot: one cross chroot (bookworm, arm64), builds i
         expect(log).toMatch(/COMPILE_OK .* aarch64-linux-gnu-gcc-12 .*xdeb-distcc-probe\.c/);
         expect(log).toMatch(/COMPILE_OK .* aarch64-linux-gnu-gcc-12 .*src\/xdebdemo\.c/);
         noSessionLeft();
+      }, 900_000);
+    },
+  );
+
+  describe.runIf(have('icecc-scheduler') && have('iceccd') && have('icecc-create-env') && have('ip') && have('gcc-12') && have('g++-12'))(
+    '--icecream between daemons in network namespaces',
+    () => {
+      let net: IcecreamNet | undefined;
+      let wrongBundle = '';
+      const iceEnv = () => ({ ...env, XDG_CACHE_HOME: join(work, 'cache') });
+      const iceBuild = (args: string[]) =>
+        runCli(['--chroot', 'ci', ...args], { bin: 'xdeb-build', env: iceEnv(), cwd: src, timeout: 900_000 });
+      beforeAll(async () => {
+        // iceccd runs as the icecc user: it must reach its directories.
+        chmodSync(work, 0o755);
+        net = await startIcecreamNet(join(work, 'icecream'));
+        // A bundle made from the machine's own gcc: the remote daemon runs it and makes x86-64 objects.
+        const dir = join(work, 'icecream', 'wrong');
+        mkdirSync(dir, { recursive: true });
+        const r = spawnSync('icecc-create-env', ['--gcc', sh('command -v gcc-12').stdout.trim(), sh('command -v g++-12').stdout.trim()], {
+          cwd: dir,
+          encoding: 'utf8',
+        });
+        expect(r.status, r.stderr).toBe(0);
+        wrongBundle = join(dir, /^creating (\S+)$/m.exec(r.stdout)![1]!);
+      }, 120_000);
+      afterAll(() => net?.stop());
+
+      it('a scheduler that does not answer: exit status 3 before any session', () => {
+        const r = iceBuild(['--icecream', `${net!.scheduler}:7000`, '--no-publish', 'libxdebdemo']);
+        expect(r.status).toBe(3);
+        expect(r.stderr).toBe(
+          `xdeb-build: error: icecream scheduler ${net!.scheduler}:7000 does not answer on port 7001: ECONNREFUSED\n` +
+            '  start it (icecc-scheduler), or give the scheduler your iceccd uses (iceccd -s HOST)\n',
+        );
+        expect(existsSync(join(chroots, '.sessions')) ? readdirSync(join(chroots, '.sessions')) : []).toEqual([]);
+        const bad = iceBuild(['--icecream', net!.scheduler, '--icecream-env', join(work, 'none.tar.gz'), '--no-publish', 'libxdebdemo']);
+        expect(bad.status).toBe(2);
+        expect(bad.stderr).toMatch(/--icecream-env .*none\.tar\.gz: no such file/);
+      });
+
+      it('a remote daemon whose bundle makes x86-64 objects is caught by the probe: exit status 3, nothing built', () => {
+        const before = net!.remoteCompiles();
+        const r = iceBuild(['--icecream', net!.scheduler, '--icecream-env', wrongBundle, '--no-publish', 'libxdebdemo']);
+        expect(r.status).toBe(3);
+        expect(r.stderr).toMatch(/icecream: 1 of 1 daemon\(s\) cannot build for arm64/);
+        expect(r.stderr).toMatch(
+          new RegExp(
+            `icecream daemon xdeb-remote \\(${net!.remote.address.replace(/\./g, '\\.')}\\) made an object that is .*x86-64.*, not arm64`,
+          ),
+        );
+        // The probe really ran there, and nothing of the package was sent.
+        expect(net!.remoteCompiles().slice(before.length)).toEqual(['probe.c']);
+        noSessionLeft();
+      }, 900_000);
+
+      it("a build's compile jobs run on the remote daemon, with a bundle of the chroot's cross compiler", () => {
+        const before = net!.remoteCompiles();
+        const r = iceBuild(['--icecream', net!.scheduler, '--no-publish', '-v', '--json', 'libxdebdemo']);
+        expect(r.status, r.stderr).toBe(0);
+        for (const n of installedInside(r.stderr)) touched.add(n);
+        const addr = net!.remote.address.replace(/\./g, '\\.');
+        expect(r.stderr).toMatch(new RegExp(`icecream daemon xdeb-remote \\(${addr}\\): aarch64-linux-gnu-gcc-12 makes arm64 objects`));
+        expect(r.stderr).toMatch(/icecream: bundling aarch64-linux-gnu-gcc-12 and aarch64-linux-gnu-g\+\+-12 with icecc-create-env/);
+        // Counted on both sides: the client's log here, the remote daemon's own log there.
+        const counted = new RegExp(
+          `icecream: (\\d+) of (\\d+) compile jobs ran on other daemons \\(xdeb-remote \\(${addr}\\): (\\d+)\\)`,
+        ).exec(r.stderr);
+        expect(counted, r.stderr).not.toBeNull();
+        const sent = net!.remoteCompiles().slice(before.length);
+        expect(sent[0]).toBe('probe.c');
+        expect(sent.slice(1)).toEqual(['src/xdebdemo.c']);
+        expect(Number(counted![1])).toBe(1);
+        expect(counted![2]).toBe(counted![1]);
+        const b = JSON.parse(r.stdout).builds[0];
+        const log = readFileSync(b.log, 'utf8');
+        expect(log).toMatch(
+          new RegExp(
+            `^Icecream: scheduler ${net!.scheduler.replace(/\./g, '\\.')}; daemons xdeb-remote \\(${addr}\\); bundle [0-9a-f]+\\.tar\\.gz \\(aarch64-linux-gnu-gcc-12\\)$`,
+            'm',
+          ),
+        );
+        expect(debElfMachine(join(src, 'libxdebdemo1_1.0_arm64.deb'), './usr/lib/aarch64-linux-gnu/libxdebdemo.so.1')).toBe(183);
+        noSessionLeft();
+        // The bundle is kept by the compilers' versions: the next build sends the same one without making it again.
+        const again = iceBuild(['--icecream', net!.scheduler, '--no-publish', '-v', 'libxdebdemo']);
+        expect(again.status, again.stderr).toBe(0);
+        expect(again.stderr).not.toMatch(/icecream: bundling/);
+        expect(net!.remoteCompiles().slice(before.length + sent.length)).toEqual(['probe.c', 'src/xdebdemo.c']);
       }, 900_000);
     },
   );
