@@ -20,7 +20,8 @@
 // once, with its image's size. The report names the date, the commit and whether the tree is
 // clean, the tools' versions and /proc/loadavg (bench/run-info.mjs).
 //
-//   node bench/emulation.mjs [--package zlib] [--runs 3] [--suite bookworm] [--chroot-dir DIR] [--out FILE] [--keep]
+//   node bench/emulation.mjs [--package zlib] [--runs 3] [--ways cross,native,host,emulated] [--suite bookworm] [--chroot-dir DIR] [--out FILE] [--keep]
+//   (--ways also knows host-binutils: host binaries with binutils-tools, strip, objcopy… from the native chroot)
 //   node bench/emulation.mjs --compare EMULATED-OUTPUT-DIR NATIVE-OUTPUT-DIR
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -189,7 +190,7 @@ if (args[0] === '--compare') {
   process.exit(0);
 }
 
-const builds = [
+const allWays = [
   { key: 'cross', label: 'cross build (amd64 → arm64)', argv: ['--chroot', cross, '-a', hostArch] },
   {
     key: 'native',
@@ -201,8 +202,17 @@ const builds = [
     label: 'emulated, native compilers + host binaries',
     argv: ['--chroot', emu, '--host-binaries=default', '--native', cross, '-P', 'nocheck'],
   },
+  {
+    key: 'host-binutils',
+    label: 'emulated, native compilers + host binaries + binutils-tools',
+    argv: ['--chroot', emu, '--host-binaries=default,binutils-tools', '--native', cross, '-P', 'nocheck'],
+  },
   { key: 'emulated', label: 'emulated arm64', argv: ['--chroot', emu, '--no-native', '--no-host-binaries', '-P', 'nocheck'] },
 ];
+const wayKeys = opt('--ways', 'cross,native,host,emulated').split(',');
+for (const k of wayKeys)
+  if (!allWays.some((w) => w.key === k)) throw new Error(`--ways: unknown way ${k} (${allWays.map((w) => w.key).join(', ')})`);
+const builds = allWays.filter((w) => wayKeys.includes(w.key));
 
 try {
   say(`# bench/emulation: ${pkg} for ${hostArch}, ${suite}`);
@@ -213,7 +223,7 @@ try {
   }))
     say(l);
   say(
-    `runs: ${runs} rounds of the four builds in turns; each build in a fresh copy of its chroot, installing its own build-dependencies; every run and the median`,
+    `runs: ${runs} rounds of the builds (${builds.map((b) => b.key).join(', ')}) in turns; each build in a fresh copy of its chroot, installing its own build-dependencies; every run and the median`,
   );
   await ensureChroot(cross, ['-a', hostArch, '--suite', suite, '--include', 'debhelper']);
   await ensureChroot(emu, ['--emulated', '-a', hostArch, '--suite', suite, '--include', 'debhelper']);
@@ -254,25 +264,30 @@ try {
     say(`  build s       ${runsAndMedian(res.runbuild)}`);
     say(`  build-deps s  ${runsAndMedian(res.satisfydepends)}`);
   }
-  const e = med.emulated;
-  const n = med.native;
-  const h = med.host;
-  const c = med.cross;
   say();
   say('ratios of the medians (build step = dpkg-buildpackage; wall = the whole xdeb-build, fresh chroot and build-dependencies included):');
-  say(`  emulated / native compilers:              build ${(e.runbuild / n.runbuild).toFixed(2)}×   wall ${(e.wall / n.wall).toFixed(2)}×`);
-  say(`  emulated / native compilers + host bins:  build ${(e.runbuild / h.runbuild).toFixed(2)}×   wall ${(e.wall / h.wall).toFixed(2)}×`);
-  say(`  native compilers + host bins / cross:     build ${(h.runbuild / c.runbuild).toFixed(2)}×   wall ${(h.wall / c.wall).toFixed(2)}×`);
-  say(`  native compilers / cross:                 build ${(n.runbuild / c.runbuild).toFixed(2)}×   wall ${(n.wall / c.wall).toFixed(2)}×`);
-  say(`  emulated / cross:                         build ${(e.runbuild / c.runbuild).toFixed(2)}×   wall ${(e.wall / c.wall).toFixed(2)}×`);
+  const ratio = (a, b, text) => {
+    if (!med[a] || !med[b]) return;
+    say(`  ${text.padEnd(48)} build ${(med[a].runbuild / med[b].runbuild).toFixed(2)}×   wall ${(med[a].wall / med[b].wall).toFixed(2)}×`);
+  };
+  ratio('emulated', 'native', 'emulated / native compilers:');
+  ratio('emulated', 'host', 'emulated / native compilers + host bins:');
+  ratio('emulated', 'host-binutils', 'emulated / … + host bins + binutils-tools:');
+  ratio('host', 'host-binutils', 'host bins / host bins + binutils-tools:');
+  ratio('host-binutils', 'cross', 'host bins + binutils-tools / cross:');
+  ratio('host', 'cross', 'native compilers + host bins / cross:');
+  ratio('native', 'cross', 'native compilers / cross:');
+  ratio('emulated', 'cross', 'emulated / cross:');
   say();
-  say(compareBuilds(results.emulated.out, results.native.out));
-  // Every way against plain emulation, package by package (xdeb compare-builds: files, control fields, ELF).
-  for (const k of ['native', 'host', 'cross']) {
-    const r = spawnSync(process.execPath, [join(root, 'bin/xdeb.js'), 'compare-builds', results.emulated.out, results[k].out], {
+  if (results.emulated && results.native) say(compareBuilds(results.emulated.out, results.native.out));
+  // Every way against plain emulation (else the first emulated way), package by package (xdeb compare-builds: files, control fields, ELF).
+  const ref = ['emulated', 'native', 'host'].find((k) => results[k]);
+  for (const k of Object.keys(results)) {
+    if (k === ref || !ref) continue;
+    const r = spawnSync(process.execPath, [join(root, 'bin/xdeb.js'), 'compare-builds', results[ref].out, results[k].out], {
       encoding: 'utf8',
     });
-    say(`xdeb compare-builds emulated ${k} (exit ${r.status}):`);
+    say(`xdeb compare-builds ${ref} ${k} (exit ${r.status}):`);
     for (const l of r.stdout.trim().split('\n')) say(`  ${l}`);
   }
   say(footer());
