@@ -7,7 +7,7 @@
 // where xdeb's default --host-binaries list comes from.
 // Root, acct installed; accounting is machine-wide, so run it on a quiet machine.
 //
-// Usage: node bench/emulation-profile.mjs --chroot NAME [--no-native] [--host-binaries[=LIST]] [--top N] [--out FILE] SOURCE
+// Usage: node bench/emulation-profile.mjs --chroot NAME [--no-native | --native CROSS] [--host-binaries[=LIST]] [--top N] [--out FILE] SOURCE
 //   SOURCE is what xdeb-build takes (a .dsc, a tree, NAME/SUITE from the chroot's mirror).
 
 import { spawn, spawnSync } from 'node:child_process';
@@ -44,6 +44,7 @@ const argv = [
   '--chroot',
   chroot,
   ...(args.includes('--no-native') ? ['--no-native'] : []),
+  ...(opt('--native') ? ['--native', opt('--native')] : []),
   ...(hostBinaries ? [hostBinaries.includes('=') ? hostBinaries : '--host-binaries=default'] : []),
   '--no-publish',
   '--output-dir',
