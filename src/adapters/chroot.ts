@@ -37,6 +37,7 @@ import {
   type ChrootMeta,
 } from '../lib/chroot-spec.js';
 import { EnvironmentError, Interrupted, UsageError, XdebError } from '../lib/errors.js';
+import type { IcecreamJobCounts } from '../lib/icecream.js';
 import { bindRoots, inRoot, isAncestorOrSelf, normalize, type BindRequest } from '../lib/mount-plan.js';
 import type { Output } from '../ui/output.js';
 import type { CommandWrap, InsideHooks } from './inside.js';
@@ -297,6 +298,8 @@ export class ChrootSession implements InsideHooks {
   readonly logFields: [string, string][] = [];
   /** InsideHooks: set by the build's setup (host binaries settle perl there). */
   beforeBuild: ((buildDepends: string) => Promise<void>) | undefined;
+  /** InsideHooks: set by the build's setup when compile jobs go to icecream. */
+  compileJobs: (() => IcecreamJobCounts) | undefined;
   private binds: BindRequest[] = [];
   private readonly handlers: [NodeJS.Signals, () => void][] = [];
   private closed = false;

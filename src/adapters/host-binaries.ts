@@ -17,9 +17,9 @@ import {
   divertedName,
   forTriplet,
   hostBinaryList,
+  matchToolVersions,
   perlNative,
   programFiles,
-  sameToolVersion,
 } from '../lib/host-binaries.js';
 import type { ChrootSession } from './chroot.js';
 import { installedStanzas } from './dpkg.js';
@@ -74,26 +74,25 @@ export async function setupHostBinaries(s: ChrootSession, list: readonly string[
   if (!triplet) throw new EnvironmentError(`no GNU triplet known for ${s.meta.hostArch}`);
   const choice = chooseHostBinaries(hostBinaryList(list.length ? list.join(',') : true));
   choice.tools = choice.tools.map((t) => forTriplet(t, triplet));
+  const explicit = new Set(chooseHostBinaries(list.filter((n) => n !== 'default')).tools.map((t) => t.name));
   const arch = s.meta.buildArch;
-  const emulated = await installedVersions(s.status);
-  const nativeVersions = await installedVersions(join(native, 'var/lib/dpkg/status'));
-  const out: HostBinariesSetup = { tools: [], absent: [] };
+  const matched = matchToolVersions(
+    choice.tools,
+    await installedVersions(s.status),
+    await installedVersions(join(native, 'var/lib/dpkg/status')),
+    {
+      explicit,
+      emulatedName: s.meta.name,
+      nativeName: nm.name,
+      nativeArch: nm.buildArch,
+      suite: s.meta.suite,
+    },
+  );
+  if (matched.error) throw new EnvironmentError(matched.error.message, matched.error.hint ? [matched.error.hint] : []);
+  for (const k of matched.skipped) info(`chroot ${s.meta.name}: ${k.name} stays emulated: ${k.why}`);
+  const out: HostBinariesSetup = { tools: [], absent: matched.absent };
   const plan: { file: string; target: string }[] = [];
-  for (const t of choice.tools) {
-    const ev = emulated.get(t.package);
-    if (!ev) {
-      out.absent.push(t.name);
-      continue;
-    }
-    const nv = nativeVersions.get(t.package);
-    if (!nv)
-      throw new EnvironmentError(`host binary ${t.name}: chroot ${nm.name} has no ${t.package} (${nm.buildArch}) installed`, [
-        `make the native chroot with it: xdeb-chroot create -a ${arch} --suite ${s.meta.suite} --include ${t.package} NAME`,
-      ]);
-    if (!sameToolVersion(ev, nv))
-      throw new EnvironmentError(
-        `host binary ${t.name}: ${t.package} is ${ev} in chroot ${s.meta.name} but ${nv} in chroot ${nm.name}; the native copy must be the same version`,
-      );
+  for (const { tool: t, version: ev } of matched.use) {
     const listed = fileList(s.root, t.package, arch);
     if (!listed) throw new EnvironmentError(`host binary ${t.name}: no file list of ${t.package} in chroot ${s.meta.name}`);
     const { found, missing } = programFiles(t, listed);

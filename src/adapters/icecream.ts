@@ -33,6 +33,7 @@ import {
   parseIcecreamScheduler,
   parseListcs,
   type IcecreamDaemon,
+  type IcecreamJobCounts,
   type IcecreamScheduler,
 } from '../lib/icecream.js';
 import type { ChrootSession } from './chroot.js';
@@ -283,13 +284,18 @@ export async function setupIcecream(
   return { scheduler: plan.scheduler.spec, daemons, compiler, bundle, env, probes: verdicts.map((v) => v.message) };
 }
 
-/** Where the build's compile jobs ran, from the client log (one line). */
-export function icecreamSummary(s: ChrootSession, setup: IcecreamSetup): string {
+/** Where the build's compile jobs ran, from the client log. */
+export function icecreamCounts(s: ChrootSession): IcecreamJobCounts {
   let log = '';
   try {
     log = readFileSync(resolveInRoot(s.root, LOG), 'utf8');
   } catch {
     // no compiler call went through icecc
   }
-  return describeJobCounts(countIcecreamJobs(log), new Map(setup.daemons.map((d) => [d.address, d.node])));
+  return countIcecreamJobs(log);
+}
+
+/** The same, in one line for the user. */
+export function icecreamSummary(s: ChrootSession, setup: IcecreamSetup): string {
+  return describeJobCounts(icecreamCounts(s), new Map(setup.daemons.map((d) => [d.address, d.node])));
 }

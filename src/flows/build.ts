@@ -15,6 +15,7 @@ import { runTool } from '../adapters/run-tool.js';
 import { buildContext, checkSourceArg, installBuildDeps, type BuildContext, type ResolveOptions } from './satisfy.js';
 import type { Session } from './session.js';
 import type { SourceInput } from '../adapters/source-input.js';
+import type { IcecreamJobCounts } from '../lib/icecream.js';
 
 export type BuildStep = 'satisfydepends' | 'source' | 'runbuild' | 'putresult';
 
@@ -33,6 +34,8 @@ export interface BuildOneResult {
   flavour?: string;
   /** The configured uploads after the publish: jobs queued by it, run now, failed now, still queued. */
   uploads?: { queued: number; uploaded: number; failed: number; pending: number };
+  /** --icecream: where the compile jobs ran (remote: by daemon address), from icecc's client log. */
+  icecream?: IcecreamJobCounts;
   /** Wall time of each step; dpkgBuildpackage is the part of runbuild dpkg-buildpackage itself took. */
   seconds: { satisfydepends: number; runbuild: number; dpkgBuildpackage: number; putresult: number };
 }
@@ -179,6 +182,7 @@ export async function buildOne(arg: string, ctx: BuildContext, opts: BuildOption
     changes: built.changes,
     log: built.log,
     ...(built.flavour ? { flavour: built.flavour } : {}),
+    ...(ctx.inside?.compileJobs ? { icecream: ctx.inside.compileJobs() } : {}),
     seconds: {
       satisfydepends: (t1 - t0) / 1000,
       runbuild: (t2 - t1) / 1000,

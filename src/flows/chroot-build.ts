@@ -100,7 +100,7 @@ export async function withBuildChroot<T>(
       out.info(`chroot ${name}: compile jobs go to ${d.env.DISTCC_HOSTS} as ${d.compiler}`);
     }
     if (icePlan) {
-      const { setupIcecream, icecreamSummary } = await import('../adapters/icecream.js');
+      const { setupIcecream, icecreamSummary, icecreamCounts } = await import('../adapters/icecream.js');
       const ice = await setupIcecream(s, icePlan, hostArch, (m) => out.info(m));
       const daemons = ice.daemons.map((d) => `${d.node} (${d.address})`).join(', ');
       out.info(`chroot ${name}: compile jobs go through icecream scheduler ${ice.scheduler} to ${daemons} as ${ice.compiler}`);
@@ -108,6 +108,7 @@ export async function withBuildChroot<T>(
         'Icecream',
         `scheduler ${ice.scheduler}; daemons ${daemons}; bundle ${ice.bundle.replace(/^.*\//, '')} (${ice.compiler})`,
       ]);
+      s.compileJobs = () => icecreamCounts(s);
       s.checkInterrupted();
       try {
         return await fn({ ...ctx, ...target, inside: s });

@@ -37,8 +37,57 @@ export const HOST_TOOLS: readonly HostTool[] = [
   {
     name: 'coreutils-files',
     package: 'coreutils',
-    programs: ['cat', 'cp', 'ln', 'ls', 'mkdir', 'mv', 'rm', 'rmdir', 'chmod', 'touch', 'install', 'expr', 'tr', 'sort', 'head', 'tail'],
-    note: 'files and text in, files and text out; uname and arch stay emulated',
+    // pwd first: perl's Cwd runs /bin/pwd, and debhelper asks it hundreds of times a build (the libcap2 profile).
+    programs: [
+      'pwd',
+      'cat',
+      'cp',
+      'ln',
+      'ls',
+      'mkdir',
+      'mv',
+      'rm',
+      'rmdir',
+      'chmod',
+      'touch',
+      'install',
+      'expr',
+      'tr',
+      'sort',
+      'head',
+      'tail',
+      'dirname',
+      'basename',
+      'readlink',
+      'realpath',
+      'stat',
+      'mktemp',
+      'wc',
+      'cut',
+      'uniq',
+      'tee',
+      'od',
+      'comm',
+      'paste',
+      'seq',
+      'md5sum',
+      'sha1sum',
+      'sha256sum',
+      'echo',
+      'printf',
+      'test',
+      '[',
+      'true',
+      'false',
+      'env',
+    ],
+    note: 'files and text in, files and text out (env only starts what it is given); uname and arch stay emulated',
+  },
+  {
+    name: 'file',
+    package: 'file',
+    programs: ['file'],
+    note: 'says what a file is from the same magic database at the same version; dh_strip, dh_shlibdeps and dpkg-shlibdeps ask it',
   },
   { name: 'sed', package: 'sed', programs: ['sed'], note: 'text in, text out' },
   { name: 'grep', package: 'grep', programs: ['grep'], note: 'text in, text out' },
@@ -91,8 +140,8 @@ export const EMULATED_TOOLS: readonly RefusedTool[] = [
   },
 ];
 
-/** The default list: every swappable tool but binutils-tools, which is not measured yet (docs/emulation.md). */
-export const DEFAULT_HOST_BINARIES: readonly string[] = HOST_TOOLS.filter((t) => t.name !== 'binutils-tools').map((t) => t.name);
+/** The default list: every swappable tool (measured in docs/emulation.md). */
+export const DEFAULT_HOST_BINARIES: readonly string[] = HOST_TOOLS.map((t) => t.name);
 
 /** Build-dependencies of a build that makes Perl XS modules (it reads $Config{archname} and links against libperl). */
 const XS_BUILD = /(^|[\s,|])(perl-xs-dev|libperl-dev)\b/;
@@ -168,6 +217,59 @@ export function hostBinaryList(v: string | true): string[] {
         'the list is optional: give --host-binaries=default, or put another option after it, when a NAME follows)',
     );
   return c.tools.map((t) => t.name);
+}
+
+export interface ToolVersions {
+  /** Tools to swap, with the version both chroots have. */
+  use: { tool: HostTool; version: string }[];
+  /** Not installed in the emulated chroot: nothing to swap. */
+  absent: string[];
+  /** Default-list tools the native chroot lacks: they stay emulated, with the reason. */
+  skipped: { name: string; why: string }[];
+  /** A tool asked for by name that cannot be swapped: the build stops. */
+  error?: { message: string; hint?: string };
+}
+
+/**
+ * Which chosen tools go native, from the installed versions of both chroots (package → version).
+ * A tool asked for by name must be in the native chroot at the same version; one that only came
+ * with the default list is left emulated when the native chroot lacks its package (a bare cross
+ * chroot has no `file`), and still stops the build when the versions differ.
+ */
+export function matchToolVersions(
+  tools: readonly HostTool[],
+  emulated: ReadonlyMap<string, string>,
+  native: ReadonlyMap<string, string>,
+  o: { explicit: ReadonlySet<string>; emulatedName: string; nativeName: string; nativeArch: string; suite: string },
+): ToolVersions {
+  const out: ToolVersions = { use: [], absent: [], skipped: [] };
+  for (const t of tools) {
+    const ev = emulated.get(t.package);
+    if (!ev) {
+      out.absent.push(t.name);
+      continue;
+    }
+    const nv = native.get(t.package);
+    if (!nv) {
+      if (!o.explicit.has(t.name)) {
+        out.skipped.push({ name: t.name, why: `chroot ${o.nativeName} has no ${t.package}` });
+        continue;
+      }
+      out.error = {
+        message: `host binary ${t.name}: chroot ${o.nativeName} has no ${t.package} (${o.nativeArch}) installed`,
+        hint: `make the native chroot with it: xdeb-chroot create -a ${o.nativeArch} --suite ${o.suite} --include ${t.package} NAME`,
+      };
+      return out;
+    }
+    if (!sameToolVersion(ev, nv)) {
+      out.error = {
+        message: `host binary ${t.name}: ${t.package} is ${ev} in chroot ${o.emulatedName} but ${nv} in chroot ${o.nativeName}; the native copy must be the same version`,
+      };
+      return out;
+    }
+    out.use.push({ tool: t, version: ev });
+  }
+  return out;
 }
 
 /** The files of a tool's programs, as its package's file list names them (/bin or /usr/bin: usrmerge moved some). */

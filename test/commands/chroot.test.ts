@@ -565,7 +565,20 @@ describe.runIf(ready)('xdeb-chroot: one cross chroot (bookworm, arm64), builds i
         const bad = iceBuild(['--icecream', net!.scheduler, '--icecream-env', join(work, 'none.tar.gz'), '--no-publish', 'libxdebdemo']);
         expect(bad.status).toBe(2);
         expect(bad.stderr).toMatch(/--icecream-env .*none\.tar\.gz: no such file/);
-      });
+        // The same scheduler from configuration; --no-icecream overrides it and the build runs here.
+        const badConfig = { ...iceEnv(), XDEB_ICECREAM: `${net!.scheduler}:7000` };
+        const configured = runCli(['--chroot', 'ci', '--no-publish', 'libxdebdemo'], { bin: 'xdeb-build', env: badConfig, cwd: src });
+        expect(configured.status).toBe(3);
+        expect(configured.stderr).toMatch(/icecream scheduler \S+:7000 does not answer on port 7001/);
+        const off = runCli(['--chroot', 'ci', '--no-icecream', '--no-publish', '-v', 'libxdebdemo'], {
+          bin: 'xdeb-build',
+          env: badConfig,
+          cwd: src,
+          timeout: 900_000,
+        });
+        expect(off.status, off.stderr).toBe(0);
+        expect(off.stderr).not.toMatch(/icecream scheduler|ICECC_VERSION/);
+      }, 900_000);
 
       it('a remote daemon whose bundle makes x86-64 objects is caught by the probe: exit status 3, nothing built', () => {
         const before = net!.remoteCompiles();
@@ -601,6 +614,7 @@ describe.runIf(ready)('xdeb-chroot: one cross chroot (bookworm, arm64), builds i
         expect(Number(counted![1])).toBe(1);
         expect(counted![2]).toBe(counted![1]);
         const b = JSON.parse(r.stdout).builds[0];
+        expect(b.icecream).toMatchObject({ remote: { [net!.remote.address]: 1 }, local: 0, fellBack: 0 });
         const log = readFileSync(b.log, 'utf8');
         expect(log).toMatch(
           new RegExp(
@@ -610,8 +624,14 @@ describe.runIf(ready)('xdeb-chroot: one cross chroot (bookworm, arm64), builds i
         );
         expect(debElfMachine(join(src, 'libxdebdemo1_1.0_arm64.deb'), './usr/lib/aarch64-linux-gnu/libxdebdemo.so.1')).toBe(183);
         noSessionLeft();
-        // The bundle is kept by the compilers' versions: the next build sends the same one without making it again.
-        const again = iceBuild(['--icecream', net!.scheduler, '--no-publish', '-v', 'libxdebdemo']);
+        // The bundle is kept by the compilers' versions: the next build sends the same one without making
+        // it again. The scheduler comes from configuration this time (the icecream key, here its variable).
+        const again = runCli(['--chroot', 'ci', '--no-publish', '-v', 'libxdebdemo'], {
+          bin: 'xdeb-build',
+          env: { ...iceEnv(), XDEB_ICECREAM: net!.scheduler },
+          cwd: src,
+          timeout: 900_000,
+        });
         expect(again.status, again.stderr).toBe(0);
         expect(again.stderr).not.toMatch(/icecream: bundling/);
         expect(net!.remoteCompiles().slice(before.length + sent.length)).toEqual(['probe.c', 'src/xdebdemo.c']);
@@ -769,7 +789,7 @@ describe.runIf(ready)('xdeb-chroot: one cross chroot (bookworm, arm64), builds i
       // The emulated make aside and dpkg itself are arm64 programs.
       expect(lines.slice(7, 9)).toEqual(['b7 00', 'b7 00']);
       expect(lines[9]).toMatch(
-        /^dash make perl bash coreutils-files sed grep m4 gzip bzip2 xz tar mawk diff find dpkg-deb binutils-tools$/,
+        /^dash make perl bash coreutils-files file sed grep m4 gzip bzip2 xz tar mawk diff find dpkg-deb binutils-tools$/,
       );
       // strip and objdump are the native chroot's cross binutils, and read arm64 files.
       expect(lines.slice(10, 12)).toEqual(['/native/usr/bin/aarch64-linux-gnu-strip', 'file format elf64-littleaarch64']);

@@ -9,6 +9,7 @@ import {
   HOST_TOOLS,
   forTriplet,
   hostBinaryList,
+  matchToolVersions,
   perlNative,
   programFiles,
   sameToolVersion,
@@ -19,11 +20,63 @@ describe('host binaries', () => {
     expect(chooseHostBinaries([]).tools.map((t) => t.name)).toEqual(DEFAULT_HOST_BINARIES);
     expect(chooseHostBinaries(['default']).tools.map((t) => t.name)).toEqual(DEFAULT_HOST_BINARIES);
     expect(DEFAULT_HOST_BINARIES.slice(0, 2)).toEqual(['dash', 'make']);
-    expect(DEFAULT_HOST_BINARIES).not.toContain('binutils-tools');
-    expect(chooseHostBinaries(['default', 'binutils-tools']).tools.map((t) => t.name)).toEqual([
-      ...DEFAULT_HOST_BINARIES,
-      'binutils-tools',
+    // binutils-tools and file since the libcap2 measurement (bench/results/emulation-binutils-tools-libcap2-2026-12-07.txt).
+    expect(DEFAULT_HOST_BINARIES).toContain('binutils-tools');
+    expect(DEFAULT_HOST_BINARIES).toContain('file');
+    expect(chooseHostBinaries(['default', 'binutils-tools']).tools.map((t) => t.name)).toEqual(DEFAULT_HOST_BINARIES);
+  });
+
+  it("coreutils' swapped programs answer the same anywhere: pwd (perl's Cwd runs it), env, md5sum…; never uname, arch or nproc", () => {
+    const c = HOST_TOOLS.find((t) => t.name === 'coreutils-files')!;
+    expect(c.programs[0]).toBe('pwd');
+    expect(c.programs).toEqual(expect.arrayContaining(['env', 'md5sum', 'readlink', 'basename', '[']));
+    for (const p of ['uname', 'arch', 'nproc', 'hostid', 'stty']) expect(c.programs).not.toContain(p);
+    expect(new Set(c.programs).size).toBe(c.programs.length);
+  });
+
+  describe("which chosen tools go native, from both chroots' versions", () => {
+    const tools = chooseHostBinaries(['make', 'file', 'bzip2']).tools;
+    const o = { emulatedName: 'emu', nativeName: 'ci', nativeArch: 'amd64', suite: 'bookworm' };
+    const emulated = new Map([
+      ['make', '4.3-4.1'],
+      ['file', '1:5.44-3'],
+      ['bzip2', '1.0.8-5+b1'],
     ]);
+    it('the same version (a binNMU aside): swapped', () => {
+      const r = matchToolVersions(tools, emulated, new Map([...emulated, ['bzip2', '1.0.8-5']]), { ...o, explicit: new Set() });
+      expect(r.use.map((u) => [u.tool.name, u.version])).toEqual([
+        ['make', '4.3-4.1'],
+        ['file', '1:5.44-3'],
+        ['bzip2', '1.0.8-5+b1'],
+      ]);
+      expect([r.absent, r.skipped, r.error]).toEqual([[], [], undefined]);
+    });
+    it('not in the emulated chroot: absent, nothing to swap', () => {
+      const r = matchToolVersions(tools, new Map([['make', '4.3-4.1']]), emulated, { ...o, explicit: new Set() });
+      expect(r.use.map((u) => u.tool.name)).toEqual(['make']);
+      expect(r.absent).toEqual(['file', 'bzip2']);
+    });
+    it('from the default list, missing in the native chroot: stays emulated, with the reason', () => {
+      const native = new Map([...emulated].filter(([p]) => p !== 'file'));
+      const r = matchToolVersions(tools, emulated, native, { ...o, explicit: new Set() });
+      expect(r.use.map((u) => u.tool.name)).toEqual(['make', 'bzip2']);
+      expect(r.skipped).toEqual([{ name: 'file', why: 'chroot ci has no file' }]);
+      expect(r.error).toBeUndefined();
+    });
+    it('asked for by name, missing in the native chroot: an error that says how to make one with it', () => {
+      const native = new Map([...emulated].filter(([p]) => p !== 'file'));
+      const r = matchToolVersions(tools, emulated, native, { ...o, explicit: new Set(['file']) });
+      expect(r.error).toEqual({
+        message: 'host binary file: chroot ci has no file (amd64) installed',
+        hint: 'make the native chroot with it: xdeb-chroot create -a amd64 --suite bookworm --include file NAME',
+      });
+    });
+    it('another version in the native chroot: an error, even for a default-list tool', () => {
+      const r = matchToolVersions(tools, emulated, new Map([...emulated, ['make', '4.3-4.2']]), { ...o, explicit: new Set() });
+      expect(r.error?.message).toBe(
+        'host binary make: make is 4.3-4.1 in chroot emu but 4.3-4.2 in chroot ci; the native copy must be the same version',
+      );
+    });
   });
 
   it('names a tool by its name or its package, once', () => {
