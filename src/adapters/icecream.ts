@@ -5,7 +5,7 @@
 // build starts: a daemon that does not take the probe, fails it, or answers with an object for
 // another architecture stops the build with an EnvironmentError that names it.
 
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import {
   chmodSync,
   copyFileSync,
@@ -133,8 +133,18 @@ async function bundleInSession(
     .digest('hex')
     .slice(0, 16);
   const keep = join(cacheDir(), key);
-  const kept = existsSync(keep) ? readFileSync(join(keep, 'name'), 'utf8').trim() : undefined;
-  if (kept && existsSync(join(keep, kept))) {
+  const sha = (f: string) => createHash('sha256').update(readFileSync(f)).digest('hex');
+  // The kept bundle, if it is whole (its name and checksum in 'name'); a damaged one is made again.
+  const keptName = (): string | undefined => {
+    try {
+      const [n, sum] = readFileSync(join(keep, 'name'), 'utf8').trim().split(/\s+/);
+      return n && sum === sha(join(keep, n)) ? n : undefined;
+    } catch {
+      return undefined; // not made yet
+    }
+  };
+  const kept = keptName();
+  if (kept) {
     copyFileSync(join(keep, kept), join(work, kept));
     return `${WORK}/${kept}`;
   }
@@ -145,14 +155,18 @@ async function bundleInSession(
   const name = /^creating (\S+\.tar\.\w+)$/m.exec(r.stdout)?.[1];
   if (!name || !existsSync(join(work, name)))
     throw new EnvironmentError('icecc-create-env made no bundle', r.stdout.trim().split('\n').slice(-3));
-  const tmp = `${keep}.${process.pid}`;
-  rmSync(tmp, { recursive: true, force: true });
+  // Builds of a sequence may make the same bundle at once: each writes its own directory, the first rename wins.
+  const tmp = `${keep}.${process.pid}-${randomBytes(4).toString('hex')}`;
   mkdirSync(tmp, { recursive: true });
   copyFileSync(join(work, name), join(tmp, name));
-  writeFileSync(join(tmp, 'name'), name + '\n');
   writeFileSync(join(tmp, 'compilers'), versions.join('\n') + '\n');
-  rmSync(keep, { recursive: true, force: true });
-  renameSync(tmp, keep);
+  writeFileSync(join(tmp, 'name'), `${name} ${sha(join(tmp, name))}\n`);
+  if (!keptName()) rmSync(keep, { recursive: true, force: true }); // none, or a damaged one
+  try {
+    renameSync(tmp, keep);
+  } catch {
+    rmSync(tmp, { recursive: true, force: true });
+  }
   return `${WORK}/${name}`;
 }
 

@@ -554,7 +554,10 @@ describe.runIf(ready)('xdeb-chroot: one cross chroot (bookworm, arm64), builds i
       }, 120_000);
       afterAll(() => net?.stop());
 
-      it('a scheduler that does not answer: exit status 3 before any session', () => {
+      it('a scheduler that does not answer: exit status 3 before any session, the image unchanged', () => {
+        const image = join(chroots, 'ci.tar.zst');
+        const sum = () => createHash('sha256').update(readFileSync(image)).digest('hex');
+        const imageBefore = sum();
         const r = iceBuild(['--icecream', `${net!.scheduler}:7000`, '--no-publish', 'libxdebdemo']);
         expect(r.status).toBe(3);
         expect(r.stderr).toBe(
@@ -578,6 +581,7 @@ describe.runIf(ready)('xdeb-chroot: one cross chroot (bookworm, arm64), builds i
         });
         expect(off.status, off.stderr).toBe(0);
         expect(off.stderr).not.toMatch(/icecream scheduler|ICECC_VERSION/);
+        expect(sum()).toBe(imageBefore);
       }, 900_000);
 
       it('a remote daemon whose bundle makes x86-64 objects is caught by the probe: exit status 3, nothing built', () => {
@@ -635,6 +639,15 @@ describe.runIf(ready)('xdeb-chroot: one cross chroot (bookworm, arm64), builds i
         expect(again.status, again.stderr).toBe(0);
         expect(again.stderr).not.toMatch(/icecream: bundling/);
         expect(net!.remoteCompiles().slice(before.length + sent.length)).toEqual(['probe.c', 'src/xdebdemo.c']);
+        // A damaged bundle in the cache (cut short) is not sent: it is made again, and the build goes on.
+        const kept = join(work, 'cache', 'xdeb', 'icecream');
+        const [key] = readdirSync(kept);
+        const [bundle] = readdirSync(join(kept, key!)).filter((f) => f.endsWith('.tar.gz'));
+        writeFileSync(join(kept, key!, bundle!), readFileSync(join(kept, key!, bundle!)).subarray(0, 1000));
+        const third = iceBuild(['--icecream', net!.scheduler, '--no-publish', '-v', 'libxdebdemo']);
+        expect(third.status, third.stderr).toBe(0);
+        expect(third.stderr).toMatch(/icecream: bundling/);
+        expect(readFileSync(join(kept, key!, bundle!)).length).toBeGreaterThan(1_000_000);
       }, 900_000);
     },
   );
