@@ -19,7 +19,7 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { connect } from 'node:net';
-import { homedir, machine } from 'node:os';
+import { machine } from 'node:os';
 import { basename, join } from 'node:path';
 import { archTable } from '../lib/arch.js';
 import { EnvironmentError, UsageError } from '../lib/errors.js';
@@ -41,6 +41,7 @@ import { installedStanzas } from './dpkg.js';
 import { resolveInRoot } from './mounts.js';
 import { defaultGccMajor } from './native-compilers.js';
 import { objectArch } from './object-arch.js';
+import { xdebCacheDir } from './cache-dir.js';
 
 export const ICECC_BIN = '/usr/lib/xdeb/icecc';
 /** Where the session keeps the bundle, the probe and the client log. */
@@ -101,7 +102,7 @@ function icecreamPlatform(): string {
 }
 
 function cacheDir(): string {
-  return join(process.env.XDG_CACHE_HOME || join(process.env.HOME || homedir(), '.cache'), 'xdeb', 'icecream');
+  return join(xdebCacheDir(), 'icecream');
 }
 
 /** The bundle's file inside the session: the given one, the cached one for these compilers, or a new one. */

@@ -20,7 +20,6 @@ import {
   utimesSync,
   writeFileSync,
 } from 'node:fs';
-import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Deb822Parser, type Paragraph } from '../lib/deb822.js';
 import { EnvironmentError, InputError } from '../lib/errors.js';
@@ -35,6 +34,7 @@ import {
 import { binaryRecord, sourceRecord, type BinaryRecord, type SourceRecord } from '../lib/universe.js';
 import { readParagraphBatches } from './deb822-files.js';
 import { readTextPiecesSync } from './text-stream.js';
+import { xdebCacheDir } from './cache-dir.js';
 
 export type IndexKind = 'Packages' | 'Sources' | 'auto' | 'status';
 
@@ -51,7 +51,7 @@ const KEEP_BYTES = 2 * 1024 ** 3;
 
 export function indexCacheDir(env: NodeJS.ProcessEnv = process.env): string | undefined {
   if (env.XDEB_NO_CACHE === '1') return undefined;
-  return join(env.XDG_CACHE_HOME || join(env.HOME || homedir(), '.cache'), 'xdeb', 'indexes');
+  return join(xdebCacheDir(env), 'indexes');
 }
 
 const sha = (s: string) => createHash('sha1').update(s).digest('hex').slice(0, 20);

@@ -3,7 +3,6 @@
 // repository, explicit --repo index files or repository URLs, and dpkg's status.
 
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
-import { homedir } from 'node:os';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import {
   assumeForeign,
@@ -23,6 +22,7 @@ import { listsReleaseFile, readAptPreferences, readReleaseFile } from './apt-pre
 import { binaryRecords, openPackageIndex, parseIndex, type IndexKind } from './index-cache.js';
 import { PrivateApt } from './private-apt.js';
 import { runTool } from './run-tool.js';
+import { xdebCacheDir } from './cache-dir.js';
 
 export interface RepositoryUse {
   label: string;
@@ -105,7 +105,7 @@ function indexTargetsStamp(env: NodeJS.ProcessEnv | undefined): string | undefin
 /** apt's index files that exist on disk, as `apt-get indextargets` lists them (2 s of apt: cached). */
 export async function aptIndexTargets(env?: NodeJS.ProcessEnv): Promise<IndexTarget[]> {
   const stamp = indexTargetsStamp(env);
-  const cacheFile = stamp && join(process.env.XDG_CACHE_HOME || join(process.env.HOME || homedir(), '.cache'), 'xdeb', 'indextargets.json');
+  const cacheFile = stamp && join(xdebCacheDir(), 'indextargets.json');
   if (cacheFile) {
     try {
       const c = JSON.parse(readFileSync(cacheFile, 'utf8')) as { format?: number; stamp: string; targets: IndexTarget[] };

@@ -134,6 +134,10 @@ function configEnvironment(keys: readonly ConfigKey[]): { term: Span[]; body: Bl
     { term: [{ b: 'XDEB_SYSTEM_CONFIG' }], body: [para('read this file instead of /etc/xdeb/xdeb.cfg')] },
     { term: [{ b: 'XDG_CONFIG_HOME' }], body: [para('where the user configuration is (default: ~/.config)')] },
     { term: [{ b: 'XDG_DATA_HOME' }], body: [para('where the local repository and the chroots are by default (default: ~/.local/share)')] },
+    {
+      term: [{ b: 'XDG_CACHE_HOME' }],
+      body: [para('where xdeb keeps what it can make again: binary indexes, icecream bundles (default: ~/.cache)')],
+    },
   ];
 }
 
