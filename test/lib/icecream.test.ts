@@ -18,7 +18,7 @@ import {
 // two the scheduler kept here, a link, and a remote compile that failed and was redone here.
 const fixtures = join(__dirname, '..', 'fixtures', 'icecream');
 const listcs = readFileSync(join(fixtures, 'listcs.txt'), 'utf8');
-const clientLog = readFileSync(join(fixtures, 'client.log'), 'utf8');
+const clientLog = readFileSync(join(fixtures, 'client-log.txt'), 'utf8');
 
 const nodeB: IcecreamDaemon = { node: 'node-b', address: '10.231.0.2', port: 10245, platform: 'x86_64', maxJobs: 2 };
 
