@@ -41,19 +41,26 @@ export async function withBuildChroot<T>(
   const native = typeof opts.native === 'string' ? opts.native : opts.native === false ? undefined : meta.native;
   if (native && opts.distcc)
     throw new UsageError('--native and --distcc exclude each other: the native compilers already run at full speed here');
-  const icecream = opts.icecream === false ? undefined : (opts.icecream ?? ctx.session.cfg.string('icecream'));
-  if (opts.icecreamEnv && !icecream) throw new UsageError('--icecream-env needs --icecream SCHEDULER');
-  if (icecream && opts.distcc) throw new UsageError('--icecream and --distcc exclude each other: a compile job goes to one of them');
-  if (icecream && native)
-    throw new UsageError(
-      '--icecream and --native exclude each other: give --icecream a cross chroot (its bundle is a cross compiler of this machine)',
-    );
   const target = chrootTarget(ctx, meta);
   const { hostArch } = target;
-  if (icecream && meta.buildArch === hostArch)
-    throw new UsageError(
-      `--icecream sends a bundle of a cross compiler that runs on this machine: chroot ${name} builds natively for ${hostArch}; give a cross chroot`,
-    );
+  // The configured scheduler serves the builds it can (cross chroots, compilers not sent elsewhere); --icecream must.
+  const configured = opts.icecream === undefined ? ctx.session.cfg.string('icecream') : undefined;
+  const icecreamFits = !native && !opts.distcc && meta.buildArch !== hostArch;
+  if (configured && !icecreamFits)
+    out.info(`chroot ${name}: the configured icecream scheduler is not used (${opts.distcc ? '--distcc' : 'not a cross chroot'})`);
+  const icecream = opts.icecream === false ? undefined : (opts.icecream ?? (icecreamFits ? configured : undefined));
+  if (opts.icecreamEnv && !icecream) throw new UsageError('--icecream-env needs --icecream SCHEDULER');
+  if (typeof opts.icecream === 'string') {
+    if (opts.distcc) throw new UsageError('--icecream and --distcc exclude each other: a compile job goes to one of them');
+    if (native)
+      throw new UsageError(
+        '--icecream and --native exclude each other: give --icecream a cross chroot (its bundle is a cross compiler of this machine)',
+      );
+    if (meta.buildArch === hostArch)
+      throw new UsageError(
+        `--icecream sends a bundle of a cross compiler that runs on this machine: chroot ${name} builds natively for ${hostArch}; give a cross chroot`,
+      );
+  }
   const icePlan = icecream
     ? await (await import('../adapters/icecream.js')).prepareIcecream({ scheduler: icecream, bundle: opts.icecreamEnv })
     : undefined;

@@ -726,13 +726,15 @@ describe.runIf(ready)('xdeb-chroot: one cross chroot (bookworm, arm64), builds i
     }, 600_000);
 
     it('xdeb-build in it (native compilers by default, from its description): the fixture library built natively for arm64; versions checked; dpkg -l unchanged', () => {
+      // A configured icecream scheduler serves cross chroots only: this build goes on without it (no scheduler is asked).
       const r = runCli(['--chroot', 'emu', '--no-publish', '--json', '-v', 'libxdebdemo'], {
         bin: 'xdeb-build',
-        env,
+        env: { ...env, XDEB_ICECREAM: '127.0.0.1:1' },
         cwd: src,
         timeout: 900_000,
       });
       expect(r.status, r.stderr).toBe(0);
+      expect(r.stderr).toMatch(/chroot emu: the configured icecream scheduler is not used \(not a cross chroot\)/);
       for (const n of installedInside(r.stderr)) touched.add(n);
       expect(JSON.parse(r.stdout).builds[0]).toMatchObject({ source: 'libxdebdemo', buildArch: 'arm64', hostArch: 'arm64', profiles: [] });
       expect(r.stderr).toMatch(
@@ -770,6 +772,10 @@ describe.runIf(ready)('xdeb-chroot: one cross chroot (bookworm, arm64), builds i
       const b = runCli(['--chroot', 'emu', '--native', 'ci', '--distcc', '127.0.0.1', 'libxdebdemo'], { bin: 'xdeb-build', env, cwd: src });
       expect(b.status).toBe(2);
       expect(b.stderr).toMatch(/--native and --distcc exclude each other/);
+      // --icecream given for an emulated chroot (it names its native compilers): refused, no scheduler asked.
+      const c = runCli(['--chroot', 'emu', '--icecream', '127.0.0.1:1', 'libxdebdemo'], { bin: 'xdeb-build', env, cwd: src });
+      expect(c.status).toBe(2);
+      expect(c.stderr).toMatch(/--icecream and --native exclude each other/);
       noSessionLeft();
     }, 120_000);
 
