@@ -103,7 +103,10 @@ describe.runIf(ready)('xdeb-chroot: one cross chroot (bookworm, arm64), builds i
     XDG_CONFIG_HOME: join(work, 'config'),
   };
   const chroot = (args: string[], timeout = 900_000) => runCli(args, { bin: 'xdeb-chroot', env, cwd: work, timeout });
-  const build = (args: string[], timeout = 900_000) => runCli(['--chroot', 'ci', ...args], { bin: 'xdeb-build', env, cwd: src, timeout });
+  /** xdeb-build in chroot NAME, from the fixtures' directory, with these variables added to the test's. */
+  const buildIn = (name: string, args: string[], more: Record<string, string> = {}, timeout = 900_000) =>
+    runCli(['--chroot', name, ...args], { bin: 'xdeb-build', env: { ...env, ...more }, cwd: src, timeout });
+  const build = (args: string[], timeout = 900_000) => buildIn('ci', args, {}, timeout);
   let dpkgBefore = '';
   const touched = new Set<string>();
   let created: ReturnType<typeof runCli>;
@@ -369,7 +372,7 @@ describe.runIf(ready)('xdeb-chroot: one cross chroot (bookworm, arm64), builds i
   }, 300_000);
 
   it('user errors: exit status 2 with a plain message, nothing mounted', () => {
-    const r1 = runCli(['--chroot', 'nosuch', 'libxdebdemo'], { bin: 'xdeb-build', env, cwd: src });
+    const r1 = buildIn('nosuch', ['libxdebdemo']);
     expect(r1.status).toBe(2);
     expect(r1.stderr).toMatch(/no chroot 'nosuch' in .*\(there are: ci\)/);
     const r2 = chroot(['create', '-a', 'arm64', 'ci']);
@@ -535,9 +538,8 @@ describe.runIf(ready)('xdeb-chroot: one cross chroot (bookworm, arm64), builds i
     () => {
       let net: IcecreamNet | undefined;
       let wrongBundle = '';
-      const iceEnv = () => ({ ...env, XDG_CACHE_HOME: join(work, 'cache') });
-      const iceBuild = (args: string[]) =>
-        runCli(['--chroot', 'ci', ...args], { bin: 'xdeb-build', env: iceEnv(), cwd: src, timeout: 900_000 });
+      const iceVars = () => ({ XDG_CACHE_HOME: join(work, 'cache') });
+      const iceBuild = (args: string[]) => buildIn('ci', args, iceVars());
       beforeAll(async () => {
         // iceccd runs as the icecc user: it must reach its directories.
         chmodSync(work, 0o755);
@@ -569,16 +571,11 @@ describe.runIf(ready)('xdeb-chroot: one cross chroot (bookworm, arm64), builds i
         expect(bad.status).toBe(2);
         expect(bad.stderr).toMatch(/--icecream-env .*none\.tar\.gz: no such file/);
         // The same scheduler from configuration; --no-icecream overrides it and the build runs here.
-        const badConfig = { ...iceEnv(), XDEB_ICECREAM: `${net!.scheduler}:7000` };
-        const configured = runCli(['--chroot', 'ci', '--no-publish', 'libxdebdemo'], { bin: 'xdeb-build', env: badConfig, cwd: src });
+        const badConfig = { ...iceVars(), XDEB_ICECREAM: `${net!.scheduler}:7000` };
+        const configured = buildIn('ci', ['--no-publish', 'libxdebdemo'], badConfig);
         expect(configured.status).toBe(3);
         expect(configured.stderr).toMatch(/icecream scheduler \S+:7000 does not answer on port 7001/);
-        const off = runCli(['--chroot', 'ci', '--no-icecream', '--no-publish', '-v', 'libxdebdemo'], {
-          bin: 'xdeb-build',
-          env: badConfig,
-          cwd: src,
-          timeout: 900_000,
-        });
+        const off = buildIn('ci', ['--no-icecream', '--no-publish', '-v', 'libxdebdemo'], badConfig);
         expect(off.status, off.stderr).toBe(0);
         expect(off.stderr).not.toMatch(/icecream scheduler|ICECC_VERSION/);
         expect(sum()).toBe(imageBefore);
@@ -630,12 +627,7 @@ describe.runIf(ready)('xdeb-chroot: one cross chroot (bookworm, arm64), builds i
         noSessionLeft();
         // The bundle is kept by the compilers' versions: the next build sends the same one without making
         // it again. The scheduler comes from configuration this time (the icecream key, here its variable).
-        const again = runCli(['--chroot', 'ci', '--no-publish', '-v', 'libxdebdemo'], {
-          bin: 'xdeb-build',
-          env: { ...iceEnv(), XDEB_ICECREAM: net!.scheduler },
-          cwd: src,
-          timeout: 900_000,
-        });
+        const again = buildIn('ci', ['--no-publish', '-v', 'libxdebdemo'], { ...iceVars(), XDEB_ICECREAM: net!.scheduler });
         expect(again.status, again.stderr).toBe(0);
         expect(again.stderr).not.toMatch(/icecream: bundling/);
         expect(net!.remoteCompiles().slice(before.length + sent.length)).toEqual(['probe.c', 'src/xdebdemo.c']);
@@ -727,12 +719,7 @@ describe.runIf(ready)('xdeb-chroot: one cross chroot (bookworm, arm64), builds i
 
     it('xdeb-build in it (native compilers by default, from its description): the fixture library built natively for arm64; versions checked; dpkg -l unchanged', () => {
       // A configured icecream scheduler serves cross chroots only: this build goes on without it (no scheduler is asked).
-      const r = runCli(['--chroot', 'emu', '--no-publish', '--json', '-v', 'libxdebdemo'], {
-        bin: 'xdeb-build',
-        env: { ...env, XDEB_ICECREAM: '127.0.0.1:1' },
-        cwd: src,
-        timeout: 900_000,
-      });
+      const r = buildIn('emu', ['--no-publish', '--json', '-v', 'libxdebdemo'], { XDEB_ICECREAM: '127.0.0.1:1' });
       expect(r.status, r.stderr).toBe(0);
       expect(r.stderr).toMatch(/chroot emu: the configured icecream scheduler is not used \(not a cross chroot\)/);
       for (const n of installedInside(r.stderr)) touched.add(n);
@@ -766,14 +753,14 @@ describe.runIf(ready)('xdeb-chroot: one cross chroot (bookworm, arm64), builds i
     }, 1_800_000);
 
     it('--native on a cross chroot, and --native with --distcc, are refused', () => {
-      const a = runCli(['--chroot', 'ci', '--native', 'ci', 'libxdebdemo'], { bin: 'xdeb-build', env, cwd: src });
+      const a = buildIn('ci', ['--native', 'ci', 'libxdebdemo']);
       expect(a.status).toBe(2);
       expect(a.stderr).toMatch(/--native is for emulated chroots/);
-      const b = runCli(['--chroot', 'emu', '--native', 'ci', '--distcc', '127.0.0.1', 'libxdebdemo'], { bin: 'xdeb-build', env, cwd: src });
+      const b = buildIn('emu', ['--native', 'ci', '--distcc', '127.0.0.1', 'libxdebdemo']);
       expect(b.status).toBe(2);
       expect(b.stderr).toMatch(/--native and --distcc exclude each other/);
       // --icecream given for an emulated chroot (it names its native compilers): refused, no scheduler asked.
-      const c = runCli(['--chroot', 'emu', '--icecream', '127.0.0.1:1', 'libxdebdemo'], { bin: 'xdeb-build', env, cwd: src });
+      const c = buildIn('emu', ['--icecream', '127.0.0.1:1', 'libxdebdemo']);
       expect(c.status).toBe(2);
       expect(c.stderr).toMatch(/--icecream and --native exclude each other/);
       noSessionLeft();
@@ -867,12 +854,7 @@ describe.runIf(ready)('xdeb-chroot: one cross chroot (bookworm, arm64), builds i
     }, 600_000);
 
     it('xdeb-build --host-binaries: the fixture library built with make, sh and the rest native; the log says which; an arm64 library', () => {
-      const r = runCli(['--chroot', 'emu', '--host-binaries', '--no-publish', '--json', '-v', 'libxdebdemo'], {
-        bin: 'xdeb-build',
-        env,
-        cwd: src,
-        timeout: 900_000,
-      });
+      const r = buildIn('emu', ['--host-binaries', '--no-publish', '--json', '-v', 'libxdebdemo']);
       expect(r.status, r.stderr).toBe(0);
       for (const n of installedInside(r.stderr)) touched.add(n);
       const b = JSON.parse(r.stdout).builds[0];
@@ -892,12 +874,7 @@ describe.runIf(ready)('xdeb-chroot: one cross chroot (bookworm, arm64), builds i
         buildDepends: 'perl-xs-dev',
         rules: 'override_dh_auto_build:\n\tperl -MConfig -e \'print "archname=$$Config{archname}\\n"\'\n\tdh_auto_build\n',
       });
-      const r = runCli(['--chroot', 'emu', '--host-binaries=default', '--no-publish', '--json', '-v', 'xdebperlxs'], {
-        bin: 'xdeb-build',
-        env,
-        cwd: src,
-        timeout: 900_000,
-      });
+      const r = buildIn('emu', ['--host-binaries=default', '--no-publish', '--json', '-v', 'xdebperlxs']);
       expect(r.status, r.stderr).toBe(0);
       for (const n of installedInside(r.stderr)) touched.add(n);
       expect(r.stderr).toMatch(
@@ -923,7 +900,7 @@ describe.runIf(ready)('xdeb-chroot: one cross chroot (bookworm, arm64), builds i
         [['--no-native', '--host-binaries=default'], /--host-binaries come from the native chroot/],
       ];
       for (const [args, message] of cases) {
-        const r = runCli(['--chroot', 'emu', ...args, 'libxdebdemo'], { bin: 'xdeb-build', env, cwd: src });
+        const r = buildIn('emu', [...args, 'libxdebdemo']);
         expect({ args, status: r.status }).toEqual({ args, status: 2 });
         expect(r.stderr).toMatch(message);
         expect(r.stderr).not.toMatch(/\n\s+at /);
